@@ -1,0 +1,166 @@
+import type { DType, TypedArray } from '../tensor/dtype.js';
+
+/**
+ * The primitive contract every backend implements. Tensors are always stored contiguous and
+ * row-major; the op front-end (src/ops) turns views (transpose, slice, expand) into strided
+ * copies, reduces over trailing axes only, and validates every argument before it calls a
+ * backend. So a backend never sees a bad shape, a bad axis, or a mixed-backend call, and each
+ * primitive here is small. The CPU backend implements all of it and is the oracle for tests.
+ *
+ * Handles are opaque to the front-end; a backend may assume every handle it receives was made
+ * by itself and is alive.
+ */
+export type BackendName = 'cpu' | 'webgpu' | 'gpujs';
+
+/** An opaque reference to a backend's storage of `size` elements of `dtype`. */
+export interface Handle {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export const UNARY_OPS = [
+  'neg', 'abs', 'exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 'sigmoid', 'relu', 'gelu',
+  'softplus', 'sin', 'cos', 'sign', 'floor', 'ceil', 'round', 'square', 'reciprocal', 'expm1',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Arithmetic binary ops: the output has the (already promoted) input dtype. */
+export const ARITH_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'mod'] as const;
+/** Comparisons: the output is int32 holding 0 or 1. */
+export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type ArithOp = (typeof ARITH_OPS)[number];
+export type CompareOp = (typeof COMPARE_OPS)[number];
+export type BinaryOp = ArithOp | CompareOp;
+
+/**
+ * Reductions over the last axis of a `[outer, inner]` view. argmax and argmin return int32
+ * indices of the first extreme; logsumexp is computed stably (max-shifted).
+ */
+export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin', 'logsumexp'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/** Activations a matmul epilogue can apply after adding the bias. */
+export type Activation = 'none' | 'relu' | 'gelu' | 'tanh' | 'sigmoid';
+
+/**
+ * Broadcast layout for binary and ternary elementwise ops. Inputs are read through strides
+ * over `outShape`; a broadcast dim has stride 0. `outShape` has rank >= 0.
+ */
+export interface BroadcastInfo {
+  readonly outShape: readonly number[];
+  readonly outSize: number;
+  /** One stride array per input, each of length outShape.length. */
+  readonly strides: readonly (readonly number[])[];
+}
+
+/**
+ * Batched matmul: out[b] = op(a[b]) @ op(b[b]) (+ bias) then activation, out is [batch, M, N].
+ * With transA false a is [*, M, K], else [*, K, M]; with transB false b is [*, K, N], else
+ * [*, N, K]. `aBatchStride`/`bBatchStride` are 0 when that side is shared across the batch.
+ */
+export interface MatmulInfo {
+  readonly batch: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+  readonly aBatchStride: number;
+  readonly bBatchStride: number;
+  readonly bias?: Handle | undefined;
+  readonly activation: Activation;
+}
+
+/**
+ * A strided copy: for every index vector i over `shape`,
+ * dst[dstOffset + i·dstStrides] = src[srcOffset + i·srcStrides].
+ * Covers transpose, permute, slice (with steps), expand (stride 0), concat and pad.
+ */
+export interface CopyInfo {
+  readonly shape: readonly number[];
+  readonly srcStrides: readonly number[];
+  readonly srcOffset: number;
+  readonly dstStrides: readonly number[];
+  readonly dstOffset: number;
+}
+
+/** x viewed as [outer, axisLen, inner]; idx has `count` int32 entries in [0, axisLen). */
+export interface IndexInfo {
+  readonly outer: number;
+  readonly axisLen: number;
+  readonly inner: number;
+  readonly count: number;
+}
+
+/** Counter-based Philox4x32-10 stream; see src/tensor/philox.ts for the exact mapping. */
+export interface RandomInfo {
+  readonly kind: 'uniform' | 'normal' | 'int';
+  /** 64-bit key as two u32 words. */
+  readonly key: readonly [number, number];
+  /** 64-bit starting block counter as two u32 words. */
+  readonly counter: readonly [number, number];
+  /** For kind 'int': values in [low, high). */
+  readonly low?: number;
+  readonly high?: number;
+}
+
+export interface BackendMemory {
+  /** Live handles this backend holds for tensors. */
+  readonly handles: number;
+  /** Bytes held by live handles. */
+  readonly bytes: number;
+  /** Buffers held by a pool for reuse (0 where there is no pool). */
+  readonly pooledBuffers: number;
+  readonly pooledBytes: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  readonly dtypes: readonly DType[];
+  /** A human-readable description: the adapter name for webgpu. */
+  readonly description: string;
+
+  // ---- storage ----
+  upload(values: TypedArray, dtype: DType): Handle;
+  /** Uninitialized (or zeroed) storage; every element is written before it is read. */
+  alloc(size: number, dtype: DType): Handle;
+  fill(size: number, value: number, dtype: DType): Handle;
+  read(h: Handle): Promise<TypedArray>;
+  /** Only backends that can read synchronously implement this (the CPU backend). */
+  readSync?(h: Handle): TypedArray;
+  dispose(h: Handle): void;
+  memory(): BackendMemory;
+  /** Waits until all submitted work is done (for benchmarks); a no-op on CPU. */
+  sync(): Promise<void>;
+
+  // ---- elementwise ----
+  unary(op: UnaryOp, x: Handle): Handle;
+  /** Both inputs share a dtype; comparisons give int32, arithmetic gives the input dtype. */
+  binary(op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): Handle;
+  /** cond is int32 (nonzero = take a); a and b share a dtype. */
+  where(cond: Handle, a: Handle, b: Handle, info: BroadcastInfo): Handle;
+  cast(x: Handle, to: DType): Handle;
+  clamp(x: Handle, lo: number, hi: number): Handle;
+
+  // ---- reductions and rows ----
+  /** x viewed as [outer, inner]; reduces the inner axis; output has `outer` elements. */
+  reduce(op: ReduceOp, x: Handle, outer: number, inner: number): Handle;
+  /** Row-wise softmax (or log-softmax) of x viewed as [rows, cols]. */
+  softmax(x: Handle, rows: number, cols: number, log: boolean): Handle;
+
+  // ---- matmul ----
+  matmul(a: Handle, b: Handle, info: MatmulInfo): Handle;
+
+  // ---- movement ----
+  /** Writes into `dst` in place (dst may be a fresh alloc). */
+  copy(src: Handle, dst: Handle, info: CopyInfo): void;
+
+  // ---- indexing ----
+  /** out[o, j, i] = x[o, idx[j], i]; out has outer*count*inner elements. */
+  indexSelect(x: Handle, idx: Handle, info: IndexInfo): Handle;
+  /** out = base (viewed [outer, axisLen, inner]) with out[o, idx[j], i] += src[o, j, i]; duplicates accumulate. */
+  indexAdd(base: Handle, idx: Handle, src: Handle, info: IndexInfo): Handle;
+
+  // ---- random ----
+  random(size: number, dtype: DType, info: RandomInfo): Handle;
+}

@@ -1,0 +1,109 @@
+import { BackendError } from '../errors.js';
+import type { Backend, BackendName } from './backend.js';
+import { CpuBackend } from './cpu/index.js';
+
+/**
+ * Backend selection is lazy: importing attune creates nothing. The CPU backend is made on first
+ * use; WebGPU and gpu.js are loaded by `ready()`/`setBackend()` only, because both need async
+ * setup and optional packages.
+ */
+export type BackendRequest = 'auto' | BackendName;
+
+export interface ReadyInfo {
+  /** The backend now in use. */
+  backend: BackendName;
+  /** What it runs on: the WebGPU adapter's name, or a short description. */
+  description: string;
+  /** Why `auto` did not pick a faster backend, when it did not. */
+  fallbackReason?: string;
+}
+
+const live = new Map<BackendName, Backend>();
+let current: BackendName = 'cpu';
+let lastFallbackReason: string | undefined;
+
+/** The backend a tensor lives on; throws a clear error if that backend was lost. */
+export function backendByName(name: BackendName): Backend {
+  const b = live.get(name);
+  if (b) return b;
+  if (name === 'cpu') {
+    const cpu = new CpuBackend();
+    live.set('cpu', cpu);
+    return cpu;
+  }
+  throw new BackendError(
+    `backend '${name}' is not initialized (or its device was lost); call await at.ready({ backend: '${name}' })`,
+  );
+}
+
+/** The backend new tensors are created on. */
+export function currentBackend(): Backend {
+  return backendByName(current);
+}
+
+/** The name of the backend new tensors are created on. */
+export function getBackend(): BackendName {
+  return current;
+}
+
+/** Forgets a backend whose device was lost, so the next `ready()` makes a fresh one. */
+export function markLost(name: BackendName): void {
+  live.delete(name);
+  if (current === name) current = 'cpu';
+}
+
+async function init(name: BackendName): Promise<Backend> {
+  const existing = live.get(name);
+  if (existing) return existing;
+  let backend: Backend;
+  if (name === 'cpu') {
+    backend = backendByName('cpu');
+  } else if (name === 'webgpu') {
+    const { createWebGPUBackend } = await import('./webgpu/index.js');
+    backend = await createWebGPUBackend(() => markLost('webgpu'));
+  } else {
+    const { createGpuJsBackend } = await import('./gpujs/index.js');
+    backend = await createGpuJsBackend();
+  }
+  live.set(name, backend);
+  return backend;
+}
+
+/**
+ * Initializes and selects a backend. `auto` tries WebGPU, then falls back to CPU and records
+ * why in the returned `fallbackReason`. Asking for `webgpu` where no adapter answers throws a
+ * `BackendError`; it never falls back silently.
+ */
+export async function ready(options: { backend?: BackendRequest } = {}): Promise<ReadyInfo> {
+  const request = options.backend ?? 'auto';
+  if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu' && request !== 'gpujs') {
+    throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${JSON.stringify(request)}`);
+  }
+  if (request === 'auto') {
+    try {
+      const b = await init('webgpu');
+      current = 'webgpu';
+      lastFallbackReason = undefined;
+      return { backend: 'webgpu', description: b.description };
+    } catch (e) {
+      lastFallbackReason = `webgpu unavailable: ${(e as Error).message}`;
+      current = 'cpu';
+      return { backend: 'cpu', description: backendByName('cpu').description, fallbackReason: lastFallbackReason };
+    }
+  }
+  const b = await init(request);
+  current = request;
+  lastFallbackReason = undefined;
+  return { backend: request, description: b.description };
+}
+
+/** Selects a backend by name (initializing it if needed); same as `ready({ backend: name })`. */
+export function setBackend(name: BackendRequest): Promise<ReadyInfo> {
+  if (name === 'cpu') current = 'cpu';
+  return ready({ backend: name });
+}
+
+/** Backends that are initialized now. */
+export function liveBackends(): Backend[] {
+  return [...live.values()];
+}
