@@ -1,0 +1,220 @@
+import {
+  type Backend,
+  type BackendMemory,
+  type BinaryOp,
+  type BroadcastInfo,
+  type CopyInfo,
+  type Handle,
+  type IndexInfo,
+  type MatmulInfo,
+  type RandomInfo,
+  type ReduceOp,
+  type UnaryOp,
+  COMPARE_OPS,
+} from '../backend.js';
+import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../tensor/dtype.js';
+import { philoxFill } from '../../tensor/philox.js';
+import { CpuHandle, arr } from './handle.js';
+import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
+import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
+import { matmulKernel } from './matmul.js';
+import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
+import { reduceKernel, softmaxKernel } from './reduce.js';
+
+export { CpuHandle } from './handle.js';
+
+const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
+
+/**
+ * The TypeScript CPU backend: every primitive as plain loops over TypedArrays. It is the
+ * fallback when no GPU answers and the oracle the conformance tests compare other backends to.
+ * Handles are {@link CpuHandle}s holding their array, so reads can be synchronous.
+ */
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  readonly dtypes: readonly DType[] = ['float32', 'int32', 'float64'];
+  readonly description = 'TypeScript CPU';
+
+  private liveHandles = 0;
+  private liveBytes = 0;
+
+  private make(size: number, dtype: DType, data?: TypedArray): CpuHandle {
+    this.liveHandles++;
+    this.liveBytes += size * bytesPerElement(dtype);
+    return new CpuHandle(size, dtype, data ?? allocArray(dtype, size));
+  }
+
+  // ---- storage ----
+
+  upload(values: TypedArray, dtype: DType): Handle {
+    const data = allocArray(dtype, values.length);
+    // TypedArray.set converts element types; to int32 that truncates toward zero.
+    data.set(values);
+    return this.make(values.length, dtype, data);
+  }
+
+  alloc(size: number, dtype: DType): Handle {
+    return this.make(size, dtype);
+  }
+
+  fill(size: number, value: number, dtype: DType): Handle {
+    const h = this.make(size, dtype);
+    h.data.fill(value);
+    return h;
+  }
+
+  read(h: Handle): Promise<TypedArray> {
+    return Promise.resolve(arr(h).slice());
+  }
+
+  /** A copy, so callers may mutate it freely. */
+  readSync(h: Handle): TypedArray {
+    return arr(h).slice();
+  }
+
+  dispose(h: Handle): void {
+    const c = h as CpuHandle;
+    if (c.disposed) return;
+    c.disposed = true;
+    c.data = allocArray(c.dtype, 0);
+    this.liveHandles--;
+    this.liveBytes -= c.size * bytesPerElement(c.dtype);
+  }
+
+  memory(): BackendMemory {
+    return { handles: this.liveHandles, bytes: this.liveBytes, pooledBuffers: 0, pooledBytes: 0 };
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // ---- elementwise ----
+
+  unary(op: UnaryOp, x: Handle): Handle {
+    const out = this.make(x.size, x.dtype);
+    unaryKernel(op, arr(x), out.data);
+    return out;
+  }
+
+  binary(op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): Handle {
+    const out = this.make(info.outSize, COMPARE.has(op) ? 'int32' : a.dtype);
+    const ad = arr(a);
+    const bd = arr(b);
+    const od = out.data;
+    const n = info.outSize;
+    if (n === 0) return out;
+    if (a.size === n && b.size === n) {
+      // Same shape: every stride pattern over outShape is the contiguous one.
+      binaryRow(op, ad, 0, 1, bd, 0, 1, od, 0, n);
+      return out;
+    }
+    if (a.size === n && b.size === 1) {
+      binaryRow(op, ad, 0, 1, bd, 0, 0, od, 0, n);
+      return out;
+    }
+    if (a.size === 1 && b.size === n) {
+      binaryRow(op, ad, 0, 0, bd, 0, 1, od, 0, n);
+      return out;
+    }
+    const { shape, strides } = collapseDims(info.outShape, [
+      info.strides[0]!,
+      info.strides[1]!,
+      contiguousStrides(info.outShape),
+    ]);
+    const r = shape.length;
+    const len = r === 0 ? 1 : shape[r - 1]!;
+    const sa = r === 0 ? 0 : strides[0]![r - 1]!;
+    const sb = r === 0 ? 0 : strides[1]![r - 1]!;
+    forEachRow(shape, strides, (o) => binaryRow(op, ad, o[0]!, sa, bd, o[1]!, sb, od, o[2]!, len));
+    return out;
+  }
+
+  where(cond: Handle, a: Handle, b: Handle, info: BroadcastInfo): Handle {
+    const out = this.make(info.outSize, a.dtype);
+    if (info.outSize === 0) return out;
+    const cd = arr(cond);
+    const ad = arr(a);
+    const bd = arr(b);
+    const { shape, strides } = collapseDims(info.outShape, [
+      info.strides[0]!,
+      info.strides[1]!,
+      info.strides[2]!,
+      contiguousStrides(info.outShape),
+    ]);
+    const r = shape.length;
+    const len = r === 0 ? 1 : shape[r - 1]!;
+    const s = strides.map((st) => (r === 0 ? 0 : st[r - 1]!));
+    forEachRow(shape, strides, (o) =>
+      whereRow(cd, o[0]!, s[0]!, ad, o[1]!, s[1]!, bd, o[2]!, s[2]!, out.data, o[3]!, len),
+    );
+    return out;
+  }
+
+  /**
+   * Converts dtype. To int32 truncates toward zero; NaN becomes 0 and values outside the int32
+   * range wrap (the Int32Array store), as casting does in C on common hardware.
+   */
+  cast(x: Handle, to: DType): Handle {
+    const out = this.make(x.size, to);
+    out.data.set(arr(x));
+    return out;
+  }
+
+  clamp(x: Handle, lo: number, hi: number): Handle {
+    const out = this.make(x.size, x.dtype);
+    clampKernel(arr(x), lo, hi, out.data);
+    return out;
+  }
+
+  // ---- reductions and rows ----
+
+  reduce(op: ReduceOp, x: Handle, outer: number, inner: number): Handle {
+    const out = this.make(outer, op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype);
+    reduceKernel(op, arr(x), outer, inner, out.data);
+    return out;
+  }
+
+  softmax(x: Handle, rows: number, cols: number, log: boolean): Handle {
+    const out = this.make(x.size, x.dtype);
+    softmaxKernel(arr(x), rows, cols, log, out.data);
+    return out;
+  }
+
+  // ---- matmul ----
+
+  /** See {@link MatmulInfo}; `info.bias`, when given, holds n values added to every row. */
+  matmul(a: Handle, b: Handle, info: MatmulInfo): Handle {
+    const out = this.make(info.batch * info.m * info.n, a.dtype);
+    matmulKernel(arr(a), arr(b), info.bias ? arr(info.bias) : undefined, info, out.data);
+    return out;
+  }
+
+  // ---- movement ----
+
+  copy(src: Handle, dst: Handle, info: CopyInfo): void {
+    copyKernel(arr(src), arr(dst), info);
+  }
+
+  // ---- indexing ----
+
+  indexSelect(x: Handle, idx: Handle, info: IndexInfo): Handle {
+    const out = this.make(info.outer * info.count * info.inner, x.dtype);
+    indexSelectKernel(arr(x), arr(idx), info, out.data);
+    return out;
+  }
+
+  indexAdd(base: Handle, idx: Handle, src: Handle, info: IndexInfo): Handle {
+    const out = this.make(base.size, base.dtype);
+    indexAddKernel(arr(base), arr(idx), arr(src), info, out.data);
+    return out;
+  }
+
+  // ---- random ----
+
+  random(size: number, dtype: DType, info: RandomInfo): Handle {
+    const out = this.make(size, dtype);
+    philoxFill(out.data, info);
+    return out;
+  }
+}

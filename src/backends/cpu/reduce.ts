@@ -1,0 +1,142 @@
+import type { ReduceOp } from '../backend.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+
+/**
+ * Reduces each row of x viewed as [outer, inner]. Sums and products accumulate in double.
+ * max/min propagate NaN (like numpy); argmax/argmin return the first extreme, and treat NaN
+ * as the extreme (like torch). Empty rows give the identity: 0, 1, -Inf, +Inf, index 0, -Inf.
+ */
+export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: number, out: TypedArray): void {
+  switch (op) {
+    case 'sum':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        let s = 0;
+        const end = base + inner;
+        for (let i = base; i < end; i++) s += x[i]!;
+        out[o] = s;
+      }
+      return;
+    case 'prod':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        let s = 1;
+        const end = base + inner;
+        if (x instanceof Int32Array) {
+          for (let i = base; i < end; i++) s = Math.imul(s, x[i]!);
+        } else {
+          for (let i = base; i < end; i++) s *= x[i]!;
+        }
+        out[o] = s;
+      }
+      return;
+    case 'max':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) out[o] = rowMax(x, base, inner);
+      return;
+    case 'min':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        let m = Infinity;
+        const end = base + inner;
+        for (let i = base; i < end; i++) {
+          const v = x[i]!;
+          if (v < m || v !== v) m = v;
+          if (m !== m) break;
+        }
+        out[o] = m;
+      }
+      return;
+    case 'argmax':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        let m = -Infinity;
+        let k = 0;
+        for (let i = 0; i < inner; i++) {
+          const v = x[base + i]!;
+          if (v !== v) {
+            k = i;
+            break;
+          }
+          if (v > m) {
+            m = v;
+            k = i;
+          }
+        }
+        out[o] = k;
+      }
+      return;
+    case 'argmin':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        let m = Infinity;
+        let k = 0;
+        for (let i = 0; i < inner; i++) {
+          const v = x[base + i]!;
+          if (v !== v) {
+            k = i;
+            break;
+          }
+          if (v < m) {
+            m = v;
+            k = i;
+          }
+        }
+        out[o] = k;
+      }
+      return;
+    case 'logsumexp':
+      for (let o = 0, base = 0; o < outer; o++, base += inner) {
+        const m = rowMax(x, base, inner);
+        // All -Inf, any +Inf or any NaN: the shifted sum would be NaN; the max is the answer.
+        if (m === -Infinity || m === Infinity || m !== m) {
+          out[o] = m;
+          continue;
+        }
+        let s = 0;
+        const end = base + inner;
+        for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+        out[o] = m + Math.log(s);
+      }
+      return;
+  }
+}
+
+/** Max of a row, NaN if any element is NaN, -Inf if empty. */
+function rowMax(x: TypedArray, base: number, len: number): number {
+  let m = -Infinity;
+  const end = base + len;
+  for (let i = base; i < end; i++) {
+    const v = x[i]!;
+    if (v > m || v !== v) m = v;
+    if (m !== m) break;
+  }
+  return m;
+}
+
+/**
+ * Row-wise softmax / log-softmax, max-shifted so large logits do not overflow. A row that is
+ * entirely -Inf has no defined distribution and gives NaN, as in torch.
+ */
+export function softmaxKernel(x: TypedArray, rows: number, cols: number, log: boolean, out: TypedArray): void {
+  for (let r = 0, base = 0; r < rows; r++, base += cols) {
+    const m = rowMax(x, base, cols);
+    const end = base + cols;
+    if (log) {
+      let s = 0;
+      for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+      const ls = Math.log(s);
+      // (x - m) - log(s) rather than x - (m + log s): the shifted term is exact.
+      for (let i = base; i < end; i++) out[i] = x[i]! - m - ls;
+    } else if (out instanceof Float64Array) {
+      let s = 0;
+      for (let i = base; i < end; i++) {
+        const e = Math.exp(x[i]! - m);
+        out[i] = e;
+        s += e;
+      }
+      const inv = 1 / s;
+      for (let i = base; i < end; i++) out[i] = out[i]! * inv;
+    } else {
+      // float32 output: keep the exponentials in double until the final division.
+      let s = 0;
+      for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+      const inv = 1 / s;
+      for (let i = base; i < end; i++) out[i] = Math.exp(x[i]! - m) * inv;
+    }
+  }
+}
