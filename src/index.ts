@@ -1,0 +1,18 @@
+export { Tensor } from './tensor/tensor.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export {
+  tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, randint, manualSeed,
+} from './tensor/creation.js';
+export type { CreateOptions, RandomOptions, NestedArray } from './tensor/creation.js';
+export { fromNdarray, toNdarray } from './tensor/interop.js';
+export * from './ops/index.js';
+export type { MatmulOptions } from './ops/matmul.js';
+export { noGrad, isGradEnabled } from './autograd/tape.js';
+export { gradcheck } from './autograd/gradcheck.js';
+export type { GradcheckOptions, GradcheckResult } from './autograd/gradcheck.js';
+export { scope, keep, memory } from './memory.js';
+export type { MemoryInfo } from './memory.js';
+export { ready, setBackend, getBackend } from './backends/registry.js';
+export type { ReadyInfo, BackendRequest } from './backends/registry.js';
+export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
+export * from './errors.js';

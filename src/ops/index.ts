@@ -1,0 +1,6 @@
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './movement.js';
+export * from './indexing.js';
+export * from './softmax.js';
+export { matmul, linear } from './matmul.js';
