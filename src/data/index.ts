@@ -1,0 +1,18 @@
+export { IdMap, type Id, type IdMapJSON } from './idmap.js';
+export {
+  Interactions,
+  type DuplicatePolicy,
+  type InteractionColumns,
+  type FromArraysOptions,
+  type InteractionsInit,
+  type UserGroups,
+  type ItemGroups,
+} from './interactions.js';
+export { CsvParser, parseCsv, parseNumber, type CsvRecord, type CsvParseOptions } from './csv.js';
+export { ErrorLog, type CsvReadOptions } from './rows.js';
+export { CsvTable, parseCsvTable, readCsvTable, type NumberColumnOptions } from './table.js';
+export { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
+export { loadMovieLens, parseMovieLens, detectMovieLensFormat, MOVIELENS_FILES, type MovieLensFormat, type MovieLensOptions } from './movielens.js';
+export { kFold, randomSplit, temporalSplit, leaveLastOut, type Split, type SeedOptions, type TemporalSplitOptions } from './split.js';
+export { Rng } from './random.js';
+export { textChunks, type TextSource } from './source.js';

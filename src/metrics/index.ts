@@ -1,0 +1,20 @@
+export { rmse, mae } from './regression.js';
+export { precisionAtK, recallAtK, ndcgAtK, hitRateAtK, mapAtK, catalogCoverage, type RelevantItems } from './ranking.js';
+export {
+  rocAuc,
+  prAuc,
+  logLoss,
+  brierScore,
+  accuracy,
+  precisionRecallF1,
+  calibrationCurve,
+  expectedCalibrationError,
+  type LogLossOptions,
+  type ThresholdOptions,
+  type BinaryReport,
+  type CalibrationOptions,
+  type CalibrationCurve,
+} from './classification.js';
+export { silhouetteScore, type SilhouetteOptions } from './clustering.js';
+export { psi, type PsiOptions } from './drift.js';
+export type { BinaryLabels } from './validate.js';
