@@ -16,3 +16,6 @@ export { ready, setBackend, getBackend } from './backends/registry.js';
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
 export * from './errors.js';
+export { SparseRows, coalesceRows } from './autograd/sparse.js';
+export * as data from './data/index.js';
+export * as metrics from './metrics/index.js';

@@ -33,6 +33,8 @@ export interface OpAttrs {
   pad: { before: number[]; value: number };
   concat: { axis: number };
   indexSelect: { axis: number; index: Tensor };
+  /** indexSelect(weight, 0, ids) whose gradient is a SparseRows when ids are host-side. */
+  embedding: { index: Tensor; hostIds: Int32Array | null };
   /** inputs [base, src]. */
   scatterAdd: { axis: number; index: Tensor };
 }

@@ -6,6 +6,7 @@ import { zeros } from '../tensor/creation.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { OpAttrs, OpName } from './op-attrs.js';
+import { SparseRows } from './sparse.js';
 import type { GradNode } from './tape.js';
 
 /**
@@ -14,7 +15,7 @@ import type { GradNode } from './tape.js';
  * flows). Rules are written with ops, so they run on whichever backend holds the data; they
  * run under noGrad, and every temporary they make is disposed here.
  */
-type Rule<K extends OpName> = (g: Tensor, node: GradNode<K>, out: Tensor) => (Tensor | null)[];
+type Rule<K extends OpName> = (g: Tensor, node: GradNode<K>, out: Tensor) => (Tensor | SparseRows | null)[];
 
 /** Runs `fn` with a list that collects temporaries, disposes them, and returns fn's result. */
 function t<T>(fn: (tmp: <U extends Tensor>(x: U) => U) => T): T {
@@ -196,6 +197,13 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
   indexSelect: (g, { inputs: [x], attrs }) => [
     t((tmp) => o.scatterAdd(tmp(zeros(x!.shape, { dtype: g.dtype, backend: x!.backend })), attrs.axis, attrs.index, g)),
   ],
+  embedding: (g, { inputs: [w], attrs }) => {
+    const rows = o.reshape(g, [attrs.index.size, ...w!.shape.slice(1)]);
+    if (attrs.hostIds) return [new SparseRows(attrs.hostIds, rows, w!.shape)];
+    const dense = t((tmp) => o.scatterAdd(tmp(zeros(w!.shape, { dtype: g.dtype, backend: w!.backend })), 0, attrs.index, rows));
+    rows.dispose();
+    return [dense];
+  },
   scatterAdd: (g, { inputs: [base, src], attrs }) => [
     base!.requiresGrad ? share(g) : null,
     src!.requiresGrad ? o.indexSelect(g, attrs.axis, attrs.index) : null,

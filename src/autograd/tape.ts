@@ -3,6 +3,7 @@ import { keep } from '../memory.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { wrap } from '../ops/dispatch.js';
+import { SparseRows } from './sparse.js';
 import type { OpAttrs, OpName } from './op-attrs.js';
 import { gradRules } from './rules.js';
 
@@ -121,15 +122,24 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
         continue;
       }
       if (!g) continue;
-      const rule = gradRules[node.op] as (g: Tensor, node: GradNode, out: Tensor) => (Tensor | null)[];
+      const rule = gradRules[node.op] as (g: Tensor, node: GradNode, out: Tensor) => (Tensor | SparseRows | null)[];
       const inputGrads = rule(g, node, t);
       g.dispose();
       node.inputs.forEach((input, i) => {
-        const ig = inputGrads[i];
+        let ig = inputGrads[i];
         if (!ig) return;
         if (!input.requiresGrad) {
           ig.dispose();
           return;
+        }
+        if (ig instanceof SparseRows) {
+          if (!input.node) {
+            accumulateSparseLeaf(input, ig);
+            return;
+          }
+          const dense = ig.toDense();
+          ig.dispose();
+          ig = dense;
         }
         if (!shapesEqual(ig.shape, input.shape)) {
           throw new AttuneError(
@@ -147,6 +157,12 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
       }
     }
   });
+}
+
+function accumulateSparseLeaf(leaf: Tensor, g: SparseRows): void {
+  keep(g.values);
+  leaf.sparseGrad = leaf.sparseGrad ? leaf.sparseGrad.merge(g) : g;
+  keep(leaf.sparseGrad.values);
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor): void {

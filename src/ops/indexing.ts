@@ -136,3 +136,26 @@ export function oneHot(index: Tensor | ArrayLike<number>, numClasses: number): T
   table.dispose();
   return out;
 }
+
+/**
+ * Looks up rows of an embedding table: weight [N, D], ids of any shape → [...ids.shape, D].
+ * With `sparse: true` (and ids given as an array or a CPU tensor) the gradient is a
+ * `SparseRows` on `weight.sparseGrad` holding only the rows used, never a table-sized tensor.
+ */
+export function embedding(weight: Tensor, ids: Tensor | ArrayLike<number>, options: { sparse?: boolean } = {}): Tensor {
+  if (weight.rank < 2) throw new ShapeError(`embedding: weight has shape ${fmtShape(weight.shape)}; expected [numEmbeddings, dim]`);
+  const backend = backendOf('embedding', { weight });
+  const { t: idx, temp } = indexTensor('embedding', backend, ids, weight.shape[0]!);
+  const info = { outer: 1, axisLen: weight.shape[0]!, inner: weight.size / weight.shape[0]!, count: idx.size };
+  const shape = [...idx.shape, ...weight.shape.slice(1)];
+  const out = wrap(backend, backend.indexSelect(weight.storage().handle, idx.storage().handle, info), shape, weight.dtype);
+  if (needsGrad(weight)) {
+    let hostIds: Int32Array | null = null;
+    if (options.sparse) {
+      if (!isTensorLike(ids)) hostIds = Int32Array.from(ids);
+      else if (ids.backendImpl().readSync) hostIds = ids.backendImpl().readSync!(ids.storage().handle) as Int32Array;
+    }
+    record('embedding', [weight], out, { index: idx, hostIds }, temp ? [idx] : []);
+  } else if (temp) idx.dispose();
+  return out;
+}

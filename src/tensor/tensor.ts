@@ -3,6 +3,7 @@ import { backendByName } from '../backends/registry.js';
 import { BackendError, DisposedError, ShapeError, fmtShape } from '../errors.js';
 import { trackTensor, untrackTensor } from '../memory.js';
 import type { GradNode } from '../autograd/tape.js';
+import type { SparseRows } from '../autograd/sparse.js';
 import { backward as runBackward } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -27,6 +28,11 @@ export class Tensor {
   requiresGrad = false;
   /** The accumulated gradient of a leaf after `backward()`; `null` until then. */
   grad: Tensor | null = null;
+  /**
+   * The gradient of an embedding table trained with sparse updates: only the rows that were
+   * looked up. Optimizers consume it; `grad` stays null for such leaves.
+   */
+  sparseGrad: SparseRows | null = null;
   /** @internal The op that produced this tensor, when it was recorded on the tape. */
   node: GradNode | null = null;
   /** @internal */
