@@ -1,0 +1,48 @@
+import { REDUCE_OPS } from '../../backend.js';
+import type { Handle, ReduceOp } from '../../backend.js';
+import { DTypeError } from '../../../errors.js';
+import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { grid } from '../layout.js';
+
+const WG = 256;
+/** Rows this short get one thread each instead of a workgroup each. */
+const SHORT_ROW = 64;
+const REDUCE_INDEX = new Map<ReduceOp, number>(REDUCE_OPS.map((op, i) => [op, i]));
+
+function rowGrid(outer: number, inner: number): { entry: string; groups: [number, number, number] } {
+  if (inner <= SHORT_ROW) {
+    const [x, y] = grid(Math.ceil(outer / WG));
+    return { entry: 'rows', groups: [x, y, 1] };
+  }
+  const [x, y] = grid(outer);
+  return { entry: 'wg', groups: [x, y, 1] };
+}
+
+export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, inner: number): GpuHandle {
+  const isArg = op === 'argmax' || op === 'argmin';
+  if (op === 'logsumexp' && x.dtype !== 'float32') {
+    throw new DTypeError(`webgpu reduce: logsumexp needs float32 input; got ${x.dtype}`);
+  }
+  const out = ctx.alloc(outer, isArg ? 'int32' : x.dtype);
+  if (outer === 0) return out;
+  const { entry, groups } = rowGrid(outer, inner);
+  const target = ctx.pipeline('reduce', `reduce_${entry}`, { OP: REDUCE_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
+  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
+    u[at] = outer;
+    u[at + 1] = inner;
+  }, groups);
+  return out;
+}
+
+export function softmax(ctx: GpuContext, x: Handle, rows: number, cols: number, log: boolean): GpuHandle {
+  if (x.dtype !== 'float32') throw new DTypeError(`webgpu softmax: x must be float32; got ${x.dtype}`);
+  const out = ctx.alloc(rows * cols, 'float32');
+  if (rows * cols === 0) return out;
+  const { entry, groups } = rowGrid(rows, cols);
+  const target = ctx.pipeline('softmax', `softmax_${entry}`, { LOG: log });
+  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
+    u[at] = rows;
+    u[at + 1] = cols;
+  }, groups);
+  return out;
+}

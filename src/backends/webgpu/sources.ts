@@ -1,0 +1,21 @@
+import copy from '../../../kernels/copy.wgsl';
+import elementwise from '../../../kernels/elementwise.wgsl';
+import index from '../../../kernels/index.wgsl';
+import math from '../../../kernels/math.wgsl';
+import matmul from '../../../kernels/matmul.wgsl';
+import random from '../../../kernels/random.wgsl';
+import reduce from '../../../kernels/reduce.wgsl';
+import softmax from '../../../kernels/softmax.wgsl';
+
+/** One shader module per kernel family; math.wgsl holds the shared numeric helpers. */
+export const SOURCES = {
+  elementwise: `${math}\n${elementwise}`,
+  reduce: `${math}\n${reduce}`,
+  softmax: `${math}\n${softmax}`,
+  matmul: `${math}\n${matmul}`,
+  random: `${math}\n${random}`,
+  copy,
+  index,
+} as const;
+
+export type Family = keyof typeof SOURCES;

@@ -1,0 +1,240 @@
+import type {
+  Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
+  ReduceOp, UnaryOp,
+} from '../backend.js';
+import { BackendError, DTypeError } from '../../errors.js';
+import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { Batcher } from './batch.js';
+import { GpuHandle, gpu, pipelineFrom, type GpuContext } from './context.js';
+import * as ew from './ops/elementwise.js';
+import { matmul } from './ops/matmul.js';
+import * as mv from './ops/movement.js';
+import { reduce, softmax } from './ops/reduce.js';
+import { PipelineCache, type Constants } from './pipelines.js';
+import { BufferPool, USAGE } from './pool.js';
+import type { Family } from './sources.js';
+
+const POOL_LIMIT_BYTES = 512 * 1024 * 1024;
+const STAGING_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The WebGPU backend: tensors live in pooled storage buffers, every primitive is a hand-written
+ * WGSL kernel (kernels/*.wgsl) recorded into a shared command encoder, and the only way back
+ * to the CPU is the async `read()`. There is deliberately no `readSync`; the front-end reports
+ * its absence as "use await t.data()".
+ */
+export class WebGPUBackend implements Backend, GpuContext {
+  readonly name = 'webgpu' as const;
+  readonly dtypes: readonly DType[] = ['float32', 'int32'];
+  readonly description: string;
+  readonly batcher: Batcher;
+  private readonly pipelines: PipelineCache;
+  private readonly pool: BufferPool;
+  private readonly staging: BufferPool;
+  private liveHandles = 0;
+  private liveBytes = 0;
+  private lostMessage: string | undefined;
+  private readonly errors: string[] = [];
+
+  constructor(
+    readonly device: GPUDevice,
+    description: string,
+    onLost: () => void,
+  ) {
+    this.description = description;
+    this.batcher = new Batcher(device);
+    this.pipelines = new PipelineCache(device);
+    this.pool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, POOL_LIMIT_BYTES);
+    this.staging = new BufferPool(device, USAGE.MAP_READ | USAGE.COPY_DST, STAGING_LIMIT_BYTES);
+    device.addEventListener('uncapturederror', (ev) => {
+      this.errors.push((ev as GPUUncapturedErrorEvent).error.message);
+    });
+    void device.lost.then((info) => {
+      this.lostMessage = `${info.reason}${info.message ? `: ${info.message}` : ''}`;
+      onLost();
+    });
+  }
+
+  /** Compiled compute pipelines; constant across shapes (a test checks this). */
+  get pipelineCount(): number {
+    return this.pipelines.count;
+  }
+
+  // ---- GpuContext ----
+
+  alloc(size: number, dtype: DType): GpuHandle {
+    this.check();
+    this.checkDtype(dtype);
+    const buffer = this.pool.acquire(Math.max(size, 1) * 4);
+    this.liveHandles++;
+    this.liveBytes += size * 4;
+    return new GpuHandle(size, dtype, buffer);
+  }
+
+  release(h: GpuHandle): void {
+    this.dispose(h);
+  }
+
+  pipeline(family: Family, entry: string, constants?: Constants) {
+    return pipelineFrom(this.pipelines, family, entry, constants);
+  }
+
+  // ---- storage ----
+
+  upload(values: TypedArray, dtype: DType): Handle {
+    const h = this.alloc(values.length, dtype);
+    if (values.length === 0) return h;
+    // queue.writeBuffer runs ahead of recorded but unsubmitted work; if that work may still
+    // read this (just recycled) buffer, submit it first.
+    if (this.batcher.pending && this.pool.lastReleased(h.buffer) === this.batcher.batchId) this.batcher.flush();
+    let data: Float32Array | Int32Array;
+    if (dtype === 'float32') data = values instanceof Float32Array ? values : Float32Array.from(values);
+    else if (values instanceof Int32Array) data = values;
+    else data = Int32Array.from(values, (v) => Math.trunc(v));
+    this.device.queue.writeBuffer(h.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return h;
+  }
+
+  fill(size: number, value: number, dtype: DType): Handle {
+    return mv.fill(this, size, value, dtype);
+  }
+
+  async read(h: Handle): Promise<TypedArray> {
+    this.check();
+    const src = gpu(h);
+    const out = allocArray(h.dtype, h.size);
+    if (h.size === 0) {
+      this.throwErrors();
+      return out;
+    }
+    const bytes = h.size * 4;
+    const staging = this.staging.acquire(bytes);
+    this.batcher.copy(src.buffer, 0, staging, 0, bytes);
+    this.batcher.flush();
+    try {
+      await staging.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+    } catch (e) {
+      this.check();
+      throw new BackendError(`webgpu: reading a tensor back failed: ${(e as Error).message}`);
+    }
+    new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
+    staging.unmap();
+    this.staging.release(staging, this.batcher.batchId);
+    this.throwErrors();
+    return out;
+  }
+
+  dispose(h: Handle): void {
+    const g = gpu(h);
+    if (g.disposed) return;
+    g.disposed = true;
+    this.liveHandles--;
+    this.liveBytes -= h.size * 4;
+    if (this.lostMessage) return;
+    this.pool.release(g.buffer, this.batcher.batchId);
+  }
+
+  memory(): BackendMemory {
+    return {
+      handles: this.liveHandles,
+      bytes: this.liveBytes,
+      pooledBuffers: this.pool.pooledBuffers,
+      pooledBytes: this.pool.pooledBytes,
+    };
+  }
+
+  async sync(): Promise<void> {
+    this.check();
+    this.batcher.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.check();
+    this.throwErrors();
+  }
+
+  /** Releases the device; later calls throw as after a device loss. */
+  destroy(): void {
+    if (this.lostMessage) return;
+    this.pool.destroyAll();
+    this.staging.destroyAll();
+    this.batcher.destroy();
+    this.device.destroy();
+  }
+
+  // ---- elementwise ----
+
+  unary(op: UnaryOp, x: Handle): Handle {
+    return ew.unary(this, op, x);
+  }
+
+  binary(op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): Handle {
+    return ew.binary(this, op, a, b, info);
+  }
+
+  where(cond: Handle, a: Handle, b: Handle, info: BroadcastInfo): Handle {
+    return ew.where(this, cond, a, b, info);
+  }
+
+  cast(x: Handle, to: DType): Handle {
+    return ew.cast(this, x, to);
+  }
+
+  clamp(x: Handle, lo: number, hi: number): Handle {
+    return ew.clamp(this, x, lo, hi);
+  }
+
+  // ---- reductions and rows ----
+
+  reduce(op: ReduceOp, x: Handle, outer: number, inner: number): Handle {
+    return reduce(this, op, x, outer, inner);
+  }
+
+  softmax(x: Handle, rows: number, cols: number, log: boolean): Handle {
+    return softmax(this, x, rows, cols, log);
+  }
+
+  matmul(a: Handle, b: Handle, info: MatmulInfo): Handle {
+    return matmul(this, a, b, info);
+  }
+
+  copy(src: Handle, dst: Handle, info: CopyInfo): void {
+    this.check();
+    mv.copy(this, src, dst, info);
+  }
+
+  indexSelect(x: Handle, idx: Handle, info: IndexInfo): Handle {
+    return mv.indexSelect(this, x, idx, info);
+  }
+
+  indexAdd(base: Handle, idx: Handle, src: Handle, info: IndexInfo): Handle {
+    return mv.indexAdd(this, base, idx, src, info);
+  }
+
+  random(size: number, dtype: DType, info: RandomInfo): Handle {
+    return mv.random(this, size, dtype, info);
+  }
+
+  // ---- helpers ----
+
+  private check(): void {
+    if (this.lostMessage !== undefined) {
+      throw new BackendError(
+        `webgpu: the device was lost (${this.lostMessage}); its tensors are gone. Call await at.ready() again to get a fresh WebGPU backend`,
+      );
+    }
+  }
+
+  private checkDtype(dtype: DType): void {
+    if (dtype !== 'float32' && dtype !== 'int32') {
+      throw new DTypeError(`webgpu: dtype ${dtype} is not supported; use float32 or int32 (float64 exists on the CPU backend only)`);
+    }
+  }
+
+  /** Validation errors surface asynchronously in WebGPU; report them at the next readback. */
+  private throwErrors(): void {
+    if (this.errors.length === 0) return;
+    const first = this.errors[0]!;
+    const more = this.errors.length - 1;
+    this.errors.length = 0;
+    throw new BackendError(`webgpu: a kernel failed validation: ${first}${more > 0 ? ` (and ${more} more errors)` : ''}`);
+  }
+}
