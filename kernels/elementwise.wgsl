@@ -69,7 +69,8 @@ fn unary_f32(x: f32) -> f32 {
     case 6u: { return 1.0 / sqrt(x); }
     case 7u: { return tanh_acc(x); }
     case 8u: { return sigmoid_acc(x); }
-    case 9u: { return max(x, 0.0); }
+    // `x < 0 ? 0 : x` keeps NaN, like torch.relu and the CPU backend.
+    case 9u: { return select(x, 0.0, x < 0.0); }
     case 10u: { return gelu_acc(x); }
     case 11u: { return softplus_acc(x); }
     case 12u: { return sincos_acc(x).x; }
@@ -80,8 +81,8 @@ fn unary_f32(x: f32) -> f32 {
     }
     case 15u: { return floor(x); }
     case 16u: { return ceil(x); }
-    // Math.round semantics (halves go up), matching the CPU backend.
-    case 17u: { let r = floor(x); return select(r, r + 1.0, x - r >= 0.5); }
+    // Half to even, like numpy and the CPU backend.
+    case 17u: { return round(x); }
     case 18u: { return x * x; }
     case 19u: { return 1.0 / x; }
     case 20u: { return expm1_acc(x); }
@@ -170,8 +171,9 @@ fn binary_f32(a: f32, b: f32) -> u32 {
     case 2u: { return bitcast<u32>(a * b); }
     case 3u: { return bitcast<u32>(a / b); }
     case 4u: { return bitcast<u32>(pow_f32(a, b)); }
-    case 5u: { return bitcast<u32>(max(a, b)); }
-    case 6u: { return bitcast<u32>(min(a, b)); }
+    // maximum/minimum propagate NaN like Math.max/Math.min (WGSL's max/min leave it open).
+    case 5u: { return bitcast<u32>(select(max(a, b), a + b, is_nan(a) || is_nan(b))); }
+    case 6u: { return bitcast<u32>(select(min(a, b), a + b, is_nan(a) || is_nan(b))); }
     case 7u: {
       // numpy mod: the result takes the divisor's sign.
       if (b == 0.0) { return bitcast<u32>(f32_nan()); }
@@ -267,9 +269,12 @@ fn clamp_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
               @builtin(local_invocation_index) lid: u32) {
   let i = flat_id(wid, nwg, lid);
   if (i >= p.size) { return; }
+  // v < lo ? lo : v > hi ? hi : v, as the CPU backend: NaN passes through.
   if (IS_INT) {
-    out[i] = bitcast<u32>(min(max(bitcast<i32>(in0[i]), p.lo_i), p.hi_i));
+    let v = bitcast<i32>(in0[i]);
+    out[i] = bitcast<u32>(select(select(v, p.hi_i, v > p.hi_i), p.lo_i, v < p.lo_i));
   } else {
-    out[i] = bitcast<u32>(min(max(bitcast<f32>(in0[i]), p.lo_f), p.hi_f));
+    let v = bitcast<f32>(in0[i]);
+    out[i] = bitcast<u32>(select(select(v, p.hi_f, v > p.hi_f), p.lo_f, v < p.lo_f));
   }
 }

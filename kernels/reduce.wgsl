@@ -5,7 +5,8 @@
 // - reduce_rows: one thread per row, folding sequentially; used when rows are short, where a
 //   whole workgroup per row would sit mostly idle.
 // argmax/argmin keep the first extreme: a thread only replaces its best on a strict
-// improvement, and the tree prefers the lower index on ties.
+// improvement, and the tree prefers the lower index on ties. As in the CPU backend (and
+// torch), NaN counts as the extreme, so the first NaN wins; max/min propagate NaN.
 
 override WG: u32 = 256u;
 // 0 sum, 1 prod, 2 max, 3 min, 4 argmax, 5 argmin, 6 logsumexp (REDUCE_OPS order).
@@ -79,8 +80,20 @@ fn better(b: u32, a: u32) -> bool {
     if (OP == 4u) { return bitcast<i32>(b) > bitcast<i32>(a); }
     return bitcast<i32>(b) < bitcast<i32>(a);
   }
-  if (OP == 4u) { return bitcast<f32>(b) > bitcast<f32>(a); }
-  return bitcast<f32>(b) < bitcast<f32>(a);
+  let fa = bitcast<f32>(a);
+  let fb = bitcast<f32>(b);
+  if (is_nan(fa)) { return false; }
+  if (is_nan(fb)) { return true; }
+  if (OP == 4u) { return fb > fa; }
+  return fb < fa;
+}
+
+// Equally good candidates (ties, or two NaNs): the lower index wins.
+fn same(a: u32, b: u32) -> bool {
+  if (IS_INT) { return a == b; }
+  let fa = bitcast<f32>(a);
+  let fb = bitcast<f32>(b);
+  return fa == fb || (is_nan(fa) && is_nan(fb));
 }
 
 // Should (vb, ib) replace (va, ia) when merging partials? Ties go to the lower index.
@@ -88,7 +101,7 @@ fn take(va: u32, ia: u32, vb: u32, ib: u32) -> bool {
   if (ib == NO_INDEX) { return false; }
   if (ia == NO_INDEX) { return true; }
   if (better(vb, va)) { return true; }
-  return va == vb && ib < ia;
+  return same(va, vb) && ib < ia;
 }
 
 fn finish_lse(m: u32, s: f32) -> u32 {

@@ -98,12 +98,16 @@ const f32 = (x: number) => Math.fround(x);
 
 // ---- references ----
 
+const roundHalfEven = (v: number) => {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
 const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 const UNARY_REF: Record<(typeof UNARY_OPS)[number], (x: number) => number> = {
   neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, sqrt: Math.sqrt,
   rsqrt: (x) => 1 / Math.sqrt(x), tanh: Math.tanh, sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   relu: (x) => Math.max(x, 0), gelu, softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  sin: Math.sin, cos: Math.cos, sign: Math.sign, floor: Math.floor, ceil: Math.ceil, round: Math.round,
+  sin: Math.sin, cos: Math.cos, sign: Math.sign, floor: Math.floor, ceil: Math.ceil, round: roundHalfEven,
   square: (x) => x * x, reciprocal: (x) => 1 / x, expm1: Math.expm1,
 };
 
@@ -318,6 +322,34 @@ describe.runIf(available)('webgpu backend', () => {
     be.dispose(h);
     h = up([-5, 0.25, 7]);
     expect(await take(be.clamp(h, -1.5, 3.5))).toEqual([-1.5, 0.25, 3.5]);
+    be.dispose(h);
+  });
+
+  it('NaN semantics follow the CPU backend', async () => {
+    const nan = Number.NaN;
+    let h = up([nan, -1, 2]);
+    expect(await take(be.unary('relu', h))).toEqual([nan, 0, 2]);
+    expect(await take(be.clamp(h, 0, 1))).toEqual([nan, 0, 1]);
+    const [a, b] = [up([nan, 1, 2]), up([0, nan, 1])];
+    expect(await take(be.binary('maximum', a, b, bcast([3], [3])))).toEqual([nan, nan, 2]);
+    expect(await take(be.binary('minimum', a, b, bcast([3], [3])))).toEqual([nan, nan, 1]);
+    expect(await take(be.binary('eq', a, a, bcast([3], [3])))).toEqual([0, 1, 1]);
+    [a, b, h].forEach((x) => be.dispose(x));
+    // NaN is the extreme for argmax/argmin (first NaN wins); max/min propagate it.
+    for (const inner of [6, 500]) {
+      const x = new Float32Array(inner).fill(1);
+      x[3] = nan;
+      x[4] = 7;
+      x[inner - 1] = nan;
+      h = up(x);
+      expect(await take(be.reduce('argmax', h, 1, inner))).toEqual([3]);
+      expect(await take(be.reduce('argmin', h, 1, inner))).toEqual([3]);
+      expect(await take(be.reduce('max', h, 1, inner))).toEqual([nan]);
+      expect(await take(be.reduce('logsumexp', h, 1, inner))).toEqual([nan]);
+      be.dispose(h);
+    }
+    h = up([-Infinity, -Infinity, 1, Infinity]);
+    expect(await take(be.reduce('logsumexp', h, 2, 2))).toEqual([-Infinity, Infinity]);
     be.dispose(h);
   });
 
