@@ -1,0 +1,419 @@
+import type { BackendName } from '../backends/backend.js';
+import { backendByName } from '../backends/registry.js';
+import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { keep } from '../memory.js';
+import { cast } from '../ops/elementwise.js';
+import { wrap } from '../ops/dispatch.js';
+import { noGrad } from '../autograd/tape.js';
+import { shapesEqual } from '../tensor/shape.js';
+import { isFloat } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** What `stateDict()` returns and `loadStateDict()` takes: dotted names to tensors. */
+export type StateDict = Record<string, Tensor>;
+
+/** A JSON-serializable description of a module's constructor arguments (see {@link Module.config}). */
+export type ModuleConfig = Record<string, unknown>;
+
+export interface LoadStateDictOptions {
+  /** Every parameter and persistent buffer must be present and nothing else (default true). */
+  strict?: boolean;
+}
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+const NAME = /^[A-Za-z0-9_]+$/;
+
+/**
+ * The base of every layer and model. A module owns parameters (trainable tensors), buffers
+ * (non-trainable state such as running statistics or fixed positional tables) and child
+ * modules, each under a name. Names nest with dots in PyTorch's style, so `namedParameters()`
+ * gives `layers.0.linear1.bias`, and PyTorch state dicts map onto attune modules key for key.
+ *
+ * Call convention: every subclass implements `forward(...)`, and callers call it directly:
+ * `model.forward(x)`. There is no `__call__` magic (a callable class would need a Proxy and
+ * would defeat type inference); forward's own signature documents its inputs and outputs.
+ *
+ * Memory: parameters and buffers are exempt from `at.scope` (they are `keep`-ed when
+ * registered), so a module built inside a scope outlives it; free one with `dispose()`.
+ * Parameters keep their identity for the module's lifetime (`loadStateDict`, `to()` and the
+ * optimizers replace their data in place with `Tensor.assign`), so an optimizer made before a
+ * load still updates the right tensors.
+ *
+ * Saving and rebuilding: `at.save` stores `typeName()` and `config()` next to the weights;
+ * `at.load(path)` looks the type up in the module-type registry (src/nn/registry.ts) and calls
+ * its factory with the config, then loads the weights. Subclasses that should be rebuildable
+ * override both; others can still be loaded with `at.load(path, { into: module })`.
+ */
+export abstract class Module {
+  /** Whether the module is in training mode (dropout active); see {@link train} / {@link eval}. */
+  training = true;
+  private readonly params = new Map<string, Tensor | null>();
+  private readonly buffers = new Map<string, { t: Tensor | null; persistent: boolean }>();
+  private readonly childModules = new Map<string, Module | null>();
+
+  /** Subclasses implement their computation here; see the class comment for the convention. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  abstract forward(...args: any[]): any;
+
+  /**
+   * The name of this module's factory in the module-type registry, or null when it cannot be
+   * rebuilt from a config alone. Explicit (not `constructor.name`) because minifiers rename classes.
+   */
+  typeName(): string | null {
+    return null;
+  }
+
+  /** The constructor arguments, as JSON, that rebuild this module through its registry factory. */
+  config(): ModuleConfig {
+    return {};
+  }
+
+  // ---- registration ----
+
+  /** Registers a trainable tensor under `name` and marks it `requiresGrad`. Returns it. */
+  protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
+    this.checkName(name, 'registerParameter');
+    if (t !== null) {
+      if (!isFloat(t.dtype)) throw new DTypeError(`registerParameter: '${name}' has dtype ${t.dtype}; parameters must be float`);
+      t.requiresGrad = true;
+      keep(t);
+    }
+    this.params.set(name, t);
+    return t;
+  }
+
+  /**
+   * Registers non-trainable state under `name`. Persistent buffers (the default) are part of
+   * `stateDict()`; non-persistent ones (derived tables) are not saved.
+   */
+  protected registerBuffer<T extends Tensor | null>(name: string, t: T, options: { persistent?: boolean } = {}): T {
+    this.checkName(name, 'registerBuffer');
+    if (t !== null) keep(t);
+    this.buffers.set(name, { t, persistent: options.persistent ?? true });
+    return t;
+  }
+
+  /** Registers a child module under `name`; its parameters appear as `name.*`. Returns it. */
+  protected registerModule<M extends Module | null>(name: string, m: M): M {
+    this.checkName(name, 'registerModule');
+    this.childModules.set(name, m);
+    return m;
+  }
+
+  private checkName(name: string, op: string): void {
+    if (!NAME.test(name)) throw new ValueError(`${op}: name must be letters, digits and underscores (no dots); got '${name}'`);
+    const taken = (this.params.has(name) && 'a parameter') || (this.buffers.has(name) && 'a buffer') || (this.childModules.has(name) && 'a module');
+    if (taken) throw new ValueError(`${op}: '${name}' is already ${taken} of this ${this.constructor.name}`);
+  }
+
+  /**
+   * Replaces a registered parameter or buffer object by name (for the rare layer that swaps a
+   * tensor out, e.g. tied weights). The old tensor is not disposed.
+   */
+  protected setTensor(name: string, t: Tensor): void {
+    if (this.params.has(name)) {
+      t.requiresGrad = true;
+      this.params.set(name, keep(t));
+    } else if (this.buffers.has(name)) {
+      this.buffers.get(name)!.t = keep(t);
+    } else throw new ValueError(`setTensor: '${name}' is neither a parameter nor a buffer of this ${this.constructor.name}`);
+  }
+
+  // ---- traversal ----
+
+  /** Direct children with their names. */
+  *namedChildren(): Generator<[string, Module]> {
+    for (const [n, m] of this.childModules) if (m) yield [n, m];
+  }
+
+  /** Direct children. */
+  children(): Module[] {
+    return [...this.namedChildren()].map(([, m]) => m);
+  }
+
+  /** This module and every descendant, with dotted names ('' for this one); each once. */
+  *namedModules(prefix = '', seen = new Set<Module>()): Generator<[string, Module]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [n, m] of this.namedChildren()) yield* m.namedModules(prefix ? `${prefix}.${n}` : n, seen);
+  }
+
+  /** This module and every descendant, each once. */
+  modules(): Module[] {
+    return [...this.namedModules()].map(([, m]) => m);
+  }
+
+  /** Parameters with dotted names, own first then children's in registration order; shared ones once. */
+  namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const seen = new Set<Tensor>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, p] of m.params) {
+        if (!p || seen.has(p)) continue;
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${n}` : n, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  /** Buffers with dotted names (persistent and not). */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [n, b] of m.buffers) if (b.t) out.push([prefix ? `${prefix}.${n}` : n, b.t]);
+    }
+    return out;
+  }
+
+  /** The number of trainable scalars. */
+  numParameters(): number {
+    return this.parameters().reduce((s, p) => s + p.size, 0);
+  }
+
+  // ---- modes ----
+
+  /** Sets training mode on this module and every descendant. Returns this. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  /** Inference mode: dropout becomes the identity. Same as `train(false)`. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Turns gradients on or off for every parameter (freezing a layer). */
+  setRequiresGrad(flag: boolean): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
+  // ---- state ----
+
+  /**
+   * Parameters and persistent buffers by dotted name (PyTorch order: a module's parameters,
+   * then its buffers, then its children). The values are the module's own tensors, not copies:
+   * do not dispose them.
+   */
+  stateDict(): StateDict {
+    const out: StateDict = {};
+    const seen = new Set<Tensor>();
+    const visit = (m: Module, prefix: string, path: Set<Module>): void => {
+      if (path.has(m)) return;
+      path.add(m);
+      for (const [n, p] of m.params) if (p && !seen.has(p)) { seen.add(p); out[prefix + n] = p; }
+      for (const [n, b] of m.buffers) if (b.t && b.persistent) out[prefix + n] = b.t;
+      for (const [n, c] of m.childModules) if (c) visit(c, `${prefix}${n}.`, path);
+    };
+    visit(this, '', new Set());
+    return out;
+  }
+
+  /**
+   * Copies values from `dict` into this module's parameters and buffers. Everything is checked
+   * first (unknown and missing keys when `strict`, shapes always, and that the data can be read
+   * here); only when all of it passes is anything changed, so a failed load leaves the module as
+   * it was. Sources on the CPU backend or on the tensor's own backend are copied synchronously;
+   * move others first with `await t.to(...)`. Float dtypes are converted to the target's dtype.
+   * The dict's tensors are not consumed.
+   */
+  loadStateDict(dict: StateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    const strict = options.strict ?? true;
+    const source = dict instanceof Map ? dict : new Map(Object.entries(dict));
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !source.has(k));
+    const unexpectedKeys = [...source.keys()].filter((k) => !(k in own));
+    const problems: string[] = [];
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    let shapeProblem = false;
+    for (const [k, target] of Object.entries(own)) {
+      const src = source.get(k);
+      if (!src) continue;
+      if (src.isDisposed) {
+        problems.push(`'${k}' was disposed`);
+        continue;
+      }
+      if (!shapesEqual(src.shape, target.shape)) {
+        shapeProblem = true;
+        problems.push(`'${k}' has shape ${fmtShape(src.shape)} in the state dict and ${fmtShape(target.shape)} in the module`);
+      }
+      if (isFloat(src.dtype) !== isFloat(target.dtype)) {
+        problems.push(`'${k}' has dtype ${src.dtype} in the state dict and ${target.dtype} in the module`);
+      }
+      if (src.backend !== target.backend && src.backend !== 'cpu') {
+        problems.push(`'${k}' is on the ${src.backend} backend; move it with await t.to('${target.backend}') or to 'cpu' first`);
+      }
+    }
+    if (problems.length) {
+      const msg = `loadStateDict: nothing was loaded into this ${this.constructor.name}: ${problems.join('; ')}`;
+      throw shapeProblem ? new ShapeError(msg) : new ValueError(msg);
+    }
+    // Build every copy before assigning any, so a failure midway leaves nothing half-loaded.
+    const copies: [Tensor, Tensor][] = [];
+    try {
+      noGrad(() => {
+        for (const [k, target] of Object.entries(own)) {
+          const src = source.get(k);
+          if (src) copies.push([target, copyFor(src, target)]);
+        }
+      });
+    } catch (e) {
+      for (const [, c] of copies) c.dispose();
+      throw e;
+    }
+    for (const [target, c] of copies) target.assign(c);
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Drops every parameter's `.grad` and `.sparseGrad` (disposing them). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) {
+      p.grad?.dispose();
+      p.grad = null;
+      p.sparseGrad?.dispose();
+      p.sparseGrad = null;
+    }
+  }
+
+  /**
+   * Moves every parameter and buffer to `backend` (initialized with `at.ready`), keeping the
+   * tensor objects, so references held elsewhere stay valid. Gradients are dropped.
+   */
+  async to(backend: BackendName): Promise<this> {
+    backendByName(backend);
+    this.zeroGrad();
+    const all = [...new Set([...this.parameters(), ...this.namedBuffers().map(([, b]) => b)])];
+    const moved: Tensor[] = [];
+    try {
+      for (const t of all) moved.push(keep(await t.to(backend)));
+    } catch (e) {
+      for (const m of moved) m.dispose();
+      throw e;
+    }
+    all.forEach((t, i) => t.assign(moved[i]!));
+    return this;
+  }
+
+  /** Frees every parameter, buffer and gradient of this module and its descendants. */
+  dispose(): void {
+    this.zeroGrad();
+    for (const p of this.parameters()) p.dispose();
+    for (const [, b] of this.namedBuffers()) b.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    const lines = [`${this.constructor.name}(${JSON.stringify(this.config())})`];
+    for (const [n, c] of this.namedChildren()) lines.push(`  (${n}): ${c.toString().replace(/\n/g, '\n  ')}`);
+    return lines.join('\n');
+  }
+}
+
+/** A fresh tensor with src's values on target's backend and dtype, not sharing src's storage. */
+function copyFor(src: Tensor, target: Tensor): Tensor {
+  const backend = target.backendImpl('loadStateDict', 'target');
+  const data = src.backendImpl('loadStateDict', 'source');
+  let t: Tensor;
+  if (data === backend) {
+    t = cast(src, src.dtype === target.dtype ? src.dtype : target.dtype);
+  } else {
+    if (!data.readSync) throw new BackendError(`loadStateDict: cannot read from the ${data.name} backend synchronously`);
+    const values = data.readSync(src.storage().handle);
+    t = wrap(backend, backend.upload(values, src.dtype), target.shape, src.dtype);
+    if (src.dtype !== target.dtype) {
+      const c = cast(t, target.dtype);
+      t.dispose();
+      t = c;
+    }
+  }
+  return keep(t);
+}
+
+/**
+ * An indexable list of modules, registered as `0`, `1`, ... so their parameters are named
+ * `0.weight`, `1.bias` and so on (as PyTorch's ModuleList). It has no forward of its own.
+ */
+export class ModuleList<M extends Module = Module> extends Module implements Iterable<M> {
+  private readonly items: M[] = [];
+
+  constructor(modules: Iterable<M> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  append(m: M): this {
+    this.registerModule(String(this.items.length), m);
+    this.items.push(m);
+    return this;
+  }
+
+  at(i: number): M {
+    const m = this.items[i < 0 ? this.items.length + i : i];
+    if (!m) throw new ValueError(`ModuleList.at: index ${i} is out of range for ${this.items.length} modules`);
+    return m;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return this.items[Symbol.iterator]();
+  }
+
+  forward(..._args: unknown[]): unknown {
+    throw new ValueError('ModuleList has no forward; call its modules in your own forward');
+  }
+}
+
+/** A module whose forward takes and returns one tensor: chains its modules in order. */
+export interface TensorModule extends Module {
+  forward(x: Tensor): Tensor;
+}
+
+/**
+ * Runs modules in order, each one's output the next one's input. Shapes: whatever the first
+ * module takes → whatever the last returns. Parameters are named `0.weight`, `1.bias`, ...
+ * Intermediate outputs are disposed when nothing records a gradient through them.
+ */
+export class Sequential extends ModuleList<TensorModule> {
+  override typeName(): string | null {
+    return 'Sequential';
+  }
+
+  /** Nested specs of the children; rebuildable only when each child is. */
+  override config(): ModuleConfig {
+    return {
+      modules: [...this].map((m) => {
+        const type = m.typeName();
+        if (type === null) throw new ValueError(`Sequential.config: child ${m.constructor.name} has no typeName(), so it cannot be rebuilt from a config`);
+        return { type, config: m.config() };
+      }),
+    };
+  }
+
+  override forward(x: Tensor): Tensor {
+    let h = x;
+    for (const m of this) {
+      const next = m.forward(h);
+      if (h !== x && !h.requiresGrad && next !== h) h.dispose();
+      h = next;
+    }
+    return h;
+  }
+}
