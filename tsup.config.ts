@@ -4,11 +4,14 @@ export default defineConfig({
   entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
   format: ['esm', 'cjs'],
   dts: { entry: { index: 'src/index.ts' } },
+  tsconfig: 'tsconfig.build.json',
   sourcemap: true,
   clean: true,
   target: 'es2022',
   platform: 'neutral',
   loader: { '.wgsl': 'text' },
-  // Node-only and optional packages stay external: they are loaded lazily at run time.
-  external: ['webgpu', 'gpu.js', 'ndarray', /^node:/],
+  // Optional and Node-only packages stay external: they are loaded lazily at run time. ndarray is
+  // small and bundled, so the ESM build loads in a browser without an import map.
+  external: ['webgpu', 'gpu.js', /^node:/],
+  noExternal: ['ndarray'],
 });

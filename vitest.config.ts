@@ -13,10 +13,17 @@ export default defineConfig({
       },
     },
   ],
+  resolve: {
+    // Examples import 'attune' like a user would; tests run them against the source.
+    alias: { attune: new URL('./src/index.ts', import.meta.url).pathname },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+    // CI reads the pass/fail counts from a JSON report (see .ci/run).
+    reporters: process.env.ATTUNE_TEST_REPORT ? ['default', ['json', { outputFile: process.env.ATTUNE_TEST_REPORT }]] : ['default'],
   },
 });
