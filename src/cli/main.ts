@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { ready } from '../backends/registry.js';
+import { memory } from '../memory.js';
+
+const HELP = `attune — machine learning for customer and marketing data
+
+usage: attune <command> [options]
+
+commands:
+  info [--backend auto|cpu|webgpu|gpujs]   initialize a backend and print what it runs on
+  help                                     this text
+`;
+
+async function info(args: string[]): Promise<void> {
+  const i = args.indexOf('--backend');
+  const backend = (i >= 0 ? args[i + 1] : 'auto') as Parameters<typeof ready>[0] extends infer O ? O extends { backend?: infer B } ? B : never : never;
+  const r = await ready({ backend });
+  console.log(`backend: ${r.backend}`);
+  console.log(`device:  ${r.description}`);
+  if (r.fallbackReason) console.log(`note:    ${r.fallbackReason}`);
+  console.log(`memory:  ${JSON.stringify(memory())}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'info':
+      await info(rest);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return 0;
+    default:
+      console.error(`attune: unknown command '${cmd}'\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`attune: ${(e as Error).message}`);
+    process.exit(1);
+  },
+);
