@@ -19,3 +19,4 @@ export * from './errors.js';
 export { SparseRows, coalesceRows } from './autograd/sparse.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
+export * as nn from './nn/index.js';

@@ -1,2 +1,13 @@
 export { Module, ModuleList, Sequential } from './module.js';
 export type { StateDict, ModuleConfig, LoadStateDictOptions, LoadStateDictResult, TensorModule } from './module.js';
+export { Linear } from './linear.js';
+export type { LinearOptions } from './linear.js';
+export { Embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { Dropout } from './dropout.js';
+export { LayerNorm } from './layernorm.js';
+export type { LayerNormOptions } from './layernorm.js';
+export { registerModuleType, buildModule } from './registry.js';
+export type { ModuleFactory } from './registry.js';
+export * as init from './init.js';
+export * as functional from './functional.js';

@@ -1,0 +1,36 @@
+import { ValueError } from '../errors.js';
+import { Dropout } from './dropout.js';
+import { Embedding } from './embedding.js';
+import { LayerNorm } from './layernorm.js';
+import { Linear } from './linear.js';
+import { Module, type ModuleConfig, Sequential, type TensorModule } from './module.js';
+
+/** Rebuilds a module from the `config()` it reported when it was saved. */
+export type ModuleFactory = (config: ModuleConfig) => Module;
+
+/**
+ * Module types `at.load` can rebuild from a file's stored type name and config. Built-in layers
+ * are listed here explicitly (no registration side effects at import); add your own with
+ * {@link registerModuleType}, or pass `types` to `at.load`.
+ */
+const factories = new Map<string, ModuleFactory>([
+  ['Linear', (c) => new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean })],
+  ['Embedding', (c) => new Embedding(c.numEmbeddings as number, c.embeddingDim as number, { sparse: c.sparse as boolean, ...(c.paddingIdx === null ? {} : { paddingIdx: c.paddingIdx as number }) })],
+  ['Dropout', (c) => new Dropout(c.p as number, c.seed === undefined ? {} : { seed: c.seed as number })],
+  ['LayerNorm', (c) => new LayerNorm(c.normalizedShape as number[], { eps: c.eps as number, elementwiseAffine: c.elementwiseAffine as boolean })],
+  ['Sequential', (c) => new Sequential((c.modules as { type: string; config: ModuleConfig }[]).map((s) => buildModule(s.type, s.config) as TensorModule))],
+]);
+
+/** Adds (or replaces) the factory `at.load` uses for modules whose `typeName()` is `name`. */
+export function registerModuleType(name: string, factory: ModuleFactory): void {
+  factories.set(name, factory);
+}
+
+/** Builds a module of a registered type from its config. */
+export function buildModule(type: string, config: ModuleConfig, extra: Record<string, ModuleFactory> = {}): Module {
+  const f = extra[type] ?? factories.get(type);
+  if (!f) {
+    throw new ValueError(`buildModule: no module type '${type}' is registered; known: ${[...factories.keys(), ...Object.keys(extra)].join(', ')}. Register it with at.nn.registerModuleType, or load into an existing module with { into }`);
+  }
+  return f(config);
+}
