@@ -23,7 +23,7 @@ describe('init', () => {
     expect(Math.max(...(await a.data()).map(Math.abs))).toBeLessThanOrEqual(bound);
     const k = nn.init.kaimingNormal([400, 100], { seed: 1, nonlinearity: 'relu' });
     const v = await k.data();
-    const std = Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    const std = Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0) / v.length);
     expect(std).toBeCloseTo(Math.sqrt(2 / 100), 2);
     const z = nn.init.zeros([3]);
     expect(Array.from(await z.data())).toEqual([0, 0, 0]);
