@@ -20,7 +20,6 @@ export interface ReadyInfo {
 
 const live = new Map<BackendName, Backend>();
 let current: BackendName = 'cpu';
-let lastFallbackReason: string | undefined;
 
 /** The backend a tensor lives on; throws a clear error if that backend was lost. */
 export function backendByName(name: BackendName): Backend {
@@ -83,18 +82,51 @@ export async function ready(options: { backend?: BackendRequest } = {}): Promise
     try {
       const b = await init('webgpu');
       current = 'webgpu';
-      lastFallbackReason = undefined;
       return { backend: 'webgpu', description: b.description };
     } catch (e) {
-      lastFallbackReason = `webgpu unavailable: ${(e as Error).message}`;
-      current = 'cpu';
-      return { backend: 'cpu', description: backendByName('cpu').description, fallbackReason: lastFallbackReason };
+      const reason = `webgpu unavailable: ${(e as Error).message}`;
+      const pick = await gpujsIfFaster();
+      current = pick.backend.name;
+      return { backend: current, description: pick.backend.description, fallbackReason: `${reason}; ${pick.why}` };
     }
   }
   const b = await init(request);
   current = request;
-  lastFallbackReason = undefined;
   return { backend: request, description: b.description };
+}
+
+/** Median milliseconds of a 256×256 matmul on `b`, data upload and readback included. */
+async function timeMatmul(b: Backend): Promise<number> {
+  const n = 256;
+  const x = b.upload(new Float32Array(n * n).fill(0.5), 'float32');
+  const info = { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none' as const };
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const t0 = performance.now();
+    const out = b.matmul(x, x, info);
+    await b.read(out);
+    b.dispose(out);
+    times.push(performance.now() - t0);
+  }
+  b.dispose(x);
+  return times.sort((p, q) => p - q)[2]!;
+}
+
+/**
+ * Without WebGPU, `auto` uses the gpu.js tier only where it is measured faster than the CPU
+ * backend (a 256² matmul, the first warm-up run discarded); otherwise the CPU backend.
+ */
+async function gpujsIfFaster(): Promise<{ backend: Backend; why: string }> {
+  const cpu = backendByName('cpu');
+  let gpujs: Backend;
+  try {
+    gpujs = await init('gpujs');
+  } catch (e) {
+    return { backend: cpu, why: `gpujs unavailable: ${(e as Error).message}` };
+  }
+  const [tc, tg] = [await timeMatmul(cpu), await timeMatmul(gpujs)];
+  const why = `256² matmul: cpu ${tc.toFixed(1)} ms, gpujs ${tg.toFixed(1)} ms`;
+  return tg < tc ? { backend: gpujs, why } : { backend: cpu, why };
 }
 
 /** Selects a backend by name (initializing it if needed); same as `ready({ backend: name })`. */
