@@ -20,3 +20,4 @@ export { SparseRows, coalesceRows } from './autograd/sparse.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';
 export * as nn from './nn/index.js';
+export * as models from './models/index.js';

@@ -104,6 +104,70 @@ export interface RandomInfo {
   readonly high?: number;
 }
 
+/**
+ * The parameters of a (biased) matrix factorization, all float32 and updated in place:
+ * userFactors [numUsers, k], itemFactors [numItems, k], userBias [numUsers], itemBias [numItems].
+ */
+export interface MfTables {
+  readonly userFactors: Handle;
+  readonly itemFactors: Handle;
+  readonly userBias: Handle;
+  readonly itemBias: Handle;
+}
+
+/**
+ * Training rows for the fused MF primitives, as int32 index columns plus a float32 third column:
+ * the rating for {@link Backend.mfSgd}, or unused for {@link Backend.mfBpr} (where `items` are
+ * the positives and `negatives` the sampled negatives). `loss`, when given, receives one float32
+ * per processed row at the same position: the squared error (SGD) or -log sigmoid(x_uij) (BPR),
+ * computed before that row's update, so an epoch's training loss costs one readback.
+ */
+export interface MfBatch {
+  readonly users: Handle;
+  readonly items: Handle;
+  readonly ratings?: Handle | undefined;
+  readonly negatives?: Handle | undefined;
+  readonly loss?: Handle | undefined;
+}
+
+/**
+ * Biased-MF SGD on rows start..start+count-1: e = r - (mean + bu + bi + p_u·q_i), then
+ * bu += lrBias (e - regBias bu), bi += lrBias (e - regBias bi),
+ * p_u += lr (e q_i - reg p_u), q_i += lr (e p_u - reg q_i) (both from the old values).
+ * With `biases` false the biases are neither read nor written.
+ *
+ * Ordering: the CPU twin applies rows one after another (classic SGD). The WebGPU kernel runs
+ * the rows of one call in parallel, Hogwild-style: two rows of the same call that share a user
+ * or an item race, and one row's update of the shared row may be lost. Callers that need the
+ * two backends to agree bit for bit pass calls whose rows have distinct users and items.
+ */
+export interface MfSgdInfo {
+  readonly k: number;
+  readonly start: number;
+  readonly count: number;
+  readonly lr: number;
+  readonly reg: number;
+  readonly lrBias: number;
+  readonly regBias: number;
+  readonly mean: number;
+  readonly biases: boolean;
+}
+
+/**
+ * BPR SGD on rows start..start+count-1: x = b_i - b_j + p_u·(q_i - q_j), g = sigmoid(-x), then
+ * p_u += lr (g (q_i - q_j) - reg p_u), q_i += lr (g p_u - reg q_i), q_j += lr (-g p_u - reg q_j),
+ * b_i += lr (g - regBias b_i), b_j += lr (-g - regBias b_j). User biases are unused (they cancel
+ * in x). The same ordering note as {@link MfSgdInfo} applies.
+ */
+export interface MfBprInfo {
+  readonly k: number;
+  readonly start: number;
+  readonly count: number;
+  readonly lr: number;
+  readonly reg: number;
+  readonly regBias: number;
+}
+
 export interface BackendMemory {
   /** Live handles this backend holds for tensors. */
   readonly handles: number;
@@ -163,4 +227,17 @@ export interface Backend {
 
   // ---- random ----
   random(size: number, dtype: DType, info: RandomInfo): Handle;
+
+  // Fused kernels: each family is a primitive with a CPU twin and a WGSL kernel; their front-end
+  // ops live with the layer or model that uses them.
+  // ---- fused: matrix factorization and k-means (src/models) ----
+  /**
+   * One pass of biased-MF SGD over rows start..start+count-1 of the (user, item, rating)
+   * columns; updates the tables in place, touching only the rows those triples name. See
+   * {@link MfSgdInfo}. Optional because the gpu.js tier covers dense ops only; the models run
+   * on the CPU backend where a backend lacks it.
+   */
+  mfSgd?(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void;
+  /** One pass of BPR SGD over (user, positive item, negative item) triples; see {@link MfBprInfo}. */
+  mfBpr?(tables: MfTables, batch: MfBatch, info: MfBprInfo): void;
 }

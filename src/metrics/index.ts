@@ -18,3 +18,4 @@ export {
 export { silhouetteScore, type SilhouetteOptions } from './clustering.js';
 export { psi, type PsiOptions } from './drift.js';
 export type { BinaryLabels } from './validate.js';
+export { crossValidate, type CrossValidation, type FoldResult, type RatingModel } from './cross-validate.js';

@@ -7,6 +7,10 @@ import {
   type Handle,
   type IndexInfo,
   type MatmulInfo,
+  type MfBatch,
+  type MfBprInfo,
+  type MfSgdInfo,
+  type MfTables,
   type RandomInfo,
   type ReduceOp,
   type UnaryOp,
@@ -18,6 +22,7 @@ import { CpuHandle, arr } from './handle.js';
 import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
 import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
 import { matmulKernel } from './matmul.js';
+import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 
@@ -217,4 +222,38 @@ export class CpuBackend implements Backend {
     philoxFill(out.data, info);
     return out;
   }
+
+  // ---- fused: matrix factorization ----
+
+  mfSgd(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void {
+    mfSgdKernel(
+      mfArrays(tables),
+      arr(batch.users) as Int32Array,
+      arr(batch.items) as Int32Array,
+      arr(batch.ratings!) as Float32Array,
+      batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
+      info,
+    );
+  }
+
+  mfBpr(tables: MfTables, batch: MfBatch, info: MfBprInfo): void {
+    mfBprKernel(
+      mfArrays(tables),
+      arr(batch.users) as Int32Array,
+      arr(batch.items) as Int32Array,
+      arr(batch.negatives!) as Int32Array,
+      batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
+      info,
+    );
+  }
+}
+
+function mfArrays(t: MfTables): MfArrays {
+  return {
+    p: arr(t.userFactors) as Float32Array,
+    q: arr(t.itemFactors) as Float32Array,
+    bu: arr(t.userBias) as Float32Array,
+    bi: arr(t.itemBias) as Float32Array,
+  };
+
 }

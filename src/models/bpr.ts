@@ -1,0 +1,133 @@
+import type { BackendName } from '../backends/backend.js';
+import type { Interactions } from '../data/interactions.js';
+import { Rng } from '../data/random.js';
+import { ValueError } from '../errors.js';
+import { FactorModel } from './factor-model.js';
+import { mfBprStep } from './mf-ops.js';
+import { normalArray } from './random.js';
+import { checkOption, type FitOptions } from './recommender.js';
+import { sgdLoop } from './sgd-loop.js';
+
+export interface BPROptions {
+  /** Default 64. */
+  factors?: number;
+  /** Default 30. */
+  epochs?: number;
+  /** Default 0.05. */
+  lr?: number;
+  /** L2 regularization of the factors; default 0.002. */
+  reg?: number;
+  /** L2 regularization of the item biases; default `reg`. */
+  regBias?: number;
+  /** The learning rate is multiplied by this after every epoch; default 1. */
+  lrDecay?: number;
+  /** Default 0.1. */
+  initStd?: number;
+  /** 'cpu' (default) or 'webgpu' (kernels/mf_sgd.wgsl, entry mf_bpr). */
+  backend?: BackendName;
+  /** Triples per GPU kernel call (Hogwild batch); default 1024. */
+  batchSize?: number;
+  seed?: number;
+}
+
+/**
+ * Bayesian Personalized Ranking (Rendle et al. 2009) for implicit feedback: score(u, i) =
+ * b_i + p_u·q_i, trained so that each seen item outscores an unseen one. Each epoch visits every
+ * distinct training (user, item) pair once in a shuffled order and pairs it with a negative item
+ * drawn uniformly from the items that user has not seen (seeded, on the host, so the cpu and
+ * webgpu backends see the same triples); values are ignored (any row is a positive).
+ */
+export class BPR extends FactorModel {
+  readonly kind = 'BPR';
+  private readonly opts: Required<Omit<BPROptions, 'regBias'>> & { regBias: number };
+
+  constructor(options: BPROptions = {}) {
+    super();
+    const k = 'BPR';
+    const reg = checkOption(k, 'reg', options.reg ?? 0.002, { min: 0 });
+    this.opts = {
+      factors: checkOption(k, 'factors', options.factors ?? 64, { integer: true, min: 1 }),
+      epochs: checkOption(k, 'epochs', options.epochs ?? 30, { integer: true, min: 0 }),
+      lr: checkOption(k, 'lr', options.lr ?? 0.05, { positive: true }),
+      reg,
+      regBias: checkOption(k, 'regBias', options.regBias ?? reg, { min: 0 }),
+      lrDecay: checkOption(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
+      initStd: checkOption(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
+      backend: options.backend ?? 'cpu',
+      batchSize: checkOption(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
+      seed: checkOption(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+    };
+    if (this.opts.backend !== 'cpu' && this.opts.backend !== 'webgpu') {
+      throw new ValueError(`BPR: backend must be 'cpu' or 'webgpu'; got ${JSON.stringify(this.opts.backend)}`);
+    }
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  protected async train(data: Interactions, options: FitOptions): Promise<void> {
+    const o = this.opts;
+    const k = o.factors;
+    const U = data.numUsers;
+    const I = data.numItems;
+    const rng = new Rng(o.seed, 'BPR');
+    const { seenOffsets: off, seenItems: seen } = this;
+    const n = seen.length;
+    const owner = new Int32Array(n);
+    for (let u = 0; u < U; u++) owner.fill(u, off[u]!, off[u + 1]!);
+    const users = new Int32Array(n);
+    const pos = new Int32Array(n);
+    const neg = new Int32Array(n);
+    const t = await sgdLoop({
+      backend: o.backend,
+      k,
+      tables: { P: normalArray(rng, U * k, o.initStd), Q: normalArray(rng, I * k, o.initStd), bu: new Float32Array(U), bi: new Float32Array(I) },
+      epochs: options.epochs ?? o.epochs,
+      batchSize: o.batchSize,
+      rows: () => {
+        const perm = rng.permutation(n);
+        for (let j = 0; j < n; j++) {
+          const a = perm[j]!;
+          const u = owner[a]!;
+          users[j] = u;
+          pos[j] = seen[a]!;
+          neg[j] = sampleNegative(rng, I, seen, off[u]!, off[u + 1]!);
+        }
+        return { users, items: pos, third: neg };
+      },
+      step: (params, cols, start, count, epoch) =>
+        mfBprStep(params, { users: cols.users, items: cols.items, negatives: cols.third, loss: cols.loss }, {
+          start,
+          count,
+          lr: o.lr * o.lrDecay ** (epoch - 1),
+          reg: o.reg,
+          regBias: o.regBias,
+        }),
+      reduceLoss: (s, rows) => s / rows,
+      onEpoch: options.onEpoch,
+    });
+    this.mean = 0;
+    this.setTables(k, t.P, t.Q, new Float32Array(U), t.bi, o.backend);
+  }
+}
+
+/**
+ * A uniform item outside the sorted `seen[lo..hi)`, by rejection; a user who has seen every item
+ * gets a seen one (the triple then only regularizes). Rejection is cheap because users see a
+ * small share of a catalog.
+ */
+function sampleNegative(rng: Rng, numItems: number, seen: Int32Array, lo: number, hi: number): number {
+  if (hi - lo >= numItems) return rng.int(numItems);
+  for (;;) {
+    const j = rng.int(numItems);
+    let a = lo;
+    let b = hi;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (seen[m]! < j) a = m + 1;
+      else b = m;
+    }
+    if (a === hi || seen[a] !== j) return j;
+  }
+}

@@ -1,0 +1,10 @@
+export { Recommender, type FitOptions, type EpochInfo, type PredictOptions, type RecommendOptions, type ScoredItem, type RecommenderJSON, type StateArray } from './recommender.js';
+export { FactorModel } from './factor-model.js';
+export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
+export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from './mf-ops.js';
+export { SVDpp, type SVDppOptions } from './svdpp.js';
+export { BPR, type BPROptions } from './bpr.js';
+export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
+export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
+export { Popularity } from './popularity.js';
+export { saveRecommender, loadRecommender } from './persist.js';

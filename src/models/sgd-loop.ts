@@ -1,0 +1,89 @@
+import type { BackendName } from '../backends/backend.js';
+import { tensor, zeros } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { MfParams } from './mf-ops.js';
+import { ensureBackend, type EpochInfo } from './recommender.js';
+
+/** Host copies of the four MF tables. */
+export interface HostTables {
+  P: Float32Array;
+  Q: Float32Array;
+  bu: Float32Array;
+  bi: Float32Array;
+}
+
+/** One epoch's rows, already shuffled: index columns plus ratings (SGD) or negatives (BPR). */
+export interface EpochRows {
+  users: Int32Array;
+  items: Int32Array;
+  third: Float32Array | Int32Array;
+}
+
+export interface SgdLoopOptions {
+  backend: BackendName;
+  k: number;
+  tables: HostTables;
+  epochs: number;
+  /** Rows per kernel call on the GPU (the Hogwild batch); the CPU twin takes a whole epoch per call. */
+  batchSize: number;
+  rows(epoch: number): EpochRows;
+  /** Runs the fused primitive on rows start..start+count-1. */
+  step(params: MfParams, cols: { users: Tensor; items: Tensor; third: Tensor; loss: Tensor }, start: number, count: number, epoch: number): void;
+  /** Turns the epoch's per-row losses into the reported loss. */
+  reduceLoss(lossSum: number, rows: number): number;
+  onEpoch?: ((info: EpochInfo) => void | Promise<void>) | undefined;
+}
+
+/**
+ * The training loop shared by MatrixFactorization and BPR: the tables live on the chosen
+ * backend as tensors; each epoch uploads its shuffled rows once and runs the fused kernel over
+ * them in minibatches (all recorded into the WebGPU command batches without a readback), then
+ * reads the per-row losses back once. Returns the trained tables on the host.
+ */
+export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
+  if (o.backend !== 'cpu') await ensureBackend(o.backend);
+  const backend = o.backend;
+  const U = o.tables.bu.length;
+  const I = o.tables.bi.length;
+  const params: MfParams = {
+    userFactors: tensor(o.tables.P, { shape: [U, o.k], backend }),
+    itemFactors: tensor(o.tables.Q, { shape: [I, o.k], backend }),
+    userBias: tensor(o.tables.bu, { backend }),
+    itemBias: tensor(o.tables.bi, { backend }),
+  };
+  try {
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      const r = o.rows(epoch);
+      const n = r.users.length;
+      const cols = {
+        users: tensor(r.users, { backend }),
+        items: tensor(r.items, { backend }),
+        third: tensor(r.third, { backend }),
+        loss: zeros([n], { backend }),
+      };
+      try {
+        const batch = backend === 'cpu' ? Math.max(n, 1) : o.batchSize;
+        for (let s = 0; s < n; s += batch) o.step(params, cols, s, Math.min(batch, n - s), epoch);
+        let loss = NaN;
+        if (o.onEpoch) {
+          const l = (await cols.loss.data()) as Float32Array;
+          let sum = 0;
+          for (let j = 0; j < n; j++) sum += l[j]!;
+          loss = o.reduceLoss(sum, n);
+        }
+        await o.onEpoch?.({ epoch, loss, ms: performance.now() - t0 });
+      } finally {
+        for (const t of Object.values(cols)) t.dispose();
+      }
+    }
+    return {
+      P: (await params.userFactors.data()) as Float32Array,
+      Q: (await params.itemFactors.data()) as Float32Array,
+      bu: (await params.userBias.data()) as Float32Array,
+      bi: (await params.itemBias.data()) as Float32Array,
+    };
+  } finally {
+    for (const t of Object.values(params)) t.dispose();
+  }
+}
