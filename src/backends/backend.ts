@@ -168,6 +168,21 @@ export interface MfBprInfo {
   readonly regBias: number;
 }
 
+/**
+ * One fused Adam or AdamW step ({@link Backend.adamUpdate}). With `decoupled` (AdamW) the
+ * parameter first decays by (1 − lr·weightDecay); otherwise (Adam) weightDecay·param is added to
+ * the gradient (L2). `step` is the 1-based step count used for the bias corrections.
+ */
+export interface AdamInfo {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+  readonly step: number;
+}
+
 export interface BackendMemory {
   /** Live handles this backend holds for tensors. */
   readonly handles: number;
@@ -240,4 +255,14 @@ export interface Backend {
   mfSgd?(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void;
   /** One pass of BPR SGD over (user, positive item, negative item) triples; see {@link MfBprInfo}. */
   mfBpr?(tables: MfTables, batch: MfBatch, info: MfBprInfo): void;
+
+  // ---- fused: optimizer updates (src/optim) ----
+  /**
+   * m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², param ← param − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps),
+   * with weight decay per {@link AdamInfo}. All four handles have the same size and float dtype.
+   * Returns fresh handles and leaves the inputs untouched (storage may be shared by views, so
+   * nothing is updated in place); the optimizer swaps them in with `Tensor.assign`. Optional:
+   * where a backend lacks it, src/optim composes the same update from primitives.
+   */
+  adamUpdate?(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle };
 }

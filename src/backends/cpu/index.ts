@@ -1,4 +1,5 @@
 import {
+  type AdamInfo,
   type Backend,
   type BackendMemory,
   type BinaryOp,
@@ -24,6 +25,7 @@ import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
 import { matmulKernel } from './matmul.js';
 import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
+import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 
 export { CpuHandle } from './handle.js';
@@ -221,6 +223,16 @@ export class CpuBackend implements Backend {
     const out = this.make(size, dtype);
     philoxFill(out.data, info);
     return out;
+  }
+
+  // ---- fused: optimizer updates ----
+
+  adamUpdate(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle } {
+    const p = this.make(param.size, param.dtype);
+    const mo = this.make(param.size, param.dtype);
+    const vo = this.make(param.size, param.dtype);
+    adamKernel(arr(param), arr(grad), arr(m), arr(v), p.data, mo.data, vo.data, info);
+    return { param: p, m: mo, v: vo };
   }
 
   // ---- fused: matrix factorization ----

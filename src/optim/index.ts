@@ -1,0 +1,12 @@
+export { Optimizer } from './optimizer.js';
+export type { ParamGroup, ParamGroupInput, Params, SparseUpdate } from './optimizer.js';
+export { SGD } from './sgd.js';
+export type { SGDOptions } from './sgd.js';
+export { Adam, AdamW } from './adam.js';
+export type { AdamOptions } from './adam.js';
+export { Adagrad } from './adagrad.js';
+export type { AdagradOptions } from './adagrad.js';
+export { LRScheduler, StepLR, CosineAnnealing, LinearWarmup } from './scheduler.js';
+export { clipGradNorm } from './clip.js';
+export { adamUpdate, adamComposed } from './fused.js';
+export type { AdamInfo, AdamState } from './fused.js';
