@@ -3,6 +3,7 @@ import elementwise from '../../../kernels/elementwise.wgsl';
 import index from '../../../kernels/index.wgsl';
 import math from '../../../kernels/math.wgsl';
 import matmul from '../../../kernels/matmul.wgsl';
+import mf from '../../../kernels/mf_sgd.wgsl';
 import random from '../../../kernels/random.wgsl';
 import reduce from '../../../kernels/reduce.wgsl';
 import softmax from '../../../kernels/softmax.wgsl';
@@ -16,6 +17,7 @@ export const SOURCES = {
   random: `${math}\n${random}`,
   copy,
   index,
+  mf,
 } as const;
 
 export type Family = keyof typeof SOURCES;

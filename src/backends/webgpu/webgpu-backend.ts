@@ -1,4 +1,5 @@
 import type {
+  MfBatch, MfBprInfo, MfSgdInfo, MfTables,
   Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
   ReduceOp, UnaryOp,
 } from '../backend.js';
@@ -8,6 +9,7 @@ import { Batcher } from './batch.js';
 import { GpuHandle, gpu, pipelineFrom, type GpuContext } from './context.js';
 import * as ew from './ops/elementwise.js';
 import { matmul } from './ops/matmul.js';
+import * as mf from './ops/mf.js';
 import * as mv from './ops/movement.js';
 import { reduce, softmax } from './ops/reduce.js';
 import { PipelineCache, type Constants } from './pipelines.js';
@@ -211,6 +213,18 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   random(size: number, dtype: DType, info: RandomInfo): Handle {
     return mv.random(this, size, dtype, info);
+  }
+
+  // ---- fused: matrix factorization ----
+
+  mfSgd(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void {
+    this.check();
+    mf.mfSgd(this, tables, batch, info);
+  }
+
+  mfBpr(tables: MfTables, batch: MfBatch, info: MfBprInfo): void {
+    this.check();
+    mf.mfBpr(this, tables, batch, info);
   }
 
   // ---- helpers ----
