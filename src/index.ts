@@ -22,3 +22,5 @@ export * as metrics from './metrics/index.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as optim from './optim/index.js';
+export { save, load, serializeSafetensors, parseSafetensors } from './io/index.js';
+export type { LoadOptions } from './io/index.js';

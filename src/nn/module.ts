@@ -277,6 +277,16 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
+  /**
+   * Loads weights saved with `at.save` into this module (the file's config is not used).
+   * `source` is a file path, an `indexeddb://name` key, or the bytes themselves.
+   */
+  async load(source: string | Uint8Array, options: LoadStateDictOptions = {}): Promise<this> {
+    const io = await import('../io/index.js');
+    await io.load(source, { into: this, strict: options.strict ?? true });
+    return this;
+  }
+
   /** Drops every parameter's `.grad` and `.sparseGrad` (disposing them). */
   zeroGrad(): void {
     for (const p of this.parameters()) {
