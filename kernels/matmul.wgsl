@@ -229,18 +229,15 @@ fn matmul_gemv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   var s = 0.0;
   var n: u32;
   var lane: u32;
-  var width: u32;
   if (TRANS_B) {
     lane = lid % 64u;
     n = group * 4u + lid / 64u;
-    width = 64u;
     if (n < p.n) {
       for (var k = lane; k < p.k; k = k + 64u) { s = fma(A[a_base + k], B[b_base + n * p.k + k], s); }
     }
   } else {
     lane = lid / 64u;
     n = group * 64u + lid % 64u;
-    width = 4u;
     if (n < p.n) {
       for (var k = lane; k < p.k; k = k + 4u) { s = fma(A[a_base + k], B[b_base + k * p.n + n], s); }
     }

@@ -383,6 +383,29 @@ describe.runIf(available)('webgpu backend', () => {
     }
   });
 
+  it('grids wider than 65535 workgroups spill into y', async () => {
+    const size = 65536 * 256 + 1000; // 65540 workgroups of 256
+    const x = be.fill(size, 2, 'float32');
+    const y = be.unary('neg', x);
+    be.dispose(x);
+    const got = await be.read(y);
+    be.dispose(y);
+    expect(got.length).toBe(size);
+    let bad = 0;
+    for (let i = 0; i < size; i++) if (got[i] !== -2) bad++;
+    expect(bad).toBe(0);
+  });
+
+  it('many medium rows take the thread-per-row reduction', async () => {
+    const [outer, inner] = [5000, 100];
+    const x = new Float32Array(outer * inner);
+    for (let o = 0; o < outer; o++) x[o * inner + (o % inner)] = o + 1;
+    const h = up(x);
+    expect(await take(be.reduce('sum', h, outer, inner))).toEqual(Array.from({ length: outer }, (_, o) => o + 1));
+    expect(await take(be.reduce('argmax', h, outer, inner))).toEqual(Array.from({ length: outer }, (_, o) => o % inner));
+    be.dispose(h);
+  });
+
   it('argmax/argmin return the first extreme; int32 reductions are exact', async () => {
     const inner = 600;
     const x = new Float32Array(2 * inner);

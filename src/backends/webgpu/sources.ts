@@ -1,6 +1,8 @@
+import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
 import index from '../../../kernels/index.wgsl';
+import lstm from '../../../kernels/lstm.wgsl';
 import math from '../../../kernels/math.wgsl';
 import matmul from '../../../kernels/matmul.wgsl';
 import mf from '../../../kernels/mf_sgd.wgsl';
@@ -15,6 +17,8 @@ export const SOURCES = {
   softmax: `${math}\n${softmax}`,
   matmul: `${math}\n${matmul}`,
   random: `${math}\n${random}`,
+  attention,
+  lstm,
   copy,
   index,
   mf,

@@ -1,5 +1,6 @@
 import type {
   MfBatch, MfBprInfo, MfSgdInfo, MfTables,
+  AttentionInfo, LstmInfo, LstmSaved,
   Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
   ReduceOp, UnaryOp,
 } from '../backend.js';
@@ -7,7 +8,9 @@ import { BackendError, DTypeError } from '../../errors.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { Batcher } from './batch.js';
 import { GpuHandle, gpu, pipelineFrom, type GpuContext } from './context.js';
+import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
+import * as lstm from './ops/lstm.js';
 import { matmul } from './ops/matmul.js';
 import * as mf from './ops/mf.js';
 import * as mv from './ops/movement.js';
@@ -213,6 +216,32 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   random(size: number, dtype: DType, info: RandomInfo): Handle {
     return mv.random(this, size, dtype, info);
+  }
+
+  // ---- fused: attention ----
+
+  attentionForward(q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: Handle; lse: Handle } {
+    this.check();
+    return attn.attentionForward(this, q, k, v, info);
+  }
+
+  attentionBackward(
+    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+  ): { dq: Handle; dk: Handle; dv: Handle } {
+    this.check();
+    return attn.attentionBackward(this, dOut, out, lse, q, k, v, info);
+  }
+
+  // ---- fused: lstm ----
+
+  lstmForward(xProj: Handle, whh: Handle, h0: Handle, c0: Handle, info: LstmInfo): { y: Handle; saved: LstmSaved } {
+    this.check();
+    return lstm.lstmForward(this, xProj, whh, h0, c0, info);
+  }
+
+  lstmBackward(dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
+    this.check();
+    return lstm.lstmBackward(this, dY, whh, saved, info);
   }
 
   // ---- fused: matrix factorization ----

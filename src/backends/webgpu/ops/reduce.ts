@@ -5,12 +5,17 @@ import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { grid } from '../layout.js';
 
 const WG = 256;
-/** Rows this short get one thread each instead of a workgroup each. */
+/**
+ * Short rows get one thread each instead of a workgroup each; so do medium rows when there
+ * are enough of them to fill the device without splitting rows.
+ */
 const SHORT_ROW = 64;
+const MEDIUM_ROW = 512;
+const MANY_ROWS = 4096;
 const REDUCE_INDEX = new Map<ReduceOp, number>(REDUCE_OPS.map((op, i) => [op, i]));
 
 function rowGrid(outer: number, inner: number): { entry: string; groups: [number, number, number] } {
-  if (inner <= SHORT_ROW) {
+  if (inner <= SHORT_ROW || (inner <= MEDIUM_ROW && outer >= MANY_ROWS)) {
     const [x, y] = grid(Math.ceil(outer / WG));
     return { entry: 'rows', groups: [x, y, 1] };
   }
