@@ -1,3 +1,4 @@
+import adam from '../../../kernels/adam.wgsl';
 import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
@@ -20,6 +21,7 @@ export const SOURCES = {
   attention,
   lstm,
   copy,
+  adam,
   index,
   mf,
 } as const;

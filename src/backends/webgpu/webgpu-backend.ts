@@ -1,4 +1,5 @@
 import type {
+  AdamInfo,
   MfBatch, MfBprInfo, MfSgdInfo, MfTables,
   AttentionInfo, LstmInfo, LstmSaved,
   Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
@@ -14,6 +15,7 @@ import * as lstm from './ops/lstm.js';
 import { matmul } from './ops/matmul.js';
 import * as mf from './ops/mf.js';
 import * as mv from './ops/movement.js';
+import * as optim from './ops/optim.js';
 import { reduce, softmax } from './ops/reduce.js';
 import { PipelineCache, type Constants } from './pipelines.js';
 import { BufferPool, USAGE } from './pool.js';
@@ -216,6 +218,13 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   random(size: number, dtype: DType, info: RandomInfo): Handle {
     return mv.random(this, size, dtype, info);
+  }
+
+  // ---- fused: optimizer updates ----
+
+  adamUpdate(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle } {
+    this.check();
+    return optim.adamUpdate(this, param, grad, m, v, info);
   }
 
   // ---- fused: attention ----
