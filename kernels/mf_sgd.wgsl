@@ -148,3 +148,78 @@ fn mf_bpr(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     Q[jo + f] = qj + p.lr * (-g * pf - p.reg * qj);
   }
 }
+
+// Thread-per-row variants of the two kernels: one invocation runs a whole row, with no shared
+// memory and no barriers. Adapters that emulate a GPU on CPU cores (SwiftShader, llvmpipe) pay
+// heavily for workgroup barriers and vectorize across invocations instead, so this layout is
+// the fast one there; on real GPUs the workgroup-per-row layout above keeps memory coalesced.
+// The update formulas are the same, line for line.
+
+fn thread_row(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+  return (wid.y * nwg.x + wid.x) * WG + lid;
+}
+
+@compute @workgroup_size(WG)
+fn mf_sgd_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+  let j = thread_row(wid, nwg, lid);
+  if (j >= p.count) { return; }
+  let r = p.start + j;
+  let su = users[r];
+  let si = items[r];
+  if (!ok_user(su) || !ok_item(si)) { return; }
+  let u = u32(su);
+  let i = u32(si);
+  let k = p.k;
+  let po = u * k;
+  let qo = i * k;
+  var dot = 0.0;
+  for (var f = 0u; f < k; f = f + 1u) { dot = dot + P[po + f] * Q[qo + f]; }
+  var base = p.mean;
+  if (p.biases != 0u) { base = base + bu[u] + bi[i]; }
+  let e = ratings[r] - (base + dot);
+  if (p.write_loss != 0u) { loss[r] = e * e; }
+  if (p.biases != 0u) {
+    bu[u] = bu[u] + p.lr_bias * (e - p.reg_bias * bu[u]);
+    bi[i] = bi[i] + p.lr_bias * (e - p.reg_bias * bi[i]);
+  }
+  for (var f = 0u; f < k; f = f + 1u) {
+    let pf = P[po + f];
+    let qf = Q[qo + f];
+    P[po + f] = pf + p.lr * (e * qf - p.reg * pf);
+    Q[qo + f] = qf + p.lr * (e * pf - p.reg * qf);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn mf_bpr_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+  let j = thread_row(wid, nwg, lid);
+  if (j >= p.count) { return; }
+  let r = p.start + j;
+  let su = b_users[r];
+  let sp = b_pos[r];
+  let sn = b_neg[r];
+  if (!ok_user(su) || !ok_item(sp) || !ok_item(sn)) { return; }
+  let u = u32(su);
+  let ip = u32(sp);
+  let ineg = u32(sn);
+  let k = p.k;
+  let po = u * k;
+  let io = ip * k;
+  let jo = ineg * k;
+  var x = b_item[ip] - b_item[ineg];
+  for (var f = 0u; f < k; f = f + 1u) { x = x + P[po + f] * (Q[io + f] - Q[jo + f]); }
+  let g = 1.0 / (1.0 + exp(x));
+  if (p.write_loss != 0u) { b_loss[r] = max(-x, 0.0) + log(1.0 + exp(-abs(x))); }
+  b_item[ip] = b_item[ip] + p.lr * (g - p.reg_bias * b_item[ip]);
+  b_item[ineg] = b_item[ineg] + p.lr * (-g - p.reg_bias * b_item[ineg]);
+  for (var f = 0u; f < k; f = f + 1u) {
+    let pf = P[po + f];
+    let qi = Q[io + f];
+    let qj = Q[jo + f];
+    P[po + f] = pf + p.lr * (g * (qi - qj) - p.reg * pf);
+    Q[io + f] = qi + p.lr * (g * pf - p.reg * qi);
+    Q[jo + f] = qj + p.lr * (-g * pf - p.reg * qj);
+  }
+}

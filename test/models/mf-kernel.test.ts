@@ -6,6 +6,8 @@ import { BackendError, ValueError } from '../../src/errors.js';
 import { rmse } from '../../src/metrics/regression.js';
 import { BPR, MatrixFactorization, mfBprStep, mfSgdStep, type MfParams } from '../../src/models/index.js';
 import { normalArray } from '../../src/models/random.js';
+import { backendByName } from '../../src/backends/registry.js';
+import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 import { plantedClusters, plantedRatings } from './synthetic.js';
 
@@ -75,56 +77,66 @@ for (const name of conformanceBackends()) {
       return;
     }
 
-    for (const k of [3, 40, 100]) {
-      for (const biases of [true, false]) {
-        it(`SGD matches the CPU twin on conflict-free batches (k=${k}, biases=${biases})`, async () => {
-          const t0 = tablesFor(k, k);
-          const rows = conflictFree(BATCHES, PER, k + 1);
+    const layouts = name === 'webgpu' ? (['workgroup', 'thread'] as const) : ([undefined] as const);
+    for (const layout of layouts) {
+      const tag = layout ? `, ${layout} layout` : '';
+      const useLayout = (): void => {
+        if (layout) (backendByName('webgpu') as WebGPUBackend).mfLayout = layout;
+      };
+      for (const k of [3, 40, 100]) {
+        for (const biases of [true, false]) {
+          it(`SGD matches the CPU twin on conflict-free batches (k=${k}, biases=${biases}${tag})`, async () => {
+            useLayout();
+            const t0 = tablesFor(k, k);
+            const rows = conflictFree(BATCHES, PER, k + 1);
+            const results: Float32Array[][] = [];
+            const losses: Float32Array[] = [];
+            for (const be of ['cpu', name] as const) {
+              const p = params(t0, k, be);
+              const cols = {
+                users: at.tensor(rows.users, { backend: be }),
+                items: at.tensor(rows.items, { backend: be }),
+                ratings: at.tensor(rows.third, { backend: be }),
+                loss: at.zeros([rows.users.length], { backend: be }),
+              };
+              for (let b = 0; b < BATCHES; b++) {
+                mfSgdStep(p, cols, { start: b * PER, count: PER, lr: 0.05, reg: 0.02, lrBias: 0.03, regBias: 0.01, mean: 3.5, biases });
+              }
+              results.push(await readAll(p));
+              losses.push((await cols.loss.data()) as Float32Array);
+              for (const x of [...Object.values(p), ...Object.values(cols)]) x.dispose();
+            }
+            for (let a = 0; a < 4; a++) expectClose(results[1]![a]!, results[0]![a]!, 2e-5);
+            expectClose(losses[1]!, losses[0]!, 2e-4);
+            // Untouched rows stay exactly as they were.
+            if (!biases) expect(results[1]![2]).toEqual(t0.bu);
+          });
+        }
+
+        it(`BPR matches the CPU twin on conflict-free batches (k=${k}${tag})`, async () => {
+          useLayout();
+          const t0 = tablesFor(k, 100 + k);
+          const rows = conflictFree(BATCHES, PER, k + 7);
           const results: Float32Array[][] = [];
-          const losses: Float32Array[] = [];
           for (const be of ['cpu', name] as const) {
             const p = params(t0, k, be);
             const cols = {
               users: at.tensor(rows.users, { backend: be }),
               items: at.tensor(rows.items, { backend: be }),
-              ratings: at.tensor(rows.third, { backend: be }),
+              negatives: at.tensor(rows.negs, { backend: be }),
               loss: at.zeros([rows.users.length], { backend: be }),
             };
-            for (let b = 0; b < BATCHES; b++) {
-              mfSgdStep(p, cols, { start: b * PER, count: PER, lr: 0.05, reg: 0.02, lrBias: 0.03, regBias: 0.01, mean: 3.5, biases });
-            }
-            results.push(await readAll(p));
-            losses.push((await cols.loss.data()) as Float32Array);
+            for (let b = 0; b < BATCHES; b++) mfBprStep(p, cols, { start: b * PER, count: PER, lr: 0.1, reg: 0.01 });
+            const r = await readAll(p);
+            r.push((await cols.loss.data()) as Float32Array);
+            results.push(r);
             for (const x of [...Object.values(p), ...Object.values(cols)]) x.dispose();
           }
-          for (let a = 0; a < 4; a++) expectClose(results[1]![a]!, results[0]![a]!, 2e-5);
-          expectClose(losses[1]!, losses[0]!, 2e-4);
-          // Untouched rows stay exactly as they were.
-          if (!biases) expect(results[1]![2]).toEqual(t0.bu);
+          for (let a = 0; a < 5; a++) expectClose(results[1]![a]!, results[0]![a]!, 2e-5);
+          expect(results[1]![2]).toEqual(t0.bu);
         });
       }
 
-      it(`BPR matches the CPU twin on conflict-free batches (k=${k})`, async () => {
-        const t0 = tablesFor(k, 100 + k);
-        const rows = conflictFree(BATCHES, PER, k + 7);
-        const results: Float32Array[][] = [];
-        for (const be of ['cpu', name] as const) {
-          const p = params(t0, k, be);
-          const cols = {
-            users: at.tensor(rows.users, { backend: be }),
-            items: at.tensor(rows.items, { backend: be }),
-            negatives: at.tensor(rows.negs, { backend: be }),
-            loss: at.zeros([rows.users.length], { backend: be }),
-          };
-          for (let b = 0; b < BATCHES; b++) mfBprStep(p, cols, { start: b * PER, count: PER, lr: 0.1, reg: 0.01 });
-          const r = await readAll(p);
-          r.push((await cols.loss.data()) as Float32Array);
-          results.push(r);
-          for (const x of [...Object.values(p), ...Object.values(cols)]) x.dispose();
-        }
-        for (let a = 0; a < 5; a++) expectClose(results[1]![a]!, results[0]![a]!, 2e-5);
-        expect(results[1]![2]).toEqual(t0.bu);
-      });
     }
 
     it('refuses out-of-range indices (cpu) or skips them (gpu) without touching memory', async () => {
@@ -149,6 +161,7 @@ for (const name of conformanceBackends()) {
     if (name === 'cpu') return;
 
     it('MatrixFactorization trained with Hogwild batches on the GPU fits as well as on the CPU', async () => {
+      (backendByName('webgpu') as WebGPUBackend).mfLayout = 'thread';
       const { data } = plantedRatings({ users: 100, items: 80, rank: 3, density: 0.4, noise: 0.1, seed: 5 });
       const { train, test } = randomSplit(data, 0.2, { seed: 2 });
       const errs: number[] = [];

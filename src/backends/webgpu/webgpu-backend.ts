@@ -49,6 +49,7 @@ export class WebGPUBackend implements Backend, GpuContext {
     onLost: () => void,
   ) {
     this.description = description;
+    this.mfLayout = mf.defaultMfLayout(description);
     this.batcher = new Batcher(device);
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, POOL_LIMIT_BYTES);
@@ -255,14 +256,17 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   // ---- fused: matrix factorization ----
 
+  /** Row layout of the MF kernels; see {@link mf.MfLayout}. Chosen from the adapter, settable for benchmarks. */
+  mfLayout: mf.MfLayout = 'workgroup';
+
   mfSgd(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void {
     this.check();
-    mf.mfSgd(this, tables, batch, info);
+    mf.mfSgd(this, tables, batch, info, this.mfLayout);
   }
 
   mfBpr(tables: MfTables, batch: MfBatch, info: MfBprInfo): void {
     this.check();
-    mf.mfBpr(this, tables, batch, info);
+    mf.mfBpr(this, tables, batch, info, this.mfLayout);
   }
 
   // ---- helpers ----

@@ -3,17 +3,30 @@ import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { grid } from '../layout.js';
 
 /**
- * Dispatches kernels/mf_sgd.wgsl: one workgroup per row (see the kernel for the Hogwild
- * semantics). The workgroup width follows k (32 lanes up to k = 32, else 64), so the pipeline
- * key has two variants per entry point and shapes never recompile anything.
+ * How kernels/mf_sgd.wgsl maps rows to invocations (see the kernel for the Hogwild semantics):
+ * - `'workgroup'`: one workgroup per row, lanes striding over k (coalesced; for real GPUs). The
+ *   width follows k (32 lanes up to k = 32, else 64), so there are two pipeline variants;
+ * - `'thread'`: one invocation per row, no barriers (for CPU-emulated adapters such as
+ *   SwiftShader, where barriers are costly).
+ * Shapes never enter the pipeline key.
  */
+export type MfLayout = 'workgroup' | 'thread';
+
+/** The layout for an adapter: 'thread' on software adapters, else 'workgroup'. */
+export function defaultMfLayout(description: string): MfLayout {
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(description) ? 'thread' : 'workgroup';
+}
+
+const THREAD_WG = 64;
+
 function lanes(k: number): number {
   return k <= 32 ? 32 : 64;
 }
 
-function groups(rows: number): [number, number, number] {
-  const [x, y] = grid(rows);
-  return [x, y, 1];
+function plan(entry: 'mf_sgd' | 'mf_bpr', k: number, rows: number, layout: MfLayout) {
+  const wg = layout === 'thread' ? THREAD_WG : lanes(k);
+  const [x, y] = grid(layout === 'thread' ? Math.ceil(rows / THREAD_WG) : rows);
+  return { entry: layout === 'thread' ? `${entry}_rows` : entry, wg, groups: [x, y, 1] as [number, number, number] };
 }
 
 function lossBuffer(ctx: GpuContext, batch: MfBatch): { buffer: GPUBuffer; temp?: GpuHandle } {
@@ -22,10 +35,11 @@ function lossBuffer(ctx: GpuContext, batch: MfBatch): { buffer: GPUBuffer; temp?
   return { buffer: temp.buffer, temp };
 }
 
-export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdInfo): void {
+export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdInfo, layout: MfLayout): void {
   if (info.count === 0) return;
   const loss = lossBuffer(ctx, batch);
-  const target = ctx.pipeline('mf', 'mf_sgd', { WG: lanes(info.k) });
+  const pl = plan('mf_sgd', info.k, info.count, layout);
+  const target = ctx.pipeline('mf', pl.entry, { WG: pl.wg });
   ctx.batcher.dispatch(
     target,
     [
@@ -52,15 +66,16 @@ export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdI
       u[at + 10] = t.itemBias.size;
       u[at + 11] = batch.loss ? 1 : 0;
     },
-    groups(info.count),
+    pl.groups,
   );
   if (loss.temp) ctx.release(loss.temp);
 }
 
-export function mfBpr(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfBprInfo): void {
+export function mfBpr(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfBprInfo, layout: MfLayout): void {
   if (info.count === 0) return;
   const loss = lossBuffer(ctx, batch);
-  const target = ctx.pipeline('mf', 'mf_bpr', { WG: lanes(info.k) });
+  const pl = plan('mf_bpr', info.k, info.count, layout);
+  const target = ctx.pipeline('mf', pl.entry, { WG: pl.wg });
   ctx.batcher.dispatch(
     target,
     [
@@ -86,7 +101,7 @@ export function mfBpr(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfBprI
       u[at + 10] = t.itemBias.size;
       u[at + 11] = batch.loss ? 1 : 0;
     },
-    groups(info.count),
+    pl.groups,
   );
   if (loss.temp) ctx.release(loss.temp);
 }
