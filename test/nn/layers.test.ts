@@ -61,6 +61,7 @@ describe('functional gradcheck (float64 cpu)', () => {
     ['marginRanking', (a, b) => F.marginRanking(a, b, at.tensor([1, -1, 1, -1], { dtype: 'float64' }), { margin: 0.3 }), [x, y]],
     ['crossEntropy', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, 3, 0]))), [x]],
     ['crossEntropy smoothing+ignore', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, -100, 2])), { labelSmoothing: 0.1, ignoreIndex: -100 }), [x]],
+    ['dropout (fixed seed)', (a) => F.dropout(a, 0.4, { seed: 3 }), [x]],
     ['crossEntropy sum', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, 3, 0])), { reduction: 'sum' }), [x]],
   ];
   for (const [name, fn, inputs] of cases) {
@@ -145,6 +146,18 @@ for (const name of conformanceBackends()) {
       expect(a.filter((v) => v !== 0).every((v) => Math.abs(v - 1 / 0.7) < 1e-5)).toBe(true);
       d1.eval();
       expect(Array.from(await d1.forward(x).data())).toEqual(Array.from(await x.data()));
+    });
+
+    it('Module.to moves parameters in place and keeps outputs', async () => {
+      const lin = new nn.Linear(3, 2, { seed: 1, backend: 'cpu' });
+      const w = lin.weight;
+      const x = at.randn([2, 3], { seed: 2, backend: 'cpu' });
+      const y = Array.from(await lin.forward(x).data());
+      await lin.to(name);
+      expect(lin.weight).toBe(w);
+      expect(w.backend).toBe(name);
+      close(await lin.forward(await x.to(name)).data(), y, rtol * 10, atol * 10);
+      lin.dispose();
     });
 
     it('LayerNorm normalizes the last axis', async () => {
