@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
+import { backendByName } from '../../src/backends/registry.js';
 import { requireWebGPU } from '../helpers/backends.js';
 
 describe('backend selection', () => {
@@ -29,6 +30,20 @@ describe('backend selection', () => {
     const back = await t.to('cpu');
     expect(Array.from(back.dataSync())).toEqual([1, 1]);
     expect(() => at.zeros([2], { dtype: 'float64' })).toThrow(/webgpu backend does not support dtype float64/);
+    await at.setBackend('cpu');
+  });
+
+  it('a lost device gives a BackendError, and ready() recovers with a fresh device', async () => {
+    if (!requireWebGPU) return;
+    await at.ready({ backend: 'webgpu' });
+    const t = at.ones([3]);
+    (backendByName('webgpu') as unknown as { destroy(): void }).destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(() => t.add(1)).toThrow(/device was lost|not initialized/);
+    expect(at.getBackend()).toBe('cpu');
+    const info = await at.ready({ backend: 'webgpu' });
+    expect(info.backend).toBe('webgpu');
+    expect(Array.from(await at.ones([3]).add(1).data())).toEqual([2, 2, 2]);
     await at.setBackend('cpu');
   });
 });
