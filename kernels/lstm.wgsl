@@ -89,9 +89,9 @@ fn lstm_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
   let G = 4u * H;
   let s = p.s;
   let len = seq_len(f_len[min(b, arrayLength(&f_len) - 1u)]);
-  let active = s < len;
+  let live = s < len;
   var t = u32(s);
-  if (active) { t = u32(time_of(len, s)); }
+  if (live) { t = u32(time_of(len, s)); }
   let hbase = (t * B + b) * H;
   var acc = vec4<f32>(0.0);
   let jj = min(j, H - 1u);
@@ -99,12 +99,12 @@ fn lstm_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
   for (var k0 = 0u; k0 < H; k0 = k0 + CH) {
     for (var e = lid; e < CH; e = e + WG) {
       var v = 0.0;
-      if (active && k0 + e < H) { v = f_hprev[hbase + k0 + e]; }
+      if (live && k0 + e < H) { v = f_hprev[hbase + k0 + e]; }
       row[e] = v;
     }
     workgroupBarrier();
     let kn = min(CH, H - k0);
-    if (active && j < H) {
+    if (live && j < H) {
       for (var e = 0u; e < kn; e = e + 1u) {
         let hv = row[e];
         let k = k0 + e;
@@ -114,7 +114,7 @@ fn lstm_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
     workgroupBarrier();
   }
   if (j >= H) { return; }
-  if (!active) {
+  if (!live) {
     f_y[hbase + j] = 0.0;
     f_hprev[hbase + j] = 0.0;
     f_cprev[hbase + j] = 0.0;
@@ -167,8 +167,8 @@ fn lstm_bwd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
   let G = 4u * H;
   let s = p.s;
   let len = seq_len(b_len[min(b, arrayLength(&b_len) - 1u)]);
-  let active = s < len;
-  let fromNext = active && s + 1 < len;
+  let live = s < len;
+  let fromNext = live && s + 1 < len;
   var nb = 0u;
   if (fromNext) { nb = (u32(time_of(len, s + 1)) * B + b) * G; }
   let jj = min(j, H - 1u);
@@ -188,7 +188,7 @@ fn lstm_bwd_step(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
   }
   if (j >= H) { return; }
   let TBH = p.steps * B * H;
-  if (!active) {
+  if (!live) {
     let gb = (u32(s) * B + b) * G;
     b_dgates[gb + j] = 0.0;
     b_dgates[gb + H + j] = 0.0;

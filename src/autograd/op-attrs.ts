@@ -1,5 +1,7 @@
 import type { Activation } from '../backends/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { AttentionAttrs } from '../nn/fused/attention.js';
+import type { LstmAttrs } from '../nn/fused/lstm.js';
 
 type None = Record<string, never>;
 interface Reduction {
@@ -37,6 +39,10 @@ export interface OpAttrs {
   embedding: { index: Tensor; hostIds: Int32Array | null };
   /** inputs [base, src]. */
   scatterAdd: { axis: number; index: Tensor };
+  /** Fused attention, inputs [q, k, v]; keeps the per-row logsumexp for the fused backward. */
+  attention: AttentionAttrs;
+  /** Fused LSTM recurrence, inputs [xProj, W_hh, h0, c0]; output y packed [T + 2, B, H]. */
+  lstm: LstmAttrs;
 }
 
 export type OpName = keyof OpAttrs;

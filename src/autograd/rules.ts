@@ -5,6 +5,8 @@ import { reducedShape } from '../ops/reduce.js';
 import { zeros } from '../tensor/creation.js';
 import { shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { attentionGrad } from '../nn/fused/attention.js';
+import { lstmGrad } from '../nn/fused/lstm.js';
 import type { OpAttrs, OpName } from './op-attrs.js';
 import { SparseRows } from './sparse.js';
 import type { GradNode } from './tape.js';
@@ -208,6 +210,8 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
     base!.requiresGrad ? share(g) : null,
     src!.requiresGrad ? o.indexSelect(g, attrs.axis, attrs.index) : null,
   ],
+  attention: (g, { inputs, attrs }, y) => attentionGrad(g, inputs, attrs, y),
+  lstm: (g, { inputs, attrs }) => lstmGrad(g, inputs, attrs),
 };
 
 /** maximum/minimum: the gradient goes to the winning side; ties split it evenly. */

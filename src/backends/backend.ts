@@ -169,6 +169,55 @@ export interface MfBprInfo {
 }
 
 /**
+ * Fused scaled-dot-product attention over `bh` = batch·heads independent problems. q is
+ * [bh, tq, d], k and v are [bh, tk, d] (tq and tk differ for cross attention). Causal masking is
+ * top-left aligned like PyTorch's `is_causal`: query i sees keys j <= i. `mask`, when given, is
+ * an int32 [batch, tk] key-padding mask (nonzero = masked); problem p reads row floor(p / heads).
+ */
+export interface AttentionInfo {
+  readonly bh: number;
+  readonly heads: number;
+  readonly tq: number;
+  readonly tk: number;
+  readonly d: number;
+  readonly scale: number;
+  readonly causal: boolean;
+  readonly mask?: Handle | undefined;
+}
+
+/**
+ * The logsumexp a fully masked query row stores: finite, and so large that exp(s − lse) is 0
+ * for every score, so backward adds nothing for that row instead of NaN.
+ */
+export const ATTENTION_EMPTY_LSE = 1e30;
+
+/**
+ * One LSTM layer in one direction over a time-major sequence, PyTorch gate order i, f, g, o.
+ * The input projections xProj = x @ W_ihᵀ + b_ih + b_hh are computed beforehand by one matmul.
+ * With `lengths` (int32 [batch]) sequence b runs for lengths[b] steps: forward over t < len,
+ * reversed (`reverse`) from t = len − 1 down to 0; padded steps leave its state alone and output
+ * zeros, so the final (h, c) is the state after its last valid step.
+ */
+export interface LstmInfo {
+  readonly steps: number;
+  readonly batch: number;
+  readonly hidden: number;
+  readonly reverse: boolean;
+  readonly lengths?: Handle | undefined;
+}
+
+/**
+ * What the LSTM forward keeps for backward, all time-major and indexed by the time step each
+ * value belongs to (zeros at padded steps): activated gates [T, B, 4H] and the state each step
+ * started from, hPrev and cPrev [T, B, H].
+ */
+export interface LstmSaved {
+  readonly gates: Handle;
+  readonly hPrev: Handle;
+  readonly cPrev: Handle;
+}
+
+/**
  * One fused Adam or AdamW step ({@link Backend.adamUpdate}). With `decoupled` (AdamW) the
  * parameter first decays by (1 − lr·weightDecay); otherwise (Adam) weightDecay·param is added to
  * the gradient (L2). `step` is the 1-based step count used for the bias corrections.
@@ -243,8 +292,43 @@ export interface Backend {
   // ---- random ----
   random(size: number, dtype: DType, info: RandomInfo): Handle;
 
-  // Fused kernels: each family is a primitive with a CPU twin and a WGSL kernel; their front-end
-  // ops live with the layer or model that uses them.
+  // Fused kernels. Each family is a primitive with a CPU twin and a WGSL kernel; their front-end
+  // ops and grad rules live with the layer or model that uses them.
+  // ---- fused: attention (src/nn) ----
+  /**
+   * Tiled attention with an online softmax: memory is O(tq + tk) per problem, never tq × tk.
+   * Returns out [bh, tq, d] and the logsumexp of each query row's scaled scores [bh, tq]
+   * ({@link ATTENTION_EMPTY_LSE} for a fully masked row, whose output is zeros).
+   */
+  attentionForward(q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: Handle; lse: Handle };
+  /** Gradients of attentionForward given dOut [bh, tq, d] and the forward's out and lse. */
+  attentionBackward(
+    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+  ): { dq: Handle; dk: Handle; dv: Handle };
+  // ---- fused: lstm (src/nn) ----
+  /**
+   * Runs the recurrence: xProj [T, B, 4H], whh [4H, H], h0 and c0 [B, H]. Returns y packed as
+   * [T + 2, B, H]: the outputs h_t for t < T (zeros at padded steps), then the final h, then the
+   * final c; plus what backward needs. One fused step (h @ W_hhᵀ + gates) per time step, and no
+   * readback in between.
+   */
+  lstmForward(xProj: Handle, whh: Handle, h0: Handle, c0: Handle, info: LstmInfo): { y: Handle; saved: LstmSaved };
+  /**
+   * Backward through time given dY packed like y. Returns dGates [T, B, 4H] (the gradient of
+   * xProj, so dx, dW_ih and the biases follow by matmuls), dWhh [4H, H], dh0 and dc0 [B, H].
+   */
+  lstmBackward(
+    dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo,
+  ): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle };
+  // ---- fused: optimizer updates (src/optim) ----
+  /**
+   * m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², param ← param − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps),
+   * with weight decay per {@link AdamInfo}. All four handles have the same size and float dtype.
+   * Returns fresh handles and leaves the inputs untouched (storage may be shared by views, so
+   * nothing is updated in place); the optimizer swaps them in with `Tensor.assign`. Optional:
+   * where a backend lacks it, src/optim composes the same update from primitives.
+   */
+  adamUpdate?(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle };
   // ---- fused: matrix factorization and k-means (src/models) ----
   /**
    * One pass of biased-MF SGD over rows start..start+count-1 of the (user, item, rating)
@@ -255,14 +339,4 @@ export interface Backend {
   mfSgd?(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void;
   /** One pass of BPR SGD over (user, positive item, negative item) triples; see {@link MfBprInfo}. */
   mfBpr?(tables: MfTables, batch: MfBatch, info: MfBprInfo): void;
-
-  // ---- fused: optimizer updates (src/optim) ----
-  /**
-   * m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², param ← param − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps),
-   * with weight decay per {@link AdamInfo}. All four handles have the same size and float dtype.
-   * Returns fresh handles and leaves the inputs untouched (storage may be shared by views, so
-   * nothing is updated in place); the optimizer swaps them in with `Tensor.assign`. Optional:
-   * where a backend lacks it, src/optim composes the same update from primitives.
-   */
-  adamUpdate?(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle };
 }

@@ -7,6 +7,8 @@ import {
   type CopyInfo,
   type Handle,
   type IndexInfo,
+  type LstmInfo,
+  type LstmSaved,
   type MatmulInfo,
   type MfBatch,
   type MfBprInfo,
@@ -19,7 +21,9 @@ import {
 } from '../backend.js';
 import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../tensor/dtype.js';
 import { philoxFill } from '../../tensor/philox.js';
+import { attentionBackwardKernel, attentionForwardKernel } from './attention.js';
 import { CpuHandle, arr } from './handle.js';
+import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
 import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
 import { matmulKernel } from './matmul.js';
@@ -257,6 +261,57 @@ export class CpuBackend implements Backend {
       batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
       info,
     );
+  }
+
+  // ---- fused: attention ----
+
+  attentionForward(q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: Handle; lse: Handle } {
+    const out = this.make(info.bh * info.tq * info.d, q.dtype);
+    const lse = this.make(info.bh * info.tq, q.dtype);
+    attentionForwardKernel(arr(q), arr(k), arr(v), info.mask ? arr(info.mask) : undefined, info, out.data, lse.data);
+    return { out, lse };
+  }
+
+  attentionBackward(
+    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+  ): { dq: Handle; dk: Handle; dv: Handle } {
+    const dq = this.make(q.size, q.dtype);
+    const dk = this.make(k.size, k.dtype);
+    const dv = this.make(v.size, v.dtype);
+    attentionBackwardKernel(
+      arr(dOut), arr(out), arr(lse), arr(q), arr(k), arr(v), info.mask ? arr(info.mask) : undefined, info,
+      dq.data, dk.data, dv.data,
+    );
+    return { dq, dk, dv };
+  }
+
+  // ---- fused: lstm ----
+
+  lstmForward(xProj: Handle, whh: Handle, h0: Handle, c0: Handle, info: LstmInfo): { y: Handle; saved: LstmSaved } {
+    const { steps: T, batch: B, hidden: H } = info;
+    const dt = xProj.dtype;
+    const y = this.make((T + 2) * B * H, dt);
+    const gates = this.make(T * B * 4 * H, dt);
+    const hPrev = this.make(T * B * H, dt);
+    const cPrev = this.make(T * B * H, dt);
+    lstmForwardKernel(arr(xProj), arr(whh), arr(h0), arr(c0), info.lengths ? arr(info.lengths) : undefined, info, {
+      y: y.data, gates: gates.data, hPrev: hPrev.data, cPrev: cPrev.data,
+    });
+    return { y, saved: { gates, hPrev, cPrev } };
+  }
+
+  lstmBackward(dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
+    const { steps: T, batch: B, hidden: H } = info;
+    const dt = dY.dtype;
+    const dGates = this.make(T * B * 4 * H, dt);
+    const dWhh = this.make(4 * H * H, dt);
+    const dh0 = this.make(B * H, dt);
+    const dc0 = this.make(B * H, dt);
+    lstmBackwardKernel(
+      arr(dY), arr(whh), arr(saved.gates), arr(saved.hPrev), arr(saved.cPrev), info.lengths ? arr(info.lengths) : undefined, info,
+      { dGates: dGates.data, dWhh: dWhh.data, dh0: dh0.data, dc0: dc0.data },
+    );
+    return { dGates, dWhh, dh0, dc0 };
   }
 }
 
