@@ -254,3 +254,9 @@ export function marginRanking(x1: Tensor, x2: Tensor, y: Tensor | number, option
 // ============================================================================================
 // Sequence kernels (scaledDotProductAttention, lstm) are added below by the sequence layers.
 // ============================================================================================
+
+// Sequence ops on the fused kernels (src/nn/fused): flash attention and the LSTM recurrence.
+export { scaledDotProductAttention, attentionComposed } from './fused/attention.js';
+export type { AttentionOptions } from './fused/attention.js';
+export { lstmLayer as lstm } from './fused/lstm.js';
+export type { LstmWeights, LstmLayerOptions } from './fused/lstm.js';

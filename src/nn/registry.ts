@@ -3,6 +3,10 @@ import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './layernorm.js';
 import { Linear } from './linear.js';
+import { LSTM } from './lstm.js';
+import { MultiHeadAttention } from './attention.js';
+import { LearnedPositionalEncoding, SinusoidalPositionalEncoding } from './positional.js';
+import { TransformerDecoderLayer, TransformerEncoderLayer } from './transformer.js';
 import { Module, type ModuleConfig, Sequential, type TensorModule } from './module.js';
 
 /** Rebuilds a module from the `config()` it reported when it was saved. */
@@ -18,6 +22,12 @@ const factories = new Map<string, ModuleFactory>([
   ['Embedding', (c) => new Embedding(c.numEmbeddings as number, c.embeddingDim as number, { sparse: c.sparse as boolean, ...(c.paddingIdx === null ? {} : { paddingIdx: c.paddingIdx as number }) })],
   ['Dropout', (c) => new Dropout(c.p as number, c.seed === undefined ? {} : { seed: c.seed as number })],
   ['LayerNorm', (c) => new LayerNorm(c.normalizedShape as number[], { eps: c.eps as number, elementwiseAffine: c.elementwiseAffine as boolean })],
+  ['LSTM', (c) => new LSTM(c.inputSize as number, c.hiddenSize as number, c as { numLayers: number })],
+  ['MultiHeadAttention', (c) => new MultiHeadAttention(c.embedDim as number, c.numHeads as number, c)],
+  ['TransformerEncoderLayer', (c) => new TransformerEncoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number })],
+  ['TransformerDecoderLayer', (c) => new TransformerDecoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number })],
+  ['SinusoidalPositionalEncoding', (c) => new SinusoidalPositionalEncoding(c.dModel as number, c.maxLen as number, c)],
+  ['LearnedPositionalEncoding', (c) => new LearnedPositionalEncoding(c.maxLen as number, c.dModel as number, c)],
   ['Sequential', (c) => new Sequential((c.modules as { type: string; config: ModuleConfig }[]).map((s) => buildModule(s.type, s.config) as TensorModule))],
 ]);
 
