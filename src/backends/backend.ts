@@ -333,8 +333,8 @@ export interface Backend {
   /**
    * One pass of biased-MF SGD over rows start..start+count-1 of the (user, item, rating)
    * columns; updates the tables in place, touching only the rows those triples name. See
-   * {@link MfSgdInfo}. Optional because the gpu.js tier covers dense ops only; the models run
-   * on the CPU backend where a backend lacks it.
+   * {@link MfSgdInfo}. Optional: the gpu.js tier inherits the CPU twin, and the front-end
+   * (src/models/mf-ops.ts) names the backend in a clear error where one lacks it.
    */
   mfSgd?(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void;
   /** One pass of BPR SGD over (user, positive item, negative item) triples; see {@link MfBprInfo}. */
