@@ -25,6 +25,13 @@ export function untrackTensor(t: Tensor): void {
   for (const s of scopes) s.delete(t);
 }
 
+/** @internal Called when a tensor's data moves to another backend (`assign` across backends). */
+export function retrackTensor(from: BackendName, to: BackendName): void {
+  if (from === to) return;
+  liveByBackend.set(from, (liveByBackend.get(from) ?? 1) - 1);
+  liveByBackend.set(to, (liveByBackend.get(to) ?? 0) + 1);
+}
+
 /** Exempts tensors from disposal by the enclosing scopes; returns its argument. */
 export function keep<T>(value: T): T {
   forEachTensor(value, (t) => {

@@ -81,3 +81,20 @@ describe('memory', () => {
     expect(at.memory().tensors).toBe(live);
   });
 });
+
+describe('memory accounting across backends', () => {
+  it('assign moves the per-backend tensor count with the data', async () => {
+    await at.ready({ backend: 'gpujs' });
+    const t = at.zeros([4], { backend: 'cpu' });
+    const before = at.memory().backends;
+    t.assign(at.ones([4], { backend: 'gpujs' }));
+    const after = at.memory().backends;
+    expect(after.cpu!.tensors).toBe(before.cpu!.tensors - 1);
+    expect(after.gpujs!.tensors).toBe(before.gpujs!.tensors + 1);
+    expect(t.backend).toBe('gpujs');
+    expect(Array.from(await t.data())).toEqual([1, 1, 1, 1]);
+    t.dispose();
+    expect(at.memory().backends.gpujs!.tensors).toBe(before.gpujs!.tensors);
+    await at.setBackend('cpu');
+  });
+});

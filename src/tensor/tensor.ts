@@ -1,7 +1,7 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { backendByName } from '../backends/registry.js';
 import { BackendError, DisposedError, ShapeError, fmtShape } from '../errors.js';
-import { trackTensor, untrackTensor } from '../memory.js';
+import { retrackTensor, trackTensor, untrackTensor } from '../memory.js';
 import type { GradNode } from '../autograd/tape.js';
 import type { SparseRows } from '../autograd/sparse.js';
 import { backward as runBackward } from '../autograd/tape.js';
@@ -124,6 +124,7 @@ export class Tensor {
    */
   assign(source: Tensor): this {
     if (source === this) return this;
+    this.storage('assign', 'this');
     const s = source.storage('assign', 'source');
     if (source.dtype !== this.dtype || source.size !== this.size) {
       throw new ShapeError(
@@ -132,8 +133,10 @@ export class Tensor {
     }
     s.retain();
     source.dispose();
+    const from = this.backend;
     this.storageRef?.release();
     this.storageRef = s;
+    retrackTensor(from, s.backend.name);
     return this;
   }
 
