@@ -169,6 +169,16 @@ export interface MfBprInfo {
 }
 
 /**
+ * Sizes of one {@link Backend.kmeansAssign} call: x is [n, d] and centroids [k, d], both
+ * contiguous in the same float dtype, with n ≥ 0, d ≥ 1 and k ≥ 1.
+ */
+export interface KmeansInfo {
+  readonly n: number;
+  readonly d: number;
+  readonly k: number;
+}
+
+/**
  * Fused scaled-dot-product attention over `bh` = batch·heads independent problems. q is
  * [bh, tq, d], k and v are [bh, tk, d] (tq and tk differ for cross attention). Causal masking is
  * top-left aligned like PyTorch's `is_causal`: query i sees keys j <= i. `mask`, when given, is
@@ -339,4 +349,13 @@ export interface Backend {
   mfSgd?(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void;
   /** One pass of BPR SGD over (user, positive item, negative item) triples; see {@link MfBprInfo}. */
   mfBpr?(tables: MfTables, batch: MfBatch, info: MfBprInfo): void;
+  // k-means
+  /**
+   * The k-means assignment step: for each row of x [n, d] the index of the nearest of the
+   * centroids [k, d] by squared Euclidean distance (the first index on exact ties), and that
+   * squared distance. Returns labels int32 [n] and distances [n] in x's dtype. See
+   * {@link KmeansInfo}. Optional like the MF kernels; the front-end (src/models/kmeans-ops.ts)
+   * names the backend in a clear error where one lacks it.
+   */
+  kmeansAssign?(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle };
 }

@@ -16,3 +16,8 @@ export { loadMovieLens, parseMovieLens, detectMovieLensFormat, MOVIELENS_FILES, 
 export { kFold, randomSplit, temporalSplit, leaveLastOut, type Split, type SeedOptions, type TemporalSplitOptions } from './split.js';
 export { Rng } from './random.js';
 export { textChunks, type TextSource } from './source.js';
+export { toMatrix, type MatrixInput, type Matrix } from './matrix.js';
+export {
+  rfmFeatures, quintileScores, rfmSegmentName,
+  type RfmTable, type RfmOptions, type RfmScale, type RfmSegmentName, type Transaction, type TransactionColumns,
+} from './rfm.js';

@@ -8,3 +8,6 @@ export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';
 export { saveRecommender, loadRecommender } from './persist.js';
+export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
+export { kmeansAssign, type KmeansAssignment } from './kmeans-ops.js';
+export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';

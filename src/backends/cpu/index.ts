@@ -7,6 +7,7 @@ import {
   type CopyInfo,
   type Handle,
   type IndexInfo,
+  type KmeansInfo,
   type LstmInfo,
   type LstmSaved,
   type MatmulInfo,
@@ -23,6 +24,7 @@ import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../
 import { philoxFill } from '../../tensor/philox.js';
 import { attentionBackwardKernel, attentionForwardKernel } from './attention.js';
 import { CpuHandle, arr } from './handle.js';
+import { kmeansAssignKernel } from './kmeans.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
 import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
@@ -261,6 +263,15 @@ export class CpuBackend implements Backend {
       batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
       info,
     );
+  }
+
+  // ---- fused: k-means ----
+
+  kmeansAssign(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle } {
+    const labels = this.make(info.n, 'int32');
+    const distances = this.make(info.n, x.dtype);
+    kmeansAssignKernel(arr(x), arr(centroids), info, labels.data as Int32Array, distances.data);
+    return { labels, distances };
   }
 
   // ---- fused: attention ----

@@ -3,6 +3,7 @@ import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
 import index from '../../../kernels/index.wgsl';
+import kmeans from '../../../kernels/kmeans.wgsl';
 import lstm from '../../../kernels/lstm.wgsl';
 import math from '../../../kernels/math.wgsl';
 import matmul from '../../../kernels/matmul.wgsl';
@@ -24,6 +25,7 @@ export const SOURCES = {
   adam,
   index,
   mf,
+  kmeans,
 } as const;
 
 export type Family = keyof typeof SOURCES;

@@ -1,6 +1,7 @@
 import type {
   AdamInfo,
   MfBatch, MfBprInfo, MfSgdInfo, MfTables,
+  KmeansInfo,
   AttentionInfo, LstmInfo, LstmSaved,
   Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
   ReduceOp, UnaryOp,
@@ -11,6 +12,7 @@ import { Batcher } from './batch.js';
 import { GpuHandle, gpu, pipelineFrom, type GpuContext } from './context.js';
 import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
+import * as km from './ops/kmeans.js';
 import * as lstm from './ops/lstm.js';
 import { matmul } from './ops/matmul.js';
 import * as mf from './ops/mf.js';
@@ -267,6 +269,13 @@ export class WebGPUBackend implements Backend, GpuContext {
   mfBpr(tables: MfTables, batch: MfBatch, info: MfBprInfo): void {
     this.check();
     mf.mfBpr(this, tables, batch, info, this.mfLayout);
+  }
+
+  // ---- fused: k-means ----
+
+  kmeansAssign(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle } {
+    this.check();
+    return km.kmeansAssign(this, x, centroids, info);
   }
 
   // ---- helpers ----
