@@ -11,3 +11,5 @@ export { saveRecommender, loadRecommender } from './persist.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { kmeansAssign, type KmeansAssignment } from './kmeans-ops.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
+export { ChurnClassifier, churnReport, type ChurnClassifierOptions, type ChurnFitOptions, type ChurnEpoch, type ChurnReport } from './churn.js';
+export { fitPlatt, fitIsotonic, calibratorFromJSON, type Calibrator, type PlattJSON, type IsotonicJSON } from './calibration.js';
