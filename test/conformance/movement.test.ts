@@ -103,7 +103,7 @@ for (const backend of conformanceBackends()) {
       expect(Array.from(a)).not.toEqual(Array.from(c));
       expect(Math.min(...a)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...a)).toBeLessThan(1);
-      const n = await at.randn([20000], { seed: 1 }).data();
+      const n = Array.from(await at.randn([20000], { seed: 1 }).data());
       const mean = n.reduce((s, v) => s + v, 0) / n.length;
       const sd = Math.sqrt(n.reduce((s, v) => s + (v - mean) ** 2, 0) / n.length);
       expect(Math.abs(mean)).toBeLessThan(0.03);

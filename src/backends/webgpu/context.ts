@@ -17,6 +17,11 @@ export class GpuHandle implements Handle {
 /** What the op files need from the backend. */
 export interface GpuContext {
   readonly batcher: Batcher;
+  /**
+   * A CPU-emulated adapter (SwiftShader, llvmpipe, WARP). There, workgroup barriers are costly
+   * and one invocation per row beats a workgroup tree, so row kernels pick their layout by it.
+   */
+  readonly software: boolean;
   alloc(size: number, dtype: DType): GpuHandle;
   /** Returns a temporary to the pool; recorded work that reads it still runs first. */
   release(h: GpuHandle): void;
@@ -29,4 +34,9 @@ export function pipelineFrom(cache: PipelineCache, family: Family, entry: string
 
 export function gpu(h: Handle): GpuHandle {
   return h as GpuHandle;
+}
+
+/** Whether an adapter description names a software (CPU-emulated) implementation. */
+export function isSoftwareAdapter(description: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(description);
 }

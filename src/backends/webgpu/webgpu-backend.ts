@@ -9,7 +9,7 @@ import type {
 import { BackendError, DTypeError } from '../../errors.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { Batcher } from './batch.js';
-import { GpuHandle, gpu, pipelineFrom, type GpuContext } from './context.js';
+import { GpuHandle, gpu, isSoftwareAdapter, pipelineFrom, type GpuContext } from './context.js';
 import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
 import * as km from './ops/kmeans.js';
@@ -36,6 +36,7 @@ export class WebGPUBackend implements Backend, GpuContext {
   readonly name = 'webgpu' as const;
   readonly dtypes: readonly DType[] = ['float32', 'int32'];
   readonly description: string;
+  readonly software: boolean;
   readonly batcher: Batcher;
   private readonly pipelines: PipelineCache;
   private readonly pool: BufferPool;
@@ -51,7 +52,8 @@ export class WebGPUBackend implements Backend, GpuContext {
     onLost: () => void,
   ) {
     this.description = description;
-    this.mfLayout = mf.defaultMfLayout(description);
+    this.software = isSoftwareAdapter(description);
+    this.mfLayout = mf.defaultMfLayout(this.software);
     this.batcher = new Batcher(device);
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, POOL_LIMIT_BYTES);

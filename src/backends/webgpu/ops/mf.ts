@@ -13,8 +13,8 @@ import { grid } from '../layout.js';
 export type MfLayout = 'workgroup' | 'thread';
 
 /** The layout for an adapter: 'thread' on software adapters, else 'workgroup'. */
-export function defaultMfLayout(description: string): MfLayout {
-  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(description) ? 'thread' : 'workgroup';
+export function defaultMfLayout(software: boolean): MfLayout {
+  return software ? 'thread' : 'workgroup';
 }
 
 const THREAD_WG = 64;

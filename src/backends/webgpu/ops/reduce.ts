@@ -14,8 +14,13 @@ const MEDIUM_ROW = 512;
 const MANY_ROWS = 4096;
 const REDUCE_INDEX = new Map<ReduceOp, number>(REDUCE_OPS.map((op, i) => [op, i]));
 
-function rowGrid(outer: number, inner: number): { entry: string; groups: [number, number, number] } {
-  if (inner <= SHORT_ROW || (inner <= MEDIUM_ROW && outer >= MANY_ROWS)) {
+/**
+ * One invocation per row for short rows, for many medium rows, and on software adapters unless
+ * there are too few rows to keep the threads busy; otherwise one workgroup tree per row.
+ */
+function rowGrid(ctx: GpuContext, outer: number, inner: number): { entry: string; groups: [number, number, number] } {
+  const perThread = ctx.software ? outer >= WG || inner <= MEDIUM_ROW : inner <= SHORT_ROW || (inner <= MEDIUM_ROW && outer >= MANY_ROWS);
+  if (perThread) {
     const [x, y] = grid(Math.ceil(outer / WG));
     return { entry: 'rows', groups: [x, y, 1] };
   }
@@ -30,7 +35,7 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, 
   }
   const out = ctx.alloc(outer, isArg ? 'int32' : x.dtype);
   if (outer === 0) return out;
-  const { entry, groups } = rowGrid(outer, inner);
+  const { entry, groups } = rowGrid(ctx, outer, inner);
   const target = ctx.pipeline('reduce', `reduce_${entry}`, { OP: REDUCE_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
   ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
     u[at] = outer;
@@ -43,7 +48,7 @@ export function softmax(ctx: GpuContext, x: Handle, rows: number, cols: number, 
   if (x.dtype !== 'float32') throw new DTypeError(`webgpu softmax: x must be float32; got ${x.dtype}`);
   const out = ctx.alloc(rows * cols, 'float32');
   if (rows * cols === 0) return out;
-  const { entry, groups } = rowGrid(rows, cols);
+  const { entry, groups } = rowGrid(ctx, rows, cols);
   const target = ctx.pipeline('softmax', `softmax_${entry}`, { LOG: log });
   ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
     u[at] = rows;
