@@ -113,30 +113,25 @@ function rowMax(x: TypedArray, base: number, len: number): number {
  * entirely -Inf has no defined distribution and gives NaN, as in torch.
  */
 export function softmaxKernel(x: TypedArray, rows: number, cols: number, log: boolean, out: TypedArray): void {
+  // Exponentials stay in double (one Math.exp per element) until the final scaled store.
+  const e = log ? null : new Float64Array(cols);
   for (let r = 0, base = 0; r < rows; r++, base += cols) {
     const m = rowMax(x, base, cols);
     const end = base + cols;
-    if (log) {
-      let s = 0;
+    let s = 0;
+    if (e === null) {
       for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
       const ls = Math.log(s);
       // (x - m) - log(s) rather than x - (m + log s): the shifted term is exact.
       for (let i = base; i < end; i++) out[i] = x[i]! - m - ls;
-    } else if (out instanceof Float64Array) {
-      let s = 0;
-      for (let i = base; i < end; i++) {
-        const e = Math.exp(x[i]! - m);
-        out[i] = e;
-        s += e;
+    } else {
+      for (let i = 0; i < cols; i++) {
+        const v = Math.exp(x[base + i]! - m);
+        e[i] = v;
+        s += v;
       }
       const inv = 1 / s;
-      for (let i = base; i < end; i++) out[i] = out[i]! * inv;
-    } else {
-      // float32 output: keep the exponentials in double until the final division.
-      let s = 0;
-      for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
-      const inv = 1 / s;
-      for (let i = base; i < end; i++) out[i] = Math.exp(x[i]! - m) * inv;
+      for (let i = 0; i < cols; i++) out[base + i] = e[i]! * inv;
     }
   }
 }
