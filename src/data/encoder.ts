@@ -164,6 +164,7 @@ export class TabularEncoder {
     return { options: { ...this.options }, numeric: this.numeric, categorical: this.categorical };
   }
 
+  /** Rebuilds a fitted encoder from {@link TabularEncoder.toJSON}'s output. */
   static fromJSON(json: { options: TabularEncoderOptions; numeric: NumericState[]; categorical: CategoricalState[] }): TabularEncoder {
     const e = new TabularEncoder(json.options);
     e.numeric = json.numeric.map((s) => ({ ...s }));

@@ -45,8 +45,10 @@ const ADJECTIVES = ['classic', 'premium', 'everyday', 'compact', 'deluxe', 'eco'
 const URGENCY = ['today only', 'this weekend', 'ends tonight', 'limited time', 'while stocks last'];
 const AUDIENCE = ['you', 'members', 'our regulars', 'new customers', 'VIPs'];
 
+/** Kinds of events in the shop's log. */
 export type ShopEventType = 'view' | 'cart' | 'purchase';
 
+/** A generated customer with its latent parameters (the ground truth behind the log). */
 export interface SyntheticCustomer {
   id: number;
   segment: string;
@@ -64,6 +66,7 @@ export interface SyntheticCustomer {
   churnProbability: number;
 }
 
+/** A catalogue item. */
 export interface SyntheticItem {
   id: number;
   name: string;

@@ -128,3 +128,17 @@ describe('ChurnClassifier across backends', () => {
     gpu.dispose();
   });
 });
+
+describe('model memory', () => {
+  it('ChurnClassifier and KMeans leave no live tensors behind (fit, predict, dispose)', async () => {
+    await at.ready({ backend: 'cpu' });
+    const { x, y } = logistic(300, 6);
+    const before = at.memory().tensors;
+    const clf = await new ChurnClassifier({ hidden: [4], epochs: 3, seed: 1 }).fit(x, y);
+    await clf.predictProba(x);
+    clf.dispose();
+    const km = await new at.models.KMeans({ k: 3, seed: 1 }).fit(x);
+    await km.predict(x);
+    expect(at.memory().tensors).toBe(before);
+  });
+});
