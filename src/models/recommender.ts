@@ -137,7 +137,14 @@ export abstract class Recommender {
     this.seenItems = Int32Array.from(items);
     this.itemCounts = new Float32Array(data.numItems);
     for (const i of this.seenItems) this.itemCounts[i]!++;
-    await this.train(data, options);
+    try {
+      await this.train(data, options);
+    } catch (e) {
+      // A failed fit leaves the model unfitted rather than half-fitted.
+      this.userMap = undefined;
+      this.itemMap = undefined;
+      throw e;
+    }
     return this;
   }
 
