@@ -57,11 +57,12 @@ beforeAll(async () => {
       return;
     }
     const file = join(root, path);
-    if (!file.startsWith(join(root, 'dist')) || !existsSync(file)) {
+    const served = [join(root, 'dist'), join(root, 'examples', 'browser')];
+    if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
-    const type = extname(file) === '.js' ? 'text/javascript' : 'application/octet-stream';
+    const type = extname(file) === '.js' ? 'text/javascript' : extname(file) === '.html' ? 'text/html' : 'application/octet-stream';
     res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -86,5 +87,20 @@ describe('browser (headless Chromium, navigator.gpu)', () => {
     console.log(`browser webgpu adapter: ${String(result.adapter)}`);
     expect(errors).toEqual([]);
     expect(result).toEqual({ adapter: expect.any(String), backend: 'webgpu', matmul: true, softmax: true, loss: true, grad: true, step: true });
+  });
+
+  it('runs examples/browser/index.html on WebGPU and learns the weights', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${url}examples/browser/index.html`);
+    await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('memory:'), undefined, { timeout: 90_000 });
+    const text = (await page.textContent('#log')) ?? '';
+    expect(errors).toEqual([]);
+    expect(text).toMatch(/backend: webgpu/);
+    const learned = /learned weights: ([-\d.]+), ([-\d.]+), ([-\d.]+)/.exec(text)!.slice(1).map(Number);
+    expect(learned[0]).toBeCloseTo(1, 1);
+    expect(learned[1]).toBeCloseTo(-2, 1);
+    expect(learned[2]).toBeCloseTo(0.5, 1);
   });
 });
