@@ -27,7 +27,7 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): 
   const backend = backendOf(op, { x });
   const rank = x.rank;
   const inner = axes.reduce((p, a) => p * x.shape[a]!, 1);
-  const outer = x.size / (inner || 1);
+  const outer = x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
   if (inner === 0 && (op === 'max' || op === 'min' || op === 'argmax' || op === 'argmin')) {
     throw new ShapeError(`${op}: cannot reduce over an empty axis of shape [${x.shape.join(',')}]`);
   }

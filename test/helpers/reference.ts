@@ -32,7 +32,7 @@ export function broadcast(a: readonly number[], b: readonly number[]): number[] 
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) throw new Error('not broadcastable');
-    return Math.max(da, db) === 1 ? 1 : da === 1 ? db : da;
+    return da === 1 ? db : da;
   });
 }
 
