@@ -6,11 +6,16 @@
  *
  *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/attention.ts [--T=256,1024] [--reps=2]
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
 import { scaledDotProductAttention } from '../src/nn/fused/attention.js';
 import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
 import { installNavigatorGpu, useTfBackend } from './matmul.js';
+
+// tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union registers them on
+// the same tfjs-core instance (benchmarks only; the library never loads tfjs).
+createRequire(import.meta.url)('@tensorflow/tfjs');
 
 const B = 8, NH = 8, D = 64;
 

@@ -6,10 +6,15 @@
  *
  *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/lstm.ts [--reps=3]
  */
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
 import { installNavigatorGpu, useTfBackend } from './matmul.js';
+
+// tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union registers them on
+// the same tfjs-core instance (benchmarks only; the library never loads tfjs).
+createRequire(import.meta.url)('@tensorflow/tfjs');
 
 const B = 64, T = 50, I = 32, H = 128;
 
