@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ready } from '../backends/registry.js';
 import { memory } from '../memory.js';
+import { parseDemoArgs, runDemo } from './demo.js';
 
 const HELP = `attune — machine learning for customer and marketing data
 
@@ -8,6 +9,13 @@ usage: attune <command> [options]
 
 commands:
   info [--backend auto|cpu|webgpu|gpujs]   initialize a backend and print what it runs on
+  demo [options]                           the whole pipeline on a seeded synthetic shop:
+                                           recommendations (BPR vs popularity, ItemKNN),
+                                           RFM + k-means segments, calibrated churn model
+      --backend auto|cpu|webgpu            default auto (WebGPU when an adapter answers)
+      --seed N                             default 7
+      --customers N                        default 5000 (1500 with --quick)
+      --quick                              a smaller shop and fewer epochs
   help                                     this text
 `;
 
@@ -26,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'info':
       await info(rest);
+      return 0;
+    case 'demo':
+      await runDemo(parseDemoArgs(rest));
       return 0;
     case undefined:
     case 'help':

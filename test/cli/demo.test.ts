@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDemoArgs, runDemo, type DemoResult } from '../../src/cli/demo.js';
+
+const root = resolve(__dirname, '../..');
+const cli = resolve(root, 'dist/cli.js');
+
+describe('attune demo: runDemo', () => {
+  let lines: string[] = [];
+  let r: DemoResult;
+
+  it('runs the whole pipeline on the quick synthetic shop', async () => {
+    lines = [];
+    r = await runDemo({ quick: true, backend: 'cpu', seed: 7 }, (l) => lines.push(l));
+    expect(r.backend.backend).toBe('cpu');
+    expect(r.data.customers).toBe(1500);
+    expect(r.data.items).toBe(150);
+    expect(r.data.events).toBeGreaterThan(r.data.purchases);
+    expect(r.data.from < r.data.to).toBe(true);
+    expect(r.seconds.total).toBeGreaterThan(0);
+  });
+
+  it('prints every section with its figures', () => {
+    const text = lines.join('\n');
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Timing']) expect(text).toContain(`── ${s} `);
+    expect(text).toContain('using cpu');
+    expect(text).toMatch(/date range\s+2024-01-01 to 2024-0\d-\d\d/);
+    expect(text).toMatch(/BPR\s+0\.\d{3}\s+0\.\d{3}/);
+    expect(text).toContain('also bought');
+    expect(text).toMatch(/ROC-AUC\s+0\.\d{3}/);
+    expect(text).toMatch(/lift, top decile\s+\d\.\d\d×/);
+    // No leftover sequence-model placeholder output.
+    expect(text).not.toMatch(/TODO|not implemented|coming soon/i);
+  });
+
+  it('BPR beats popularity by leave-last-out HR@10 and NDCG@10', () => {
+    const { bpr, popularity, testUsers } = r.recommend;
+    expect(testUsers).toBeGreaterThan(1000);
+    expect(bpr.ndcg).toBeGreaterThan(popularity.ndcg * 1.1);
+    expect(bpr.hitRate).toBeGreaterThan(popularity.hitRate);
+    expect(bpr.ndcg).toBeLessThanOrEqual(bpr.hitRate);
+  });
+
+  it('recommends 5 unseen catalogue items and 5 similar items', () => {
+    const { top, alsoBought, anchor } = r.recommend;
+    expect(top).toHaveLength(5);
+    expect(new Set(top.map((t) => t.item)).size).toBe(5);
+    for (let j = 1; j < top.length; j++) expect(top[j]!.score).toBeLessThanOrEqual(top[j - 1]!.score);
+    expect(alsoBought).toHaveLength(5);
+    expect(alsoBought.map((t) => t.item)).not.toContain(anchor.item);
+    for (const t of alsoBought) expect(t.score).toBeGreaterThan(0);
+  });
+
+  it('finds 4 segments whose shares sum to 1, with distinct names', () => {
+    const { profiles, k, customers, silhouette } = r.segments;
+    expect(k).toBe(4);
+    expect(profiles).toHaveLength(4);
+    expect(profiles.reduce((s, p) => s + p.share, 0)).toBeCloseTo(1, 10);
+    expect(profiles.reduce((s, p) => s + p.size, 0)).toBe(customers);
+    expect(new Set(profiles.map((p) => p.name)).size).toBe(4);
+    expect(silhouette).toBeGreaterThan(0.2);
+    // The most recent segment buys more often than the least recent one.
+    const byRecency = [...profiles].sort((a, b) => a.median.recency! - b.median.recency!);
+    expect(byRecency[0]!.mean.frequency!).toBeGreaterThan(byRecency[3]!.mean.frequency!);
+  });
+
+  it('trains a calibrated churn model with a useful ranking', () => {
+    const { report, trainRows, testRows, features } = r.churn;
+    expect(trainRows + testRows).toBe(1500);
+    expect(features).not.toContain('segment');
+    expect(report.rocAuc).toBeGreaterThan(0.7);
+    expect(report.prAuc).toBeGreaterThan(report.baseRate);
+    expect(report.brier).toBeLessThan(report.baseRate * (1 - report.baseRate));
+    expect(report.ece).toBeGreaterThanOrEqual(0);
+    expect(report.ece).toBeLessThan(0.15);
+    expect(report.liftAtDecile).toBeGreaterThan(1.5);
+    expect(r.churn.platt).not.toBeNull();
+  });
+
+  it('is reproducible for a seed', async () => {
+    const again = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300 }, () => {});
+    const twice = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300 }, () => {});
+    expect(twice.recommend.bpr).toEqual(again.recommend.bpr);
+    expect(twice.churn.report.rocAuc).toBe(again.churn.report.rocAuc);
+    expect(twice.segments.profiles.map((p) => p.size)).toEqual(again.segments.profiles.map((p) => p.size));
+  });
+});
+
+describe('attune demo: arguments', () => {
+  it('parses the options', () => {
+    expect(parseDemoArgs([])).toEqual({});
+    expect(parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick'])).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true });
+  });
+
+  it('names a bad option or value', async () => {
+    expect(() => parseDemoArgs(['--backend', 'tpu'])).toThrow(/--backend must be auto, cpu or webgpu; got "tpu"/);
+    expect(() => parseDemoArgs(['--seed', '-1'])).toThrow(/--seed must be a non-negative integer; got "-1"/);
+    expect(() => parseDemoArgs(['--customers'])).toThrow(/--customers needs a value/);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(/unknown option "--fast"/);
+    await expect(runDemo({ customers: 10 }, () => {})).rejects.toThrow(/customers must be an integer ≥ 50; got 10/);
+  });
+});
+
+describe.runIf(existsSync(cli))('attune demo: the built CLI', () => {
+  const node = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+  it('`attune demo --quick` prints every section and exits 0', () => {
+    const p = node(['demo', '--quick', '--backend', 'cpu']);
+    expect(p.stderr).toBe('');
+    expect(p.status).toBe(0);
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Timing']) expect(p.stdout).toContain(`── ${s} `);
+    expect(p.stdout).toMatch(/NDCG@10/);
+  });
+
+  it('a bad option exits non-zero with the reason', () => {
+    const p = node(['demo', '--backend', 'tpu']);
+    expect(p.status).not.toBe(0);
+    expect(p.stderr).toMatch(/--backend must be auto, cpu or webgpu/);
+  });
+
+  it('help lists the demo command', () => {
+    expect(node(['help']).stdout).toMatch(/demo \[options\]/);
+  });
+});
