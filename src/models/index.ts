@@ -13,3 +13,7 @@ export { kmeansAssign, type KmeansAssignment } from './kmeans-ops.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
 export { ChurnClassifier, churnReport, type ChurnClassifierOptions, type ChurnFitOptions, type ChurnEpoch, type ChurnReport } from './churn.js';
 export { fitPlatt, fitIsotonic, calibratorFromJSON, type Calibrator, type PlattJSON, type IsotonicJSON } from './calibration.js';
+export { NextItemModel, type NextItemModelOptions, type EventSequence, type RecommendNextOptions, type NextItemEvaluateOptions, type NextItemEvaluation, type RankingResult } from './sequence/next-item.js';
+export type { SequenceFitOptions, SequenceEpoch } from './sequence/common.js';
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqPair, type GenerateOptions } from './sequence/seq2seq.js';
+export { Vocabulary, SPECIAL_TOKENS, type VocabularyOptions } from './sequence/vocabulary.js';

@@ -1,0 +1,135 @@
+import type { BackendName } from '../../backends/backend.js';
+import { ValueError } from '../../errors.js';
+import { scope } from '../../memory.js';
+import type { Module } from '../../nn/module.js';
+import { Adam } from '../../optim/adam.js';
+import { clipGradNorm } from '../../optim/clip.js';
+import type { Tensor } from '../../tensor/tensor.js';
+
+/** Reported to `onEpoch` after every epoch of a sequence model's fit. */
+export interface SequenceEpoch {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss of the epoch (cross-entropy, nats per predicted token). */
+  loss: number;
+  /** Wall time of the epoch in milliseconds. */
+  ms: number;
+}
+
+/** Options of the sequence models' `fit`. */
+export interface SequenceFitOptions {
+  /** Passes over the data; default 20. */
+  epochs?: number;
+  /** Sequences per step; default 64. */
+  batchSize?: number;
+  /** Adam learning rate; default 1e-3. */
+  lr?: number;
+  /** Global gradient-norm clip; default 5 (0 turns clipping off). */
+  clipNorm?: number;
+  /** Seed of the shuffling (and sampled negatives); default the model's seed. */
+  seed?: number;
+  onEpoch?: (info: SequenceEpoch) => void | Promise<void>;
+}
+
+export function checkInt(op: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${String(v)}`);
+  return v;
+}
+
+export function checkRange(op: string, name: string, v: unknown, lo: number, hi: number, hiOpen = true): number {
+  if (typeof v !== 'number' || !(v >= lo) || (hiOpen ? !(v < hi) : !(v <= hi))) {
+    throw new ValueError(`${op}: ${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}; got ${String(v)}`);
+  }
+  return v;
+}
+
+export function checkOneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw new ValueError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(v)}`);
+  return v as T;
+}
+
+/** Small seeded generator for shuffles and negatives (mulberry32); independent of the tensor streams. */
+export function seededRandom(seed: number): () => number {
+  let s = (seed >>> 0) ^ 0x9e3779b9;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffleInPlace<T>(a: T[], rnd: () => number): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+export function resolveFit(op: string, options: SequenceFitOptions, seed: number) {
+  const epochs = checkInt(op, 'epochs', options.epochs ?? 20, 1);
+  const batchSize = checkInt(op, 'batchSize', options.batchSize ?? 64, 1);
+  const lr = options.lr ?? 1e-3;
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new ValueError(`${op}: lr must be a positive number; got ${lr}`);
+  const clipNorm = options.clipNorm ?? 5;
+  if (!(clipNorm >= 0)) throw new ValueError(`${op}: clipNorm must be >= 0; got ${clipNorm}`);
+  return { epochs, batchSize, lr, clipNorm, seed: options.seed ?? seed };
+}
+
+/**
+ * The training loop both sequence models share: Adam over `module`'s parameters, one
+ * `at.scope` per step (so live tensors stay flat), gradient clipping, the mean loss per epoch.
+ * `epochBatches` returns the epoch's batches; `loss` builds the scalar loss of one.
+ */
+export async function trainLoop<B>(
+  module: Module,
+  fit: ReturnType<typeof resolveFit>,
+  epochBatches: (epoch: number) => B[],
+  loss: (batch: B) => Tensor,
+  onEpoch: SequenceFitOptions['onEpoch'],
+): Promise<SequenceEpoch[]> {
+  const params = module.parameters();
+  const opt = new Adam(params, { lr: fit.lr });
+  const history: SequenceEpoch[] = [];
+  module.train();
+  try {
+    for (let epoch = 1; epoch <= fit.epochs; epoch++) {
+      const t0 = Date.now();
+      let sum = 0;
+      let n = 0;
+      for (const batch of epochBatches(epoch)) {
+        const l = scope(() => {
+          opt.zeroGrad();
+          const value = loss(batch);
+          value.backward();
+          if (fit.clipNorm > 0) clipGradNorm(params, fit.clipNorm);
+          opt.step();
+          return value;
+        });
+        sum += await l.item();
+        n++;
+        l.dispose();
+      }
+      opt.zeroGrad();
+      const info = { epoch, loss: n ? sum / n : NaN, ms: Date.now() - t0 };
+      history.push(info);
+      await onEpoch?.(info);
+    }
+  } finally {
+    opt.zeroGrad();
+    disposeOptimizer(opt);
+    module.eval();
+  }
+  return history;
+}
+
+/** Frees the optimizer's moment tensors (the optimizer has no dispose of its own). */
+function disposeOptimizer(opt: Adam): void {
+  const state = (opt as unknown as { state: Map<Tensor, Record<string, Tensor>> }).state;
+  for (const st of state.values()) for (const t of Object.values(st)) t.dispose();
+  state.clear();
+}
+
+export type { BackendName };
