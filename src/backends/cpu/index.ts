@@ -1,5 +1,6 @@
 import {
   type AdamInfo,
+  type AttentionInfo,
   type Backend,
   type BackendMemory,
   type BinaryOp,
