@@ -200,11 +200,9 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
     t((tmp) => o.scatterAdd(tmp(zeros(x!.shape, { dtype: g.dtype, backend: x!.backend })), attrs.axis, attrs.index, g)),
   ],
   embedding: (g, { inputs: [w], attrs }) => {
-    const rows = o.reshape(g, [attrs.index.size, ...w!.shape.slice(1)]);
-    if (attrs.hostIds) return [new SparseRows(attrs.hostIds, rows, w!.shape)];
-    const dense = t((tmp) => o.scatterAdd(tmp(zeros(w!.shape, { dtype: g.dtype, backend: w!.backend })), 0, attrs.index, rows));
-    rows.dispose();
-    return [dense];
+    if (attrs.hostIds) return [new SparseRows(attrs.hostIds, o.reshape(g, [attrs.index.size, ...w!.shape.slice(1)]), w!.shape)];
+    // g is [...ids.shape, ...rowShape], exactly the src scatterAdd expects for these ids.
+    return [t((tmp) => o.scatterAdd(tmp(zeros(w!.shape, { dtype: g.dtype, backend: w!.backend })), 0, attrs.index, g))];
   },
   scatterAdd: (g, { inputs: [base, src], attrs }) => [
     base!.requiresGrad ? share(g) : null,

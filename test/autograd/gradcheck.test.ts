@@ -149,6 +149,9 @@ describe('gradcheck: movement and indexing', () => {
     await check((x) => at.gather(x, 1, idx), [t64([2, 3], 15)]);
     await check((base, src) => at.scatterAdd(base, 0, [1, 1, 0], src), [t64([3, 2], 16), t64([3, 2], 17)]);
     await check((w) => at.embedding(w, [2, 0, 2]), [t64([3, 2], 18)]);
+    const ids2d = at.tensor([[2, 0], [1, 2]], { dtype: 'int32' });
+    await check((w) => at.embedding(w, ids2d), [t64([3, 2], 19)]);
+    await check((w) => at.embedding(w, ids2d, { sparse: true }), [t64([3, 2], 20)]);
   });
 });
 
