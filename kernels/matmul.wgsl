@@ -258,3 +258,55 @@ fn matmul_gemv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     }
   }
 }
+
+// Direct: no workgroup memory and no barriers. Each invocation keeps a 4x4 output block in
+// registers and reads A and B straight from storage. Software adapters (SwiftShader) pay
+// dearly for barriers, and there this beats the tiled kernels at every size we measured.
+const DIRECT_WG: u32 = 64u;
+
+fn a_at(a_base: u32, row: u32, kk: u32) -> f32 {
+  if (TRANS_A) { return A[a_base + kk * p.m + row]; }
+  return A[a_base + row * p.k + kk];
+}
+
+fn b_at(b_base: u32, kk: u32, col: u32) -> f32 {
+  if (TRANS_B) { return B[b_base + col * p.k + kk]; }
+  return B[b_base + kk * p.n + col];
+}
+
+@compute @workgroup_size(DIRECT_WG)
+fn matmul_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+  let blocks_n = (p.n + 3u) / 4u;
+  let block = (wid.y * nwg.x + wid.x) * DIRECT_WG + lid;
+  if (block >= blocks_n * ((p.m + 3u) / 4u)) { return; }
+  let row0 = (block / blocks_n) * 4u;
+  let col0 = (block % blocks_n) * 4u;
+  let batch = wid.z;
+  let a_base = batch * p.a_batch;
+  let b_base = batch * p.b_batch;
+  // Clamped coordinates keep every read in bounds; the extra rows/columns are never written.
+  var rows: vec4<u32>;
+  var cols: vec4<u32>;
+  for (var i = 0u; i < 4u; i = i + 1u) {
+    rows[i] = min(row0 + i, p.m - 1u);
+    cols[i] = min(col0 + i, p.n - 1u);
+  }
+  var acc: array<vec4<f32>, 4>;
+  for (var kk = 0u; kk < p.k; kk = kk + 1u) {
+    let bv = vec4<f32>(b_at(b_base, kk, cols.x), b_at(b_base, kk, cols.y), b_at(b_base, kk, cols.z), b_at(b_base, kk, cols.w));
+    acc[0] = fma(vec4<f32>(a_at(a_base, rows.x, kk)), bv, acc[0]);
+    acc[1] = fma(vec4<f32>(a_at(a_base, rows.y, kk)), bv, acc[1]);
+    acc[2] = fma(vec4<f32>(a_at(a_base, rows.z, kk)), bv, acc[2]);
+    acc[3] = fma(vec4<f32>(a_at(a_base, rows.w, kk)), bv, acc[3]);
+  }
+  let out_base = batch * p.m * p.n;
+  for (var i = 0u; i < 4u; i = i + 1u) {
+    let r = row0 + i;
+    if (r >= p.m) { break; }
+    for (var j = 0u; j < 4u; j = j + 1u) {
+      let c = col0 + j;
+      if (c < p.n) { out[out_base + r * p.n + c] = epilogue(acc[i][j], c); }
+    }
+  }
+}

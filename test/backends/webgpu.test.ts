@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, BroadcastInfo, Handle, MatmulInfo, RandomInfo } from '../../src/backends/backend.js';
 import { ARITH_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backends/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backends/webgpu/index.js';
@@ -454,53 +454,67 @@ describe.runIf(available)('webgpu backend', () => {
     }
   });
 
-  it('matmul: tiled (scalar and vec4), GEMV, transposes, batch strides', async () => {
-    const cases: (MatmulInfo & { withBias?: boolean })[] = [
-      mmInfo(1, 64, 64, 64),
-      mmInfo(1, 37, 45, 29),
-      mmInfo(1, 128, 96, 80),
-      mmInfo(1, 65, 17, 130),
-      mmInfo(1, 3, 1, 5),
-      mmInfo(1, 5, 0, 3),
-      mmInfo(2, 33, 20, 12),
-      mmInfo(3, 20, 8, 16, { bBatchStride: 0 }),
-      mmInfo(3, 21, 9, 15, { aBatchStride: 0 }),
-      mmInfo(1, 1, 300, 70),
-      mmInfo(1, 1, 128, 256, { transB: true }),
-      mmInfo(4, 1, 33, 7, { transA: true, bBatchStride: 0 }),
-    ];
-    for (const transA of [false, true]) {
-      for (const transB of [false, true]) {
-        cases.push(mmInfo(2, 40, 24, 36, { transA, transB }));
-        cases.push(mmInfo(2, 19, 23, 31, { transA, transB }));
-      }
-    }
-    let seed = 100;
-    for (const c of cases) await runMatmul(c, seed++);
-  });
+  for (const kernel of ['tiled', 'direct'] as const) {
+    describe(`matmul with the ${kernel} kernel`, () => {
+      beforeAll(() => {
+        be.matmulKernel = kernel;
+      });
+      afterAll(() => {
+        be.matmulKernel = 'auto';
+      });
+      it('matmul: tiled (scalar and vec4), GEMV, transposes, batch strides', async () => {
+        const cases: (MatmulInfo & { withBias?: boolean })[] = [
+          mmInfo(1, 64, 64, 64),
+          mmInfo(1, 37, 45, 29),
+          mmInfo(1, 128, 96, 80),
+          mmInfo(1, 65, 17, 130),
+          mmInfo(1, 3, 1, 5),
+          mmInfo(1, 5, 0, 3),
+          mmInfo(2, 33, 20, 12),
+          mmInfo(3, 20, 8, 16, { bBatchStride: 0 }),
+          mmInfo(3, 21, 9, 15, { aBatchStride: 0 }),
+          mmInfo(1, 1, 300, 70),
+          mmInfo(1, 1, 128, 256, { transB: true }),
+          mmInfo(4, 1, 33, 7, { transA: true, bBatchStride: 0 }),
+        ];
+        for (const transA of [false, true]) {
+          for (const transB of [false, true]) {
+            cases.push(mmInfo(2, 40, 24, 36, { transA, transB }));
+            cases.push(mmInfo(2, 19, 23, 31, { transA, transB }));
+          }
+        }
+        let seed = 100;
+        for (const c of cases) await runMatmul(c, seed++);
+      });
 
-  it('matmul fused bias + activation epilogue', async () => {
-    const acts: Activation[] = ['none', 'relu', 'gelu', 'tanh', 'sigmoid'];
-    let seed = 200;
-    for (const activation of acts) {
-      await runMatmul({ ...mmInfo(1, 48, 32, 64, { activation }), withBias: true }, seed++);
-      await runMatmul({ ...mmInfo(2, 13, 11, 7, { activation, transB: true }), withBias: true }, seed++);
-      await runMatmul({ ...mmInfo(1, 1, 40, 30, { activation }), withBias: true }, seed++);
-    }
-  });
+      it('matmul fused bias + activation epilogue', async () => {
+        const acts: Activation[] = ['none', 'relu', 'gelu', 'tanh', 'sigmoid'];
+        let seed = 200;
+        for (const activation of acts) {
+          await runMatmul({ ...mmInfo(1, 48, 32, 64, { activation }), withBias: true }, seed++);
+          await runMatmul({ ...mmInfo(2, 13, 11, 7, { activation, transB: true }), withBias: true }, seed++);
+          await runMatmul({ ...mmInfo(1, 1, 40, 30, { activation }), withBias: true }, seed++);
+        }
+      });
+    });
+  }
 
   it('matmul at 256x256 (vec4 path)', async () => {
     await runMatmul(mmInfo(1, 256, 256, 256), 300);
   });
 
   it('50 matmuls of varying shapes compile no new pipelines', async () => {
-    // Warm up each entry point once: vec4-aligned, unaligned, GEMV.
-    await runMatmul(mmInfo(1, 8, 8, 8), 1);
-    await runMatmul(mmInfo(1, 7, 5, 3), 2);
-    await runMatmul(mmInfo(1, 1, 5, 3), 3);
+    // Warm up each entry point once: vec4-aligned, unaligned, GEMV, and the direct kernel.
+    for (const kernel of ['tiled', 'direct'] as const) {
+      be.matmulKernel = kernel;
+      await runMatmul(mmInfo(1, 8, 8, 8), 1);
+      await runMatmul(mmInfo(1, 7, 5, 3), 2);
+      await runMatmul(mmInfo(1, 1, 5, 3), 3);
+    }
     const before = be.pipelineCount;
     const r = rng(7);
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
+      be.matmulKernel = i % 2 === 0 ? 'tiled' : 'direct';
       const m = 1 + Math.floor(r() * 70);
       const k = 1 + Math.floor(r() * 70);
       const n = 1 + Math.floor(r() * 70);
@@ -510,6 +524,7 @@ describe.runIf(available)('webgpu backend', () => {
       be.dispose(h1);
       be.dispose(h2);
     }
+    be.matmulKernel = 'auto';
     await be.sync();
     expect(be.pipelineCount).toBe(before);
   });

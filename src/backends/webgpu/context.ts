@@ -22,6 +22,8 @@ export interface GpuContext {
    * and one invocation per row beats a workgroup tree, so row kernels pick their layout by it.
    */
   readonly software: boolean;
+  /** Matmul kernel choice: 'auto' picks by adapter and size; tests pin one to cover both. */
+  matmulKernel: 'auto' | 'tiled' | 'direct';
   alloc(size: number, dtype: DType): GpuHandle;
   /** Returns a temporary to the pool; recorded work that reads it still runs first. */
   release(h: GpuHandle): void;

@@ -37,6 +37,7 @@ export class WebGPUBackend implements Backend, GpuContext {
   readonly dtypes: readonly DType[] = ['float32', 'int32'];
   readonly description: string;
   readonly software: boolean;
+  matmulKernel: 'auto' | 'tiled' | 'direct' = 'auto';
   readonly batcher: Batcher;
   private readonly pipelines: PipelineCache;
   private readonly pool: BufferPool;
