@@ -20,6 +20,9 @@ import type { ScoredItem } from '../recommender.js';
 import {
   type SequenceEpoch, type SequenceFitOptions, checkInt, checkOneOf, checkRange, resolveFit, seededRandom, shuffleInPlace, trainLoop,
 } from './common.js';
+import { type NextItemEvaluateOptions, type NextItemEvaluation, leaveOneOut } from './evaluate.js';
+
+export type { NextItemEvaluateOptions, NextItemEvaluation, RankingResult } from './evaluate.js';
 
 /** One customer's events, oldest first: item ids, or item ids with an action per event. */
 export type EventSequence = readonly Id[] | { items: readonly Id[]; actions?: readonly (string | number)[] };
@@ -63,36 +66,6 @@ export interface RecommendNextOptions {
   excludeSeen?: boolean;
   /** Only items for which this returns true may be recommended. */
   filter?: (item: Id) => boolean;
-}
-
-export interface NextItemEvaluateOptions {
-  /** Cut-off of HR@K and NDCG@K; default 10. */
-  k?: number;
-  /** Sampled negatives per user (SASRec protocol); default 100. */
-  negatives?: number;
-  /** Also rank the full catalogue (history items excluded, except the target); default true. */
-  full?: boolean;
-  /** Seed of the negatives; default 0. */
-  seed?: number;
-  /** Sequences scored per forward pass; default 128. */
-  batchSize?: number;
-}
-
-export interface RankingResult {
-  /** Share of users whose held-out item is in the top K. */
-  hitRate: number;
-  /** Mean 1/log2(rank + 2) over users whose held-out item is in the top K (0 otherwise). */
-  ndcg: number;
-}
-
-export interface NextItemEvaluation {
-  /** Users (sequences) scored: those with at least two events. */
-  users: number;
-  k: number;
-  /** The held-out item ranked among itself and `negatives` items the user never touched. */
-  sampled: RankingResult;
-  /** The held-out item ranked in the whole catalogue, the user's other history items left out. */
-  full?: RankingResult;
 }
 
 interface Encoded {
@@ -332,10 +305,16 @@ export class NextItemModel extends Module {
     const withActions = this.actionNames.length > 0 && windows.some((w) => w.actions);
     const rnd = seededRandom(fit.seed);
     const batches = () => {
+      // Shuffle, then sort by length within runs of 32 batches so padding stays short; shuffle the batches.
       const order = shuffleInPlace(windows.slice(), rnd);
+      const run = 32 * fit.batchSize;
+      for (let i = 0; i < order.length; i += run) {
+        const part = order.slice(i, i + run).sort((a, b) => a.items.length - b.items.length);
+        order.splice(i, part.length, ...part);
+      }
       const out: Encoded[][] = [];
       for (let i = 0; i < order.length; i += fit.batchSize) out.push(order.slice(i, i + fit.batchSize));
-      return out;
+      return shuffleInPlace(out, rnd);
     };
     return trainLoop(this, fit, batches, (batch) => this.batchLoss(batch, withActions, rnd), options.onEpoch);
   }
@@ -478,52 +457,15 @@ export class NextItemModel extends Module {
    */
   async evaluate(sequences: readonly EventSequence[] | Interactions, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
     const op = 'NextItemModel.evaluate';
-    const k = checkInt(op, 'k', options.k ?? 10, 1);
-    const nNeg = checkInt(op, 'negatives', options.negatives ?? 100, 1);
-    const batchSize = checkInt(op, 'batchSize', options.batchSize ?? 128, 1);
-    const seqs = this.sequencesOf(op, sequences).filter((s) => s.items.length >= 2);
-    if (seqs.length === 0) throw new DataError(`${op}: no sequence has two or more events to hold one out`);
-    const N = this.idMap ? this.idMap.size : this.numItems;
-    if (nNeg > N - 1) throw new ValueError(`${op}: negatives (${nNeg}) must be less than the number of items (${N})`);
-    const rnd = seededRandom(options.seed ?? 0);
-    const full = options.full ?? true;
-    const acc = { hr: 0, ndcg: 0, fhr: 0, fndcg: 0 };
-    const credit = (rank: number, kind: 's' | 'f') => {
-      if (rank >= k) return;
-      if (kind === 's') { acc.hr++; acc.ndcg += 1 / Math.log2(rank + 2); } else { acc.fhr++; acc.fndcg += 1 / Math.log2(rank + 2); }
-    };
-    for (let i = 0; i < seqs.length; i += batchSize) {
-      const chunk = seqs.slice(i, i + batchSize);
-      const hist = chunk.map((s) => ({ items: s.items.subarray(0, -1), actions: s.actions ? s.actions.subarray(0, -1) : null }));
-      const sc = await this.scores(hist);
-      chunk.forEach((s, b) => {
-        const row = sc.subarray(b * this.numItems, (b + 1) * this.numItems);
-        const target = s.items[s.items.length - 1]!;
-        const ts = row[target]!;
-        const touched = new Set(s.items);
-        let rank = 0;
-        const drawn = new Set<number>();
-        while (drawn.size < Math.min(nNeg, N - touched.size)) {
-          const j = Math.floor(rnd() * N);
-          if (touched.has(j) || drawn.has(j)) continue;
-          drawn.add(j);
-          if (row[j]! >= ts) rank++;
-        }
-        credit(rank, 's');
-        if (full) {
-          let fr = 0;
-          const hist = new Set(s.items.subarray(0, -1));
-          for (let j = 0; j < N; j++) if (j !== target && !hist.has(j) && row[j]! >= ts) fr++;
-          credit(fr, 'f');
-        }
+    const seqs = this.sequencesOf(op, sequences);
+    const numItems = this.idMap ? this.idMap.size : this.numItems;
+    return leaveOneOut(op, seqs.map((s) => s.items), numItems, (rows) => {
+      const hist = rows.map((r) => {
+        const s = seqs[r]!;
+        return { items: s.items.subarray(0, -1), actions: s.actions ? s.actions.subarray(0, -1) : null };
       });
-    }
-    const n = seqs.length;
-    return {
-      users: n, k,
-      sampled: { hitRate: acc.hr / n, ndcg: acc.ndcg / n },
-      ...(full ? { full: { hitRate: acc.fhr / n, ndcg: acc.fndcg / n } } : {}),
-    };
+      return this.scores(hist).then((sc) => ({ scores: sc, stride: this.numItems }));
+    }, options);
   }
 
   // ---- saving ----
