@@ -19,6 +19,10 @@ const NEG: f32 = -1e30;
 const EMPTY_LSE: f32 = 1e30;
 
 override WG: u32 = 64u;
+// TILED stages the streamed side in workgroup memory (GPUs). Without it every thread reads
+// storage directly and no barrier runs: software adapters (SwiftShader) emulate barriers at a
+// high price and have no faster shared memory to gain.
+override TILED: bool = true;
 override CAUSAL: bool = false;
 override HAS_MASK: bool = false;
 
@@ -52,6 +56,16 @@ fn f_visible(prob: u32, i: u32, j: u32) -> bool {
   return true;
 }
 
+fn f_key(prob: u32, j: u32, jj: u32, c: u32) -> f32 {
+  if (TILED) { return tile_a[jj * MAX_D + c]; }
+  return f_k[(prob * p.tk + j) * p.d + c];
+}
+
+fn f_val(prob: u32, j: u32, jj: u32, c: u32) -> f32 {
+  if (TILED) { return tile_b[jj * MAX_D + c]; }
+  return f_v[(prob * p.tk + j) * p.d + c];
+}
+
 @compute @workgroup_size(WG)
 fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let prob = wid.y;
@@ -69,20 +83,22 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   var kend = p.tk;
   if (CAUSAL) { kend = min(p.tk, wid.x * WG + WG); }
   for (var j0 = 0u; j0 < kend; j0 = j0 + BK) {
-    for (var e = lid; e < BK * d; e = e + WG) {
-      let jj = e / d;
-      let c = e % d;
-      let j = j0 + jj;
-      var kv = 0.0;
-      var vv = 0.0;
-      if (j < p.tk) {
-        kv = f_k[(prob * p.tk + j) * d + c];
-        vv = f_v[(prob * p.tk + j) * d + c];
+    if (TILED) {
+      for (var e = lid; e < BK * d; e = e + WG) {
+        let jj = e / d;
+        let c = e % d;
+        let j = j0 + jj;
+        var kv = 0.0;
+        var vv = 0.0;
+        if (j < p.tk) {
+          kv = f_k[(prob * p.tk + j) * d + c];
+          vv = f_v[(prob * p.tk + j) * d + c];
+        }
+        tile_a[jj * MAX_D + c] = kv;
+        tile_b[jj * MAX_D + c] = vv;
       }
-      tile_a[jj * MAX_D + c] = kv;
-      tile_b[jj * MAX_D + c] = vv;
+      workgroupBarrier();
     }
-    workgroupBarrier();
     if (live) {
       var s: array<f32, BK>;
       var bm = NEG;
@@ -90,7 +106,7 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
         var sc = NEG;
         if (f_visible(prob, i, j0 + jj)) {
           var dot = 0.0;
-          for (var c = 0u; c < d; c = c + 1u) { dot = dot + qr[c] * tile_a[jj * MAX_D + c]; }
+          for (var c = 0u; c < d; c = c + 1u) { dot = dot + qr[c] * f_key(prob, j0 + jj, jj, c); }
           sc = dot;
           bm = max(bm, sc);
         }
@@ -105,13 +121,13 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
           if (s[jj] > NEG) {
             let w = exp(s[jj] - mn);
             l = l + w;
-            for (var c = 0u; c < d; c = c + 1u) { acc[c] = acc[c] + w * tile_b[jj * MAX_D + c]; }
+            for (var c = 0u; c < d; c = c + 1u) { acc[c] = acc[c] + w * f_val(prob, j0 + jj, jj, c); }
           }
         }
         m = mn;
       }
     }
-    workgroupBarrier();
+    if (TILED) { workgroupBarrier(); }
   }
   if (live) {
     let row = prob * p.tq + i;
@@ -158,6 +174,16 @@ fn q_visible(prob: u32, i: u32, j: u32) -> bool {
   return true;
 }
 
+fn q_key(prob: u32, j: u32, jj: u32, c: u32) -> f32 {
+  if (TILED) { return tile_a[jj * MAX_D + c]; }
+  return q_k[(prob * p.tk + j) * p.d + c];
+}
+
+fn q_val(prob: u32, j: u32, jj: u32, c: u32) -> f32 {
+  if (TILED) { return tile_b[jj * MAX_D + c]; }
+  return q_v[(prob * p.tk + j) * p.d + c];
+}
+
 @compute @workgroup_size(WG)
 fn attn_bwd_dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let prob = wid.y;
@@ -178,35 +204,37 @@ fn attn_bwd_dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   var kend = p.tk;
   if (CAUSAL) { kend = min(p.tk, wid.x * WG + WG); }
   for (var j0 = 0u; j0 < kend; j0 = j0 + BK) {
-    for (var e = lid; e < BK * d; e = e + WG) {
-      let jj = e / d;
-      let c = e % d;
-      let j = j0 + jj;
-      var kv = 0.0;
-      var vv = 0.0;
-      if (j < p.tk) {
-        kv = q_k[(prob * p.tk + j) * d + c];
-        vv = q_v[(prob * p.tk + j) * d + c];
+    if (TILED) {
+      for (var e = lid; e < BK * d; e = e + WG) {
+        let jj = e / d;
+        let c = e % d;
+        let j = j0 + jj;
+        var kv = 0.0;
+        var vv = 0.0;
+        if (j < p.tk) {
+          kv = q_k[(prob * p.tk + j) * d + c];
+          vv = q_v[(prob * p.tk + j) * d + c];
+        }
+        tile_a[jj * MAX_D + c] = kv;
+        tile_b[jj * MAX_D + c] = vv;
       }
-      tile_a[jj * MAX_D + c] = kv;
-      tile_b[jj * MAX_D + c] = vv;
+      workgroupBarrier();
     }
-    workgroupBarrier();
     if (live) {
       for (var jj = 0u; jj < BK; jj = jj + 1u) {
         if (q_visible(prob, i, j0 + jj)) {
           var dot = 0.0;
           var dp = 0.0;
           for (var c = 0u; c < d; c = c + 1u) {
-            dot = dot + qr[c] * tile_a[jj * MAX_D + c];
-            dp = dp + dor[c] * tile_b[jj * MAX_D + c];
+            dot = dot + qr[c] * q_key(prob, j0 + jj, jj, c);
+            dp = dp + dor[c] * q_val(prob, j0 + jj, jj, c);
           }
           let ds = exp(dot - lse) * (dp - dd);
-          for (var c = 0u; c < d; c = c + 1u) { acc[c] = acc[c] + ds * tile_a[jj * MAX_D + c]; }
+          for (var c = 0u; c < d; c = c + 1u) { acc[c] = acc[c] + ds * q_key(prob, j0 + jj, jj, c); }
         }
       }
     }
-    workgroupBarrier();
+    if (TILED) { workgroupBarrier(); }
   }
   if (live) {
     for (var c = 0u; c < d; c = c + 1u) { q_dq[row * d + c] = acc[c] * p.scale; }
@@ -222,6 +250,16 @@ fn attn_bwd_dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 @group(0) @binding(6) var<storage, read> k_k: array<f32>;
 @group(0) @binding(7) var<storage, read> k_v: array<f32>;
 @group(0) @binding(8) var<storage, read> k_mask: array<i32>;
+
+fn k_query(prob: u32, i: u32, ii: u32, c: u32) -> f32 {
+  if (TILED) { return tile_a[ii * MAX_D + c]; }
+  return k_q[(prob * p.tq + i) * p.d + c];
+}
+
+fn k_grad(prob: u32, i: u32, ii: u32, c: u32) -> f32 {
+  if (TILED) { return tile_b[ii * MAX_D + c]; }
+  return k_dout[(prob * p.tq + i) * p.d + c];
+}
 
 @compute @workgroup_size(WG)
 fn attn_bwd_dkv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -245,20 +283,22 @@ fn attn_bwd_dkv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   var i0 = 0u;
   if (CAUSAL) { i0 = (wid.x * WG / BK) * BK; }
   for (var ib = i0; ib < p.tq; ib = ib + BK) {
-    for (var e = lid; e < BK * d; e = e + WG) {
-      let ii = e / d;
-      let c = e % d;
-      let i = ib + ii;
-      var qv = 0.0;
-      var gv = 0.0;
-      if (i < p.tq) {
-        qv = k_q[(prob * p.tq + i) * d + c];
-        gv = k_dout[(prob * p.tq + i) * d + c];
+    if (TILED) {
+      for (var e = lid; e < BK * d; e = e + WG) {
+        let ii = e / d;
+        let c = e % d;
+        let i = ib + ii;
+        var qv = 0.0;
+        var gv = 0.0;
+        if (i < p.tq) {
+          qv = k_q[(prob * p.tq + i) * d + c];
+          gv = k_dout[(prob * p.tq + i) * d + c];
+        }
+        tile_a[ii * MAX_D + c] = qv;
+        tile_b[ii * MAX_D + c] = gv;
       }
-      tile_a[ii * MAX_D + c] = qv;
-      tile_b[ii * MAX_D + c] = gv;
+      workgroupBarrier();
     }
-    workgroupBarrier();
     if (live) {
       for (var ii = 0u; ii < BK; ii = ii + 1u) {
         let i = ib + ii;
@@ -267,19 +307,19 @@ fn attn_bwd_dkv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
           var dot = 0.0;
           var dp = 0.0;
           for (var c = 0u; c < d; c = c + 1u) {
-            dot = dot + kr[c] * tile_a[ii * MAX_D + c];
-            dp = dp + vr[c] * tile_b[ii * MAX_D + c];
+            dot = dot + kr[c] * k_query(prob, i, ii, c);
+            dp = dp + vr[c] * k_grad(prob, i, ii, c);
           }
           let w = exp(dot - k_ld[2u * r]);
           let ds = w * (dp - k_ld[2u * r + 1u]);
           for (var c = 0u; c < d; c = c + 1u) {
-            dv[c] = dv[c] + w * tile_b[ii * MAX_D + c];
-            dk[c] = dk[c] + ds * tile_a[ii * MAX_D + c];
+            dv[c] = dv[c] + w * k_grad(prob, i, ii, c);
+            dk[c] = dk[c] + ds * k_query(prob, i, ii, c);
           }
         }
       }
     }
-    workgroupBarrier();
+    if (TILED) { workgroupBarrier(); }
   }
   if (j < p.tk) {
     for (var c = 0u; c < d; c = c + 1u) {

@@ -454,13 +454,13 @@ describe.runIf(available)('webgpu backend', () => {
     }
   });
 
-  for (const kernel of ['tiled', 'direct'] as const) {
-    describe(`matmul with the ${kernel} kernel`, () => {
+  for (const layout of ['hardware', 'software'] as const) {
+    describe(`matmul with the ${layout} layout (tiled, or direct below the work threshold)`, () => {
       beforeAll(() => {
-        be.matmulKernel = kernel;
+        be.layout = layout;
       });
       afterAll(() => {
-        be.matmulKernel = 'auto';
+        be.layout = 'auto';
       });
       it('matmul: tiled (scalar and vec4), GEMV, transposes, batch strides', async () => {
         const cases: (MatmulInfo & { withBias?: boolean })[] = [
@@ -505,8 +505,8 @@ describe.runIf(available)('webgpu backend', () => {
 
   it('50 matmuls of varying shapes compile no new pipelines', async () => {
     // Warm up each entry point once: vec4-aligned, unaligned, GEMV, and the direct kernel.
-    for (const kernel of ['tiled', 'direct'] as const) {
-      be.matmulKernel = kernel;
+    for (const layout of ['hardware', 'software'] as const) {
+      be.layout = layout;
       await runMatmul(mmInfo(1, 8, 8, 8), 1);
       await runMatmul(mmInfo(1, 7, 5, 3), 2);
       await runMatmul(mmInfo(1, 1, 5, 3), 3);
@@ -514,7 +514,7 @@ describe.runIf(available)('webgpu backend', () => {
     const before = be.pipelineCount;
     const r = rng(7);
     for (let i = 0; i < 100; i++) {
-      be.matmulKernel = i % 2 === 0 ? 'tiled' : 'direct';
+      be.layout = i % 2 === 0 ? 'hardware' : 'software';
       const m = 1 + Math.floor(r() * 70);
       const k = 1 + Math.floor(r() * 70);
       const n = 1 + Math.floor(r() * 70);
@@ -524,7 +524,7 @@ describe.runIf(available)('webgpu backend', () => {
       be.dispose(h1);
       be.dispose(h2);
     }
-    be.matmulKernel = 'auto';
+    be.layout = 'auto';
     await be.sync();
     expect(be.pipelineCount).toBe(before);
   });

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendByName } from '../../src/backends/registry.js';
+import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import * as at from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { attentionComposed, scaledDotProductAttention } from '../../src/nn/fused/attention.js';
@@ -117,6 +119,26 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
         const fused = await runFused(dims, opts);
         const comp = await runFused(dims, opts, true);
         for (const key of ['out', 'dq', 'dk', 'dv'] as const) expectRel(fused.got[key], comp.got[key], rtol, key);
+      });
+    }
+
+    if (backend === 'webgpu') {
+      // The adapter picks one layout (tiled on GPUs, barrier-free on software adapters); pin the
+      // other one here so both WGSL variants are checked on this adapter.
+      describe('with the other kernel layout pinned', () => {
+        const gpu = () => backendByName('webgpu') as WebGPUBackend;
+        beforeAll(() => {
+          gpu().layout = gpu().softwareAdapter ? 'hardware' : 'software';
+        });
+        afterAll(() => {
+          gpu().layout = 'auto';
+        });
+        for (const [name, dims, opts] of cases) {
+          it(`matches the float64 reference: ${name}`, async () => {
+            const { got, ref } = await runFused(dims, opts);
+            for (const key of ['out', 'dq', 'dk', 'dv'] as const) expectRel(got[key], ref[key], rtol, key);
+          });
+        }
       });
     }
 

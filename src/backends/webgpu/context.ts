@@ -18,12 +18,11 @@ export class GpuHandle implements Handle {
 export interface GpuContext {
   readonly batcher: Batcher;
   /**
-   * A CPU-emulated adapter (SwiftShader, llvmpipe, WARP). There, workgroup barriers are costly
-   * and one invocation per row beats a workgroup tree, so row kernels pick their layout by it.
+   * Kernels laid out for a CPU-emulated adapter (SwiftShader, llvmpipe, WARP): there workgroup
+   * barriers are costly and shared memory is no faster, so matmul, attention and row
+   * reductions use barrier-free variants. Follows the adapter unless {@link KernelLayout} pins it.
    */
   readonly software: boolean;
-  /** Matmul kernel choice: 'auto' picks by adapter and size; tests pin one to cover both. */
-  matmulKernel: 'auto' | 'tiled' | 'direct';
   alloc(size: number, dtype: DType): GpuHandle;
   /** Returns a temporary to the pool; recorded work that reads it still runs first. */
   release(h: GpuHandle): void;
@@ -37,6 +36,12 @@ export function pipelineFrom(cache: PipelineCache, family: Family, entry: string
 export function gpu(h: Handle): GpuHandle {
   return h as GpuHandle;
 }
+
+/**
+ * Which family of kernel layouts to use: 'auto' follows the adapter; 'hardware' and 'software'
+ * pin one (tests use this to run both layouts on one adapter).
+ */
+export type KernelLayout = 'auto' | 'hardware' | 'software';
 
 /** Whether an adapter description names a software (CPU-emulated) implementation. */
 export function isSoftwareAdapter(description: string): boolean {

@@ -9,7 +9,7 @@ import type {
 import { BackendError, DTypeError } from '../../errors.js';
 import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
 import { Batcher } from './batch.js';
-import { GpuHandle, gpu, isSoftwareAdapter, pipelineFrom, type GpuContext } from './context.js';
+import { GpuHandle, gpu, isSoftwareAdapter, pipelineFrom, type GpuContext, type KernelLayout } from './context.js';
 import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
 import * as km from './ops/kmeans.js';
@@ -36,8 +36,10 @@ export class WebGPUBackend implements Backend, GpuContext {
   readonly name = 'webgpu' as const;
   readonly dtypes: readonly DType[] = ['float32', 'int32'];
   readonly description: string;
-  readonly software: boolean;
-  matmulKernel: 'auto' | 'tiled' | 'direct' = 'auto';
+  /** Whether the adapter is CPU-emulated; see {@link GpuContext.software}. */
+  readonly softwareAdapter: boolean;
+  /** Pins the kernel layouts (tests); 'auto' follows the adapter. */
+  layout: KernelLayout = 'auto';
   readonly batcher: Batcher;
   private readonly pipelines: PipelineCache;
   private readonly pool: BufferPool;
@@ -53,8 +55,8 @@ export class WebGPUBackend implements Backend, GpuContext {
     onLost: () => void,
   ) {
     this.description = description;
-    this.software = isSoftwareAdapter(description);
-    this.mfLayout = mf.defaultMfLayout(this.software);
+    this.softwareAdapter = isSoftwareAdapter(description);
+    this.mfLayout = mf.defaultMfLayout(this.softwareAdapter);
     this.batcher = new Batcher(device);
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, POOL_LIMIT_BYTES);
@@ -74,6 +76,10 @@ export class WebGPUBackend implements Backend, GpuContext {
   }
 
   // ---- GpuContext ----
+
+  get software(): boolean {
+    return this.layout === 'auto' ? this.softwareAdapter : this.layout === 'software';
+  }
 
   alloc(size: number, dtype: DType): GpuHandle {
     this.check();

@@ -23,7 +23,8 @@ function params(info: AttentionInfo) {
   };
 }
 
-const flags = (info: AttentionInfo) => ({ CAUSAL: info.causal, HAS_MASK: info.mask !== undefined, WG });
+/** Tiles in workgroup memory on GPUs; direct reads without barriers on software adapters. */
+const flags = (ctx: GpuContext, info: AttentionInfo) => ({ CAUSAL: info.causal, HAS_MASK: info.mask !== undefined, WG, TILED: !ctx.software });
 
 export function attentionForward(ctx: GpuContext, q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: GpuHandle; lse: GpuHandle } {
   check(info, q, k, v);
@@ -32,7 +33,7 @@ export function attentionForward(ctx: GpuContext, q: Handle, k: Handle, v: Handl
   if (info.bh * info.tq === 0) return { out, lse };
   // Without keys every row is fully masked; tk = 0 is handled by the same code path.
   const mask = gpu(info.mask ?? q).buffer;
-  const target = ctx.pipeline('attention', 'attn_fwd', flags(info));
+  const target = ctx.pipeline('attention', 'attn_fwd', flags(ctx, info));
   ctx.batcher.dispatch(target, [out.buffer, lse.buffer, gpu(q).buffer, gpu(k).buffer, gpu(v).buffer, mask], params(info),
     [Math.ceil(info.tq / WG), info.bh, 1]);
   return { out, lse };
@@ -47,7 +48,7 @@ export function attentionBackward(
   const dv = ctx.alloc(v.size, 'float32');
   const mask = gpu(info.mask ?? q).buffer;
   const p = params(info);
-  const f = flags(info);
+  const f = flags(ctx, info);
   // lse and rowsum(dO ∘ O) interleaved in one buffer keeps the dk/dv kernel within 8 storage bindings.
   const ld = ctx.alloc(2 * info.bh * info.tq, 'float32');
   if (info.bh * info.tq > 0) {

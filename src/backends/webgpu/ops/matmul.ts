@@ -60,8 +60,7 @@ export function matmul(ctx: GpuContext, a: Handle, b: Handle, info: MatmulInfo):
     ctx.batcher.dispatch(target, buffers, params, [x, y, batch]);
     return out;
   }
-  const direct = ctx.matmulKernel === 'auto' ? ctx.software && m * n * k <= DIRECT_MAX_WORK : ctx.matmulKernel === 'direct';
-  if (direct) {
+  if (ctx.software && m * n * k <= DIRECT_MAX_WORK) {
     const [x, y] = grid(Math.ceil((Math.ceil(m / 4) * Math.ceil(n / 4)) / DIRECT_WG));
     const target = ctx.pipeline('matmul', 'matmul_direct', flags);
     ctx.batcher.dispatch(target, buffers, params, [x, y, batch]);
