@@ -5,7 +5,7 @@ import { Interactions } from '../data/interactions.js';
 import { Rng } from '../data/random.js';
 import { rfmFeatures } from '../data/rfm.js';
 import { leaveLastOut } from '../data/split.js';
-import { syntheticShop } from '../data/synthetic.js';
+import { syntheticShop, type SyntheticShop } from '../data/synthetic.js';
 import { ValueError } from '../errors.js';
 import { silhouetteScore } from '../metrics/clustering.js';
 import { hitRateAtK, ndcgAtK } from '../metrics/ranking.js';
@@ -16,6 +16,9 @@ import { KMeans } from '../models/kmeans.js';
 import { Popularity } from '../models/popularity.js';
 import type { Recommender } from '../models/recommender.js';
 import { segmentProfiles, type SegmentProfile } from '../models/segmentation.js';
+import { NextItemModel } from '../models/sequence/next-item.js';
+import { Seq2Seq } from '../models/sequence/seq2seq.js';
+import { Vocabulary } from '../models/sequence/vocabulary.js';
 
 /** Options of {@link runDemo} (and of `attune demo`). */
 export interface DemoOptions {
@@ -27,6 +30,8 @@ export interface DemoOptions {
   customers?: number;
   /** A smaller shop (1500 customers, 150 items, 150 days) and fewer epochs, for tests and a first look. */
   quick?: boolean;
+  /** Train the sequence models (next item, subject lines), the slowest part on a CPU; default true. */
+  sequences?: boolean;
 }
 
 /** A recommended item with its catalogue entry, as the demo prints it. */
@@ -82,19 +87,29 @@ export interface DemoResult {
     eceUncalibrated: number;
     platt: { a: number; b: number } | null;
   };
+  /** Null when `sequences: false`. */
+  sequences: {
+    /** Customers whose last event was held out (each has at least 3 events). */
+    users: number;
+    /** HR@10 of the next-item transformer and of popularity on the held-out next event. */
+    nextItem: { hitRate: number };
+    popularity: { hitRate: number };
+    /** Held-out subject lines: the keywords, the line written from them, and the real one. */
+    subjects: { keywords: string[]; generated: string; reference: string }[];
+  } | null;
   /** Wall time of each section in seconds. */
-  seconds: { data: number; recommend: number; segments: number; churn: number; total: number };
+  seconds: { data: number; recommend: number; segments: number; churn: number; sequences: number; total: number };
 }
 
 const DAY_MS = 86_400_000;
 
-function sizes(o: DemoOptions): { customers: number; items: number; days: number; bprEpochs: number; churnEpochs: number } {
+function sizes(o: DemoOptions): { customers: number; items: number; days: number; bprEpochs: number; churnEpochs: number; sequences: number; seqEpochs: number; subjectEpochs: number } {
   const quick = o.quick === true;
   const customers = o.customers ?? (quick ? 1500 : 5000);
   if (!Number.isInteger(customers) || customers < 50) throw new ValueError(`demo: customers must be an integer ≥ 50; got ${customers}`);
   return quick
-    ? { customers, items: 150, days: 150, bprEpochs: 25, churnEpochs: 40 }
-    : { customers, items: 200, days: 180, bprEpochs: 30, churnEpochs: 60 };
+    ? { customers, items: 150, days: 150, bprEpochs: 25, churnEpochs: 40, sequences: 500, seqEpochs: 5, subjectEpochs: 10 }
+    : { customers, items: 200, days: 180, bprEpochs: 30, churnEpochs: 60, sequences: 800, seqEpochs: 8, subjectEpochs: 15 };
 }
 
 /**
@@ -278,16 +293,69 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   const secChurn = lap();
 
   // ── Sequences ──────────────────────────────────────────────────────────────────────────────
-  // Reserved for the sequence models (next-item prediction on each customer's event sequence,
-  // and keyword-to-subject-line generation from `shop.subjects`) once src/models exports them.
+  // (the sequence models come last and can be skipped: they are the slowest part on a CPU)
+  const sequences = options.sequences === false ? null : await sequenceSection(shop, size, seed, k, log);
+  const secSeq = lap();
 
   const total = (performance.now() - tStart) / 1000;
   section(log, 'Timing');
-  log(`data ${fmt(secData, 1)} s · recommendations ${fmt(secRec, 1)} s · segmentation ${fmt(secSeg, 1)} s · churn ${fmt(secChurn, 1)} s · total ${fmt(total, 1)} s`);
+  log(`data ${fmt(secData, 1)} s · recommendations ${fmt(secRec, 1)} s · segmentation ${fmt(secSeg, 1)} s · churn ${fmt(secChurn, 1)} s · sequences ${fmt(secSeq, 1)} s · total ${fmt(total, 1)} s`);
   return {
-    backend, data, recommend, segments, churn,
-    seconds: { data: secData, recommend: secRec, segments: secSeg, churn: secChurn, total },
+    backend, data, recommend, segments, churn, sequences,
+    seconds: { data: secData, recommend: secRec, segments: secSeg, churn: secChurn, sequences: secSeq, total },
   };
+}
+
+/** Next-item prediction on the customers' journeys and subject lines written from keywords. */
+async function sequenceSection(
+  shop: SyntheticShop, size: ReturnType<typeof sizes>, seed: number, k: number, log: (line: string) => void,
+): Promise<NonNullable<DemoResult['sequences']>> {
+  section(log, 'Sequences');
+  const ev = shop.events;
+  const nEvents = ev.time.length;
+  // Each customer's carts and purchases in time order (a repeat of the previous item collapsed);
+  // the sequence models are the slowest part on a CPU, so they see a bounded sample.
+  const journeys: number[][] = shop.customers.map(() => []);
+  for (let e = 0; e < nEvents; e++) {
+    if (ev.type[e] === 'view') continue;
+    const j = journeys[ev.customer[e]!]!;
+    if (j[j.length - 1] !== ev.item[e]) j.push(ev.item[e]!);
+  }
+  const maxLen = 10;
+  const seqUsers = journeys.filter((j) => j.length >= 3).slice(0, size.sequences);
+  const histories = seqUsers.map((j) => j.slice(-(maxLen + 1), -1));
+  const targets = seqUsers.map((j) => j[j.length - 1]!);
+  const nextModel = new NextItemModel({ arch: 'transformer', numItems: shop.items.length, dim: 32, layers: 1, heads: 2, maxLen, dropout: 0.1, seed });
+  await nextModel.fit(histories, { epochs: size.seqEpochs, batchSize: 128, lr: 5e-3, seed });
+  const nextRecs = await nextModel.recommendNextBatch(histories, { k, excludeSeen: false });
+  const seen = new Float64Array(shop.items.length);
+  for (const h of histories) for (const i of h) seen[i]!++;
+  const popTop = new Set(Array.from(seen.keys()).sort((a, b) => seen[b]! - seen[a]! || a - b).slice(0, k));
+  let nextHits = 0;
+  let popHits = 0;
+  targets.forEach((tgt, j) => {
+    if (nextRecs[j]!.some((r) => r.item === tgt)) nextHits++;
+    if (popTop.has(tgt)) popHits++;
+  });
+  nextModel.dispose();
+  log(`next item: a causal transformer (1 layer, 32 dims, last ${maxLen} events, ${size.seqEpochs} epochs) on ${fmtInt(seqUsers.length)} customers' cart/purchase sequences; last event held out`);
+  table(log, ['model', `HR@${k}`], [['Popularity', fmt(popHits / seqUsers.length, 3)], ['NextItemModel', fmt(nextHits / seqUsers.length, 3)]], 'lr');
+
+  // Subject lines: 90% of the (keywords → line) pairs train an LSTM encoder-decoder; the
+  // generated lines for three held-out keyword sets are shown next to the real ones.
+  const pairs = shop.subjects.map((x) => ({ keywords: x.keywords, text: x.text }));
+  const nTrain = Math.round(pairs.length * 0.9);
+  const vocab = Vocabulary.build(pairs.flatMap((x) => [x.text, ...x.keywords]));
+  const writer = new Seq2Seq({ arch: 'lstm', vocabulary: vocab, dim: 64, layers: 1, seed });
+  await writer.fit(pairs.slice(0, nTrain), { epochs: size.subjectEpochs, batchSize: 32, lr: 1e-2, seed });
+  const shown = pairs.slice(nTrain, nTrain + 3);
+  const generated = await writer.generateBatch(shown.map((x) => x.keywords));
+  writer.dispose();
+  const subjects = shown.map((x, j) => ({ keywords: [...x.keywords], generated: generated[j]!, reference: x.text }));
+  log('');
+  log(`subject lines: LSTM encoder-decoder with attention, ${size.subjectEpochs} epochs on ${nTrain} keyword → line pairs; held-out keywords:`);
+  table(log, ['keywords', 'generated', 'written'], subjects.map((x) => [x.keywords.join(' · '), x.generated, x.reference]), 'lll');
+  return { users: seqUsers.length, nextItem: { hitRate: nextHits / seqUsers.length }, popularity: { hitRate: popHits / seqUsers.length }, subjects };
 }
 
 /** Row indices split per class, `testFraction` of each class to test (seeded). */
@@ -342,8 +410,11 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
       case '--quick':
         o.quick = true;
         break;
+      case '--no-sequences':
+        o.sequences = false;
+        break;
       default:
-        throw new ValueError(`demo: unknown option ${JSON.stringify(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick`);
+        throw new ValueError(`demo: unknown option ${JSON.stringify(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`);
     }
   }
   return o;

@@ -11,11 +11,13 @@ commands:
   info [--backend auto|cpu|webgpu|gpujs]   initialize a backend and print what it runs on
   demo [options]                           the whole pipeline on a seeded synthetic shop:
                                            recommendations (BPR vs popularity, ItemKNN),
-                                           RFM + k-means segments, calibrated churn model
+                                           RFM + k-means segments, calibrated churn model,
+                                           next-item and subject-line sequence models
       --backend auto|cpu|webgpu            default auto (WebGPU when an adapter answers)
       --seed N                             default 7
       --customers N                        default 5000 (1500 with --quick)
       --quick                              a smaller shop and fewer epochs
+      --no-sequences                       skip the sequence models (the slowest part on a CPU)
   help                                     this text
 `;
 

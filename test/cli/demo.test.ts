@@ -24,14 +24,13 @@ describe('attune demo: runDemo', () => {
 
   it('prints every section with its figures', () => {
     const text = lines.join('\n');
-    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Timing']) expect(text).toContain(`── ${s} `);
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing']) expect(text).toContain(`── ${s} `);
     expect(text).toContain('using cpu');
     expect(text).toMatch(/date range\s+2024-01-01 to 2024-0\d-\d\d/);
     expect(text).toMatch(/BPR\s+0\.\d{3}\s+0\.\d{3}/);
     expect(text).toContain('also bought');
     expect(text).toMatch(/ROC-AUC\s+0\.\d{3}/);
     expect(text).toMatch(/lift, top decile\s+\d\.\d\d×/);
-    // No leftover sequence-model placeholder output.
     expect(text).not.toMatch(/TODO|not implemented|coming soon/i);
   });
 
@@ -79,9 +78,23 @@ describe('attune demo: runDemo', () => {
     expect(r.churn.platt).not.toBeNull();
   });
 
-  it('is reproducible for a seed', async () => {
-    const again = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300 }, () => {});
-    const twice = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300 }, () => {});
+  it('trains the next-item and subject-line models on the shop', () => {
+    const q = r.sequences!;
+    expect(q.users).toBe(500);
+    expect(q.nextItem.hitRate).toBeGreaterThan(0);
+    expect(q.nextItem.hitRate).toBeLessThanOrEqual(1);
+    expect(q.popularity.hitRate).toBeGreaterThan(0);
+    expect(q.subjects).toHaveLength(3);
+    for (const x of q.subjects) {
+      expect(x.keywords.length).toBeGreaterThan(0);
+      expect(x.generated.split(' ').length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('is reproducible for a seed, and skips the sequence models on request', async () => {
+    const again = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300, sequences: false }, () => {});
+    const twice = await runDemo({ quick: true, backend: 'cpu', seed: 7, customers: 300, sequences: false }, () => {});
+    expect(again.sequences).toBeNull();
     expect(twice.recommend.bpr).toEqual(again.recommend.bpr);
     expect(twice.churn.report.rocAuc).toBe(again.churn.report.rocAuc);
     expect(twice.segments.profiles.map((p) => p.size)).toEqual(again.segments.profiles.map((p) => p.size));
@@ -91,7 +104,7 @@ describe('attune demo: runDemo', () => {
 describe('attune demo: arguments', () => {
   it('parses the options', () => {
     expect(parseDemoArgs([])).toEqual({});
-    expect(parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick'])).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true });
+    expect(parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick', '--no-sequences'])).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true, sequences: false });
   });
 
   it('names a bad option or value', async () => {
@@ -110,7 +123,7 @@ describe.runIf(existsSync(cli))('attune demo: the built CLI', () => {
     const p = node(['demo', '--quick', '--backend', 'cpu']);
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
-    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Timing']) expect(p.stdout).toContain(`── ${s} `);
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing']) expect(p.stdout).toContain(`── ${s} `);
     expect(p.stdout).toMatch(/NDCG@10/);
   });
 
