@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDemoArgs, runDemo, type DemoResult } from '../../src/cli/demo.js';
@@ -116,7 +115,7 @@ describe('attune demo: arguments', () => {
   });
 });
 
-describe.runIf(existsSync(cli))('attune demo: the built CLI', () => {
+describe('attune demo: the built CLI (dist is built by test/global-setup.ts)', () => {
   const node = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
   it('`attune demo --quick` prints every section and exits 0', () => {

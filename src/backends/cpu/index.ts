@@ -2,6 +2,7 @@ import {
   type AdamInfo,
   type AttentionInfo,
   type Backend,
+  type BackendName,
   type BackendMemory,
   type BinaryOp,
   type BroadcastInfo,
@@ -45,9 +46,9 @@ const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
  * Handles are {@link CpuHandle}s holding their array, so reads can be synchronous.
  */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu' as const;
+  readonly name: BackendName = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'float64'];
-  readonly description = 'TypeScript CPU';
+  description = 'TypeScript CPU';
 
   private liveHandles = 0;
   private liveBytes = 0;
@@ -59,6 +60,14 @@ export class CpuBackend implements Backend {
   }
 
   // ---- storage ----
+
+  /**
+   * Wraps `values` as a handle without copying (zero-copy interop with ndarray and gpu.js
+   * results). The caller hands the array over and must not mutate it afterwards.
+   */
+  adopt(values: TypedArray, dtype: DType): Handle {
+    return this.make(values.length, dtype, values);
+  }
 
   upload(values: TypedArray, dtype: DType): Handle {
     const data = allocArray(dtype, values.length);
