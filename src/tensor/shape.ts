@@ -84,3 +84,29 @@ export function inferReshape(op: string, from: Shape, to: readonly number[]): nu
   }
   return out;
 }
+
+/**
+ * Drops size-1 dims and merges neighbours that every operand walks contiguously (outer stride =
+ * inner stride × inner extent), so broadcast and strided loops run over as few, as long rows as
+ * possible. Element order is unchanged. Both backends' strided kernels start here.
+ */
+export function collapseDims(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n)) {
+      outShape[last] = outShape[last]! * n;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
+    } else {
+      outShape.push(n);
+      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -29,7 +29,8 @@ import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
-import { collapseDims, contiguousStrides, forEachRow } from './layout.js';
+import { forEachRow } from './layout.js';
+import { collapseDims, stridesOf } from '../../tensor/shape.js';
 import { matmulKernel } from './matmul.js';
 import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
@@ -143,7 +144,7 @@ export class CpuBackend implements Backend {
     const { shape, strides } = collapseDims(info.outShape, [
       info.strides[0]!,
       info.strides[1]!,
-      contiguousStrides(info.outShape),
+      stridesOf(info.outShape),
     ]);
     const r = shape.length;
     const len = r === 0 ? 1 : shape[r - 1]!;
@@ -163,7 +164,7 @@ export class CpuBackend implements Backend {
       info.strides[0]!,
       info.strides[1]!,
       info.strides[2]!,
-      contiguousStrides(info.outShape),
+      stridesOf(info.outShape),
     ]);
     const r = shape.length;
     const len = r === 0 ? 1 : shape[r - 1]!;

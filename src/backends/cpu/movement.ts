@@ -1,6 +1,7 @@
 import type { CopyInfo, IndexInfo } from '../backend.js';
 import type { TypedArray } from '../../tensor/dtype.js';
-import { collapseDims, forEachRow } from './layout.js';
+import { collapseDims } from '../../tensor/shape.js';
+import { forEachRow } from './layout.js';
 
 /** dst[dstOffset + i·dstStrides] = src[srcOffset + i·srcStrides] for every index i over shape. */
 export function copyKernel(src: TypedArray, dst: TypedArray, info: CopyInfo): void {

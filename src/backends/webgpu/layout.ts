@@ -1,4 +1,5 @@
 import { BackendError } from '../../errors.js';
+import { collapseDims } from '../../tensor/shape.js';
 
 /** Shapes and strides travel in uniforms as two vec4s each. */
 export const MAX_RANK = 8;
@@ -10,34 +11,18 @@ export function grid(groups: number): [number, number] {
   return [Math.ceil(groups / y), y];
 }
 
-/**
- * Drops size-1 dims and merges neighbours that are contiguous in every stride array, so most
- * broadcasts and copies run at rank 1 or 2 and the index arithmetic stays short.
- */
+/** {@link collapseDims}, refusing what the kernels' fixed-rank index arithmetic cannot take. */
 export function coalesce(
   shape: readonly number[],
   strides: readonly (readonly number[])[],
 ): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const n = shape[d]!;
-    if (n === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * n)) {
-      outShape[last] = outShape[last]! * n;
-      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
-    } else {
-      outShape.push(n);
-      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
-    }
-  }
-  if (outShape.length > MAX_RANK) {
+  const out = collapseDims(shape, strides);
+  if (out.shape.length > MAX_RANK) {
     throw new BackendError(
-      `webgpu: a strided view of rank ${outShape.length} (after merging contiguous dims) exceeds the kernel limit of ${MAX_RANK}`,
+      `webgpu: a strided view of rank ${out.shape.length} (after merging contiguous dims) exceeds the kernel limit of ${MAX_RANK}`,
     );
   }
-  return { shape: outShape, strides: outStrides };
+  return out;
 }
 
 /** True when the strides are the row-major strides of `shape`. */
