@@ -123,8 +123,8 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
     }
 
     if (backend === 'webgpu') {
-      // The adapter picks one layout (tiled on GPUs, barrier-free on software adapters); pin the
-      // other one here so both WGSL variants are checked on this adapter.
+      // The adapter picks the layout (tiled on GPUs; barrier-free for short sequences on software
+      // adapters); pin the other one here so both WGSL variants are checked on this adapter.
       describe('with the other kernel layout pinned', () => {
         const gpu = () => backendByName('webgpu') as WebGPUBackend;
         beforeAll(() => {
