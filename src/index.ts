@@ -23,4 +23,4 @@ export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as optim from './optim/index.js';
 export { save, load, serializeSafetensors, parseSafetensors } from './io/index.js';
-export type { LoadOptions } from './io/index.js';
+export type { LoadOptions, RawTensor } from './io/index.js';

@@ -228,7 +228,7 @@ export interface LstmSaved {
 }
 
 /**
- * One fused Adam or AdamW step ({@link Backend.adamUpdate}). With `decoupled` (AdamW) the
+ * One fused Adam or AdamW step (`Backend.adamUpdate`). With `decoupled` (AdamW) the
  * parameter first decays by (1 − lr·weightDecay); otherwise (Adam) weightDecay·param is added to
  * the gradient (L2). `step` is the 1-based step count used for the bias corrections.
  */

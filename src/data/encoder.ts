@@ -38,8 +38,10 @@ export interface EncodedTable {
   names: string[];
 }
 
-interface NumericState { name: string; mean: number; sd: number; fill: number; indicator: boolean }
-interface CategoricalState { name: string; categories: string[] }
+/** Fitted state of one numeric column. */
+export interface NumericState { name: string; mean: number; sd: number; fill: number; indicator: boolean }
+/** Fitted state of one categorical column. */
+export interface CategoricalState { name: string; categories: string[] }
 
 const MISSING_CATEGORY = '(missing)';
 

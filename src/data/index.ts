@@ -21,7 +21,7 @@ export {
   rfmFeatures, quintileScores, rfmSegmentName,
   type RfmTable, type RfmOptions, type RfmScale, type RfmSegmentName, type Transaction, type TransactionColumns,
 } from './rfm.js';
-export { TabularEncoder, binaryTarget, type TabularEncoderOptions, type EncodedTable, type TableInput, type Cell } from './encoder.js';
+export { TabularEncoder, binaryTarget, type TabularEncoderOptions, type EncodedTable, type TableInput, type Cell, type NumericState, type CategoricalState } from './encoder.js';
 export {
   syntheticShop, SHOP_SEGMENTS, SHOP_PLANS,
   type SyntheticShop, type SyntheticShopOptions, type SyntheticCustomer, type SyntheticItem, type ShopEventType,

@@ -104,7 +104,7 @@ class ChurnNet extends Module {
  * A churn classifier on tabular features: logistic regression (`hidden: []`) or a small MLP,
  * trained with the library's own Linear layers, Adam and binaryCrossEntropyWithLogits on the
  * chosen backend, then calibrated on held-out rows (Platt or isotonic). Encode raw columns with
- * {@link TabularEncoder} first; NaN in X is a ValueError naming the cell.
+ * `at.data.TabularEncoder` first; NaN in X is a ValueError naming the cell.
  *
  * Shapes: X [n, features] (any {@link MatrixInput}), y [n] of 0/1 → probabilities [n].
  *

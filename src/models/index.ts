@@ -16,5 +16,5 @@ export { fitPlatt, fitIsotonic, calibratorFromJSON, type Calibrator, type PlattJ
 export { NextItemModel, type NextItemModelOptions, type EventSequence, type RecommendNextOptions } from './sequence/next-item.js';
 export { evaluateNextItem, evaluateStaticScores, type NextItemScorer, type NextItemEvaluateOptions, type NextItemEvaluation, type RankingResult } from './sequence/evaluate.js';
 export type { SequenceFitOptions, SequenceEpoch } from './sequence/common.js';
-export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqPair, type GenerateOptions } from './sequence/seq2seq.js';
+export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqPair, type GenerateOptions, type Encoded } from './sequence/seq2seq.js';
 export { Vocabulary, SPECIAL_TOKENS, type VocabularyOptions } from './sequence/vocabulary.js';

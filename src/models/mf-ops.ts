@@ -107,7 +107,7 @@ function need<K extends 'mfSgd' | 'mfBpr'>(op: string, b: Backend, key: K): NonN
 
 /**
  * One fused SGD pass of biased MF over rows start..start+count-1 of (users, items, ratings);
- * see {@link MfSgdInfo} for the update and the ordering semantics. `loss`, when given ([n]
+ * see `MfSgdInfo` (src/backends/backend.ts) for the update and the ordering semantics. `loss`, when given ([n]
  * float32), receives each processed row's squared error.
  */
 export function mfSgdStep(
@@ -151,7 +151,7 @@ export function mfSgdStep(
 
 /**
  * One fused BPR pass over (users, items = positives, negatives) rows start..start+count-1; see
- * {@link MfBprInfo}. `loss`, when given, receives each row's -log sigmoid(x_uij).
+ * `MfBprInfo` (src/backends/backend.ts). `loss`, when given, receives each row's -log sigmoid(x_uij).
  */
 export function mfBprStep(
   params: MfParams,

@@ -24,7 +24,7 @@ export interface MultiHeadAttentionOptions {
 export interface MultiHeadAttentionForwardOptions {
   /** Query i attends to keys j <= i. */
   causal?: boolean;
-  /** [B, S]: nonzero (true) marks a key position to ignore (padding), as in PyTorch. */
+  /** Shape [B, S]; nonzero (true) marks a key position to ignore (padding), as in PyTorch. */
   keyPaddingMask?: Tensor;
   /**
    * Also return the attention weights averaged over heads, [B, L, S]. They are O(L·S), so this

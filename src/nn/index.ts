@@ -17,4 +17,4 @@ export { MultiHeadAttention } from './attention.js';
 export type { MultiHeadAttentionOptions, MultiHeadAttentionForwardOptions } from './attention.js';
 export { TransformerEncoderLayer, TransformerDecoderLayer } from './transformer.js';
 export type { TransformerLayerOptions } from './transformer.js';
-export { SinusoidalPositionalEncoding, LearnedPositionalEncoding } from './positional.js';
+export { SinusoidalPositionalEncoding, LearnedPositionalEncoding, type PositionalOptions } from './positional.js';

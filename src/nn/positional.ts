@@ -7,7 +7,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { normal } from './init.js';
 import { Module, type ModuleConfig } from './module.js';
 
-interface PositionalOptions {
+export interface PositionalOptions {
   /** [B, T, E] (default true) or [T, B, E]. */
   batchFirst?: boolean;
   backend?: BackendName;

@@ -6,7 +6,8 @@ import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf, stridesOf } fro
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, scalarOn, wrap } from './dispatch.js';
 
-type Operand = Tensor | number;
+/** A tensor, or a number that becomes a scalar of the other operand's dtype. */
+export type Operand = Tensor | number;
 
 /** Ops whose result is a float even for int32 input (int32 input is cast to float32 first). */
 const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>([

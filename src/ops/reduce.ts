@@ -7,7 +7,8 @@ import { backendOf, wrap } from './dispatch.js';
 import { cast, mul, sub, square } from './elementwise.js';
 import { permute, reshape } from './movement.js';
 
-type Axes = number | readonly number[] | undefined;
+/** One axis, several, or undefined for all; negative axes count from the end. */
+export type Axes = number | readonly number[] | undefined;
 
 /** @internal The output shape of a reduction over `axes`. */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {

@@ -6,11 +6,11 @@ import type { GradNode } from '../autograd/tape.js';
 import type { SparseRows } from '../autograd/sparse.js';
 import { backward as runBackward } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
+import type { Operand } from '../ops/elementwise.js';
 import type { DType, TypedArray } from './dtype.js';
 import { sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 
-type Operand = Tensor | number;
 
 let nextId = 0;
 

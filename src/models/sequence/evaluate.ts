@@ -97,7 +97,7 @@ export async function leaveOneOut(
   };
 }
 
-/** {@link leaveOneOut} for a fixed score per item (popularity and other history-free baselines). */
+/** The leave-one-out protocol for a fixed score per item (popularity and other history-free baselines). */
 export function evaluateStaticScores(sequences: readonly ArrayLike<number>[], itemScores: Float32Array, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
   return leaveOneOut('evaluateStaticScores', sequences, itemScores.length, async (rows) => {
     const out = new Float32Array(rows.length * itemScores.length);
@@ -106,7 +106,7 @@ export function evaluateStaticScores(sequences: readonly ArrayLike<number>[], it
   }, options);
 }
 
-/** {@link leaveOneOut} with any scorer: for baselines and models outside this module. */
+/** The leave-one-out protocol with any scorer: for baselines and models outside this module. */
 export function evaluateNextItem(sequences: readonly ArrayLike<number>[], numItems: number, score: NextItemScorer, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
   return leaveOneOut('evaluateNextItem', sequences, numItems, score, options);
 }

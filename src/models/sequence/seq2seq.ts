@@ -60,7 +60,8 @@ export interface GenerateOptions {
   seed?: number;
 }
 
-interface Encoded {
+/** What the encoder hands the decoder. */
+export interface Encoded {
   memory: Tensor;
   /** int32 [B, S], 1 = padding. */
   mask: Tensor;
