@@ -1,9 +1,14 @@
-import { describe, it, expect } from 'vitest';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { afterAll, describe, it, expect } from 'vitest';
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectMovieLensFormat, loadMovieLens, parseMovieLens } from '../../src/data/movielens.js';
 import { DataError, ValueError } from '../../src/errors.js';
+
+const temps: string[] = [];
+afterAll(async () => {
+  for (const d of temps) await rm(d, { recursive: true, force: true });
+});
 
 const udata = '196\t242\t3\t881250949\n186\t302\t3\t891717742\n196\t377\t1\t878887116\n';
 const dat = '1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n';
@@ -33,6 +38,7 @@ describe('MovieLens', () => {
 
   it('loads files and folders from disk, by content rather than name', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attune-ml-'));
+    temps.push(dir);
     await writeFile(join(dir, 'u.data'), udata);
     await writeFile(join(dir, 'ratings.PARTIAL.dat'), dat);
     await writeFile(join(dir, 'renamed.txt'), csv);

@@ -1,9 +1,14 @@
-import { describe, it, expect } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { afterAll, describe, it, expect } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsvTable, readCsvTable } from '../../src/data/table.js';
 import { DataError, ValueError } from '../../src/errors.js';
+
+const temps: string[] = [];
+afterAll(async () => {
+  for (const d of temps) await rm(d, { recursive: true, force: true });
+});
 
 const telcoLike = 'id,tenure,TotalCharges,Churn\nA,1,29.85,No\nB,34," ",Yes\nC,2,108.15,Yes\n';
 
@@ -45,6 +50,7 @@ describe('CsvTable', () => {
 
   it('reads from a path, { text }, an async iterable of bytes and a ReadableStream', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'attune-table-'));
+    temps.push(dir);
     const path = join(dir, 't.csv');
     await writeFile(path, telcoLike);
     const bytes = new TextEncoder().encode(telcoLike);

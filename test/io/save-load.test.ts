@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
 const { nn } = at;
 const dir = mkdtempSync(join(tmpdir(), 'attune-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function model(seed: number): at.nn.Sequential {
   return new nn.Sequential([
