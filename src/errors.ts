@@ -32,6 +32,14 @@ export class ValueError extends AttuneError {
   override name = 'ValueError';
 }
 
+/**
+ * A computation that left the finite numbers: a training loss or weights that became NaN or
+ * infinite (usually a learning rate too large for the data). Raised instead of returning NaN.
+ */
+export class NumericalError extends AttuneError {
+  override name = 'NumericalError';
+}
+
 /** Malformed input data: CSV rows, safetensors headers, truncated files. */
 export class DataError extends AttuneError {
   override name = 'DataError';

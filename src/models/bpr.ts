@@ -80,6 +80,8 @@ export class BPR extends FactorModel {
     const pos = new Int32Array(n);
     const neg = new Int32Array(n);
     const t = await sgdLoop({
+      model: this.kind,
+      lr: o.lr,
       backend: o.backend,
       k,
       tables: { P: normalArray(rng, U * k, o.initStd), Q: normalArray(rng, I * k, o.initStd), bu: new Float32Array(U), bi: new Float32Array(I) },

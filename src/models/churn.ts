@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../data/random.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError, NumericalError } from '../errors.js';
 import {
   brierScore, calibrationCurve, expectedCalibrationError, logLoss, prAuc, rocAuc, type CalibrationCurve,
 } from '../metrics/classification.js';
@@ -212,6 +212,9 @@ export class ChurnClassifier {
           l.dispose();
         }
         const info: ChurnEpoch = { epoch, loss: total / n };
+        if (!Number.isFinite(info.loss)) {
+          throw new NumericalError(`ChurnClassifier.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${this.options.lr})`);
+        }
         if (val) info.valLoss = logLoss(val.y, (await this.logits(val.m)).map(sig));
         this.history.push(info);
         options.onEpoch?.(info);

@@ -111,6 +111,8 @@ export class MatrixFactorization extends FactorModel {
     const items = new Int32Array(n);
     const ratings = new Float32Array(n);
     const t = await sgdLoop({
+      model: this.kind,
+      lr: o.lr,
       backend: o.backend,
       k,
       tables,

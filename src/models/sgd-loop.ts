@@ -1,4 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
+import { NumericalError } from '../errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MfParams } from './mf-ops.js';
@@ -20,6 +21,10 @@ export interface EpochRows {
 }
 
 export interface SgdLoopOptions {
+  /** The model's name, for the divergence error. */
+  model: string;
+  /** The learning rate, named in the divergence error. */
+  lr: number;
   backend: BackendName;
   k: number;
   tables: HostTables;
@@ -71,19 +76,29 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
           let sum = 0;
           for (let j = 0; j < n; j++) sum += l[j]!;
           loss = o.reduceLoss(sum, n);
+          if (!Number.isFinite(loss)) throw diverged(o, `the training loss became ${loss} in epoch ${epoch}`);
         }
         await o.onEpoch?.({ epoch, loss, ms: performance.now() - t0 });
       } finally {
         for (const t of Object.values(cols)) t.dispose();
       }
     }
-    return {
+    const out: HostTables = {
       P: (await params.userFactors.data()) as Float32Array,
       Q: (await params.itemFactors.data()) as Float32Array,
       bu: (await params.userBias.data()) as Float32Array,
       bi: (await params.itemBias.data()) as Float32Array,
     };
+    // The loss is only read when someone listens; the tables are always checked.
+    for (const [name, table] of Object.entries(out)) {
+      if (!(table as Float32Array).every(Number.isFinite)) throw diverged(o, `the trained ${name} table holds NaN or infinite values`);
+    }
+    return out;
   } finally {
     for (const t of Object.values(params)) t.dispose();
   }
+}
+
+function diverged(o: SgdLoopOptions, what: string): NumericalError {
+  return new NumericalError(`${o.model}.fit: training diverged: ${what}; lower lr (now ${o.lr}) or raise the regularization`);
 }

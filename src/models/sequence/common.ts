@@ -1,5 +1,5 @@
 import type { BackendName } from '../../backends/backend.js';
-import { ValueError } from '../../errors.js';
+import { NumericalError, ValueError } from '../../errors.js';
 import { scope } from '../../memory.js';
 import type { Module } from '../../nn/module.js';
 import { Adam } from '../../optim/adam.js';
@@ -114,6 +114,9 @@ export async function trainLoop<B>(
       }
       opt.zeroGrad();
       const info = { epoch, loss: n ? sum / n : NaN, ms: Date.now() - t0 };
+      if (n > 0 && !Number.isFinite(info.loss)) {
+        throw new NumericalError(`${module.typeName() ?? 'model'}.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${fit.lr})`);
+      }
       history.push(info);
       await onEpoch?.(info);
     }
