@@ -27,19 +27,26 @@ struct Params {
 @group(0) @binding(2) var<storage, read> x: array<u32>;
 @group(0) @binding(3) var<storage, read> idx: array<i32>;
 
+// Thread t stands for element [o, j, i] of the [outer, count, inner] side; this is the flat
+// position of [o, idx[j], i] on the [outer, axisLen, inner] side, or -1 for an out-of-range index.
+fn axis_position(t: u32) -> i32 {
+  let i = t % p.inner;
+  let rest = t / p.inner;
+  let o = rest / p.count;
+  let a = idx[rest % p.count];
+  if (a < 0 || u32(a) >= p.axis_len) { return -1; }
+  return i32((o * p.axis_len + u32(a)) * p.inner + i);
+}
+
 @compute @workgroup_size(WG)
 fn index_select(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
   let t = (wid.y * nwg.x + wid.x) * WG + lid;
   if (t >= p.size) { return; }
-  let i = t % p.inner;
-  let rest = t / p.inner;
-  let j = rest % p.count;
-  let o = rest / p.count;
-  let a = idx[j];
   // The front-end validates indices; an out-of-range one reads as 0 rather than out of bounds.
-  if (a < 0 || u32(a) >= p.axis_len) { out[t] = 0u; return; }
-  out[t] = x[(o * p.axis_len + u32(a)) * p.inner + i];
+  let src = axis_position(t);
+  if (src < 0) { out[t] = 0u; return; }
+  out[t] = x[u32(src)];
 }
 
 // Here x is src, viewed as [outer, count, inner].
@@ -48,13 +55,9 @@ fn index_add(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
              @builtin(local_invocation_index) lid: u32) {
   let t = (wid.y * nwg.x + wid.x) * WG + lid;
   if (t >= p.size) { return; }
-  let i = t % p.inner;
-  let rest = t / p.inner;
-  let j = rest % p.count;
-  let o = rest / p.count;
-  let a = idx[j];
-  if (a < 0 || u32(a) >= p.axis_len) { return; }
-  let target_index = (o * p.axis_len + u32(a)) * p.inner + i;
+  let dst = axis_position(t);
+  if (dst < 0) { return; }
+  let target_index = u32(dst);
   let v = x[t];
   if (IS_INT) {
     atomicAdd(&out_atomic[target_index], v);

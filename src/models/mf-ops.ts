@@ -106,9 +106,41 @@ function need<K extends 'mfSgd' | 'mfBpr'>(op: string, b: Backend, key: K): NonN
 }
 
 /**
+ * Validates one fused MF call's tables and columns (users, items, and `third`: ratings or
+ * negatives) and resolves the row range and the backend; the two steps differ only in the
+ * update they then run.
+ */
+function prepare(
+  op: string,
+  params: MfParams,
+  batch: { users: Tensor; items: Tensor; loss?: Tensor | undefined },
+  third: { name: 'ratings' | 'negatives'; tensor: Tensor },
+  options: { start?: number | undefined; count?: number | undefined },
+) {
+  const { users, items, k } = checkParams(op, params);
+  const n = batch.users.size;
+  checkColumn(op, 'users', batch.users, 'int32', n);
+  checkColumn(op, 'items', batch.items, 'int32', n);
+  checkColumn(op, third.name, third.tensor, third.name === 'ratings' ? 'float32' : 'int32', n);
+  if (batch.loss) checkColumn(op, 'loss', batch.loss, 'float32', n);
+  const { start, count } = range(op, n, options.start, options.count);
+  const backend = backendOf(op, defined({ ...params, ...batch, [third.name]: third.tensor }));
+  checkIndices(op, 'users', batch.users, users, start, count);
+  checkIndices(op, 'items', batch.items, items, start, count);
+  if (third.name === 'negatives') checkIndices(op, 'negatives', third.tensor, items, start, count);
+  const mfBatch: MfBatch = {
+    users: batch.users.storage(op, 'users').handle,
+    items: batch.items.storage(op, 'items').handle,
+    [third.name]: third.tensor.storage(op, third.name).handle,
+    loss: batch.loss?.storage(op, 'loss').handle,
+  };
+  return { backend, k, start, count, mfBatch, tables: tables(op, params) };
+}
+
+/**
  * One fused SGD pass of biased MF over rows start..start+count-1 of (users, items, ratings);
- * see `MfSgdInfo` (src/backends/backend.ts) for the update and the ordering semantics. `loss`, when given ([n]
- * float32), receives each processed row's squared error.
+ * see `MfSgdInfo` (src/backends/backend.ts) for the update and the ordering semantics. `loss`,
+ * when given ([n] float32), receives each processed row's squared error.
  */
 export function mfSgdStep(
   params: MfParams,
@@ -116,27 +148,12 @@ export function mfSgdStep(
   options: MfSgdStepOptions,
 ): void {
   const op = 'mfSgdStep';
-  const { users, items, k } = checkParams(op, params);
-  const n = batch.users.size;
-  checkColumn(op, 'users', batch.users, 'int32', n);
-  checkColumn(op, 'items', batch.items, 'int32', n);
-  checkColumn(op, 'ratings', batch.ratings, 'float32', n);
-  if (batch.loss) checkColumn(op, 'loss', batch.loss, 'float32', n);
-  const { start, count } = range(op, n, options.start, options.count);
-  const backend = backendOf(op, defined({ ...params, ...batch }));
-  checkIndices(op, 'users', batch.users, users, start, count);
-  checkIndices(op, 'items', batch.items, items, start, count);
+  const { backend, k, start, count, mfBatch, tables } = prepare(op, params, batch, { name: 'ratings', tensor: batch.ratings }, options);
   for (const name of ['lr', 'reg', 'lrBias', 'regBias', 'mean'] as const) {
     const v = options[name];
     if (v !== undefined && !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be finite; got ${v}`);
   }
-  const mfBatch: MfBatch = {
-    users: batch.users.storage(op, 'users').handle,
-    items: batch.items.storage(op, 'items').handle,
-    ratings: batch.ratings.storage(op, 'ratings').handle,
-    loss: batch.loss?.storage(op, 'loss').handle,
-  };
-  need(op, backend, 'mfSgd')(tables(op, params), mfBatch, {
+  need(op, backend, 'mfSgd')(tables, mfBatch, {
     k,
     start,
     count,
@@ -159,24 +176,8 @@ export function mfBprStep(
   options: MfBprStepOptions,
 ): void {
   const op = 'mfBprStep';
-  const { users, items, k } = checkParams(op, params);
-  const n = batch.users.size;
-  checkColumn(op, 'users', batch.users, 'int32', n);
-  checkColumn(op, 'items', batch.items, 'int32', n);
-  checkColumn(op, 'negatives', batch.negatives, 'int32', n);
-  if (batch.loss) checkColumn(op, 'loss', batch.loss, 'float32', n);
-  const { start, count } = range(op, n, options.start, options.count);
-  const backend = backendOf(op, defined({ ...params, ...batch }));
-  checkIndices(op, 'users', batch.users, users, start, count);
-  checkIndices(op, 'items', batch.items, items, start, count);
-  checkIndices(op, 'negatives', batch.negatives, items, start, count);
-  const mfBatch: MfBatch = {
-    users: batch.users.storage(op, 'users').handle,
-    items: batch.items.storage(op, 'items').handle,
-    negatives: batch.negatives.storage(op, 'negatives').handle,
-    loss: batch.loss?.storage(op, 'loss').handle,
-  };
-  need(op, backend, 'mfBpr')(tables(op, params), mfBatch, {
+  const { backend, k, start, count, mfBatch, tables } = prepare(op, params, batch, { name: 'negatives', tensor: batch.negatives }, options);
+  need(op, backend, 'mfBpr')(tables, mfBatch, {
     k,
     start,
     count,

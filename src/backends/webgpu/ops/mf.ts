@@ -35,23 +35,25 @@ function lossBuffer(ctx: GpuContext, batch: MfBatch): { buffer: GPUBuffer; temp?
   return { buffer: temp.buffer, temp };
 }
 
-export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdInfo, layout: MfLayout): void {
+/**
+ * One dispatch of an MF entry. Both entries read the same uniform block; BPR leaves the
+ * explicit-only fields (biases flag, lrBias, mean) at 0.
+ */
+function dispatchMf(
+  ctx: GpuContext,
+  entry: 'mf_sgd' | 'mf_bpr',
+  info: MfBprInfo & Partial<Pick<MfSgdInfo, 'biases' | 'lrBias' | 'mean'>>,
+  tables: MfTables,
+  batch: MfBatch,
+  buffers: GPUBuffer[],
+  layout: MfLayout,
+): void {
   if (info.count === 0) return;
   const loss = lossBuffer(ctx, batch);
-  const pl = plan('mf_sgd', info.k, info.count, layout);
-  const target = ctx.pipeline('mf', pl.entry, { WG: pl.wg });
+  const pl = plan(entry, info.k, info.count, layout);
   ctx.batcher.dispatch(
-    target,
-    [
-      gpu(t.userFactors).buffer,
-      gpu(t.itemFactors).buffer,
-      gpu(t.userBias).buffer,
-      gpu(t.itemBias).buffer,
-      gpu(batch.users).buffer,
-      gpu(batch.items).buffer,
-      gpu(batch.ratings!).buffer,
-      loss.buffer,
-    ],
+    ctx.pipeline('mf', pl.entry, { WG: pl.wg }),
+    [...buffers, loss.buffer],
     (u, _i, f, at) => {
       u[at] = info.start;
       u[at + 1] = info.count;
@@ -59,11 +61,11 @@ export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdI
       u[at + 3] = info.biases ? 1 : 0;
       f[at + 4] = info.lr;
       f[at + 5] = info.reg;
-      f[at + 6] = info.lrBias;
+      f[at + 6] = info.lrBias ?? 0;
       f[at + 7] = info.regBias;
-      f[at + 8] = info.mean;
-      u[at + 9] = t.userBias.size;
-      u[at + 10] = t.itemBias.size;
+      f[at + 8] = info.mean ?? 0;
+      u[at + 9] = tables.userBias.size;
+      u[at + 10] = tables.itemBias.size;
       u[at + 11] = batch.loss ? 1 : 0;
     },
     pl.groups,
@@ -71,37 +73,12 @@ export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdI
   if (loss.temp) ctx.release(loss.temp);
 }
 
+export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdInfo, layout: MfLayout): void {
+  const buffers = [t.userFactors, t.itemFactors, t.userBias, t.itemBias, batch.users, batch.items, batch.ratings!].map((h) => gpu(h).buffer);
+  dispatchMf(ctx, 'mf_sgd', info, t, batch, buffers, layout);
+}
+
 export function mfBpr(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfBprInfo, layout: MfLayout): void {
-  if (info.count === 0) return;
-  const loss = lossBuffer(ctx, batch);
-  const pl = plan('mf_bpr', info.k, info.count, layout);
-  const target = ctx.pipeline('mf', pl.entry, { WG: pl.wg });
-  ctx.batcher.dispatch(
-    target,
-    [
-      gpu(t.userFactors).buffer,
-      gpu(t.itemFactors).buffer,
-      gpu(t.itemBias).buffer,
-      gpu(batch.users).buffer,
-      gpu(batch.items).buffer,
-      gpu(batch.negatives!).buffer,
-      loss.buffer,
-    ],
-    (u, _i, f, at) => {
-      u[at] = info.start;
-      u[at + 1] = info.count;
-      u[at + 2] = info.k;
-      u[at + 3] = 0;
-      f[at + 4] = info.lr;
-      f[at + 5] = info.reg;
-      f[at + 6] = 0;
-      f[at + 7] = info.regBias;
-      f[at + 8] = 0;
-      u[at + 9] = t.userBias.size;
-      u[at + 10] = t.itemBias.size;
-      u[at + 11] = batch.loss ? 1 : 0;
-    },
-    pl.groups,
-  );
-  if (loss.temp) ctx.release(loss.temp);
+  const buffers = [t.userFactors, t.itemFactors, t.itemBias, batch.users, batch.items, batch.negatives!].map((h) => gpu(h).buffer);
+  dispatchMf(ctx, 'mf_bpr', info, t, batch, buffers, layout);
 }
