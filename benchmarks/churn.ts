@@ -14,7 +14,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
-import { environment, fmt, markdownTable, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, writeResults, probeWebGPU } from './harness.js';
 
 const PATH = fileURLToPath(new URL('../../shared/datasets/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv', import.meta.url));
 const NUMERIC = ['tenure', 'MonthlyCharges', 'TotalCharges', 'SeniorCitizen'];
@@ -55,15 +55,7 @@ export async function runChurn(argv: readonly string[] = process.argv.slice(2)):
   const y = at.data.binaryTarget(table.column('Churn'), 'Yes', 'No');
   const columns: Record<string, string[]> = {};
   for (const c of [...NUMERIC, ...CATEGORICAL]) columns[c] = table.column(c);
-  let gpuNote = 'not requested';
-  if (useGpu) {
-    try {
-      gpuNote = (await at.ready({ backend: 'webgpu' })).description;
-    } catch (e) {
-      gpuNote = `unavailable: ${(e as Error).message}`;
-    }
-  }
-  const gpuOk = useGpu && !gpuNote.startsWith('unavailable');
+  const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
   const lr: at.models.ChurnClassifierOptions = { hidden: [], epochs: 60, lr: 0.01, weightDecay: 1e-4, seed: 0, calibration: 'platt' };
   const contenders: Contender[] = [
     { name: 'logistic regression + Platt', backend: 'cpu', options: lr },

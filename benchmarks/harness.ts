@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ready, setBackend } from '../src/backends/registry.js';
 
 /** One prepared problem on one contender: `run` does the work and waits for its result. */
 export interface Trial<R = unknown> {
@@ -109,4 +110,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/**
+ * Initializes WebGPU for a benchmark that compares it with the CPU: `note` is the adapter's
+ * name, or why it is unavailable, or 'not requested'. The CPU stays the current backend.
+ */
+export async function probeWebGPU(requested: boolean): Promise<{ ok: boolean; note: string }> {
+  if (!requested) return { ok: false, note: 'not requested' };
+  try {
+    const note = (await ready({ backend: 'webgpu' })).description;
+    await setBackend('cpu');
+    return { ok: true, note };
+  } catch (e) {
+    return { ok: false, note: `unavailable: ${(e as Error).message}` };
+  }
 }

@@ -17,7 +17,7 @@ import { loadMovieLens } from '../src/data/movielens.js';
 import { Rng } from '../src/data/random.js';
 import type { Interactions } from '../src/data/interactions.js';
 import { MatrixFactorization } from '../src/models/index.js';
-import { environment, fmt, markdownTable, median, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, median, writeResults, probeWebGPU } from './harness.js';
 
 const PATH = new URL('../../shared/datasets/movielens-1m/ratings.PARTIAL_first487650.dat', import.meta.url);
 
@@ -79,15 +79,7 @@ async function main(): Promise<void> {
   const data = await loadMovieLens(PATH);
   const n = data.length;
   const useGpu = !process.argv.includes('--no-webgpu');
-  let gpuNote = 'not requested';
-  if (useGpu) {
-    try {
-      gpuNote = (await at.ready({ backend: 'webgpu' })).description;
-      await at.setBackend('cpu');
-    } catch (e) {
-      gpuNote = `unavailable: ${(e as Error).message}`;
-    }
-  }
+  const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
   const rows: Row[] = [];
   const record = (contender: string, epochMs: number[], trainRmse: number[]): void => {
     const row = { contender, epochMs, trainRmse, medianRatingsPerSec: n / (median(epochMs) / 1000) };
@@ -110,7 +102,7 @@ async function main(): Promise<void> {
     record(label, ms, rm);
   };
   await runModel('attune cpu (fused MF twin)', { backend: 'cpu' });
-  if (useGpu && !gpuNote.startsWith('unavailable')) {
+  if (gpuOk) {
     const be = backendByName('webgpu') as WebGPUBackend;
     const auto = be.mfLayout;
     for (const batchSize of [4096, 32768]) {

@@ -13,7 +13,7 @@ import * as at from '../src/index.js';
 import { loadMovieLens } from '../src/data/movielens.js';
 import { crossValidate, type CrossValidation } from '../src/metrics/cross-validate.js';
 import { BaselineOnly, MatrixFactorization, SVDpp, type Recommender } from '../src/models/index.js';
-import { environment, fmt, markdownTable, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, writeResults, probeWebGPU } from './harness.js';
 
 const PATH = new URL('../../shared/datasets/movielens-100k/u.data', import.meta.url);
 
@@ -31,16 +31,7 @@ async function main(): Promise<void> {
   const useGpu = !process.argv.includes('--no-webgpu');
   const gpuFolds = Number(process.argv.find((a) => a.startsWith('--gpu-folds='))?.split('=')[1] ?? 5);
   const data = await loadMovieLens(PATH);
-  let gpuNote = 'not requested';
-  if (useGpu) {
-    try {
-      gpuNote = (await at.ready({ backend: 'webgpu' })).description;
-      await at.setBackend('cpu');
-    } catch (e) {
-      gpuNote = `unavailable: ${(e as Error).message}`;
-    }
-  }
-  const gpuOk = useGpu && !gpuNote.startsWith('unavailable');
+  const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
   const contenders: Contender[] = [
     { name: 'BaselineOnly (biases, SGD)', backend: 'cpu', anchor: 'BaselineOnly 0.944', make: () => new BaselineOnly() },
     { name: 'MF, Surprise SVD defaults (k=100, 20 ep)', backend: 'cpu', anchor: 'SVD 0.934', make: () => new MatrixFactorization({ factors: 100, epochs: 20 }) },

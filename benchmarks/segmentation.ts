@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
-import { environment, fmt, markdownTable, median, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, median, writeResults, probeWebGPU } from './harness.js';
 
 const PATH = new URL('../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url);
 
@@ -40,15 +40,8 @@ export async function runSegmentation(argv: readonly string[] = process.argv.sli
   const tx = loadCdnow();
   const rfm = at.data.rfmFeatures(tx, { asOf: Date.UTC(1998, 6, 1) });
   const X = rfm.matrix('standardized');
-  let gpuNote = 'not requested';
-  if (useGpu) {
-    try {
-      gpuNote = (await at.ready({ backend: 'webgpu' })).description;
-    } catch (e) {
-      gpuNote = `unavailable: ${(e as Error).message}`;
-    }
-  }
-  const backends: at.BackendName[] = ['cpu', ...(useGpu && !gpuNote.startsWith('unavailable') ? ['webgpu' as const] : [])];
+  const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
+  const backends: at.BackendName[] = ['cpu', ...(gpuOk ? ['webgpu' as const] : [])];
   const rows: { backend: string; fitMs: number; iterations: number; inertia: number; silhouette: number }[] = [];
   let profiles: at.models.SegmentProfile[] = [];
   let reference: Int32Array | undefined;
