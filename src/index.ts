@@ -1,5 +1,5 @@
 export { Tensor } from './tensor/tensor.js';
-export type { DType, TypedArray } from './tensor/dtype.js';
+export type { DType, TypedArray } from './core/dtype.js';
 export {
   tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, randint, manualSeed,
 } from './tensor/creation.js';
@@ -15,7 +15,7 @@ export type { MemoryInfo } from './memory.js';
 export { ready, setBackend, getBackend } from './backends/registry.js';
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
-export * from './errors.js';
+export * from './core/errors.js';
 export { SparseRows, coalesceRows } from './autograd/sparse.js';
 export * as data from './data/index.js';
 export * as metrics from './metrics/index.js';

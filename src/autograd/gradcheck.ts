@@ -1,8 +1,8 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { scope } from '../memory.js';
 import { type NestedArray, randn, tensor } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul, sum } from '../ops/index.js';
 import { noGrad } from './tape.js';

@@ -1,7 +1,7 @@
 import type { Activation } from '../backends/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { AttentionAttrs } from '../nn/fused/attention.js';
-import type { LstmAttrs } from '../nn/fused/lstm.js';
+import type { AttentionAttrs } from '../ops/fused/attention.js';
+import type { LstmAttrs } from '../ops/fused/lstm.js';
 
 type None = Record<string, never>;
 interface Reduction {

@@ -1,7 +1,7 @@
-import { AttuneError, ShapeError, fmtShape } from '../errors.js';
+import { AttuneError, ShapeError, fmtShape } from '../core/errors.js';
 import { keep } from '../memory.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { shapesEqual } from '../core/shape.js';
 import { wrap } from '../ops/dispatch.js';
 import { SparseRows } from './sparse.js';
 import type { OpAttrs, OpName } from './op-attrs.js';

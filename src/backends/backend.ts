@@ -1,4 +1,5 @@
-import type { DType, TypedArray } from '../tensor/dtype.js';
+import type { DType, TypedArray } from '../core/dtype.js';
+import type { RandomInfo } from '../core/philox.js';
 
 /**
  * The primitive contract every backend implements. Tensors are always stored contiguous and
@@ -92,17 +93,7 @@ export interface IndexInfo {
   readonly count: number;
 }
 
-/** Counter-based Philox4x32-10 stream; see src/tensor/philox.ts for the exact mapping. */
-export interface RandomInfo {
-  readonly kind: 'uniform' | 'normal' | 'int';
-  /** 64-bit key as two u32 words. */
-  readonly key: readonly [number, number];
-  /** 64-bit starting block counter as two u32 words. */
-  readonly counter: readonly [number, number];
-  /** For kind 'int': values in [low, high). */
-  readonly low?: number;
-  readonly high?: number;
-}
+export type { RandomInfo };
 
 /**
  * The parameters of a (biased) matrix factorization, all float32 and updated in place:

@@ -1,4 +1,4 @@
-import { BackendError } from '../errors.js';
+import { BackendError } from '../core/errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 

@@ -6,7 +6,7 @@ import { Rng } from '../data/random.js';
 import { rfmFeatures } from '../data/rfm.js';
 import { leaveLastOut } from '../data/split.js';
 import { syntheticShop, type SyntheticShop } from '../data/synthetic.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { silhouetteScore } from '../metrics/clustering.js';
 import { hitRateAtK, ndcgAtK } from '../metrics/ranking.js';
 import { BPR } from '../models/bpr.js';

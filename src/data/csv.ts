@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 
 /** One parsed CSV record and the 1-based line it starts on. */
 export interface CsvRecord {

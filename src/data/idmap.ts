@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 
 /** An external id as it appears in the source data: a user id, an item id, a SKU. */
 export type Id = string | number;

@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import { DataError } from '../core/errors.js';
 import type { Id } from './idmap.js';
 import { parseNumber } from './csv.js';
 import { Interactions, type DuplicatePolicy } from './interactions.js';

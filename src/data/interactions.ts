@@ -1,4 +1,4 @@
-import { DataError, ShapeError, ValueError } from '../errors.js';
+import { DataError, ShapeError, ValueError } from '../core/errors.js';
 import { IdMap, type Id } from './idmap.js';
 
 /**

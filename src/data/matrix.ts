@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import type { Interactions, DuplicatePolicy } from './interactions.js';
 import { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
 import { isDirectory, textChunks } from './source.js';

@@ -1,5 +1,5 @@
-import { ValueError } from '../errors.js';
-import { philoxBlock, seedToKey } from '../tensor/philox.js';
+import { ValueError } from '../core/errors.js';
+import { philoxBlock, seedToKey } from '../core/philox.js';
 
 /**
  * A small seeded generator for data handling (shuffles, splits, subsamples). It draws from the

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import type { Id } from './idmap.js';
 
 const DAY_MS = 86_400_000;

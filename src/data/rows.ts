@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import { CsvParser, type CsvParseOptions, type CsvRecord } from './csv.js';
 import { textChunks, type TextSource } from './source.js';
 

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 
 /**
  * Where text comes from. The forms are explicit rather than guessed:

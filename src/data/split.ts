@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import type { Interactions } from './interactions.js';
 import { Rng } from './random.js';
 

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { Rng } from './random.js';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import { parseNumber } from './csv.js';
 import { ErrorLog, readRows, readRowsSync, resolveColumn, type CsvReadOptions, type RowHandler } from './rows.js';
 import type { TextSource } from './source.js';

@@ -1,4 +1,4 @@
-import { DataError } from '../errors.js';
+import { DataError } from '../core/errors.js';
 import type { Module, ModuleConfig } from '../nn/module.js';
 import { type ModuleFactory, buildModule } from '../nn/registry.js';
 import { tensor } from '../tensor/creation.js';

@@ -1,5 +1,5 @@
-import { DataError, ShapeError, fmtShape } from '../errors.js';
-import type { DType, TypedArray } from '../tensor/dtype.js';
+import { DataError, ShapeError, fmtShape } from '../core/errors.js';
+import type { DType, TypedArray } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**

@@ -1,4 +1,4 @@
-import { AttuneError, DataError } from '../errors.js';
+import { AttuneError, DataError } from '../core/errors.js';
 
 /**
  * Where saved bytes go: `indexeddb://name` in browsers, anything else a file path (Node, via a

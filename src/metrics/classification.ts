@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
 
 /** Validated labels and scores plus class counts; both classes must be present. */

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { Rng } from '../data/random.js';
 import { checkFinite } from './validate.js';
 

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { checkBins, checkFinite } from './validate.js';
 
 /** Options for {@link psi}. */

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { checkK } from './validate.js';
 
 /** The relevant (held-out) items of one user: a Set or a list of item indices. */

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 
 /** Binary labels as the metrics accept them: 0/1 numbers or booleans. */
 export type BinaryLabels = ArrayLike<number> | ArrayLike<boolean>;

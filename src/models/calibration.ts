@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 
 /** A fitted map from raw scores to calibrated probabilities. */
 export interface Calibrator {

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../data/random.js';
-import { ShapeError, ValueError, NumericalError } from '../errors.js';
+import { ShapeError, ValueError, NumericalError } from '../core/errors.js';
 import {
   brierScore, calibrationCurve, expectedCalibrationError, logLoss, prAuc, rocAuc, type CalibrationCurve,
 } from '../metrics/classification.js';

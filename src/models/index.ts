@@ -1,7 +1,7 @@
 export { Recommender, type FitOptions, type EpochInfo, type PredictOptions, type RecommendOptions, type ScoredItem, type RecommenderJSON, type StateArray } from './recommender.js';
 export { FactorModel } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
-export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from './mf-ops.js';
+export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from '../ops/fused/mf.js';
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
@@ -9,7 +9,7 @@ export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';
 export { saveRecommender, loadRecommender } from './persist.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
-export { kmeansAssign, type KmeansAssignment } from './kmeans-ops.js';
+export { kmeansAssign, type KmeansAssignment } from '../ops/fused/kmeans.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
 export { ChurnClassifier, churnReport, type ChurnClassifierOptions, type ChurnFitOptions, type ChurnEpoch, type ChurnReport } from './churn.js';
 export { fitPlatt, fitIsotonic, calibratorFromJSON, type Calibrator, type PlattJSON, type IsotonicJSON } from './calibration.js';

@@ -1,10 +1,10 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../data/random.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { kmeansAssign } from './kmeans-ops.js';
+import { kmeansAssign } from '../ops/fused/kmeans.js';
 
 /** Options of {@link KMeans}. */
 export interface KMeansOptions {

@@ -1,9 +1,9 @@
 import type { BackendName } from '../backends/backend.js';
 import type { Interactions } from '../data/interactions.js';
 import { Rng } from '../data/random.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { FactorModel } from './factor-model.js';
-import { mfSgdStep } from './mf-ops.js';
+import { mfSgdStep } from '../ops/fused/mf.js';
 import { normalArray } from './random.js';
 import { checkOption, type FitOptions } from './recommender.js';
 import { sgdLoop } from './sgd-loop.js';

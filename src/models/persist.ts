@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import { BPR } from './bpr.js';
 import { ImplicitALS } from './ials.js';
 import { ItemKNN } from './itemknn.js';

@@ -1,5 +1,5 @@
 import type { Interactions } from '../data/interactions.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { Recommender, type StateArray } from './recommender.js';
 
 /**

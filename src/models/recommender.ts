@@ -2,7 +2,7 @@ import { getBackend, liveBackends, ready, setBackend } from '../backends/registr
 import type { BackendName } from '../backends/backend.js';
 import { IdMap, type Id, type IdMapJSON } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
-import { DataError, ValueError } from '../errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { topKRow } from './topk.js';

@@ -1,5 +1,5 @@
 import { quintileScores, rfmSegmentName, type RfmTable } from '../data/rfm.js';
-import { ShapeError, ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../core/errors.js';
 
 /** One segment of {@link segmentProfiles}. */
 export interface SegmentProfile {

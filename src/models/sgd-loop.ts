@@ -1,8 +1,8 @@
 import type { BackendName } from '../backends/backend.js';
-import { NumericalError } from '../errors.js';
+import { NumericalError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { MfParams } from './mf-ops.js';
+import type { MfParams } from '../ops/fused/mf.js';
 import { ensureBackend, type EpochInfo } from './recommender.js';
 
 /** Host copies of the four MF tables. */

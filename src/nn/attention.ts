@@ -1,10 +1,10 @@
 import type { BackendName } from '../backends/backend.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import { full } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { attentionComposed, scaledDotProductAttention } from './fused/attention.js';
+import { attentionComposed, scaledDotProductAttention } from '../ops/fused/attention.js';
 import { xavierUniform } from './init.js';
 import { Linear } from './linear.js';
 import { Module, type ModuleConfig } from './module.js';

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { reshape } from '../ops/movement.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout, uniformBlocks } from './functional.js';

@@ -1,9 +1,9 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { noGrad } from '../autograd/tape.js';
 import * as o from '../ops/index.js';
 import { arange, tensor } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normal } from './init.js';
 import { Module, type ModuleConfig } from './module.js';

@@ -1,11 +1,11 @@
 import type { Activation } from '../backends/backend.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import { backendOf, wrap } from '../ops/dispatch.js';
-import { addCounter, blocksUsed, seedToKey } from '../tensor/philox.js';
+import { addCounter, blocksUsed, seedToKey } from '../core/philox.js';
 import { rand } from '../tensor/creation.js';
-import { isFloat } from '../tensor/dtype.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { isFloat } from '../core/dtype.js';
+import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -256,7 +256,7 @@ export function marginRanking(x1: Tensor, x2: Tensor, y: Tensor | number, option
 // ============================================================================================
 
 // Sequence ops on the fused kernels (src/nn/fused): flash attention and the LSTM recurrence.
-export { scaledDotProductAttention, attentionComposed } from './fused/attention.js';
-export type { AttentionOptions } from './fused/attention.js';
-export { lstmLayer as lstm } from './fused/lstm.js';
-export type { LstmWeights, LstmLayerOptions } from './fused/lstm.js';
+export { scaledDotProductAttention, attentionComposed } from '../ops/fused/attention.js';
+export type { AttentionOptions } from '../ops/fused/attention.js';
+export { lstmLayer as lstm } from '../ops/fused/lstm.js';
+export type { LstmWeights, LstmLayerOptions } from '../ops/fused/lstm.js';

@@ -1,9 +1,9 @@
 import { noGrad } from '../autograd/tape.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { add, mul } from '../ops/elementwise.js';
 import { full, rand, randn, tensor } from '../tensor/creation.js';
 import type { RandomOptions } from '../tensor/creation.js';
-import { sizeOf } from '../tensor/shape.js';
+import { sizeOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**

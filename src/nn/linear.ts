@@ -1,6 +1,6 @@
 import type { Activation, BackendName } from '../backends/backend.js';
-import { ValueError } from '../errors.js';
-import type { DType } from '../tensor/dtype.js';
+import { ValueError } from '../core/errors.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { linear } from './functional.js';
 import { uniform } from './init.js';

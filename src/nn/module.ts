@@ -1,12 +1,12 @@
 import type { BackendName } from '../backends/backend.js';
 import { backendByName } from '../backends/registry.js';
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { keep } from '../memory.js';
 import { cast } from '../ops/elementwise.js';
 import { wrap } from '../ops/dispatch.js';
 import { noGrad } from '../autograd/tape.js';
-import { shapesEqual } from '../tensor/shape.js';
-import { isFloat } from '../tensor/dtype.js';
+import { shapesEqual } from '../core/shape.js';
+import { isFloat } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** What `stateDict()` returns and `loadStateDict()` takes: dotted names to tensors. */
@@ -275,16 +275,6 @@ export abstract class Module {
     }
     for (const [target, c] of copies) target.assign(c);
     return { missingKeys, unexpectedKeys };
-  }
-
-  /**
-   * Loads weights saved with `at.save` into this module (the file's config is not used).
-   * `source` is a file path, an `indexeddb://name` key, or the bytes themselves.
-   */
-  async load(source: string | Uint8Array, options: LoadStateDictOptions = {}): Promise<this> {
-    const io = await import('../io/index.js');
-    await io.load(source, { into: this, strict: options.strict ?? true });
-    return this;
   }
 
   /** Drops every parameter's `.grad` and `.sparseGrad` (disposing them). */

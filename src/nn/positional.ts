@@ -1,8 +1,8 @@
 import type { BackendName } from '../backends/backend.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
+import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { normal } from './init.js';
 import { Module, type ModuleConfig } from './module.js';

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import { LayerNorm } from './layernorm.js';
@@ -8,16 +8,14 @@ import { MultiHeadAttention } from './attention.js';
 import { LearnedPositionalEncoding, SinusoidalPositionalEncoding } from './positional.js';
 import { TransformerDecoderLayer, TransformerEncoderLayer } from './transformer.js';
 import { Module, type ModuleConfig, Sequential, type TensorModule } from './module.js';
-import { NextItemModel, type NextItemModelOptions } from '../models/sequence/next-item.js';
-import { Seq2Seq, type Seq2SeqOptions } from '../models/sequence/seq2seq.js';
 
 /** Rebuilds a module from the `config()` it reported when it was saved. */
 export type ModuleFactory = (config: ModuleConfig) => Module;
 
 /**
  * Module types `at.load` can rebuild from a file's stored type name and config. Built-in layers
- * are listed here explicitly (no registration side effects at import); add your own with
- * {@link registerModuleType}, or pass `types` to `at.load`.
+ * are listed here; models (a floor above) register themselves where they are defined; add your
+ * own with {@link registerModuleType}, or pass `types` to `at.load`.
  */
 const factories = new Map<string, ModuleFactory>([
   ['Linear', (c) => new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean })],
@@ -30,8 +28,6 @@ const factories = new Map<string, ModuleFactory>([
   ['TransformerDecoderLayer', (c) => new TransformerDecoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number })],
   ['SinusoidalPositionalEncoding', (c) => new SinusoidalPositionalEncoding(c.dModel as number, c.maxLen as number, c)],
   ['LearnedPositionalEncoding', (c) => new LearnedPositionalEncoding(c.maxLen as number, c.dModel as number, c)],
-  ['NextItemModel', (c) => new NextItemModel(c as unknown as NextItemModelOptions)],
-  ['Seq2Seq', (c) => new Seq2Seq(c as unknown as Seq2SeqOptions)],
   ['Sequential', (c) => new Sequential((c.modules as { type: string; config: ModuleConfig }[]).map((s) => buildModule(s.type, s.config) as TensorModule))],
 ]);
 

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import * as o from '../ops/index.js';
-import type { DType } from '../tensor/dtype.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { MultiHeadAttention } from './attention.js';
 import { Dropout } from './dropout.js';

@@ -1,7 +1,7 @@
 import type { Backend, Handle } from '../backends/backend.js';
 import { currentBackend } from '../backends/registry.js';
-import { BackendError, DTypeError } from '../errors.js';
-import type { DType } from '../tensor/dtype.js';
+import { BackendError, DTypeError } from '../core/errors.js';
+import type { DType } from '../core/dtype.js';
 import { Storage } from '../tensor/storage.js';
 import { Tensor } from '../tensor/tensor.js';
 

@@ -1,8 +1,8 @@
 import type { ArithOp, BinaryOp, BroadcastInfo, CompareOp, UnaryOp } from '../backends/backend.js';
 import { needsGrad, record } from '../autograd/tape.js';
-import { DTypeError, ValueError } from '../errors.js';
-import { type DType, isDType, isFloat, promote } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js';
+import { DTypeError, ValueError } from '../core/errors.js';
+import { type DType, isDType, isFloat, promote } from '../core/dtype.js';
+import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf, stridesOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, scalarOn, wrap } from './dispatch.js';
 

@@ -1,7 +1,7 @@
 import type { Activation } from '../backends/backend.js';
 import { needsGrad, record } from '../autograd/tape.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import { broadcastShapes, shapesEqual, sizeOf } from '../tensor/shape.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { broadcastShapes, shapesEqual, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
 import { gelu } from './elementwise.js';

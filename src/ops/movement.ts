@@ -1,6 +1,6 @@
 import { needsGrad, record } from '../autograd/tape.js';
-import { ShapeError, ValueError, fmtShape } from '../errors.js';
-import { broadcastShapes, broadcastStrides, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../tensor/shape.js';
+import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { broadcastShapes, broadcastStrides, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, view, wrap } from './dispatch.js';
 

@@ -1,5 +1,5 @@
 import { needsGrad, record } from '../autograd/tape.js';
-import { normalizeAxis } from '../tensor/shape.js';
+import { normalizeAxis } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
 import { cast } from './elementwise.js';

@@ -1,7 +1,7 @@
 import { zerosLike } from '../tensor/creation.js';
 import * as o from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { adamUpdate } from './fused.js';
+import { adamUpdate } from '../ops/fused/adam.js';
 import { type ParamGroup, type Params, Optimizer, type SparseUpdate, checkHyper } from './optimizer.js';
 
 export interface AdamOptions {

@@ -1,6 +1,6 @@
 import { coalesceRows } from '../autograd/sparse.js';
 import { noGrad } from '../autograd/tape.js';
-import { ValueError } from '../errors.js';
+import { ValueError } from '../core/errors.js';
 import { keep, scope } from '../memory.js';
 import * as o from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';

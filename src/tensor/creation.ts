@@ -1,10 +1,10 @@
 import type { Backend, BackendName, RandomInfo } from '../backends/backend.js';
 import { backendByName, currentBackend } from '../backends/registry.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { wrap } from '../ops/dispatch.js';
-import { type DType, type TypedArray, dtypeOfArray, isDType, toDTypeArray } from './dtype.js';
-import { addCounter, blocksUsed, seedToKey } from './philox.js';
-import { assertValidShape, sizeOf } from './shape.js';
+import { type DType, type TypedArray, dtypeOfArray, isDType, toDTypeArray } from '../core/dtype.js';
+import { addCounter, blocksUsed, seedToKey } from '../core/philox.js';
+import { assertValidShape, sizeOf } from '../core/shape.js';
 import type { Tensor } from './tensor.js';
 
 export interface CreateOptions {

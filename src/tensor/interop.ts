@@ -3,10 +3,10 @@ import type { NdArray } from 'ndarray';
 import { backendByName } from '../backends/registry.js';
 import type { CpuBackend } from '../backends/cpu/index.js';
 import { arr } from '../backends/cpu/handle.js';
-import { DTypeError } from '../errors.js';
+import { DTypeError } from '../core/errors.js';
 import { wrap } from '../ops/dispatch.js';
-import { type TypedArray, dtypeOfArray } from './dtype.js';
-import { stridesOf } from './shape.js';
+import { type TypedArray, dtypeOfArray } from '../core/dtype.js';
+import { stridesOf } from '../core/shape.js';
 import { tensor } from './creation.js';
 import type { Tensor } from './tensor.js';
 

@@ -1,14 +1,14 @@
 import type { Backend, BackendName } from '../backends/backend.js';
 import { backendByName } from '../backends/registry.js';
-import { BackendError, DisposedError, ShapeError, fmtShape } from '../errors.js';
+import { BackendError, DisposedError, ShapeError, fmtShape } from '../core/errors.js';
 import { retrackTensor, trackTensor, untrackTensor } from '../memory.js';
 import type { GradNode } from '../autograd/tape.js';
 import type { SparseRows } from '../autograd/sparse.js';
 import { backward as runBackward } from '../autograd/tape.js';
 import * as ops from '../ops/index.js';
 import type { Operand } from '../ops/elementwise.js';
-import type { DType, TypedArray } from './dtype.js';
-import { sizeOf } from './shape.js';
+import type { DType, TypedArray } from '../core/dtype.js';
+import { sizeOf } from '../core/shape.js';
 import { Storage } from './storage.js';
 
 

@@ -12,8 +12,8 @@ import {
   type MatmulInfo,
   type UnaryOp,
 } from '../../src/backends/backend.js';
-import type { DType, TypedArray } from '../../src/tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../src/tensor/shape.js';
+import type { DType, TypedArray } from '../../src/core/dtype.js';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../src/core/shape.js';
 
 const be = new CpuBackend();
 

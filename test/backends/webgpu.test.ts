@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Activation, BroadcastInfo, Handle, MatmulInfo, RandomInfo } from '../../src/backends/backend.js';
 import { ARITH_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backends/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backends/webgpu/index.js';
-import type { DType } from '../../src/tensor/dtype.js';
-import { philoxFill } from '../../src/tensor/philox.js';
-import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../src/tensor/shape.js';
+import type { DType } from '../../src/core/dtype.js';
+import { philoxFill } from '../../src/core/philox.js';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf } from '../../src/core/shape.js';
 
 /**
  * Every WebGPU primitive against a plain-loop reference computed here in float64. Without a

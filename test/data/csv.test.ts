@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { CsvParser, parseCsv, parseNumber, type CsvRecord } from '../../src/data/csv.js';
-import { DataError, ValueError } from '../../src/errors.js';
+import { DataError, ValueError } from '../../src/core/errors.js';
 
 const fields = (text: string, opts = {}) => parseCsv(text, opts).map((r) => r.fields);
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { IdMap } from '../../src/data/idmap.js';
-import { ValueError } from '../../src/errors.js';
+import { ValueError } from '../../src/core/errors.js';
 
 describe('IdMap', () => {
   it('maps ids to dense indices in first-seen order and back', () => {

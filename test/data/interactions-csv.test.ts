@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parseInteractionsCsv, readInteractionsCsv } from '../../src/data/interactions-csv.js';
-import { DataError, ValueError } from '../../src/errors.js';
+import { DataError, ValueError } from '../../src/core/errors.js';
 
 describe('parseInteractionsCsv', () => {
   const text = 'customer,sku,qty,ts\nc1,s1,2,100\nc2,s1,1,50\nc1,s2,5,70\n';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Interactions } from '../../src/data/interactions.js';
 import { IdMap } from '../../src/data/idmap.js';
-import { DataError, ShapeError, ValueError } from '../../src/errors.js';
+import { DataError, ShapeError, ValueError } from '../../src/core/errors.js';
 
 describe('Interactions.fromArrays', () => {
   it('encodes ids densely and defaults values to 1', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectMovieLensFormat, loadMovieLens, parseMovieLens } from '../../src/data/movielens.js';
-import { DataError, ValueError } from '../../src/errors.js';
+import { DataError, ValueError } from '../../src/core/errors.js';
 
 const temps: string[] = [];
 afterAll(async () => {

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Interactions } from '../../src/data/interactions.js';
 import { kFold, leaveLastOut, randomSplit, temporalSplit } from '../../src/data/split.js';
 import { Rng } from '../../src/data/random.js';
-import { DataError, ValueError } from '../../src/errors.js';
+import { DataError, ValueError } from '../../src/core/errors.js';
 
 function synthetic(n: number, users = 7, items = 11): Interactions {
   return Interactions.fromArrays(

@@ -100,7 +100,7 @@ for (const name of conformanceBackends()) {
       expect(header.__metadata__['attune.type']).toBe('Sequential');
       // module.load into an existing module, too.
       const other = model(99);
-      await other.load(path);
+      await at.load(path, { into: other });
       expect(Array.from(await other.eval().forward(x).data())).toEqual(Array.from(y));
       for (const mm of [m, loaded, other]) mm.dispose();
     });
@@ -115,7 +115,7 @@ for (const name of conformanceBackends()) {
       const truncated = join(dir, `trunc-${name}.safetensors`);
       const good = await at.save(model(3));
       writeFileSync(truncated, good.subarray(0, good.length - 10));
-      await expect(m.load(truncated)).rejects.toThrow(at.DataError);
+      await expect(at.load(truncated, { into: m })).rejects.toThrow(at.DataError);
       const after = await Promise.all(m.parameters().map((p) => p.data()));
       after.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(before[i]!)));
       await expect(at.load(join(dir, 'missing.safetensors'))).rejects.toThrow(at.DataError);

@@ -10,7 +10,7 @@ import {
   precisionRecallF1,
   rocAuc,
 } from '../../src/metrics/classification.js';
-import { ShapeError, ValueError } from '../../src/errors.js';
+import { ShapeError, ValueError } from '../../src/core/errors.js';
 
 /** The definition: share of (positive, negative) pairs ordered right, ties counting 1/2. */
 function pairwiseAuc(y: number[], s: number[]): number {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { silhouetteScore } from '../../src/metrics/clustering.js';
-import { ShapeError, ValueError } from '../../src/errors.js';
+import { ShapeError, ValueError } from '../../src/core/errors.js';
 
 describe('silhouetteScore', () => {
   it('matches a hand-computed 1-D example', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { psi } from '../../src/metrics/drift.js';
 import { Rng } from '../../src/data/random.js';
-import { ValueError } from '../../src/errors.js';
+import { ValueError } from '../../src/core/errors.js';
 
 describe('psi', () => {
   const rng = new Rng(5);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { catalogCoverage, hitRateAtK, mapAtK, ndcgAtK, precisionAtK, recallAtK } from '../../src/metrics/ranking.js';
-import { ShapeError, ValueError } from '../../src/errors.js';
+import { ShapeError, ValueError } from '../../src/core/errors.js';
 
 describe('top-K ranking metrics', () => {
   // user 0: hits at ranks 1 and 3 (0-based 0 and 2) of 3 relevant; user 1: no hit; user 2: no relevant (skipped).

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { mae, rmse } from '../../src/metrics/regression.js';
-import { ShapeError, ValueError } from '../../src/errors.js';
+import { ShapeError, ValueError } from '../../src/core/errors.js';
 
 describe('rmse and mae', () => {
   it('match hand-computed values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NumericalError } from '../../src/errors.js';
+import { NumericalError } from '../../src/core/errors.js';
 import { BPR, MatrixFactorization } from '../../src/models/index.js';
 import { plantedClusters, plantedRatings } from './synthetic.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Interactions } from '../../src/data/interactions.js';
 import { randomSplit } from '../../src/data/split.js';
-import { DataError, ValueError } from '../../src/errors.js';
+import { DataError, ValueError } from '../../src/core/errors.js';
 import { crossValidate } from '../../src/metrics/cross-validate.js';
 import { rmse } from '../../src/metrics/regression.js';
 import { BaselineOnly, MatrixFactorization, SVDpp, loadRecommender, saveRecommender } from '../../src/models/index.js';

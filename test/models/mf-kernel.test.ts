@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import { Rng } from '../../src/data/random.js';
 import { randomSplit } from '../../src/data/split.js';
-import { ValueError } from '../../src/errors.js';
+import { ValueError } from '../../src/core/errors.js';
 import { rmse } from '../../src/metrics/regression.js';
 import { BPR, MatrixFactorization, mfBprStep, mfSgdStep, type MfParams } from '../../src/models/index.js';
 import { normalArray } from '../../src/models/random.js';

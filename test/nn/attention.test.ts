@@ -3,7 +3,7 @@ import { backendByName } from '../../src/backends/registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import * as at from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { attentionComposed, scaledDotProductAttention } from '../../src/nn/fused/attention.js';
+import { attentionComposed, scaledDotProductAttention } from '../../src/ops/fused/attention.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
 /** Deterministic values in [-1, 1). */

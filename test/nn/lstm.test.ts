@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { lstmLayer } from '../../src/nn/fused/lstm.js';
+import { lstmLayer } from '../../src/ops/fused/lstm.js';
 import { LSTM } from '../../src/nn/lstm.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 

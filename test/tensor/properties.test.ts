@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { broadcastShapes } from '../../src/tensor/shape.js';
+import { broadcastShapes } from '../../src/core/shape.js';
 import { broadcast as referenceBroadcast, expectClose, sizeOf } from '../helpers/reference.js';
 
 /** Property tests of the shape rules and of algebraic identities, on the CPU backend. */

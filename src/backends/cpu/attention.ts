@@ -1,5 +1,5 @@
 import { ATTENTION_EMPTY_LSE, type AttentionInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 /** Keys per block: scores for one block live in a small buffer, so memory stays O(d + BLOCK). */
 const BLOCK = 64;

@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryOp } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 /** sqrt(2/pi) for the tanh approximation of gelu, shared with the matmul epilogue. */
 export const GELU_C = Math.sqrt(2 / Math.PI);

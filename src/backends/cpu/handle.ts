@@ -1,5 +1,5 @@
 import type { Handle } from '../backend.js';
-import type { DType, TypedArray } from '../../tensor/dtype.js';
+import type { DType, TypedArray } from '../../core/dtype.js';
 
 /**
  * CPU storage: the TypedArray itself. Exported so the front-end can read it synchronously

@@ -22,15 +22,15 @@ import {
   type UnaryOp,
   COMPARE_OPS,
 } from '../backend.js';
-import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../tensor/dtype.js';
-import { philoxFill } from '../../tensor/philox.js';
+import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../core/dtype.js';
+import { philoxFill } from '../../core/philox.js';
 import { attentionBackwardKernel, attentionForwardKernel } from './attention.js';
 import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
 import { forEachRow } from './layout.js';
-import { collapseDims, stridesOf } from '../../tensor/shape.js';
+import { collapseDims, stridesOf } from '../../core/shape.js';
 import { matmulKernel } from './matmul.js';
 import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';

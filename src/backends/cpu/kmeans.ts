@@ -1,5 +1,5 @@
 import type { KmeansInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 /**
  * CPU twin of kernels/kmeans.wgsl: nearest centroid by squared Euclidean distance, summed as

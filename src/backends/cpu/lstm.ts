@@ -1,5 +1,5 @@
 import type { LstmInfo, MatmulInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 import { matmulKernel } from './matmul.js';
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));

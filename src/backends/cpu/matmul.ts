@@ -1,5 +1,5 @@
 import type { Activation, MatmulInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 import { GELU_C } from './elementwise.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { CopyInfo, IndexInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
-import { collapseDims } from '../../tensor/shape.js';
+import type { TypedArray } from '../../core/dtype.js';
+import { collapseDims } from '../../core/shape.js';
 import { forEachRow } from './layout.js';
 
 /** dst[dstOffset + i·dstStrides] = src[srcOffset + i·srcStrides] for every index i over shape. */

@@ -1,5 +1,5 @@
 import type { AdamInfo } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 /**
  * CPU twin of the fused Adam/AdamW update (kernels/adam.wgsl): one pass over the elements,

@@ -1,5 +1,5 @@
 import type { ReduceOp } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import type { TypedArray } from '../../core/dtype.js';
 
 /**
  * Reduces each row of x viewed as [outer, inner]. Sums and products accumulate in double.

@@ -1,5 +1,5 @@
-import { BackendError } from '../../errors.js';
-import type { DType } from '../../tensor/dtype.js';
+import { BackendError } from '../../core/errors.js';
+import type { DType } from '../../core/dtype.js';
 import type { BackendName, Handle, MatmulInfo } from '../backend.js';
 import { CpuBackend } from '../cpu/index.js';
 import { arr } from '../cpu/handle.js';

@@ -1,5 +1,5 @@
 import type { Handle } from '../backend.js';
-import type { DType } from '../../tensor/dtype.js';
+import type { DType } from '../../core/dtype.js';
 import type { Batcher } from './batch.js';
 import type { Constants, PipelineCache } from './pipelines.js';
 import { SOURCES, type Family } from './sources.js';

@@ -1,4 +1,4 @@
-import { BackendError } from '../../errors.js';
+import { BackendError } from '../../core/errors.js';
 
 /**
  * Finds a WebGPU implementation and opens a device. Browsers provide `navigator.gpu`; in Node

@@ -1,5 +1,5 @@
-import { BackendError } from '../../errors.js';
-import { collapseDims } from '../../tensor/shape.js';
+import { BackendError } from '../../core/errors.js';
+import { collapseDims } from '../../core/shape.js';
 
 /** Shapes and strides travel in uniforms as two vec4s each. */
 export const MAX_RANK = 8;

@@ -6,8 +6,8 @@ import type {
   Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
   ReduceOp, UnaryOp,
 } from '../backend.js';
-import { BackendError, DTypeError } from '../../errors.js';
-import { allocArray, type DType, type TypedArray } from '../../tensor/dtype.js';
+import { BackendError, DTypeError } from '../../core/errors.js';
+import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
 import { Batcher } from './batch.js';
 import { GpuHandle, gpu, isSoftwareAdapter, pipelineFrom, type GpuContext, type KernelLayout } from './context.js';
 import * as attn from './ops/attention.js';

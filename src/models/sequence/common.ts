@@ -1,5 +1,5 @@
 import type { BackendName } from '../../backends/backend.js';
-import { NumericalError, ValueError } from '../../errors.js';
+import { NumericalError, ValueError } from '../../core/errors.js';
 import { scope } from '../../memory.js';
 import type { Module } from '../../nn/module.js';
 import { Adam } from '../../optim/adam.js';

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../../errors.js';
+import { DataError, ValueError } from '../../core/errors.js';
 import { checkInt, seededRandom } from './common.js';
 
 export interface NextItemEvaluateOptions {

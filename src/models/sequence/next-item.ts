@@ -2,7 +2,7 @@ import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
 import { IdMap, type Id } from '../../data/idmap.js';
 import { Interactions } from '../../data/interactions.js';
-import { DataError, ValueError } from '../../errors.js';
+import { DataError, ValueError } from '../../core/errors.js';
 import { scope } from '../../memory.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
@@ -11,6 +11,7 @@ import { LayerNorm } from '../../nn/layernorm.js';
 import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
+import { registerModuleType } from '../../nn/registry.js';
 import { LearnedPositionalEncoding } from '../../nn/positional.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
@@ -483,3 +484,5 @@ export class NextItemModel extends Module {
     };
   }
 }
+
+registerModuleType('NextItemModel', (c) => new NextItemModel(c as unknown as NextItemModelOptions));

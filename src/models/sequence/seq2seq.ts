@@ -1,6 +1,6 @@
 import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
-import { DataError, ValueError } from '../../errors.js';
+import { DataError, ValueError } from '../../core/errors.js';
 import { scope } from '../../memory.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
@@ -9,6 +9,7 @@ import { LayerNorm } from '../../nn/layernorm.js';
 import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
+import { registerModuleType } from '../../nn/registry.js';
 import { SinusoidalPositionalEncoding } from '../../nn/positional.js';
 import { TransformerDecoderLayer, TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
@@ -403,3 +404,5 @@ export class Seq2Seq extends Module {
     };
   }
 }
+
+registerModuleType('Seq2Seq', (c) => new Seq2Seq(c as unknown as Seq2SeqOptions));

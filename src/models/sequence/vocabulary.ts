@@ -1,4 +1,4 @@
-import { ValueError } from '../../errors.js';
+import { ValueError } from '../../core/errors.js';
 
 /** The special tokens every {@link Vocabulary} starts with, at these indices. */
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>', '<sep>'] as const;

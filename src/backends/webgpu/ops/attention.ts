@@ -1,5 +1,5 @@
 import type { AttentionInfo, Handle } from '../../backend.js';
-import { BackendError, DTypeError } from '../../../errors.js';
+import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 
 /** Rows per workgroup (one thread per query or key row); kernels/attention.wgsl MAX_D. */

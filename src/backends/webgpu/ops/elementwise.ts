@@ -1,6 +1,6 @@
 import { ARITH_OPS, COMPARE_OPS, UNARY_OPS } from '../../backend.js';
 import type { BinaryOp, BroadcastInfo, Handle, UnaryOp } from '../../backend.js';
-import type { DType } from '../../../tensor/dtype.js';
+import type { DType } from '../../../core/dtype.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { coalesce, grid, writeDims } from '../layout.js';
 

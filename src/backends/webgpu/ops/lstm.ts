@@ -1,5 +1,5 @@
 import type { Handle, LstmInfo, LstmSaved } from '../../backend.js';
-import { BackendError, DTypeError } from '../../../errors.js';
+import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { matmul } from './matmul.js';
 

@@ -1,5 +1,5 @@
 import type { Activation, Handle, MatmulInfo } from '../../backend.js';
-import { BackendError, DTypeError } from '../../../errors.js';
+import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { grid } from '../layout.js';
 

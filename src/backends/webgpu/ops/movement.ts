@@ -1,6 +1,6 @@
 import type { CopyInfo, Handle, IndexInfo, RandomInfo } from '../../backend.js';
-import type { DType } from '../../../tensor/dtype.js';
-import { blocksUsed } from '../../../tensor/philox.js';
+import type { DType } from '../../../core/dtype.js';
+import { blocksUsed } from '../../../core/philox.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { coalesce, grid, isContiguous, writeDims } from '../layout.js';
 

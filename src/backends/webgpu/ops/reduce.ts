@@ -1,6 +1,6 @@
 import { REDUCE_OPS } from '../../backend.js';
 import type { Handle, ReduceOp } from '../../backend.js';
-import { DTypeError } from '../../../errors.js';
+import { DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { grid } from '../layout.js';
 

@@ -1,5 +1,16 @@
-import { ValueError } from '../errors.js';
-import type { RandomInfo } from '../backends/backend.js';
+import { ValueError } from './errors.js';
+
+/** Counter-based Philox4x32-10 stream; the exact mapping is below. */
+export interface RandomInfo {
+  readonly kind: 'uniform' | 'normal' | 'int';
+  /** 64-bit key as two u32 words. */
+  readonly key: readonly [number, number];
+  /** 64-bit starting block counter as two u32 words. */
+  readonly counter: readonly [number, number];
+  /** For kind 'int': values in [low, high). */
+  readonly low?: number;
+  readonly high?: number;
+}
 
 /**
  * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3"). It is counter

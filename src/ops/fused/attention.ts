@@ -1,9 +1,9 @@
 import type { AttentionInfo } from '../../backends/backend.js';
 import { needsGrad, record } from '../../autograd/tape.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../errors.js';
-import { backendOf, wrap } from '../../ops/dispatch.js';
-import * as o from '../../ops/index.js';
-import { matmulFused } from '../../ops/matmul.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import { backendOf, wrap } from '../dispatch.js';
+import * as o from '../index.js';
+import { matmulFused } from '../matmul.js';
 import { arange, rand } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 

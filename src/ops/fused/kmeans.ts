@@ -1,7 +1,7 @@
-import type { Backend } from '../backends/backend.js';
-import { BackendError, DTypeError, ShapeError, fmtShape } from '../errors.js';
-import { backendOf, wrap } from '../ops/dispatch.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { Backend } from '../../backends/backend.js';
+import { BackendError, DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
+import { backendOf, wrap } from '../dispatch.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 /** The result of {@link kmeansAssign}: both tensors are fresh and owned by the caller. */
 export interface KmeansAssignment {

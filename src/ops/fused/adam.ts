@@ -1,10 +1,10 @@
-import type { AdamInfo } from '../backends/backend.js';
-import { DTypeError, ShapeError, fmtShape } from '../errors.js';
-import * as o from '../ops/index.js';
-import { backendOf, wrap } from '../ops/dispatch.js';
-import { isFloat } from '../tensor/dtype.js';
-import { shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { AdamInfo } from '../../backends/backend.js';
+import { DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
+import * as o from '../index.js';
+import { backendOf, wrap } from '../dispatch.js';
+import { isFloat } from '../../core/dtype.js';
+import { shapesEqual } from '../../core/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 export type { AdamInfo };
 

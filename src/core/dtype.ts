@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError } from './errors.js';
 
 /** float64 exists on the CPU backend only; gradcheck uses it for tight tolerances. */
 export type DType = 'float32' | 'int32' | 'float64';

@@ -1,7 +1,7 @@
-import type { Backend, MfBatch, MfTables } from '../backends/backend.js';
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { backendOf } from '../ops/dispatch.js';
+import type { Backend, MfBatch, MfTables } from '../../backends/backend.js';
+import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { backendOf } from '../dispatch.js';
 
 /**
  * The front-end of the fused matrix-factorization primitives ({@link Backend.mfSgd},

@@ -1,0 +1,43 @@
+// Floors only import downward: each src/ file may import its own floor or one below it, and
+// the only import circle allowed is the engine core (tensor, ops, autograd, memory), where eager
+// autograd with tensor methods makes one inherent. Run by `npm run lint`; see ARCHITECTURE.md.
+import madge from 'madge';
+
+const FLOORS = [
+  ['core/'],
+  ['backends/'],
+  ['tensor/', 'ops/', 'autograd/', 'memory.ts'], // the engine core: one unit
+  ['nn/', 'optim/', 'data/'],
+  ['io/', 'metrics/'],
+  ['models/'],
+  ['cli/'],
+  ['index.ts'],
+];
+const ENGINE = 2;
+
+function floorOf(file) {
+  const i = FLOORS.findIndex((prefixes) => prefixes.some((p) => file === p || file.startsWith(p)));
+  if (i < 0) throw new Error(`check-floors: ${file} is on no floor; add its folder to FLOORS in scripts/check-floors.mjs`);
+  return i;
+}
+
+// WGSL sources (../kernels) are text the webgpu backend bundles, not modules on a floor.
+const res = await madge('src', { fileExtensions: ['ts'], excludeRegExp: [/\.d\.ts$/, /\.wgsl$/] });
+const graph = res.obj();
+const problems = [];
+for (const [file, deps] of Object.entries(graph)) {
+  for (const dep of deps) {
+    if (floorOf(dep) > floorOf(file)) problems.push(`upward import: ${file} (floor ${floorOf(file)}) imports ${dep} (floor ${floorOf(dep)})`);
+  }
+}
+const circles = res.circular();
+for (const circle of circles) {
+  if (!circle.every((f) => floorOf(f) === ENGINE)) problems.push(`import circle outside the engine core: ${circle.join(' > ')}`);
+}
+const engineCircles = circles.length - problems.filter((p) => p.startsWith('import circle')).length;
+if (problems.length) {
+  console.error(problems.join('\n'));
+  console.error(`check-floors: ${problems.length} problem(s)`);
+  process.exit(1);
+}
+console.log(`check-floors: ${Object.keys(graph).length} files, every import goes down a floor or stays on it; ${engineCircles} circle(s), all inside the engine core`);
