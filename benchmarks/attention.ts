@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
-import { scaledDotProductAttention } from '../src/nn/fused/attention.js';
+import { scaledDotProductAttention } from '../src/ops/fused/attention.js';
 import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
 import { installNavigatorGpu, useTfBackend } from './matmul.js';
 
