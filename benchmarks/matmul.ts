@@ -360,7 +360,7 @@ function plainLoop(): Contender<Problem, Out> {
               const aip = a[i * n + p]!;
               const bo = p * n;
               const co = i * n;
-              for (let j = 0; j < n; j++) c[co + j] += aip * b[bo + j]!;
+              for (let j = 0; j < n; j++) c[co + j]! += aip * b[bo + j]!;
             }
           }
           return c;

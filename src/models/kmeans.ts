@@ -191,7 +191,7 @@ async function lloyd(
     for (let i = 0; i < n; i++) {
       const j = labels[i]!;
       counts[j]!++;
-      for (let f = 0; f < d; f++) sums[j * d + f] += data[i * d + f]!;
+      for (let f = 0; f < d; f++) sums[j * d + f]! += data[i * d + f]!;
     }
     const next = new Float64Array(k * d);
     const taken = new Set<number>();
