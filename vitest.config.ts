@@ -24,6 +24,8 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     // CI reads the pass/fail counts from a JSON report (see .ci/run).
-    reporters: process.env.ATTUNE_TEST_REPORT ? ['default', ['json', { outputFile: process.env.ATTUNE_TEST_REPORT }]] : ['default'],
+    reporters: process.env.ATTUNE_TEST_REPORT
+      ? ['default', ['json', { outputFile: process.env.ATTUNE_TEST_REPORT }]]
+      : ['default'],
   },
 });

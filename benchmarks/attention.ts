@@ -17,19 +17,26 @@ import { installNavigatorGpu, useTfBackend } from './matmul.js';
 // the same tfjs-core instance (benchmarks only; the library never loads tfjs).
 createRequire(import.meta.url)('@tensorflow/tfjs');
 
-const B = 8, NH = 8, D = 64;
+const B = 8,
+  NH = 8,
+  D = 64;
 
 async function attune(backend: 'cpu' | 'webgpu', T: number, reps: number) {
   if (backend === 'webgpu') await installNavigatorGpu();
   await at.ready({ backend });
   const n = B * NH * T * D;
   const mk = (s: number) => at.tensor(seededFloat32(n, s), { shape: [B, NH, T, D], requiresGrad: true });
-  const q = mk(1), k = mk(2), v = mk(3);
+  const q = mk(1),
+    k = mk(2),
+    v = mk(3);
   const w = at.tensor(seededFloat32(n, 4), { shape: [B, NH, T, D] });
   let peak = 0;
   const runOnce = async () => {
     await at.scope(async () => {
-      for (const t of [q, k, v]) { t.grad?.dispose(); t.grad = null; }
+      for (const t of [q, k, v]) {
+        t.grad?.dispose();
+        t.grad = null;
+      }
       at.sum(at.mul(scaledDotProductAttention(q, k, v), w)).backward();
       await q.grad!.data();
       const m = at.memory().backends[backend]!;
@@ -37,7 +44,10 @@ async function attune(backend: 'cpu' | 'webgpu', T: number, reps: number) {
     });
   };
   const t = await timeTrial({ run: runOnce, dispose() {} }, { warmup: 1, minReps: reps, maxReps: reps, budgetMs: 0 });
-  for (const x of [q, k, v, w]) { x.grad?.dispose(); x.dispose(); }
+  for (const x of [q, k, v, w]) {
+    x.grad?.dispose();
+    x.dispose();
+  }
   await at.setBackend('cpu');
   return { ms: t.medianMs, reps: t.reps, peakMiB: peak / 2 ** 20 };
 }
@@ -46,10 +56,14 @@ async function tfjs(backend: 'cpu' | 'wasm' | 'webgpu', T: number, reps: number)
   const tf = await useTfBackend(backend);
   const shape = [B * NH, T, D];
   const n = B * NH * T * D;
-  const q = tf.tensor(seededFloat32(n, 1), shape), k = tf.tensor(seededFloat32(n, 2), shape), v = tf.tensor(seededFloat32(n, 3), shape);
+  const q = tf.tensor(seededFloat32(n, 1), shape),
+    k = tf.tensor(seededFloat32(n, 2), shape),
+    v = tf.tensor(seededFloat32(n, 3), shape);
   const w = tf.tensor(seededFloat32(n, 4), shape);
   const scale = 1 / Math.sqrt(D);
-  const g = tf.grads((a, b, c) => tf.sum(tf.mul(tf.matMul(tf.softmax(tf.mul(tf.matMul(a, b, false, true), scale)), c), w)));
+  const g = tf.grads((a, b, c) =>
+    tf.sum(tf.mul(tf.matMul(tf.softmax(tf.mul(tf.matMul(a, b, false, true), scale)), c), w)),
+  );
   const runOnce = async () => {
     const grads = g([q, k, v]);
     await grads[0]!.data();
@@ -63,7 +77,10 @@ async function tfjs(backend: 'cpu' | 'wasm' | 'webgpu', T: number, reps: number)
 export async function run(args: string[] = process.argv.slice(2)): Promise<{ markdown: string }> {
   const Ts = (args.find((a) => a.startsWith('--T='))?.slice(4) ?? '256,1024').split(',').map(Number);
   const reps = Number(args.find((a) => a.startsWith('--reps='))?.slice(7) ?? 2);
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
   const rows: (string | number)[][] = [];
   const json: unknown[] = [];
   for (const T of Ts) {
@@ -82,7 +99,15 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
       try {
         const r = await fn();
         results[name] = r.ms;
-        rows.push([T, name, fmt(r.ms, 1), fmt(flops / r.ms / 1e6), Number.isNaN(r.peakMiB) ? '' : fmt(r.peakMiB, 1), r.reps, '']);
+        rows.push([
+          T,
+          name,
+          fmt(r.ms, 1),
+          fmt(flops / r.ms / 1e6),
+          Number.isNaN(r.peakMiB) ? '' : fmt(r.peakMiB, 1),
+          r.reps,
+          '',
+        ]);
         json.push({ T, name, ...r });
       } catch (e) {
         rows.push([T, name, 'n/a', '', '', 0, (e as Error).message.slice(0, 100)]);
@@ -90,7 +115,10 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
       console.log(rows[rows.length - 1]!.join(' | '));
     }
   }
-  const table = markdownTable(['T', 'contender', 'ms fwd+bwd', 'nominal GFLOP/s', 'live MiB at end of backward', 'reps', 'note'], rows);
+  const table = markdownTable(
+    ['T', 'contender', 'ms fwd+bwd', 'nominal GFLOP/s', 'live MiB at end of backward', 'reps', 'note'],
+    rows,
+  );
   const markdown = `### Attention forward + backward (B=${B}, heads=${NH}, d=${D})\n\n${table}\n`;
   writeResults('attention', { env: environment(), rows: json }, markdown);
   console.log(markdown);

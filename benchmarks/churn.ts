@@ -16,12 +16,26 @@ import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, fmt, markdownTable, writeResults, probeWebGPU } from './harness.js';
 
-const PATH = fileURLToPath(new URL('../../shared/datasets/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv', import.meta.url));
+const PATH = fileURLToPath(
+  new URL('../../shared/datasets/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv', import.meta.url),
+);
 const NUMERIC = ['tenure', 'MonthlyCharges', 'TotalCharges', 'SeniorCitizen'];
 const CATEGORICAL = [
-  'gender', 'Partner', 'Dependents', 'PhoneService', 'MultipleLines', 'InternetService', 'OnlineSecurity',
-  'OnlineBackup', 'DeviceProtection', 'TechSupport', 'StreamingTV', 'StreamingMovies', 'Contract',
-  'PaperlessBilling', 'PaymentMethod',
+  'gender',
+  'Partner',
+  'Dependents',
+  'PhoneService',
+  'MultipleLines',
+  'InternetService',
+  'OnlineSecurity',
+  'OnlineBackup',
+  'DeviceProtection',
+  'TechSupport',
+  'StreamingTV',
+  'StreamingMovies',
+  'Contract',
+  'PaperlessBilling',
+  'PaymentMethod',
 ];
 
 interface Contender {
@@ -56,15 +70,27 @@ export async function runChurn(argv: readonly string[] = process.argv.slice(2)):
   const columns: Record<string, string[]> = {};
   for (const c of [...NUMERIC, ...CATEGORICAL]) columns[c] = table.column(c);
   const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
-  const lr: at.models.ChurnClassifierOptions = { hidden: [], epochs: 60, lr: 0.01, weightDecay: 1e-4, seed: 0, calibration: 'platt' };
+  const lr: at.models.ChurnClassifierOptions = {
+    hidden: [],
+    epochs: 60,
+    lr: 0.01,
+    weightDecay: 1e-4,
+    seed: 0,
+    calibration: 'platt',
+  };
   const contenders: Contender[] = [
     { name: 'logistic regression + Platt', backend: 'cpu', options: lr },
     { name: 'logistic regression + isotonic', backend: 'cpu', options: { ...lr, calibration: 'isotonic' } },
-    { name: 'MLP [16] + Platt', backend: 'cpu', options: { hidden: [16], epochs: 30, lr: 0.003, weightDecay: 1e-3, seed: 0, calibration: 'platt' } },
+    {
+      name: 'MLP [16] + Platt',
+      backend: 'cpu',
+      options: { hidden: [16], epochs: 30, lr: 0.003, weightDecay: 1e-3, seed: 0, calibration: 'platt' },
+    },
     ...(gpuOk ? [{ name: 'logistic regression + Platt', backend: 'webgpu' as const, options: lr }] : []),
   ];
   const folds = stratifiedFolds(y, 5, 0);
-  const results: { name: string; backend: string; folds: number; raw: Metrics; calibrated: Metrics; fitMs: number }[] = [];
+  const results: { name: string; backend: string; folds: number; raw: Metrics; calibrated: Metrics; fitMs: number }[] =
+    [];
   for (const c of contenders) {
     await at.ready({ backend: c.backend });
     const nFolds = c.backend === 'webgpu' ? Math.min(gpuFolds, 5) : 5;
@@ -75,7 +101,8 @@ export async function runChurn(argv: readonly string[] = process.argv.slice(2)):
       const trainRows: number[] = [];
       const testRows: number[] = [];
       for (let i = 0; i < y.length; i++) (folds[i] === f ? testRows : trainRows).push(i);
-      const sub = (rows: number[]): Record<string, string[]> => Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, pick(v, rows)]));
+      const sub = (rows: number[]): Record<string, string[]> =>
+        Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, pick(v, rows)]));
       const enc = new at.data.TabularEncoder({ numeric: NUMERIC, categorical: CATEGORICAL, missing: 'median' });
       const Xtr = enc.fitTransform(sub(trainRows));
       const Xte = enc.transform(sub(testRows));
@@ -84,7 +111,14 @@ export async function runChurn(argv: readonly string[] = process.argv.slice(2)):
       const t0 = performance.now();
       const clf = await new at.models.ChurnClassifier({ ...c.options, backend: c.backend }).fit(Xtr, ytr);
       fitMs += performance.now() - t0;
-      const keep = (r: at.models.ChurnReport): Metrics => ({ rocAuc: r.rocAuc, prAuc: r.prAuc, logLoss: r.logLoss, brier: r.brier, ece: r.ece, liftAtDecile: r.liftAtDecile });
+      const keep = (r: at.models.ChurnReport): Metrics => ({
+        rocAuc: r.rocAuc,
+        prAuc: r.prAuc,
+        logLoss: r.logLoss,
+        brier: r.brier,
+        ece: r.ece,
+        liftAtDecile: r.liftAtDecile,
+      });
       raw.push(keep(await clf.evaluate(Xte, yte, { calibrated: false })));
       cal.push(keep(await clf.evaluate(Xte, yte)));
       clf.dispose();
@@ -94,24 +128,47 @@ export async function runChurn(argv: readonly string[] = process.argv.slice(2)):
       for (const m of ms) for (const k of Object.keys(out) as (keyof Metrics)[]) out[k] += m[k] / ms.length;
       return out;
     };
-    results.push({ name: c.name, backend: c.backend, folds: nFolds, raw: mean(raw), calibrated: mean(cal), fitMs: fitMs / nFolds });
+    results.push({
+      name: c.name,
+      backend: c.backend,
+      folds: nFolds,
+      raw: mean(raw),
+      calibrated: mean(cal),
+      fitMs: fitMs / nFolds,
+    });
     console.log(`${c.name} [${c.backend}]: AUC ${mean(cal).rocAuc.toFixed(4)}`);
   }
   const md = markdownTable(
-    ['model', 'backend', 'folds', 'ROC-AUC', 'PR-AUC', 'log loss raw → cal', 'Brier raw → cal', 'ECE raw → cal', 'lift@10%', 'fit ms/fold'],
+    [
+      'model',
+      'backend',
+      'folds',
+      'ROC-AUC',
+      'PR-AUC',
+      'log loss raw → cal',
+      'Brier raw → cal',
+      'ECE raw → cal',
+      'lift@10%',
+      'fit ms/fold',
+    ],
     results.map((r) => [
-      r.name, r.backend, r.folds, r.calibrated.rocAuc.toFixed(4), r.calibrated.prAuc.toFixed(4),
+      r.name,
+      r.backend,
+      r.folds,
+      r.calibrated.rocAuc.toFixed(4),
+      r.calibrated.prAuc.toFixed(4),
       `${r.raw.logLoss.toFixed(4)} → ${r.calibrated.logLoss.toFixed(4)}`,
       `${r.raw.brier.toFixed(4)} → ${r.calibrated.brier.toFixed(4)}`,
       `${r.raw.ece.toFixed(4)} → ${r.calibrated.ece.toFixed(4)}`,
-      r.calibrated.liftAtDecile.toFixed(2), fmt(r.fitMs, 0),
+      r.calibrated.liftAtDecile.toFixed(2),
+      fmt(r.fitMs, 0),
     ]),
   );
   const lrCpu = results[0]!;
   const markdown = [
     '# Telco churn: stratified 5-fold cross-validation',
     '',
-    `${y.length} customers, churn rate ${(100 * y.reduce((s, v) => s + v, 0) / y.length).toFixed(1)}%. WebGPU adapter: ${gpuNote}.`,
+    `${y.length} customers, churn rate ${((100 * y.reduce((s, v) => s + v, 0)) / y.length).toFixed(1)}%. WebGPU adapter: ${gpuNote}.`,
     'Metrics are fold means on the held-out fold; "raw" is the network\'s sigmoid output, "cal" after calibration on 20% of the training fold.',
     'SwiftShader runs WGSL on the CPU: its times show that the kernels work, not what a GPU does.',
     'A row with fewer than 5 folds (webgpu, --gpu-folds) averages only the first folds, so compare it with care.',

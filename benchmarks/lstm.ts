@@ -16,9 +16,18 @@ import { installNavigatorGpu, useTfBackend } from './matmul.js';
 // the same tfjs-core instance (benchmarks only; the library never loads tfjs).
 createRequire(import.meta.url)('@tensorflow/tfjs');
 
-const B = 64, T = 50, I = 32, H = 128;
+const B = 64,
+  T = 50,
+  I = 32,
+  H = 128;
 
-interface Row { contender: string; msPerStep: number; vsTfjsWasm: number; reps: number; note?: string }
+interface Row {
+  contender: string;
+  msPerStep: number;
+  vsTfjsWasm: number;
+  reps: number;
+  note?: string;
+}
 
 async function attuneStep(backend: 'cpu' | 'webgpu', reps: number): Promise<{ ms: number; reps: number }> {
   if (backend === 'webgpu') await installNavigatorGpu();
@@ -61,7 +70,15 @@ async function tfjsStep(backend: 'cpu' | 'wasm' | 'webgpu', reps: number): Promi
     const loss = opt.minimize(() => {
       let c = tf.zeros([B, H]) as import('@tensorflow/tfjs-core').Tensor2D;
       let h = tf.zeros([B, H]) as import('@tensorflow/tfjs-core').Tensor2D;
-      for (let t = 0; t < T; t++) [c, h] = tf.basicLSTMCell(tf.scalar(1), kernel as unknown as import('@tensorflow/tfjs-core').Tensor2D, bias as unknown as import('@tensorflow/tfjs-core').Tensor1D, xs[t] as import('@tensorflow/tfjs-core').Tensor2D, c, h);
+      for (let t = 0; t < T; t++)
+        [c, h] = tf.basicLSTMCell(
+          tf.scalar(1),
+          kernel as unknown as import('@tensorflow/tfjs-core').Tensor2D,
+          bias as unknown as import('@tensorflow/tfjs-core').Tensor1D,
+          xs[t] as import('@tensorflow/tfjs-core').Tensor2D,
+          c,
+          h,
+        );
       return tf.losses.meanSquaredError(y, tf.matMul(h, wOut)) as import('@tensorflow/tfjs-core').Scalar;
     }, true)!;
     await loss.data();
@@ -74,7 +91,10 @@ async function tfjsStep(backend: 'cpu' | 'wasm' | 'webgpu', reps: number): Promi
 
 export async function run(args: string[] = process.argv.slice(2)): Promise<{ markdown: string }> {
   const reps = Number(args.find((a) => a.startsWith('--reps='))?.slice(7) ?? 3);
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
   const rows: Row[] = [];
   const contenders: [string, () => Promise<{ ms: number; reps: number }>][] = [
     ['attune-cpu', () => attuneStep('cpu', reps)],
@@ -89,7 +109,13 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
       const r = await fn();
       rows.push({ contender: name, msPerStep: r.ms, vsTfjsWasm: NaN, reps: r.reps });
     } catch (e) {
-      rows.push({ contender: name, msPerStep: NaN, vsTfjsWasm: NaN, reps: 0, note: (e as Error).message.slice(0, 120) });
+      rows.push({
+        contender: name,
+        msPerStep: NaN,
+        vsTfjsWasm: NaN,
+        reps: 0,
+        note: (e as Error).message.slice(0, 120),
+      });
     }
     console.log(name, rows[rows.length - 1]);
   }
@@ -98,7 +124,14 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
   for (const r of rows) r.vsTfjsWasm = wasm / r.msPerStep;
   const table = markdownTable(
     ['contender', 'ms / step', 'speed vs tfjs-wasm', 'speed vs tfjs-webgpu', 'reps', 'note'],
-    rows.map((r) => [r.contender, fmt(r.msPerStep, 1), fmt(r.vsTfjsWasm), fmt(tfgpu / r.msPerStep), r.reps, r.note ?? '']),
+    rows.map((r) => [
+      r.contender,
+      fmt(r.msPerStep, 1),
+      fmt(r.vsTfjsWasm),
+      fmt(tfgpu / r.msPerStep),
+      r.reps,
+      r.note ?? '',
+    ]),
   );
   const markdown = `### LSTM training step (B=${B}, T=${T}, input ${I}, hidden ${H}, Adam)\n\n${table}\n`;
   writeResults('lstm', { env: environment(), rows }, markdown);

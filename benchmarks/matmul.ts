@@ -266,7 +266,8 @@ export async function runSideBySide<P>(spec: SideBySideSpec<P>): Promise<SideByS
         const t = await timeTrial(trial, { ...opts, warmup: Math.max(0, opts.warmup - warmRuns) });
         await trial.dispose();
         const diff = maxAbsDiff(result, reference);
-        if (!(diff <= spec.tolerance)) mismatches.push(`${c.name} n=${n}: max abs diff ${diff.toExponential(2)} > ${spec.tolerance}`);
+        if (!(diff <= spec.tolerance))
+          mismatches.push(`${c.name} n=${n}: max abs diff ${diff.toExponential(2)} > ${spec.tolerance}`);
         const row: SideBySideRow = {
           backend: c.name,
           n,
@@ -295,7 +296,16 @@ export async function runSideBySide<P>(spec: SideBySideSpec<P>): Promise<SideByS
   for (const c of spec.contenders) if (c.teardown) await c.teardown();
   const ratio = (x: number): string => (Number.isFinite(x) ? `${fmt(x)}x` : '');
   const table = markdownTable(
-    ['n', 'backend', 'median ms', spec.throughput.label, 'speed vs attune-cpu', 'attune-webgpu / tfjs-webgpu speed-up', 'max abs diff', 'reps'],
+    [
+      'n',
+      'backend',
+      'median ms',
+      spec.throughput.label,
+      'speed vs attune-cpu',
+      'attune-webgpu / tfjs-webgpu speed-up',
+      'max abs diff',
+      'reps',
+    ],
     rows.map((r) => [
       r.n,
       r.backend,
@@ -344,7 +354,17 @@ interface Problem {
 }
 
 function info(n: number): MatmulInfo {
-  return { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none' };
+  return {
+    batch: 1,
+    m: n,
+    n,
+    k: n,
+    transA: false,
+    transB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    activation: 'none',
+  };
 }
 
 /** The textbook loop with the unit-stride j innermost: what a hand-written kernel must beat. */
@@ -373,11 +393,18 @@ function plainLoop(): Contender<Problem, Out> {
 
 export function contenders(): Contender<Problem, Out>[] {
   const attune = (name: BackendName): Contender<Problem, Out> =>
-    attuneContender<Problem>(name, (p) => [p.a, p.b], (be, [a, b], p) => be.matmul(a!, b!, info(p.n)));
+    attuneContender<Problem>(
+      name,
+      (p) => [p.a, p.b],
+      (be, [a, b], p) => be.matmul(a!, b!, info(p.n)),
+    );
   const tfjs = (backend: 'cpu' | 'wasm' | 'webgpu'): Contender<Problem, Out> =>
     tfjsContender<Problem>(
       backend,
-      (p) => [{ values: p.a, shape: [p.n, p.n] }, { values: p.b, shape: [p.n, p.n] }],
+      (p) => [
+        { values: p.a, shape: [p.n, p.n] },
+        { values: p.b, shape: [p.n, p.n] },
+      ],
       (tf, [a, b]) => tf.matMul(a!, b!),
     );
   return [attune('cpu'), attune('webgpu'), attune('gpujs'), tfjs('cpu'), tfjs('wasm'), tfjs('webgpu'), plainLoop()];

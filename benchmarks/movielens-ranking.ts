@@ -58,7 +58,17 @@ async function main(): Promise<void> {
     ['Popularity', 'cpu', [0], () => new Popularity()],
     ['ItemKNN', 'cpu', [0], () => new ItemKNN({ neighbors: 10, shrink: 10 })],
     ['BPR', 'cpu', SEEDS, (seed) => new BPR({ factors: 128, epochs: 60, lr: 0.05, reg: 0.01, seed })],
-    ...(gpuOk ? ([['BPR', 'webgpu', [0], (seed: number) => new BPR({ factors: 128, epochs: 60, lr: 0.05, reg: 0.01, seed, backend: 'webgpu', batchSize: 1024 })]] as [string, string, number[], (seed: number) => Recommender][]) : []),
+    ...(gpuOk
+      ? ([
+          [
+            'BPR',
+            'webgpu',
+            [0],
+            (seed: number) =>
+              new BPR({ factors: 128, epochs: 60, lr: 0.05, reg: 0.01, seed, backend: 'webgpu', batchSize: 1024 }),
+          ],
+        ] as [string, string, number[], (seed: number) => Recommender][])
+      : []),
     ['ImplicitALS', 'cpu', SEEDS, (seed) => new ImplicitALS({ factors: 64, epochs: 15, reg: 1, alpha: 5, seed })],
   ];
   const rows: Row[] = [];
@@ -83,7 +93,9 @@ async function main(): Promise<void> {
         rankMs: t2 - t1,
       });
       (model as { dispose?: () => void }).dispose?.();
-      console.log(`${name} (${backend}, seed ${seed}): HR@10 ${runs.at(-1)!.hr10.toFixed(4)}  NDCG@10 ${runs.at(-1)!.ndcg10.toFixed(4)}  fit ${fmt((t1 - t0) / 1000)} s`);
+      console.log(
+        `${name} (${backend}, seed ${seed}): HR@10 ${runs.at(-1)!.hr10.toFixed(4)}  NDCG@10 ${runs.at(-1)!.ndcg10.toFixed(4)}  fit ${fmt((t1 - t0) / 1000)} s`,
+      );
     }
     rows.push({
       model: name,
@@ -99,14 +111,28 @@ async function main(): Promise<void> {
       rankMs: mean(runs.map((r) => r.rankMs)),
     });
   }
-  const baseline = Math.max(...rows.filter((r) => r.model === 'Popularity' || r.model === 'ItemKNN').map((r) => r.ndcg10));
-  const bestFactor = rows.filter((r) => (r.model === 'BPR' || r.model === 'ImplicitALS') && r.seeds.length > 1).reduce((a, b) => (b.ndcg10 > a.ndcg10 ? b : a));
+  const baseline = Math.max(
+    ...rows.filter((r) => r.model === 'Popularity' || r.model === 'ItemKNN').map((r) => r.ndcg10),
+  );
+  const bestFactor = rows
+    .filter((r) => (r.model === 'BPR' || r.model === 'ImplicitALS') && r.seeds.length > 1)
+    .reduce((a, b) => (b.ndcg10 > a.ndcg10 ? b : a));
   const lift = bestFactor.ndcg10 / baseline - 1;
   const table = markdownTable(
     ['model', 'backend', 'seeds', 'HR@10', 'NDCG@10', 'coverage@10', 'fit (s)', 'rank 943 users (ms)'],
     rows.map((r) => {
-      const pm = (m: number, d: number): string => (r.seeds.length > 1 ? `${m.toFixed(4)} ± ${d.toFixed(4)}` : m.toFixed(4));
-      return [r.model, r.backend, r.seeds.join(','), pm(r.hr10, r.hrSd), pm(r.ndcg10, r.ndcgSd), r.coverage.toFixed(3), fmt(r.fitMs / 1000), fmt(r.rankMs)];
+      const pm = (m: number, d: number): string =>
+        r.seeds.length > 1 ? `${m.toFixed(4)} ± ${d.toFixed(4)}` : m.toFixed(4);
+      return [
+        r.model,
+        r.backend,
+        r.seeds.join(','),
+        pm(r.hr10, r.hrSd),
+        pm(r.ndcg10, r.ndcgSd),
+        r.coverage.toFixed(3),
+        fmt(r.fitMs / 1000),
+        fmt(r.rankMs),
+      ];
     }),
   );
   const md = [

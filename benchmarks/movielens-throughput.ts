@@ -84,7 +84,9 @@ async function main(): Promise<void> {
   const record = (contender: string, epochMs: number[], trainRmse: number[]): void => {
     const row = { contender, epochMs, trainRmse, medianRatingsPerSec: n / (median(epochMs) / 1000) };
     rows.push(row);
-    console.log(`${contender}: ${fmt(row.medianRatingsPerSec / 1e6, 3)} M ratings/s (epochs ${epochMs.map((m) => fmt(m)).join(', ')} ms; train RMSE ${trainRmse.map((r) => r.toFixed(3)).join(', ')})`);
+    console.log(
+      `${contender}: ${fmt(row.medianRatingsPerSec / 1e6, 3)} M ratings/s (epochs ${epochMs.map((m) => fmt(m)).join(', ')} ms; train RMSE ${trainRmse.map((r) => r.toFixed(3)).join(', ')})`,
+    );
   };
 
   {
@@ -106,11 +108,18 @@ async function main(): Promise<void> {
     const be = backendByName('webgpu') as WebGPUBackend;
     const auto = be.mfLayout;
     for (const batchSize of [4096, 32768]) {
-      await runModel(`attune webgpu (mf_sgd.wgsl, ${auto} layout, batch ${batchSize})`, { backend: 'webgpu', batchSize });
+      await runModel(`attune webgpu (mf_sgd.wgsl, ${auto} layout, batch ${batchSize})`, {
+        backend: 'webgpu',
+        batchSize,
+      });
     }
     if (process.argv.includes('--workgroup-layout') && auto !== 'workgroup') {
       be.mfLayout = 'workgroup';
-      await runModel('attune webgpu (mf_sgd.wgsl, workgroup layout, batch 4096)', { backend: 'webgpu', batchSize: 4096, epochs: 1 });
+      await runModel('attune webgpu (mf_sgd.wgsl, workgroup layout, batch 4096)', {
+        backend: 'webgpu',
+        batchSize: 4096,
+        epochs: 1,
+      });
       be.mfLayout = auto;
     }
   }
@@ -123,10 +132,20 @@ async function main(): Promise<void> {
     '',
     markdownTable(
       ['contender', 'median M ratings/s', 'vs plain loop', 'epoch ms (each)', 'train RMSE, last epoch'],
-      rows.map((r) => [r.contender, fmt(r.medianRatingsPerSec / 1e6, 3), `${fmt(r.medianRatingsPerSec / plain)}x`, r.epochMs.map((m) => fmt(m)).join(', '), r.trainRmse[r.trainRmse.length - 1]!.toFixed(4)]),
+      rows.map((r) => [
+        r.contender,
+        fmt(r.medianRatingsPerSec / 1e6, 3),
+        `${fmt(r.medianRatingsPerSec / plain)}x`,
+        r.epochMs.map((m) => fmt(m)).join(', '),
+        r.trainRmse[r.trainRmse.length - 1]!.toFixed(4),
+      ]),
     ),
   ].join('\n');
-  const out = writeResults('movielens-throughput', { environment: environment(), webgpu: gpuNote, factors: K, epochs: EPOCHS, rows }, md);
+  const out = writeResults(
+    'movielens-throughput',
+    { environment: environment(), webgpu: gpuNote, factors: K, epochs: EPOCHS, rows },
+    md,
+  );
   console.log(`\n${md}\n\nwrote ${out.md}`);
 }
 

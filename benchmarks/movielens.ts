@@ -33,14 +33,38 @@ async function main(): Promise<void> {
   const data = await loadMovieLens(PATH);
   const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);
   const contenders: Contender[] = [
-    { name: 'BaselineOnly (biases, SGD)', backend: 'cpu', anchor: 'BaselineOnly 0.944', make: () => new BaselineOnly() },
-    { name: 'MF, Surprise SVD defaults (k=100, 20 ep)', backend: 'cpu', anchor: 'SVD 0.934', make: () => new MatrixFactorization({ factors: 100, epochs: 20 }) },
+    {
+      name: 'BaselineOnly (biases, SGD)',
+      backend: 'cpu',
+      anchor: 'BaselineOnly 0.944',
+      make: () => new BaselineOnly(),
+    },
+    {
+      name: 'MF, Surprise SVD defaults (k=100, 20 ep)',
+      backend: 'cpu',
+      anchor: 'SVD 0.934',
+      make: () => new MatrixFactorization({ factors: 100, epochs: 20 }),
+    },
     { name: 'biased MF, tuned (k=100, 80 ep, reg 0.1)', backend: 'cpu', make: () => new MatrixFactorization(TUNED_MF) },
-    ...(gpuOk ? [{ name: 'biased MF, tuned (k=100, 80 ep, reg 0.1)', backend: 'webgpu' as const, make: () => new MatrixFactorization({ ...TUNED_MF, backend: 'webgpu', batchSize: 1024 }) }] : []),
+    ...(gpuOk
+      ? [
+          {
+            name: 'biased MF, tuned (k=100, 80 ep, reg 0.1)',
+            backend: 'webgpu' as const,
+            make: () => new MatrixFactorization({ ...TUNED_MF, backend: 'webgpu', batchSize: 1024 }),
+          },
+        ]
+      : []),
     { name: 'SVD++, Surprise defaults (k=20, 20 ep)', backend: 'cpu', anchor: 'SVD++ 0.919', make: () => new SVDpp() },
     { name: 'SVD++, tuned (k=100, 60 ep, reg 0.08)', backend: 'cpu', make: () => new SVDpp(TUNED_SVDPP) },
   ];
-  const results: { name: string; backend: string; anchor?: string | undefined; config: Record<string, unknown>; cv: CrossValidation }[] = [];
+  const results: {
+    name: string;
+    backend: string;
+    anchor?: string | undefined;
+    config: Record<string, unknown>;
+    cv: CrossValidation;
+  }[] = [];
   for (const c of contenders) {
     const folds = c.backend === 'webgpu' ? gpuFolds : 5;
     let config: Record<string, unknown> = {};
@@ -51,10 +75,20 @@ async function main(): Promise<void> {
         return m;
       },
       data,
-      { folds: 5, seed: 0, maxFolds: folds, onFold: (r) => console.log(`  ${c.name} [${c.backend}] fold ${r.fold}: RMSE ${r.rmse.toFixed(4)}  fit ${fmt(r.fitMs / 1000)} s`) },
+      {
+        folds: 5,
+        seed: 0,
+        maxFolds: folds,
+        onFold: (r) =>
+          console.log(
+            `  ${c.name} [${c.backend}] fold ${r.fold}: RMSE ${r.rmse.toFixed(4)}  fit ${fmt(r.fitMs / 1000)} s`,
+          ),
+      },
     );
     results.push({ name: c.name, backend: c.backend, anchor: c.anchor, config, cv });
-    console.log(`${c.name} [${c.backend}]: RMSE ${cv.mean.rmse.toFixed(4)} MAE ${cv.mean.mae.toFixed(4)} fit ${fmt(cv.mean.fitMs / 1000)} s/fold`);
+    console.log(
+      `${c.name} [${c.backend}]: RMSE ${cv.mean.rmse.toFixed(4)} MAE ${cv.mean.mae.toFixed(4)} fit ${fmt(cv.mean.fitMs / 1000)} s/fold`,
+    );
   }
   const table = markdownTable(
     ['model', 'backend', 'folds', 'RMSE (mean ± sd)', 'MAE', 'fit s/fold', 'fit s, all folds', 'Surprise anchor'],

@@ -52,7 +52,8 @@ async function runFile(file: string, flags: string[]): Promise<string> {
   const md = markdownOf(returned);
   if (md) return md;
   const written = path.resolve(process.cwd(), 'bench-results', `${stem}.md`);
-  if (existsSync(written) && statSync(written).mtimeMs >= started - 1000) return readFileSync(written, 'utf8').trimEnd();
+  if (existsSync(written) && statSync(written).mtimeMs >= started - 1000)
+    return readFileSync(written, 'utf8').trimEnd();
   return `# ${stem}\n\n(no table returned or written to bench-results/${stem}.md)`;
 }
 

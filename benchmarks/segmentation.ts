@@ -23,7 +23,8 @@ export function loadCdnow(path: URL | string = PATH): { customer: string[]; time
   for (const [i, line] of lines.entries()) {
     const f = line.trim().split(/\s+/);
     if (f.length < 4 || !/^\d{8}$/.test(f[1]!)) {
-      if (line.trim() !== '' && i > 0) throw new at.DataError(`CDNOW line ${i + 1}: expected 4 fields; got ${JSON.stringify(line)}`);
+      if (line.trim() !== '' && i > 0)
+        throw new at.DataError(`CDNOW line ${i + 1}: expected 4 fields; got ${JSON.stringify(line)}`);
       continue;
     }
     const d = f[1]!;
@@ -67,10 +68,26 @@ export async function runSegmentation(argv: readonly string[] = process.argv.sli
     }
   }
   const profileTable = markdownTable(
-    ['segment', 'name', 'customers', 'share', 'mean recency (days)', 'mean frequency', 'mean monetary ($)', 'median monetary ($)', 'mean R/F/M score'],
+    [
+      'segment',
+      'name',
+      'customers',
+      'share',
+      'mean recency (days)',
+      'mean frequency',
+      'mean monetary ($)',
+      'median monetary ($)',
+      'mean R/F/M score',
+    ],
     profiles.map((p) => [
-      p.segment, p.name, p.size, `${(100 * p.share).toFixed(1)}%`, fmt(p.mean.recency!, 1), fmt(p.mean.frequency!, 2),
-      fmt(p.mean.monetary!, 1), fmt(p.median.monetary!, 1),
+      p.segment,
+      p.name,
+      p.size,
+      `${(100 * p.share).toFixed(1)}%`,
+      fmt(p.mean.recency!, 1),
+      fmt(p.mean.frequency!, 2),
+      fmt(p.mean.monetary!, 1),
+      fmt(p.median.monetary!, 1),
       `${p.mean.rScore!.toFixed(1)}/${p.mean.fScore!.toFixed(1)}/${p.mean.mScore!.toFixed(1)}`,
     ]),
   );
@@ -88,7 +105,11 @@ export async function runSegmentation(argv: readonly string[] = process.argv.sli
     '',
     fitTable,
   ].join('\n');
-  const out = writeResults('segmentation', { environment: environment(), webgpu: gpuNote, fits: rows, profiles }, markdown);
+  const out = writeResults(
+    'segmentation',
+    { environment: environment(), webgpu: gpuNote, fits: rows, profiles },
+    markdown,
+  );
   console.log(`\n${markdown}\n\nwrote ${out.md}`);
   return { markdown };
 }

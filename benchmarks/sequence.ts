@@ -22,7 +22,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
-import { NextItemModel, Seq2Seq, Vocabulary, evaluateStaticScores, type NextItemEvaluation } from '../src/models/index.js';
+import {
+  NextItemModel,
+  Seq2Seq,
+  Vocabulary,
+  evaluateStaticScores,
+  type NextItemEvaluation,
+} from '../src/models/index.js';
 import { environment, markdownTable, writeResults } from './harness.js';
 
 const PATH = fileURLToPath(new URL('../../shared/datasets/amazon-games/Video.txt', import.meta.url));
@@ -48,7 +54,12 @@ function loadSequences(): { seqs: number[][]; numItems: number } {
   return { seqs: [...byUser.values()], numItems };
 }
 
-interface Row { model: string; fitS: number; evalS: number; ev: NextItemEvaluation }
+interface Row {
+  model: string;
+  fitS: number;
+  evalS: number;
+  ev: NextItemEvaluation;
+}
 
 export async function run(argv: string[] = process.argv.slice(2)): Promise<string> {
   await at.ready({ backend: 'cpu' });
@@ -62,7 +73,11 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
   let users = eligible;
   if (usersWanted > 0 && usersWanted < eligible.length) {
     const rnd = mulberry(7);
-    users = eligible.map((s) => [rnd(), s] as const).sort((a, b) => a[0] - b[0]).slice(0, usersWanted).map(([, s]) => s);
+    users = eligible
+      .map((s) => [rnd(), s] as const)
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, usersWanted)
+      .map(([, s]) => s);
   }
   const train = users.map((s) => s.slice(0, -2));
   const evalOpts = { k: 10, negatives: 100, seed: 0, full, batchSize: 256 };
@@ -76,16 +91,35 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
   rows[0]!.evalS = (Date.now() - t0) / 1000;
 
   const configs = {
-    dim, layers: 2, heads: 1, maxLen: 50, dropout: 0.2, loss: 'sampled' as const, negatives: 256, seed: 0, numItems,
+    dim,
+    layers: 2,
+    heads: 1,
+    maxLen: 50,
+    dropout: 0.2,
+    loss: 'sampled' as const,
+    negatives: 256,
+    seed: 0,
+    numItems,
   };
   for (const arch of ['transformer', 'lstm'] as const) {
     const m = new NextItemModel({ arch, ...configs });
     t0 = Date.now();
-    const hist = await m.fit(train, { epochs, batchSize: 128, lr: 3e-3, onEpoch: (e) => console.log(`${arch} epoch ${e.epoch}: loss ${e.loss.toFixed(3)} (${(e.ms / 1000).toFixed(1)} s)`) });
+    const hist = await m.fit(train, {
+      epochs,
+      batchSize: 128,
+      lr: 3e-3,
+      onEpoch: (e) =>
+        console.log(`${arch} epoch ${e.epoch}: loss ${e.loss.toFixed(3)} (${(e.ms / 1000).toFixed(1)} s)`),
+    });
     const fitS = (Date.now() - t0) / 1000;
     t0 = Date.now();
     const ev = await m.evaluate(users, evalOpts);
-    rows.push({ model: `NextItemModel ${arch} (final loss ${hist[hist.length - 1]!.loss.toFixed(3)})`, fitS, evalS: (Date.now() - t0) / 1000, ev });
+    rows.push({
+      model: `NextItemModel ${arch} (final loss ${hist[hist.length - 1]!.loss.toFixed(3)})`,
+      fitS,
+      evalS: (Date.now() - t0) / 1000,
+      ev,
+    });
     console.log(arch, JSON.stringify(ev));
     m.dispose();
   }
@@ -105,7 +139,10 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     const fitS = (Date.now() - t0) / 1000;
     for (const strategy of ['greedy', 'beam'] as const) {
       t0 = Date.now();
-      const gen = await m.generateBatch(testPairs.map((p) => p.keywords), { strategy, beamSize: 4 });
+      const gen = await m.generateBatch(
+        testPairs.map((p) => p.keywords),
+        { strategy, beamSize: 4 },
+      );
       const genS = (Date.now() - t0) / 1000;
       let exact = 0;
       let f1 = 0;
@@ -114,17 +151,46 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
         if (g === ref) exact++;
         f1 += unigramF1(vocab.tokenize(g), vocab.tokenize(ref));
       });
-      const r = { arch, strategy, exact: exact / gen.length, f1: f1 / gen.length, fitS, genS, finalLoss: hist[hist.length - 1]!.loss, example: { keywords: testPairs[0]!.keywords, generated: gen[0], reference: testPairs[0]!.text } };
+      const r = {
+        arch,
+        strategy,
+        exact: exact / gen.length,
+        f1: f1 / gen.length,
+        fitS,
+        genS,
+        finalLoss: hist[hist.length - 1]!.loss,
+        example: { keywords: testPairs[0]!.keywords, generated: gen[0], reference: testPairs[0]!.text },
+      };
       textJson.push(r);
-      textRows.push([`Seq2Seq ${arch}`, strategy, r.exact.toFixed(3), r.f1.toFixed(3), fitS.toFixed(1), genS.toFixed(1)]);
+      textRows.push([
+        `Seq2Seq ${arch}`,
+        strategy,
+        r.exact.toFixed(3),
+        r.f1.toFixed(3),
+        fitS.toFixed(1),
+        genS.toFixed(1),
+      ]);
     }
     m.dispose();
   }
 
   const table = markdownTable(
-    ['model', 'HR@10 (100 neg)', 'NDCG@10 (100 neg)', ...(full ? ['HR@10 full', 'NDCG@10 full'] : []), 'fit (s)', 'eval (s)'],
-    rows.map((r) => [r.model, r.ev.sampled.hitRate.toFixed(4), r.ev.sampled.ndcg.toFixed(4),
-      ...(full ? [r.ev.full!.hitRate.toFixed(4), r.ev.full!.ndcg.toFixed(4)] : []), r.fitS.toFixed(1), r.evalS.toFixed(1)]),
+    [
+      'model',
+      'HR@10 (100 neg)',
+      'NDCG@10 (100 neg)',
+      ...(full ? ['HR@10 full', 'NDCG@10 full'] : []),
+      'fit (s)',
+      'eval (s)',
+    ],
+    rows.map((r) => [
+      r.model,
+      r.ev.sampled.hitRate.toFixed(4),
+      r.ev.sampled.ndcg.toFixed(4),
+      ...(full ? [r.ev.full!.hitRate.toFixed(4), r.ev.full!.ndcg.toFixed(4)] : []),
+      r.fitS.toFixed(1),
+      r.evalS.toFixed(1),
+    ]),
   );
   const md = [
     '# Sequence models',
@@ -141,7 +207,11 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     '',
     markdownTable(['model', 'decoding', 'exact match', 'unigram F1', 'fit (s)', 'generate (s)'], textRows),
   ].join('\n');
-  const out = writeResults('sequence', { environment: environment(), config: { usersWanted, epochs, dim, full }, nextItem: rows, subjects: textJson }, md);
+  const out = writeResults(
+    'sequence',
+    { environment: environment(), config: { usersWanted, epochs, dim, full }, nextItem: rows, subjects: textJson },
+    md,
+  );
   console.log(`\n${md}\n\nwrote ${out.md}`);
   return md;
 }
@@ -153,7 +223,10 @@ function unigramF1(a: string[], b: string[]): number {
   let hit = 0;
   for (const w of a) {
     const c = left.get(w) ?? 0;
-    if (c > 0) { hit++; left.set(w, c - 1); }
+    if (c > 0) {
+      hit++;
+      left.set(w, c - 1);
+    }
   }
   const p = hit / a.length;
   const r = hit / b.length;

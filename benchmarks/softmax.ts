@@ -14,7 +14,15 @@
 import { pathToFileURL } from 'node:url';
 import type { BackendName } from '../src/backends/backend.js';
 import { type Contender, type TimingOptions, seededFloat32, writeResults } from './harness.js';
-import { type Out, type SideBySideResult, adaptiveTiming, attuneContender, parseSizes, runSideBySide, tfjsContender } from './matmul.js';
+import {
+  type Out,
+  type SideBySideResult,
+  adaptiveTiming,
+  attuneContender,
+  parseSizes,
+  runSideBySide,
+  tfjsContender,
+} from './matmul.js';
 
 interface Problem {
   n: number;
@@ -52,9 +60,17 @@ function plainLoop(): Contender<Problem, Out> {
 
 export function contenders(): Contender<Problem, Out>[] {
   const attune = (name: BackendName): Contender<Problem, Out> =>
-    attuneContender<Problem>(name, (p) => [p.x], (be, [x], p) => be.softmax(x!, p.n, p.n, false));
+    attuneContender<Problem>(
+      name,
+      (p) => [p.x],
+      (be, [x], p) => be.softmax(x!, p.n, p.n, false),
+    );
   const tfjs = (backend: 'cpu' | 'wasm' | 'webgpu'): Contender<Problem, Out> =>
-    tfjsContender<Problem>(backend, (p) => [{ values: p.x, shape: [p.n, p.n] }], (tf, [x]) => tf.softmax(x!));
+    tfjsContender<Problem>(
+      backend,
+      (p) => [{ values: p.x, shape: [p.n, p.n] }],
+      (tf, [x]) => tf.softmax(x!),
+    );
   return [attune('cpu'), attune('webgpu'), attune('gpujs'), tfjs('cpu'), tfjs('wasm'), tfjs('webgpu'), plainLoop()];
 }
 
@@ -71,7 +87,7 @@ export async function runSoftmaxBench(sizes: number[]): Promise<SideBySideResult
       'then readSync / `await backend.read()`; tfjs: tf.softmax then `await t.data()`). Inputs (uniform in [-4, 4)) are',
       'uploaded once, outside the timing. Median of the timed reps (2-3 for runs over 0.5 s, else 7+) after 1-3 untimed',
       'warmup runs. GB/s = 8n² bytes (one read + one write per element) / median time.',
-      'attune-gpujs uses the CPU backend\'s softmax (gpu.js only accelerates matmul).',
+      "attune-gpujs uses the CPU backend's softmax (gpu.js only accelerates matmul).",
     ].join('\n'),
     sizes,
     problem: (n) => ({ n, x: seededFloat32(n * n, 3).map((v) => v * 8) }),

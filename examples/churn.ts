@@ -41,19 +41,41 @@ async function loadTable(path: string | undefined, customers: number, seed: numb
     const table = await at.data.readCsvTable(path);
     const numeric = ['tenure', 'MonthlyCharges', 'TotalCharges', 'SeniorCitizen'];
     const categorical = [
-      'gender', 'Partner', 'Dependents', 'PhoneService', 'MultipleLines', 'InternetService', 'OnlineSecurity', 'OnlineBackup',
-      'DeviceProtection', 'TechSupport', 'StreamingTV', 'StreamingMovies', 'Contract', 'PaperlessBilling', 'PaymentMethod',
+      'gender',
+      'Partner',
+      'Dependents',
+      'PhoneService',
+      'MultipleLines',
+      'InternetService',
+      'OnlineSecurity',
+      'OnlineBackup',
+      'DeviceProtection',
+      'TechSupport',
+      'StreamingTV',
+      'StreamingMovies',
+      'Contract',
+      'PaperlessBilling',
+      'PaymentMethod',
     ];
     const columns: Columns = {};
     for (const name of [...numeric, ...categorical]) columns[name] = table.column(name);
-    return { source: path, columns, numeric, categorical, labels: at.data.binaryTarget(table.column('Churn'), 'Yes', 'No') };
+    return {
+      source: path,
+      columns,
+      numeric,
+      categorical,
+      labels: at.data.binaryTarget(table.column('Churn'), 'Yes', 'No'),
+    };
   }
   const shop = at.data.syntheticShop({ customers, seed });
   // The latent `segment` column is left out: a real shop would not know it.
   const { segment: _hidden, ...columns } = shop.churn.columns;
   return {
-    source: `synthetic shop (${customers} customers, seed ${seed})`, columns: columns as Columns,
-    numeric: ['tenure', 'recency', 'frequency', 'monetary', 'sessions', 'views', 'carts'], categorical: ['plan'], labels: shop.churn.label,
+    source: `synthetic shop (${customers} customers, seed ${seed})`,
+    columns: columns as Columns,
+    numeric: ['tenure', 'recency', 'frequency', 'monetary', 'sessions', 'views', 'carts'],
+    categorical: ['plan'],
+    labels: shop.churn.label,
   };
 }
 
@@ -75,9 +97,12 @@ export async function main(options: ChurnExampleOptions = {}): Promise<ChurnExam
   const { customers = 4000, epochs = 60, seed = 1, log = console.log } = options;
   const { source, columns, numeric, categorical, labels } = await loadTable(options.path, customers, seed);
   const { train, test } = stratifiedSplit(labels, seed);
-  const rowsOf = (rows: number[]): Columns => Object.fromEntries(Object.entries(columns).map(([name, col]) => [name, rows.map((r) => col[r])]));
+  const rowsOf = (rows: number[]): Columns =>
+    Object.fromEntries(Object.entries(columns).map(([name, col]) => [name, rows.map((r) => col[r])]));
   const labelsOf = (rows: number[]): Uint8Array => Uint8Array.from(rows, (r) => labels[r]!);
-  log(`${source}: ${labels.length} customers, churn rate ${(100 * labels.reduce((s, v) => s + v, 0) / labels.length).toFixed(1)}%`);
+  log(
+    `${source}: ${labels.length} customers, churn rate ${((100 * labels.reduce((s, v) => s + v, 0)) / labels.length).toFixed(1)}%`,
+  );
 
   // 1. Numbers are z-scored and categories one-hot encoded, with statistics from the training
   //    rows only. Missing numbers get the training median plus a `<column>=missing` indicator.
@@ -95,22 +120,31 @@ export async function main(options: ChurnExampleOptions = {}): Promise<ChurnExam
   const report = await clf.evaluate(Xtest, labelsOf(test));
   const uncalibrated = await clf.evaluate(Xtest, labelsOf(test), { calibrated: false });
   clf.dispose();
-  log(`\nROC-AUC ${report.rocAuc.toFixed(3)}   PR-AUC ${report.prAuc.toFixed(3)} (base rate ${report.baseRate.toFixed(3)})`);
+  log(
+    `\nROC-AUC ${report.rocAuc.toFixed(3)}   PR-AUC ${report.prAuc.toFixed(3)} (base rate ${report.baseRate.toFixed(3)})`,
+  );
   log(`log loss ${report.logLoss.toFixed(4)}   Brier ${report.brier.toFixed(4)}`);
   log(`ECE ${report.ece.toFixed(4)} calibrated, ${uncalibrated.ece.toFixed(4)} before Platt scaling`);
-  log(`top 10% by risk: ${(100 * report.precisionAtDecile).toFixed(1)}% churn (lift ${report.liftAtDecile.toFixed(2)}×), ${(100 * report.recallAtDecile).toFixed(1)}% of all churners`);
+  log(
+    `top 10% by risk: ${(100 * report.precisionAtDecile).toFixed(1)}% churn (lift ${report.liftAtDecile.toFixed(2)}×), ${(100 * report.recallAtDecile).toFixed(1)}% of all churners`,
+  );
 
   // 4. Reliability table: in each band of predicted risk, how many actually churned.
   log('\npredicted   rows   mean p   observed');
   const c = report.calibration;
   for (let b = 0; b < c.count.length; b++) {
     if (c.count[b] === 0) continue;
-    log(`${c.edges[b]!.toFixed(1)}–${c.edges[b + 1]!.toFixed(1)}   ${String(c.count[b]).padStart(5)}   ${c.meanPredicted[b]!.toFixed(3)}    ${c.fractionPositive[b]!.toFixed(3)}`);
+    log(
+      `${c.edges[b]!.toFixed(1)}–${c.edges[b + 1]!.toFixed(1)}   ${String(c.count[b]).padStart(5)}   ${c.meanPredicted[b]!.toFixed(3)}    ${c.fractionPositive[b]!.toFixed(3)}`,
+    );
   }
   return { source, trainRows: train.length, testRows: test.length, features: Xtrain.names, report, uncalibrated };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+const isMain =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   await at.ready({ backend: 'cpu' });
   await main({ path: process.argv[2] });

@@ -30,7 +30,12 @@ export async function main(options: NextItemExampleOptions = {}): Promise<NextIt
   const log = options.log ?? console.log;
   const arch = options.arch ?? 'transformer';
   await at.ready({ backend: 'cpu' });
-  const shop = at.data.syntheticShop({ customers: options.customers ?? 600, items: 120, days: 120, seed: options.seed ?? 0 });
+  const shop = at.data.syntheticShop({
+    customers: options.customers ?? 600,
+    items: 120,
+    days: 120,
+    seed: options.seed ?? 0,
+  });
 
   // One journey per customer, oldest first (the log is already in time order).
   const journeys = new Map<number, { items: number[]; actions: string[] }>();
@@ -47,11 +52,20 @@ export async function main(options: NextItemExampleOptions = {}): Promise<NextIt
   log(`${all.length} customers with >= 3 events, ${shop.items.length} items`);
 
   const model = new at.models.NextItemModel({
-    arch, numItems: shop.items.length, actions: ['view', 'cart', 'purchase'],
-    dim: 32, layers: 2, heads: 2, maxLen: 30, dropout: 0.2, seed: 1,
+    arch,
+    numItems: shop.items.length,
+    actions: ['view', 'cart', 'purchase'],
+    dim: 32,
+    layers: 2,
+    heads: 2,
+    maxLen: 30,
+    dropout: 0.2,
+    seed: 1,
   });
   await model.fit(train, {
-    epochs: options.epochs ?? 10, batchSize: 64, lr: 3e-3,
+    epochs: options.epochs ?? 10,
+    batchSize: 64,
+    lr: 3e-3,
     onEpoch: (e) => log(`epoch ${e.epoch}: loss ${e.loss.toFixed(3)} (${e.ms} ms)`),
   });
   const result = await model.evaluate(all, { k: 10, negatives: 50 });
@@ -59,15 +73,28 @@ export async function main(options: NextItemExampleOptions = {}): Promise<NextIt
   // Popularity on the same protocol: every customer gets the training counts as scores.
   const counts = new Float32Array(shop.items.length);
   for (const j of train) for (const i of j.items) counts[i]! += 1;
-  const popularity = await at.models.evaluateStaticScores(all.map((j) => j.items), counts, { k: 10, negatives: 50 });
-  log(`${arch}: HR@10 ${result.sampled.hitRate.toFixed(3)}, NDCG@10 ${result.sampled.ndcg.toFixed(3)} (50 negatives); full catalogue HR@10 ${result.full!.hitRate.toFixed(3)}`);
-  log(`popularity: HR@10 ${popularity.sampled.hitRate.toFixed(3)}, NDCG@10 ${popularity.sampled.ndcg.toFixed(3)}; full catalogue HR@10 ${popularity.full!.hitRate.toFixed(3)}`);
+  const popularity = await at.models.evaluateStaticScores(
+    all.map((j) => j.items),
+    counts,
+    { k: 10, negatives: 50 },
+  );
+  log(
+    `${arch}: HR@10 ${result.sampled.hitRate.toFixed(3)}, NDCG@10 ${result.sampled.ndcg.toFixed(3)} (50 negatives); full catalogue HR@10 ${result.full!.hitRate.toFixed(3)}`,
+  );
+  log(
+    `popularity: HR@10 ${popularity.sampled.hitRate.toFixed(3)}, NDCG@10 ${popularity.sampled.ndcg.toFixed(3)}; full catalogue HR@10 ${popularity.full!.hitRate.toFixed(3)}`,
+  );
 
   // What might customer 0 do next?
   const history = all[0]!;
   const recommended = await model.recommendNext(history, { k: 5 });
   const actions = await model.predictNextAction(history);
-  log(`customer's last items: ${history.items.slice(-5).map((i) => shop.items[i]!.name).join(', ')}`);
+  log(
+    `customer's last items: ${history.items
+      .slice(-5)
+      .map((i) => shop.items[i]!.name)
+      .join(', ')}`,
+  );
   log(`next items: ${recommended.map((r) => shop.items[r.item as number]!.name).join(', ')}`);
   log(`next action: ${actions.map((a) => `${a.action} ${(a.probability * 100).toFixed(0)}%`).join(', ')}`);
 

@@ -32,7 +32,13 @@ export interface QuickstartResult {
 }
 
 /** Trains the MLP and returns the loss curve (every 100 steps) and the training accuracy. */
-export async function trainSpirals({ steps = 1500, hidden = 64, lr = 0.1, seed = 1, log = (_: string) => {} } = {}): Promise<QuickstartResult> {
+export async function trainSpirals({
+  steps = 1500,
+  hidden = 64,
+  lr = 0.1,
+  seed = 1,
+  log = (_: string) => {},
+} = {}): Promise<QuickstartResult> {
   const data = twoSpirals(200, seed);
   const x = at.tensor(data.x, { shape: [400, 2] });
   const y = at.tensor(data.y, { dtype: 'int32' });
@@ -40,7 +46,14 @@ export async function trainSpirals({ steps = 1500, hidden = 64, lr = 0.1, seed =
   // Xavier-style scaling keeps tanh out of saturation at the start.
   const param = (shape: number[], scale: number, s: number): at.Tensor =>
     at.noGrad(() => at.keep(at.randn(shape, { seed: s }).mul(scale)));
-  const params = [param([2, hidden], 1, seed + 10), param([hidden], 0, seed + 11), param([hidden, hidden], 1 / Math.sqrt(hidden), seed + 12), param([hidden], 0, seed + 13), param([hidden, 2], 1 / Math.sqrt(hidden), seed + 14), param([2], 0, seed + 15)];
+  const params = [
+    param([2, hidden], 1, seed + 10),
+    param([hidden], 0, seed + 11),
+    param([hidden, hidden], 1 / Math.sqrt(hidden), seed + 12),
+    param([hidden], 0, seed + 13),
+    param([hidden, 2], 1 / Math.sqrt(hidden), seed + 14),
+    param([2], 0, seed + 15),
+  ];
   for (const p of params) p.requiresGrad = true;
   const velocity = params.map((p) => at.keep(at.zerosLike(p)));
   const [w1, b1, w2, b2, w3, b3] = params as [at.Tensor, at.Tensor, at.Tensor, at.Tensor, at.Tensor, at.Tensor];
@@ -70,18 +83,25 @@ export async function trainSpirals({ steps = 1500, hidden = 64, lr = 0.1, seed =
   }
   const accuracy = await at.scope(async () => {
     const pred = at.noGrad(() => forward().argmax(1));
-    return (await pred.eq(y).cast('float32').mean().item());
+    return await pred.eq(y).cast('float32').mean().item();
   });
   return { backend: at.getBackend(), losses, accuracy };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+const isMain =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   const arg = process.argv.indexOf('--backend');
   const request = (arg > 0 ? process.argv[arg + 1] : 'cpu') as at.BackendRequest;
   const info = await at.ready({ backend: request });
-  console.log(`attune quickstart: two spirals, 2-hidden-layer MLP, backend ${info.backend} (${info.description})${info.fallbackReason ? ` — ${info.fallbackReason}` : ''}`);
+  console.log(
+    `attune quickstart: two spirals, 2-hidden-layer MLP, backend ${info.backend} (${info.description})${info.fallbackReason ? ` — ${info.fallbackReason}` : ''}`,
+  );
   const t0 = performance.now();
   const result = await trainSpirals({ log: console.log });
-  console.log(`training accuracy ${(result.accuracy * 100).toFixed(1)}% in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `training accuracy ${(result.accuracy * 100).toFixed(1)}% in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }

@@ -59,8 +59,15 @@ async function loadRatings(path: string | undefined, customers: number, seed: nu
   const shop = at.data.syntheticShop({ customers, days: 365, seed });
   // A customer may rate an item after each purchase of it; keep the mean rating per pair.
   const r = shop.ratings;
-  const ratings = at.data.Interactions.fromArrays({ users: r.user, items: r.item, values: r.rating, times: r.time }, { duplicates: 'mean' });
-  return { source: `synthetic shop (${customers} customers, 365 days, seed ${seed})`, ratings, title: (i: at.data.Id) => `#${i} ${shop.items[i as number]!.name} (${shop.items[i as number]!.category})` };
+  const ratings = at.data.Interactions.fromArrays(
+    { users: r.user, items: r.item, values: r.rating, times: r.time },
+    { duplicates: 'mean' },
+  );
+  return {
+    source: `synthetic shop (${customers} customers, 365 days, seed ${seed})`,
+    ratings,
+    title: (i: at.data.Id) => `#${i} ${shop.items[i as number]!.name} (${shop.items[i as number]!.category})`,
+  };
 }
 
 export async function main(options: RecommendExampleOptions = {}): Promise<RecommendExampleResult> {
@@ -74,7 +81,11 @@ export async function main(options: RecommendExampleOptions = {}): Promise<Recom
   // 2. Fit r̂ = μ + b_user + b_item + p_user · q_item by SGD (Funk/Koren-style SVD). Most users
   //    rated few items, so the factors are kept small and well regularized.
   const mf = new at.models.MatrixFactorization({ factors, epochs, lr: 0.01, reg: 0.1, seed });
-  await mf.fit(train, { onEpoch: (e) => { if (e.epoch % 10 === 0) log(`epoch ${e.epoch}: train RMSE ${e.loss.toFixed(4)}`); } });
+  await mf.fit(train, {
+    onEpoch: (e) => {
+      if (e.epoch % 10 === 0) log(`epoch ${e.epoch}: train RMSE ${e.loss.toFixed(4)}`);
+    },
+  });
 
   // 3. RMSE on the held-out ratings, next to the simplest baseline: always predict the mean.
   const predicted = mf.predictIndices(test.users, test.items);
@@ -100,10 +111,24 @@ export async function main(options: RecommendExampleOptions = {}): Promise<Recom
   log(`\nitems similar to ${title(item)}:`);
   for (const s of similar) log(`  ${s.title}  (similarity ${s.score.toFixed(3)})`);
 
-  return { source, ratings: ratings.length, users: ratings.numUsers, items: ratings.numItems, rmse, baselineRmse, user, top, item, similar };
+  return {
+    source,
+    ratings: ratings.length,
+    users: ratings.numUsers,
+    items: ratings.numItems,
+    rmse,
+    baselineRmse,
+    user,
+    top,
+    item,
+    similar,
+  };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+const isMain =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   await at.ready({ backend: 'cpu' });
   await main({ path: process.argv[2] });

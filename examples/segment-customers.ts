@@ -60,7 +60,9 @@ export async function main(options: SegmentExampleOptions = {}): Promise<Segment
   const profiles = at.models.segmentProfiles(rfm, km.labels);
   log('\nsegment               customers   share  recency (days)  purchases    spend');
   for (const p of profiles) {
-    log(`${p.name.padEnd(20)}  ${String(p.size).padStart(9)}  ${(100 * p.share).toFixed(1).padStart(5)}%  ${p.median.recency!.toFixed(0).padStart(14)}  ${p.median.frequency!.toFixed(0).padStart(9)}  ${p.median.monetary!.toFixed(0).padStart(7)}`);
+    log(
+      `${p.name.padEnd(20)}  ${String(p.size).padStart(9)}  ${(100 * p.share).toFixed(1).padStart(5)}%  ${p.median.recency!.toFixed(0).padStart(14)}  ${p.median.frequency!.toFixed(0).padStart(9)}  ${p.median.monetary!.toFixed(0).padStart(7)}`,
+    );
   }
   log('(medians per segment)');
 
@@ -71,12 +73,16 @@ export async function main(options: SegmentExampleOptions = {}): Promise<Segment
     crossTab = Array.from({ length: k }, () => types.map(() => 0));
     rfm.customers.forEach((c, row) => crossTab![km.labels[row]!]![shop.customers[c as number]!.segmentIndex]!++);
     log(`\n${''.padEnd(20)}  ${types.map((t) => t.padStart(17)).join('')}`);
-    for (const p of profiles) log(`${p.name.padEnd(20)}  ${crossTab[p.segment]!.map((n) => String(n).padStart(17)).join('')}`);
+    for (const p of profiles)
+      log(`${p.name.padEnd(20)}  ${crossTab[p.segment]!.map((n) => String(n).padStart(17)).join('')}`);
   }
   return { customers: rfm.customers.length, profiles, silhouette, crossTab };
 }
 
-const isMain = typeof process !== 'undefined' && process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
+const isMain =
+  typeof process !== 'undefined' &&
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
 if (isMain) {
   await at.ready({ backend: 'cpu' });
   await main({ path: process.argv[2] });

@@ -17,7 +17,8 @@ const ENGINE = 2;
 
 function floorOf(file) {
   const i = FLOORS.findIndex((prefixes) => prefixes.some((p) => file === p || file.startsWith(p)));
-  if (i < 0) throw new Error(`check-floors: ${file} is on no floor; add its folder to FLOORS in scripts/check-floors.mjs`);
+  if (i < 0)
+    throw new Error(`check-floors: ${file} is on no floor; add its folder to FLOORS in scripts/check-floors.mjs`);
   return i;
 }
 
@@ -27,12 +28,14 @@ const graph = res.obj();
 const problems = [];
 for (const [file, deps] of Object.entries(graph)) {
   for (const dep of deps) {
-    if (floorOf(dep) > floorOf(file)) problems.push(`upward import: ${file} (floor ${floorOf(file)}) imports ${dep} (floor ${floorOf(dep)})`);
+    if (floorOf(dep) > floorOf(file))
+      problems.push(`upward import: ${file} (floor ${floorOf(file)}) imports ${dep} (floor ${floorOf(dep)})`);
   }
 }
 const circles = res.circular();
 for (const circle of circles) {
-  if (!circle.every((f) => floorOf(f) === ENGINE)) problems.push(`import circle outside the engine core: ${circle.join(' > ')}`);
+  if (!circle.every((f) => floorOf(f) === ENGINE))
+    problems.push(`import circle outside the engine core: ${circle.join(' > ')}`);
 }
 const engineCircles = circles.length - problems.filter((p) => p.startsWith('import circle')).length;
 if (problems.length) {
@@ -40,4 +43,6 @@ if (problems.length) {
   console.error(`check-floors: ${problems.length} problem(s)`);
   process.exit(1);
 }
-console.log(`check-floors: ${Object.keys(graph).length} files, every import goes down a floor or stays on it; ${engineCircles} circle(s), all inside the engine core`);
+console.log(
+  `check-floors: ${Object.keys(graph).length} files, every import goes down a floor or stays on it; ${engineCircles} circle(s), all inside the engine core`,
+);

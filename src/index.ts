@@ -1,7 +1,18 @@
 export { Tensor } from './tensor/tensor.js';
 export type { DType, TypedArray } from './core/dtype.js';
 export {
-  tensor, full, zeros, ones, zerosLike, onesLike, arange, eye, rand, randn, randint, manualSeed,
+  tensor,
+  full,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  arange,
+  eye,
+  rand,
+  randn,
+  randint,
+  manualSeed,
 } from './tensor/creation.js';
 export type { CreateOptions, RandomOptions, NestedArray } from './tensor/creation.js';
 export { fromNdarray, toNdarray } from './tensor/interop.js';

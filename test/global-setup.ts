@@ -18,6 +18,7 @@ function newest(dir: string): number {
  */
 export default function setup(): void {
   if (process.env.ATTUNE_SKIP_BUILD === '1') return;
-  const stale = !existsSync('dist/index.js') || Math.max(newest('src'), newest('kernels')) > statSync('dist/index.js').mtimeMs;
+  const stale =
+    !existsSync('dist/index.js') || Math.max(newest('src'), newest('kernels')) > statSync('dist/index.js').mtimeMs;
   if (stale) execSync('npx tsup', { stdio: 'inherit' });
 }

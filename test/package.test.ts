@@ -13,14 +13,22 @@ const work = mkdtempSync(join(tmpdir(), 'attune-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
 
 describe('npm package', () => {
   let tarball = '';
   let files: string[] = [];
 
   it('packs only the build, the kernels, README, LICENSE and package.json', () => {
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as { filename: string; files: { path: string }[] }[];
+    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     tarball = join(work, out[0]!.filename);
     files = out[0]!.files.map((f) => f.path);
     expect(files).toContain('dist/index.js');
@@ -28,7 +36,9 @@ describe('npm package', () => {
     expect(files).toContain('dist/index.d.ts');
     expect(files).toContain('dist/cli.js');
     for (const f of files) {
-      expect(f, `unexpected file in the tarball: ${f}`).toMatch(/^(dist\/|kernels\/[\w-]+\.wgsl$|README\.md$|LICENSE$|package\.json$)/);
+      expect(f, `unexpected file in the tarball: ${f}`).toMatch(
+        /^(dist\/|kernels\/[\w-]+\.wgsl$|README\.md$|LICENSE$|package\.json$)/,
+      );
       expect(f).not.toMatch(/datasets|\.(csv|dat|data|tsv)$|^test\//);
     }
   });

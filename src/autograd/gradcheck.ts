@@ -46,7 +46,10 @@ export async function gradcheck(
     const isInt: boolean[] = [];
     const base: Tensor[] = [];
     for (const [i, x] of inputs.entries()) {
-      const t = typeof x === 'number' || Array.isArray(x) ? tensor(x as NestedArray, { dtype: 'float64', backend: 'cpu' }) : (x as Tensor);
+      const t =
+        typeof x === 'number' || Array.isArray(x)
+          ? tensor(x as NestedArray, { dtype: 'float64', backend: 'cpu' })
+          : (x as Tensor);
       shapes[i] = t.shape;
       isInt[i] = t.dtype === 'int32';
       values[i] = Float64Array.from(await t.data());

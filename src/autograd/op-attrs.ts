@@ -15,15 +15,40 @@ interface Reduction {
  * gradient rule is a compile error.
  */
 export interface OpAttrs {
-  neg: None; abs: None; exp: None; log: None; log1p: None; sqrt: None; rsqrt: None;
-  tanh: None; sigmoid: None; relu: None; gelu: None; softplus: None; sin: None; cos: None;
-  square: None; reciprocal: None; expm1: None;
-  add: None; sub: None; mul: None; div: None; pow: None; maximum: None; minimum: None; mod: None;
+  neg: None;
+  abs: None;
+  exp: None;
+  log: None;
+  log1p: None;
+  sqrt: None;
+  rsqrt: None;
+  tanh: None;
+  sigmoid: None;
+  relu: None;
+  gelu: None;
+  softplus: None;
+  sin: None;
+  cos: None;
+  square: None;
+  reciprocal: None;
+  expm1: None;
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  maximum: None;
+  minimum: None;
+  mod: None;
   /** inputs [a, b]; the condition is not differentiable. */
   where: { cond: Tensor };
   clamp: { lo: number; hi: number };
   cast: None;
-  sum: Reduction; prod: Reduction; max: Reduction; min: Reduction; logsumexp: Reduction;
+  sum: Reduction;
+  prod: Reduction;
+  max: Reduction;
+  min: Reduction;
+  logsumexp: Reduction;
   softmax: { axis: number };
   logSoftmax: { axis: number };
   /** inputs [a, b] or [a, b, bias]; out = act(op(a) @ op(b) + bias). */

@@ -55,7 +55,8 @@ function keepShape(g: Tensor, x: Tensor, attrs: { axes: number[]; keepDims: bool
   return o.reshape(g, reducedShape(x.shape, attrs.axes, true));
 }
 
-const unaryRule = <K extends OpName>(f: (g: Tensor, x: Tensor, out: Tensor, tmp: <U extends Tensor>(x: U) => U) => Tensor): Rule<K> =>
+const unaryRule =
+  <K extends OpName>(f: (g: Tensor, x: Tensor, out: Tensor, tmp: <U extends Tensor>(x: U) => U) => Tensor): Rule<K> =>
   (g, node, out) => [t((tmp) => f(g, node.inputs[0]!, out, tmp))];
 
 /** d act(z) / dz expressed through the activation's output y. */
@@ -151,12 +152,8 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
   logsumexp: (g, { inputs: [x], attrs }, y) => [
     t((tmp) => o.mul(tmp(keepShape(g, x!, attrs)), tmp(o.exp(tmp(o.sub(x!, tmp(keepShape(y, x!, attrs)))))))),
   ],
-  softmax: (g, { attrs }, y) => [
-    t((tmp) => o.mul(y, tmp(o.sub(g, tmp(o.sum(tmp(o.mul(g, y)), attrs.axis, true)))))),
-  ],
-  logSoftmax: (g, { attrs }, y) => [
-    t((tmp) => o.sub(g, tmp(o.mul(tmp(o.exp(y)), tmp(o.sum(g, attrs.axis, true)))))),
-  ],
+  softmax: (g, { attrs }, y) => [t((tmp) => o.mul(y, tmp(o.sub(g, tmp(o.sum(tmp(o.mul(g, y)), attrs.axis, true))))))],
+  logSoftmax: (g, { attrs }, y) => [t((tmp) => o.sub(g, tmp(o.mul(tmp(o.exp(y)), tmp(o.sum(g, attrs.axis, true))))))],
 
   matmul: (g, { inputs: [a, b, bias], attrs }, y) =>
     t((tmp) => {
@@ -185,9 +182,19 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
   },
   expand: (g, { inputs: [x] }) => [unbroadcast(share(g), x!.shape)],
   slice: (g, { inputs: [x], attrs }) => [
-    o.pad(g, attrs.begin.map((b, i) => [b, x!.shape[i]! - b - g.shape[i]!] as [number, number]), 0),
+    o.pad(
+      g,
+      attrs.begin.map((b, i) => [b, x!.shape[i]! - b - g.shape[i]!] as [number, number]),
+      0,
+    ),
   ],
-  pad: (g, { inputs: [x], attrs }) => [o.slice(g, attrs.before, attrs.before.map((b, i) => b + x!.shape[i]!))],
+  pad: (g, { inputs: [x], attrs }) => [
+    o.slice(
+      g,
+      attrs.before,
+      attrs.before.map((b, i) => b + x!.shape[i]!),
+    ),
+  ],
   concat: (g, { inputs, attrs }) => {
     let start = 0;
     return inputs.map((x) => {
@@ -200,7 +207,8 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
     t((tmp) => o.scatterAdd(tmp(zeros(x!.shape, { dtype: g.dtype, backend: x!.backend })), attrs.axis, attrs.index, g)),
   ],
   embedding: (g, { inputs: [w], attrs }) => {
-    if (attrs.hostIds) return [new SparseRows(attrs.hostIds, o.reshape(g, [attrs.index.size, ...w!.shape.slice(1)]), w!.shape)];
+    if (attrs.hostIds)
+      return [new SparseRows(attrs.hostIds, o.reshape(g, [attrs.index.size, ...w!.shape.slice(1)]), w!.shape)];
     // g is [...ids.shape, ...rowShape], exactly the src scatterAdd expects for these ids.
     return [t((tmp) => o.scatterAdd(tmp(zeros(w!.shape, { dtype: g.dtype, backend: w!.backend })), 0, attrs.index, g))];
   },

@@ -54,7 +54,13 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
 }
 
 /** @internal Records `out = op(inputs)` on the tape. */
-export function record<K extends OpName>(op: K, inputs: Tensor[], out: Tensor, attrs: OpAttrs[K], owned: Tensor[] = []): void {
+export function record<K extends OpName>(
+  op: K,
+  inputs: Tensor[],
+  out: Tensor,
+  attrs: OpAttrs[K],
+  owned: Tensor[] = [],
+): void {
   out.requiresGrad = true;
   out.node = { op, inputs, attrs, released: false, owned: keep(owned) } as GradNode;
 }
@@ -101,10 +107,14 @@ export function backward(root: Tensor, grad: Tensor | undefined, retainGraph: bo
     throw new AttuneError(`backward: tensor #${root.id} does not require grad; no input of its graph has requiresGrad`);
   }
   if (root.node?.released) {
-    throw new AttuneError('backward: the graph was already freed by an earlier backward(); pass { retainGraph: true } to the first call');
+    throw new AttuneError(
+      'backward: the graph was already freed by an earlier backward(); pass { retainGraph: true } to the first call',
+    );
   }
   if (grad === undefined && root.size !== 1) {
-    throw new ShapeError(`backward: output has shape ${fmtShape(root.shape)}; pass a gradient of that shape for non-scalar outputs`);
+    throw new ShapeError(
+      `backward: output has shape ${fmtShape(root.shape)}; pass a gradient of that shape for non-scalar outputs`,
+    );
   }
   if (grad !== undefined && !shapesEqual(grad.shape, root.shape)) {
     throw new ShapeError(`backward: grad has shape ${fmtShape(grad.shape)}; expected ${fmtShape(root.shape)}`);

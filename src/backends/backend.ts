@@ -20,8 +20,27 @@ export interface Handle {
 }
 
 export const UNARY_OPS = [
-  'neg', 'abs', 'exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 'sigmoid', 'relu', 'gelu',
-  'softplus', 'sin', 'cos', 'sign', 'floor', 'ceil', 'round', 'square', 'reciprocal', 'expm1',
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'rsqrt',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'gelu',
+  'softplus',
+  'sin',
+  'cos',
+  'sign',
+  'floor',
+  'ceil',
+  'round',
+  'square',
+  'reciprocal',
+  'expm1',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -304,7 +323,13 @@ export interface Backend {
   attentionForward(q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: Handle; lse: Handle };
   /** Gradients of attentionForward given dOut [bh, tq, d] and the forward's out and lse. */
   attentionBackward(
-    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+    dOut: Handle,
+    out: Handle,
+    lse: Handle,
+    q: Handle,
+    k: Handle,
+    v: Handle,
+    info: AttentionInfo,
   ): { dq: Handle; dk: Handle; dv: Handle };
   // ---- fused: lstm (src/nn) ----
   /**
@@ -319,7 +344,10 @@ export interface Backend {
    * xProj, so dx, dW_ih and the biases follow by matmuls), dWhh [4H, H], dh0 and dc0 [B, H].
    */
   lstmBackward(
-    dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo,
+    dY: Handle,
+    whh: Handle,
+    saved: LstmSaved,
+    info: LstmInfo,
   ): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle };
   // ---- fused: optimizer updates (src/optim) ----
   /**
@@ -329,7 +357,13 @@ export interface Backend {
    * nothing is updated in place); the optimizer swaps them in with `Tensor.assign`. Optional:
    * where a backend lacks it, src/optim composes the same update from primitives.
    */
-  adamUpdate?(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle };
+  adamUpdate?(
+    param: Handle,
+    grad: Handle,
+    m: Handle,
+    v: Handle,
+    info: AdamInfo,
+  ): { param: Handle; m: Handle; v: Handle };
   // ---- fused: matrix factorization and k-means (src/models) ----
   /**
    * One pass of biased-MF SGD over rows start..start+count-1 of the (user, item, rating)

@@ -99,7 +99,17 @@ export async function ready(options: { backend?: BackendRequest } = {}): Promise
 async function timeMatmul(b: Backend): Promise<number> {
   const n = 256;
   const x = b.upload(new Float32Array(n * n).fill(0.5), 'float32');
-  const info = { batch: 1, m: n, n, k: n, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none' as const };
+  const info = {
+    batch: 1,
+    m: n,
+    n,
+    k: n,
+    transA: false,
+    transB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    activation: 'none' as const,
+  };
   const times: number[] = [];
   for (let i = 0; i < 4; i++) {
     const t0 = performance.now();

@@ -103,13 +103,41 @@ export interface DemoResult {
 
 const DAY_MS = 86_400_000;
 
-function sizes(o: DemoOptions): { customers: number; items: number; days: number; bprEpochs: number; churnEpochs: number; sequences: number; seqEpochs: number; subjectEpochs: number } {
+function sizes(o: DemoOptions): {
+  customers: number;
+  items: number;
+  days: number;
+  bprEpochs: number;
+  churnEpochs: number;
+  sequences: number;
+  seqEpochs: number;
+  subjectEpochs: number;
+} {
   const quick = o.quick === true;
   const customers = o.customers ?? (quick ? 1500 : 5000);
-  if (!Number.isInteger(customers) || customers < 50) throw new ValueError(`demo: customers must be an integer ≥ 50; got ${customers}`);
+  if (!Number.isInteger(customers) || customers < 50)
+    throw new ValueError(`demo: customers must be an integer ≥ 50; got ${customers}`);
   return quick
-    ? { customers, items: 150, days: 150, bprEpochs: 25, churnEpochs: 40, sequences: 500, seqEpochs: 5, subjectEpochs: 10 }
-    : { customers, items: 200, days: 180, bprEpochs: 30, churnEpochs: 60, sequences: 800, seqEpochs: 8, subjectEpochs: 15 };
+    ? {
+        customers,
+        items: 150,
+        days: 150,
+        bprEpochs: 25,
+        churnEpochs: 40,
+        sequences: 500,
+        seqEpochs: 5,
+        subjectEpochs: 10,
+      }
+    : {
+        customers,
+        items: 200,
+        days: 180,
+        bprEpochs: 30,
+        churnEpochs: 60,
+        sequences: 800,
+        seqEpochs: 8,
+        subjectEpochs: 15,
+      };
 }
 
 /**
@@ -119,9 +147,13 @@ function sizes(o: DemoOptions): { customers: number; items: number; days: number
  * stratified train/test split. Every line goes to `log`; the figures come back as a
  * {@link DemoResult}. Seeded: the same options give the same figures on the same backend.
  */
-export async function runDemo(options: DemoOptions = {}, log: (line: string) => void = console.log): Promise<DemoResult> {
+export async function runDemo(
+  options: DemoOptions = {},
+  log: (line: string) => void = console.log,
+): Promise<DemoResult> {
   const seed = options.seed ?? 7;
-  if (!Number.isInteger(seed) || seed < 0) throw new ValueError(`demo: seed must be a non-negative integer; got ${seed}`);
+  if (!Number.isInteger(seed) || seed < 0)
+    throw new ValueError(`demo: seed must be a non-negative integer; got ${seed}`);
   const request = options.backend ?? 'auto';
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu') {
     throw new ValueError(`demo: backend must be 'auto', 'cpu' or 'webgpu'; got ${JSON.stringify(request)}`);
@@ -136,7 +168,9 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
     return s;
   };
 
-  log(`attune demo — recommendations, segmentation and churn on a synthetic shop (seed ${seed}${options.quick ? ', quick' : ''})`);
+  log(
+    `attune demo — recommendations, segmentation and churn on a synthetic shop (seed ${seed}${options.quick ? ', quick' : ''})`,
+  );
 
   // ── Backend ────────────────────────────────────────────────────────────────────────────────
   section(log, 'Backend');
@@ -161,18 +195,33 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   const rows: number[] = [];
   for (let e = 0; e < nEvents; e++) if (ev.type[e] !== 'view') rows.push(e);
   const interactions = Interactions.fromArrays(
-    { users: rows.map((e) => ev.customer[e]!), items: rows.map((e) => ev.item[e]!), times: rows.map((e) => ev.time[e]!) },
+    {
+      users: rows.map((e) => ev.customer[e]!),
+      items: rows.map((e) => ev.item[e]!),
+      times: rows.map((e) => ev.time[e]!),
+    },
     { duplicates: 'sum' },
   );
   const churned = shop.churn.label.reduce((s, v) => s + v, 0);
-  log(`customers      ${fmtInt(shop.customers.length)}  (${fmtPct(churned / shop.customers.length)} churned before the end of the log)`);
+  log(
+    `customers      ${fmtInt(shop.customers.length)}  (${fmtPct(churned / shop.customers.length)} churned before the end of the log)`,
+  );
   log(`items          ${fmtInt(shop.items.length)} in ${shop.categories.length} categories`);
-  log(`events         ${fmtInt(nEvents)}: ${fmtInt(typeCount.view)} views, ${fmtInt(typeCount.cart)} carts, ${fmtInt(typeCount.purchase)} purchases`);
+  log(
+    `events         ${fmtInt(nEvents)}: ${fmtInt(typeCount.view)} views, ${fmtInt(typeCount.cart)} carts, ${fmtInt(typeCount.purchase)} purchases`,
+  );
   log(`date range     ${from} to ${to} (${shop.days} days)`);
-  log(`interactions   ${fmtInt(interactions.length)} distinct (customer, item) carts/purchases from ${fmtInt(interactions.numUsers)} customers`);
+  log(
+    `interactions   ${fmtInt(interactions.length)} distinct (customer, item) carts/purchases from ${fmtInt(interactions.numUsers)} customers`,
+  );
   const data = {
-    customers: shop.customers.length, items: shop.items.length, events: nEvents, purchases: typeCount.purchase,
-    from, to, interactions: interactions.length,
+    customers: shop.customers.length,
+    items: shop.items.length,
+    events: nEvents,
+    purchases: typeCount.purchase,
+    from,
+    to,
+    interactions: interactions.length,
   };
   const secData = lap();
 
@@ -180,7 +229,14 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   section(log, 'Recommendations');
   const k = 10;
   const split = leaveLastOut(interactions);
-  const bpr = await new BPR({ factors: 32, epochs: size.bprEpochs, lr: 0.05, reg: 0.005, seed, backend: factorBackend }).fit(split.train);
+  const bpr = await new BPR({
+    factors: 32,
+    epochs: size.bprEpochs,
+    lr: 0.05,
+    reg: 0.005,
+    seed,
+    backend: factorBackend,
+  }).fit(split.train);
   const pop = await new Popularity().fit(split.train);
   const testUsers = split.test.users;
   const relevant = Array.from(split.test.items, (i) => [i]);
@@ -191,11 +247,18 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   };
   const bprScore = await rank(bpr);
   const popScore = await rank(pop);
-  log(`leave-last-out: each customer's latest new item is held out (${fmtInt(testUsers.length)} customers); BPR (32 factors, ${size.bprEpochs} epochs, ${factorBackend})`);
-  table(log, ['model', `HR@${k}`, `NDCG@${k}`], [
-    ['Popularity', fmt(popScore.hitRate, 3), fmt(popScore.ndcg, 3)],
-    ['BPR', fmt(bprScore.hitRate, 3), fmt(bprScore.ndcg, 3)],
-  ], 'lrr');
+  log(
+    `leave-last-out: each customer's latest new item is held out (${fmtInt(testUsers.length)} customers); BPR (32 factors, ${size.bprEpochs} epochs, ${factorBackend})`,
+  );
+  table(
+    log,
+    ['model', `HR@${k}`, `NDCG@${k}`],
+    [
+      ['Popularity', fmt(popScore.hitRate, 3), fmt(popScore.ndcg, 3)],
+      ['BPR', fmt(bprScore.hitRate, 3), fmt(bprScore.ndcg, 3)],
+    ],
+    'lrr',
+  );
   log(`BPR vs popularity: NDCG@${k} ${fmtRatio(bprScore.ndcg / popScore.ndcg)}`);
 
   const item = (id: number, score: number): DemoItem => {
@@ -211,12 +274,33 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   }
   const customer = split.train.userIds.id(testUsers[best]!) as number;
   const heldOut = split.train.itemIds.id(split.test.items[best]!) as number;
-  const history = Array.from(g.rows.subarray(g.offsets[testUsers[best]!]!, g.offsets[testUsers[best]! + 1]!), (r) => split.train.itemIds.id(split.train.items[r]!) as number);
+  const history = Array.from(
+    g.rows.subarray(g.offsets[testUsers[best]!]!, g.offsets[testUsers[best]! + 1]!),
+    (r) => split.train.itemIds.id(split.train.items[r]!) as number,
+  );
   const top = (await bpr.recommend(customer, { k: 5 })).map((s) => item(s.item as number, s.score));
   log('');
-  log(`top 5 for customer ${customer} (${shop.customers[customer]!.segment}, ${history.length} items carted or bought; latest: ${history.slice(-3).map((i) => shop.items[i]!.name).join(', ')})`);
-  table(log, ['#', 'item', 'category', 'price', 'score'], top.map((r, j) => [String(j + 1), `${r.name}${r.item === heldOut ? ' ← held out' : ''}`, r.category, fmt(shop.items[r.item]!.price, 2), fmt(r.score, 3)]), 'rllrr');
-  log(`held-out item: ${shop.items[heldOut]!.name} (${shop.items[heldOut]!.category})${top.some((r) => r.item === heldOut) ? ', found in the top 5' : ''}`);
+  log(
+    `top 5 for customer ${customer} (${shop.customers[customer]!.segment}, ${history.length} items carted or bought; latest: ${history
+      .slice(-3)
+      .map((i) => shop.items[i]!.name)
+      .join(', ')})`,
+  );
+  table(
+    log,
+    ['#', 'item', 'category', 'price', 'score'],
+    top.map((r, j) => [
+      String(j + 1),
+      `${r.name}${r.item === heldOut ? ' ← held out' : ''}`,
+      r.category,
+      fmt(shop.items[r.item]!.price, 2),
+      fmt(r.score, 3),
+    ]),
+    'rllrr',
+  );
+  log(
+    `held-out item: ${shop.items[heldOut]!.name} (${shop.items[heldOut]!.category})${top.some((r) => r.item === heldOut) ? ', found in the top 5' : ''}`,
+  );
 
   const knn = await new ItemKNN({ neighbors: 50 }).fit(interactions);
   // The best-selling item anchors "customers who bought X also bought".
@@ -226,9 +310,26 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   const anchor = item(anchorId, sold[anchorId]!);
   const alsoBought = (await knn.similarItems(anchorId, 5)).map((s) => item(s.item as number, s.score));
   log('');
-  log(`customers who bought "${anchor.name}" (${anchor.category}, ${fmtInt(anchor.score)} sold) also bought — ItemKNN, cosine:`);
-  table(log, ['#', 'item', 'category', 'similarity'], alsoBought.map((r, j) => [String(j + 1), r.name, r.category, fmt(r.score, 3)]), 'rllr');
-  const recommend = { k, testUsers: testUsers.length, bpr: bprScore, popularity: popScore, customer, heldOut, top, anchor, alsoBought };
+  log(
+    `customers who bought "${anchor.name}" (${anchor.category}, ${fmtInt(anchor.score)} sold) also bought — ItemKNN, cosine:`,
+  );
+  table(
+    log,
+    ['#', 'item', 'category', 'similarity'],
+    alsoBought.map((r, j) => [String(j + 1), r.name, r.category, fmt(r.score, 3)]),
+    'rllr',
+  );
+  const recommend = {
+    k,
+    testUsers: testUsers.length,
+    bpr: bprScore,
+    popularity: popScore,
+    customer,
+    heldOut,
+    top,
+    anchor,
+    alsoBought,
+  };
   const secRec = lap();
 
   // ── Segmentation ───────────────────────────────────────────────────────────────────────────
@@ -239,12 +340,26 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   const km = await new KMeans({ k: 4, seed, nInit: 4 }).fit(X);
   const profiles = segmentProfiles(rfm, km.labels);
   const silhouette = silhouetteScore(X.data, 3, km.labels, { sampleSize: 1000, seed });
-  log(`RFM features of ${fmtInt(rfm.customers.length)} buyers as of ${dateOf(shop.days)} (log1p, z-scored), k-means k=4 (k-means++, 4 restarts)`);
-  table(log, ['segment', 'customers', 'share', 'recency (d)', 'orders', 'spend', 'R F M'], profiles.map((p) => [
-    p.name, fmtInt(p.size), fmtPct(p.share), fmt(p.median.recency!, 0), fmt(p.median.frequency!, 0), fmt(p.median.monetary!, 0),
-    `${fmt(p.mean.rScore!, 1)} ${fmt(p.mean.fScore!, 1)} ${fmt(p.mean.mScore!, 1)}`,
-  ]), 'lrrrrrr');
-  log(`medians per segment; R F M = mean quintile scores (5 = best); silhouette ${fmt(silhouette, 3)}, inertia ${fmt(km.inertia, 1)}`);
+  log(
+    `RFM features of ${fmtInt(rfm.customers.length)} buyers as of ${dateOf(shop.days)} (log1p, z-scored), k-means k=4 (k-means++, 4 restarts)`,
+  );
+  table(
+    log,
+    ['segment', 'customers', 'share', 'recency (d)', 'orders', 'spend', 'R F M'],
+    profiles.map((p) => [
+      p.name,
+      fmtInt(p.size),
+      fmtPct(p.share),
+      fmt(p.median.recency!, 0),
+      fmt(p.median.frequency!, 0),
+      fmt(p.median.monetary!, 0),
+      `${fmt(p.mean.rScore!, 1)} ${fmt(p.mean.fScore!, 1)} ${fmt(p.mean.mScore!, 1)}`,
+    ]),
+    'lrrrrrr',
+  );
+  log(
+    `medians per segment; R F M = mean quintile scores (5 = best); silhouette ${fmt(silhouette, 3)}, inertia ${fmt(km.inertia, 1)}`,
+  );
   const segments = { k: 4, customers: rfm.customers.length, silhouette, profiles };
   const secSeg = lap();
 
@@ -264,32 +379,63 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
   const Xtest = enc.transform(pickRows(testRows));
   const yTrain = Uint8Array.from(trainRows, (r) => shop.churn.label[r]!);
   const yTest = Uint8Array.from(testRows, (r) => shop.churn.label[r]!);
-  const clf = await new ChurnClassifier({ hidden: [16], epochs: size.churnEpochs, lr: 0.02, calibration: 'platt', seed }).fit(Xtrain, yTrain);
+  const clf = await new ChurnClassifier({
+    hidden: [16],
+    epochs: size.churnEpochs,
+    lr: 0.02,
+    calibration: 'platt',
+    seed,
+  }).fit(Xtrain, yTrain);
   const report = await clf.evaluate(Xtest, yTest);
   const raw = await clf.evaluate(Xtest, yTest, { calibrated: false });
   const state = clf.calibratorState;
   const platt = state && 'a' in state ? { a: state.a, b: state.b } : null;
   clf.dispose();
   log(`${Xtrain.cols} features (${Xtrain.names.join(', ')})`);
-  log(`stratified split: ${fmtInt(trainRows.length)} train (20% of it held out for Platt scaling) / ${fmtInt(testRows.length)} test; MLP (16 ReLU units), ${size.churnEpochs} epochs of Adam`);
-  if (platt) log(`Platt scaling on the held-out 20%: p = sigmoid(${fmt(platt.a, 3)}·logit ${platt.b < 0 ? '−' : '+'} ${fmt(Math.abs(platt.b), 3)})`);
-  table(log, ['metric (test set)', 'value'], [
-    ['ROC-AUC', fmt(report.rocAuc, 3)],
-    ['PR-AUC', `${fmt(report.prAuc, 3)}  (base rate ${fmt(report.baseRate, 3)})`],
-    ['Brier score', fmt(report.brier, 4)],
-    ['log loss', fmt(report.logLoss, 4)],
-    ['ECE (10 bins)', `${fmt(report.ece, 4)}  (before calibration ${fmt(raw.ece, 4)})`],
-    ['lift, top decile', `${fmt(report.liftAtDecile, 2)}×  (${fmtPct(report.precisionAtDecile)} churn there; ${fmtPct(report.recallAtDecile)} of all churners)`],
-  ], 'll');
+  log(
+    `stratified split: ${fmtInt(trainRows.length)} train (20% of it held out for Platt scaling) / ${fmtInt(testRows.length)} test; MLP (16 ReLU units), ${size.churnEpochs} epochs of Adam`,
+  );
+  if (platt)
+    log(
+      `Platt scaling on the held-out 20%: p = sigmoid(${fmt(platt.a, 3)}·logit ${platt.b < 0 ? '−' : '+'} ${fmt(Math.abs(platt.b), 3)})`,
+    );
+  table(
+    log,
+    ['metric (test set)', 'value'],
+    [
+      ['ROC-AUC', fmt(report.rocAuc, 3)],
+      ['PR-AUC', `${fmt(report.prAuc, 3)}  (base rate ${fmt(report.baseRate, 3)})`],
+      ['Brier score', fmt(report.brier, 4)],
+      ['log loss', fmt(report.logLoss, 4)],
+      ['ECE (10 bins)', `${fmt(report.ece, 4)}  (before calibration ${fmt(raw.ece, 4)})`],
+      [
+        'lift, top decile',
+        `${fmt(report.liftAtDecile, 2)}×  (${fmtPct(report.precisionAtDecile)} churn there; ${fmtPct(report.recallAtDecile)} of all churners)`,
+      ],
+    ],
+    'll',
+  );
   const cal = report.calibration;
   const calRows: string[][] = [];
   for (let b = 0; b < cal.count.length; b++) {
     if (cal.count[b] === 0) continue;
-    calRows.push([`${fmt(cal.edges[b]!, 1)}–${fmt(cal.edges[b + 1]!, 1)}`, fmtInt(cal.count[b]!), fmt(cal.meanPredicted[b]!, 3), fmt(cal.fractionPositive[b]!, 3)]);
+    calRows.push([
+      `${fmt(cal.edges[b]!, 1)}–${fmt(cal.edges[b + 1]!, 1)}`,
+      fmtInt(cal.count[b]!),
+      fmt(cal.meanPredicted[b]!, 3),
+      fmt(cal.fractionPositive[b]!, 3),
+    ]);
   }
   log('reliability (calibrated):');
   table(log, ['predicted', 'rows', 'mean p', 'observed'], calRows, 'lrrr');
-  const churn = { trainRows: trainRows.length, testRows: testRows.length, features: Xtrain.names, report, eceUncalibrated: raw.ece, platt };
+  const churn = {
+    trainRows: trainRows.length,
+    testRows: testRows.length,
+    features: Xtrain.names,
+    report,
+    eceUncalibrated: raw.ece,
+    platt,
+  };
   const secChurn = lap();
 
   // ── Sequences ──────────────────────────────────────────────────────────────────────────────
@@ -299,16 +445,27 @@ export async function runDemo(options: DemoOptions = {}, log: (line: string) => 
 
   const total = (performance.now() - tStart) / 1000;
   section(log, 'Timing');
-  log(`data ${fmt(secData, 1)} s · recommendations ${fmt(secRec, 1)} s · segmentation ${fmt(secSeg, 1)} s · churn ${fmt(secChurn, 1)} s · sequences ${fmt(secSeq, 1)} s · total ${fmt(total, 1)} s`);
+  log(
+    `data ${fmt(secData, 1)} s · recommendations ${fmt(secRec, 1)} s · segmentation ${fmt(secSeg, 1)} s · churn ${fmt(secChurn, 1)} s · sequences ${fmt(secSeq, 1)} s · total ${fmt(total, 1)} s`,
+  );
   return {
-    backend, data, recommend, segments, churn, sequences,
+    backend,
+    data,
+    recommend,
+    segments,
+    churn,
+    sequences,
     seconds: { data: secData, recommend: secRec, segments: secSeg, churn: secChurn, sequences: secSeq, total },
   };
 }
 
 /** Next-item prediction on the customers' journeys and subject lines written from keywords. */
 async function sequenceSection(
-  shop: SyntheticShop, size: ReturnType<typeof sizes>, seed: number, k: number, log: (line: string) => void,
+  shop: SyntheticShop,
+  size: ReturnType<typeof sizes>,
+  seed: number,
+  k: number,
+  log: (line: string) => void,
 ): Promise<NonNullable<DemoResult['sequences']>> {
   section(log, 'Sequences');
   const ev = shop.events;
@@ -325,12 +482,25 @@ async function sequenceSection(
   const seqUsers = journeys.filter((j) => j.length >= 3).slice(0, size.sequences);
   const histories = seqUsers.map((j) => j.slice(-(maxLen + 1), -1));
   const targets = seqUsers.map((j) => j[j.length - 1]!);
-  const nextModel = new NextItemModel({ arch: 'transformer', numItems: shop.items.length, dim: 32, layers: 1, heads: 2, maxLen, dropout: 0.1, seed });
+  const nextModel = new NextItemModel({
+    arch: 'transformer',
+    numItems: shop.items.length,
+    dim: 32,
+    layers: 1,
+    heads: 2,
+    maxLen,
+    dropout: 0.1,
+    seed,
+  });
   await nextModel.fit(histories, { epochs: size.seqEpochs, batchSize: 128, lr: 5e-3, seed });
   const nextRecs = await nextModel.recommendNextBatch(histories, { k, excludeSeen: false });
   const seen = new Float64Array(shop.items.length);
   for (const h of histories) for (const i of h) seen[i]!++;
-  const popTop = new Set(Array.from(seen.keys()).sort((a, b) => seen[b]! - seen[a]! || a - b).slice(0, k));
+  const popTop = new Set(
+    Array.from(seen.keys())
+      .sort((a, b) => seen[b]! - seen[a]! || a - b)
+      .slice(0, k),
+  );
   let nextHits = 0;
   let popHits = 0;
   targets.forEach((tgt, j) => {
@@ -338,8 +508,18 @@ async function sequenceSection(
     if (popTop.has(tgt)) popHits++;
   });
   nextModel.dispose();
-  log(`next item: a causal transformer (1 layer, 32 dims, last ${maxLen} events, ${size.seqEpochs} epochs) on ${fmtInt(seqUsers.length)} customers' cart/purchase sequences; last event held out`);
-  table(log, ['model', `HR@${k}`], [['Popularity', fmt(popHits / seqUsers.length, 3)], ['NextItemModel', fmt(nextHits / seqUsers.length, 3)]], 'lr');
+  log(
+    `next item: a causal transformer (1 layer, 32 dims, last ${maxLen} events, ${size.seqEpochs} epochs) on ${fmtInt(seqUsers.length)} customers' cart/purchase sequences; last event held out`,
+  );
+  table(
+    log,
+    ['model', `HR@${k}`],
+    [
+      ['Popularity', fmt(popHits / seqUsers.length, 3)],
+      ['NextItemModel', fmt(nextHits / seqUsers.length, 3)],
+    ],
+    'lr',
+  );
 
   // Subject lines: 90% of the (keywords → line) pairs train an LSTM encoder-decoder; the
   // generated lines for three held-out keyword sets are shown next to the real ones.
@@ -353,9 +533,21 @@ async function sequenceSection(
   writer.dispose();
   const subjects = shown.map((x, j) => ({ keywords: [...x.keywords], generated: generated[j]!, reference: x.text }));
   log('');
-  log(`subject lines: LSTM encoder-decoder with attention, ${size.subjectEpochs} epochs on ${nTrain} keyword → line pairs; held-out keywords:`);
-  table(log, ['keywords', 'generated', 'written'], subjects.map((x) => [x.keywords.join(' · '), x.generated, x.reference]), 'lll');
-  return { users: seqUsers.length, nextItem: { hitRate: nextHits / seqUsers.length }, popularity: { hitRate: popHits / seqUsers.length }, subjects };
+  log(
+    `subject lines: LSTM encoder-decoder with attention, ${size.subjectEpochs} epochs on ${nTrain} keyword → line pairs; held-out keywords:`,
+  );
+  table(
+    log,
+    ['keywords', 'generated', 'written'],
+    subjects.map((x) => [x.keywords.join(' · '), x.generated, x.reference]),
+    'lll',
+  );
+  return {
+    users: seqUsers.length,
+    nextItem: { hitRate: nextHits / seqUsers.length },
+    popularity: { hitRate: popHits / seqUsers.length },
+    subjects,
+  };
 }
 
 /** Row indices split per class, `testFraction` of each class to test (seeded). */
@@ -384,7 +576,8 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
   };
   const int = (s: string, flag: string): number => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new ValueError(`demo: ${flag} must be a non-negative integer; got ${JSON.stringify(s)}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new ValueError(`demo: ${flag} must be a non-negative integer; got ${JSON.stringify(s)}`);
     return n;
   };
   for (let i = 0; i < args.length; i++) {
@@ -397,7 +590,8 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     switch (flag) {
       case '--backend': {
         const b = v();
-        if (b !== 'auto' && b !== 'cpu' && b !== 'webgpu') throw new ValueError(`demo: --backend must be auto, cpu or webgpu; got ${JSON.stringify(b)}`);
+        if (b !== 'auto' && b !== 'cpu' && b !== 'webgpu')
+          throw new ValueError(`demo: --backend must be auto, cpu or webgpu; got ${JSON.stringify(b)}`);
         o.backend = b;
         break;
       }
@@ -414,7 +608,9 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
         o.sequences = false;
         break;
       default:
-        throw new ValueError(`demo: unknown option ${JSON.stringify(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`);
+        throw new ValueError(
+          `demo: unknown option ${JSON.stringify(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`,
+        );
     }
   }
   return o;
@@ -431,7 +627,11 @@ function section(log: (line: string) => void, title: string): void {
 function table(log: (line: string) => void, header: string[], rows: string[][], align: string): void {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (cells: string[]): string =>
-    '  ' + cells.map((s, c) => (align[c] === 'r' ? s.padStart(widths[c]!) : s.padEnd(widths[c]!))).join('  ').trimEnd();
+    '  ' +
+    cells
+      .map((s, c) => (align[c] === 'r' ? s.padStart(widths[c]!) : s.padEnd(widths[c]!)))
+      .join('  ')
+      .trimEnd();
   log(line(header));
   log('  ' + widths.map((w) => '─'.repeat(w)).join('  '));
   for (const r of rows) log(line(r));

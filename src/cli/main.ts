@@ -23,7 +23,11 @@ commands:
 
 async function info(args: string[]): Promise<void> {
   const i = args.indexOf('--backend');
-  const backend = (i >= 0 ? args[i + 1] : 'auto') as Parameters<typeof ready>[0] extends infer O ? O extends { backend?: infer B } ? B : never : never;
+  const backend = (i >= 0 ? args[i + 1] : 'auto') as Parameters<typeof ready>[0] extends infer O
+    ? O extends { backend?: infer B }
+      ? B
+      : never
+    : never;
   const r = await ready({ backend });
   console.log(`backend: ${r.backend}`);
   console.log(`device:  ${r.description}`);

@@ -43,7 +43,15 @@ export function mulhi32(a: number, b: number): number {
 }
 
 /** One Philox4x32-10 block; writes the 4 output words into `out`. */
-export function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
+export function philoxBlock(
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+): void {
   for (let r = 0; r < 10; r++) {
     const hi0 = mulhi32(M0, c0);
     const lo0 = Math.imul(M0, c0) >>> 0;
@@ -77,7 +85,7 @@ export function seedToKey(op: string, seed: number): [number, number] {
   if (!Number.isSafeInteger(seed) || seed < 0) {
     throw new ValueError(`${op}: seed must be a non-negative safe integer; got ${seed}`);
   }
-  return [seed % 0x100000000 >>> 0, Math.floor(seed / 0x100000000) >>> 0];
+  return [(seed % 0x100000000) >>> 0, Math.floor(seed / 0x100000000) >>> 0];
 }
 
 /** Adds a block offset to a 64-bit counter held as two u32 words. */

@@ -45,10 +45,14 @@ export class CsvParser {
     const delim = options.delimiter ?? ',';
     const quote = options.quote ?? '"';
     if (typeof delim !== 'string' || delim.length === 0 || /[\r\n]/.test(delim)) {
-      throw new ValueError(`CsvParser: delimiter must be a non-empty string without line breaks; got ${JSON.stringify(delim)}`);
+      throw new ValueError(
+        `CsvParser: delimiter must be a non-empty string without line breaks; got ${JSON.stringify(delim)}`,
+      );
     }
     if (quote !== false && (typeof quote !== 'string' || quote.length !== 1 || delim.includes(quote))) {
-      throw new ValueError(`CsvParser: quote must be false or one character not in the delimiter; got ${JSON.stringify(quote)}`);
+      throw new ValueError(
+        `CsvParser: quote must be false or one character not in the delimiter; got ${JSON.stringify(quote)}`,
+      );
     }
     this.delim = delim;
     this.q = quote === false ? -1 : quote.charCodeAt(0);
@@ -134,7 +138,9 @@ export class CsvParser {
         continue;
       }
       if (this.afterQuote) {
-        throw new DataError(`CSV line ${this.line}: unexpected ${JSON.stringify(text[i])} after a closing quote; expected a delimiter or a line end`);
+        throw new DataError(
+          `CSV line ${this.line}: unexpected ${JSON.stringify(text[i])} after a closing quote; expected a delimiter or a line end`,
+        );
       }
       if (c === q && this.atFieldStart) {
         this.inQuotes = true;

@@ -39,9 +39,18 @@ export interface EncodedTable {
 }
 
 /** Fitted state of one numeric column. */
-export interface NumericState { name: string; mean: number; sd: number; fill: number; indicator: boolean }
+export interface NumericState {
+  name: string;
+  mean: number;
+  sd: number;
+  fill: number;
+  indicator: boolean;
+}
 /** Fitted state of one categorical column. */
-export interface CategoricalState { name: string; categories: string[] }
+export interface CategoricalState {
+  name: string;
+  categories: string[];
+}
 
 const MISSING_CATEGORY = '(missing)';
 
@@ -75,15 +84,25 @@ export class TabularEncoder {
     const op = 'TabularEncoder';
     const numeric = options.numeric ?? [];
     const categorical = options.categorical ?? [];
-    if (numeric.length + categorical.length === 0) throw new ValueError(`${op}: name at least one numeric or categorical column`);
+    if (numeric.length + categorical.length === 0)
+      throw new ValueError(`${op}: name at least one numeric or categorical column`);
     const all = [...numeric, ...categorical];
     const dup = all.find((c, i) => all.indexOf(c) !== i);
     if (dup !== undefined) throw new ValueError(`${op}: column ${JSON.stringify(dup)} is listed more than once`);
     const missing = options.missing ?? 'error';
-    if (!['error', 'mean', 'median'].includes(missing)) throw new ValueError(`${op}: missing must be 'error', 'mean' or 'median'; got ${String(missing)}`);
+    if (!['error', 'mean', 'median'].includes(missing))
+      throw new ValueError(`${op}: missing must be 'error', 'mean' or 'median'; got ${String(missing)}`);
     const unknown = options.unknown ?? 'ignore';
-    if (unknown !== 'ignore' && unknown !== 'error') throw new ValueError(`${op}: unknown must be 'ignore' or 'error'; got ${String(unknown)}`);
-    this.options = { numeric, categorical, missing, unknown, standardize: options.standardize ?? true, missingValues: options.missingValues ?? [''] };
+    if (unknown !== 'ignore' && unknown !== 'error')
+      throw new ValueError(`${op}: unknown must be 'ignore' or 'error'; got ${String(unknown)}`);
+    this.options = {
+      numeric,
+      categorical,
+      missing,
+      unknown,
+      standardize: options.standardize ?? true,
+      missingValues: options.missingValues ?? [''],
+    };
     this.missingSet = new Set(this.options.missingValues);
   }
 
@@ -107,7 +126,8 @@ export class TabularEncoder {
     this.numeric = this.options.numeric!.map((name) => {
       const vals = this.numbers(op, name, column(name), line);
       const present = Array.from(vals).filter((v) => !Number.isNaN(v));
-      if (present.length === 0) throw new DataError(`${op}: numeric column ${JSON.stringify(name)} has no non-missing values`);
+      if (present.length === 0)
+        throw new DataError(`${op}: numeric column ${JSON.stringify(name)} has no non-missing values`);
       const mean = present.reduce((s, v) => s + v, 0) / present.length;
       const sd = Math.sqrt(present.reduce((s, v) => s + (v - mean) ** 2, 0) / present.length) || 1;
       const fill = this.options.missing === 'median' ? medianOf(present) : mean;
@@ -147,7 +167,9 @@ export class TabularEncoder {
         const j = idx.get(vals[r]!);
         if (j !== undefined) data[r * cols + at + j] = 1;
         else if (this.options.unknown === 'error') {
-          throw new DataError(`${op}: column ${JSON.stringify(s.name)} ${line(r)}: category ${JSON.stringify(vals[r])} was not seen in fit (pass unknown: 'ignore' to encode it as all zeros)`);
+          throw new DataError(
+            `${op}: column ${JSON.stringify(s.name)} ${line(r)}: category ${JSON.stringify(vals[r])} was not seen in fit (pass unknown: 'ignore' to encode it as all zeros)`,
+          );
         }
       }
       at += s.categories.length;
@@ -167,7 +189,11 @@ export class TabularEncoder {
   }
 
   /** Rebuilds a fitted encoder from {@link TabularEncoder.toJSON}'s output. */
-  static fromJSON(json: { options: TabularEncoderOptions; numeric: NumericState[]; categorical: CategoricalState[] }): TabularEncoder {
+  static fromJSON(json: {
+    options: TabularEncoderOptions;
+    numeric: NumericState[];
+    categorical: CategoricalState[];
+  }): TabularEncoder {
     const e = new TabularEncoder(json.options);
     e.numeric = json.numeric.map((s) => ({ ...s }));
     e.categorical = json.categorical.map((s) => ({ ...s, categories: [...s.categories] }));
@@ -191,11 +217,17 @@ export class TabularEncoder {
       else if (this.missingSet.has(c.trim())) v = Number.NaN;
       else {
         v = parseNumber(c);
-        if (Number.isNaN(v)) throw new DataError(`${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${JSON.stringify(c)} is not a number`);
+        if (Number.isNaN(v))
+          throw new DataError(
+            `${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${JSON.stringify(c)} is not a number`,
+          );
       }
-      if (!Number.isNaN(v) && !Number.isFinite(v)) throw new DataError(`${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${v} is not finite`);
+      if (!Number.isNaN(v) && !Number.isFinite(v))
+        throw new DataError(`${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${v} is not finite`);
       if (Number.isNaN(v) && this.options.missing === 'error') {
-        throw new DataError(`${op}: numeric column ${JSON.stringify(name)} ${line(r)} is missing (${JSON.stringify(c === undefined ? 'undefined' : c)}); pass missing: 'mean' or 'median' to impute it`);
+        throw new DataError(
+          `${op}: numeric column ${JSON.stringify(name)} ${line(r)} is missing (${JSON.stringify(c === undefined ? 'undefined' : c)}); pass missing: 'mean' or 'median' to impute it`,
+        );
       }
       out[r] = v;
     }
@@ -206,10 +238,16 @@ export class TabularEncoder {
     const out: string[] = new Array<string>(col.length);
     for (let r = 0; r < col.length; r++) {
       const c = col[r];
-      const missing = c === null || c === undefined || (typeof c === 'number' && Number.isNaN(c)) || (typeof c === 'string' && this.missingSet.has(c.trim()));
+      const missing =
+        c === null ||
+        c === undefined ||
+        (typeof c === 'number' && Number.isNaN(c)) ||
+        (typeof c === 'string' && this.missingSet.has(c.trim()));
       if (missing) {
         if (this.options.missing === 'error') {
-          throw new DataError(`${op}: categorical column ${JSON.stringify(name)} ${line(r)} is missing; pass missing: 'mean' or 'median' to keep it as the category ${JSON.stringify(MISSING_CATEGORY)}`);
+          throw new DataError(
+            `${op}: categorical column ${JSON.stringify(name)} ${line(r)} is missing; pass missing: 'mean' or 'median' to keep it as the category ${JSON.stringify(MISSING_CATEGORY)}`,
+          );
         }
         out[r] = MISSING_CATEGORY;
       } else out[r] = typeof c === 'string' ? c.trim() : String(c);
@@ -218,12 +256,18 @@ export class TabularEncoder {
   }
 }
 
-function view(op: string, table: TableInput): { rows: number; column: (name: string) => ArrayLike<Cell>; line: (r: number) => string } {
+function view(
+  op: string,
+  table: TableInput,
+): { rows: number; column: (name: string) => ArrayLike<Cell>; line: (r: number) => string } {
   if (table instanceof CsvTable) {
     return {
       rows: table.rowCount,
       column: (name) => {
-        if (!table.header.includes(name)) throw new ValueError(`${op}: the table has no column ${JSON.stringify(name)}; it has ${table.header.map((h) => JSON.stringify(h)).join(', ')}`);
+        if (!table.header.includes(name))
+          throw new ValueError(
+            `${op}: the table has no column ${JSON.stringify(name)}; it has ${table.header.map((h) => JSON.stringify(h)).join(', ')}`,
+          );
         return table.column(name);
       },
       line: (r) => `line ${table.lines[r]}`,
@@ -232,13 +276,19 @@ function view(op: string, table: TableInput): { rows: number; column: (name: str
   const names = Object.keys(table);
   const rows = names.length > 0 ? table[names[0]!]!.length : 0;
   for (const n of names) {
-    if (table[n]!.length !== rows) throw new ValueError(`${op}: column ${JSON.stringify(n)} has ${table[n]!.length} rows but ${JSON.stringify(names[0])} has ${rows}`);
+    if (table[n]!.length !== rows)
+      throw new ValueError(
+        `${op}: column ${JSON.stringify(n)} has ${table[n]!.length} rows but ${JSON.stringify(names[0])} has ${rows}`,
+      );
   }
   return {
     rows,
     column: (name) => {
       const c = table[name];
-      if (!c) throw new ValueError(`${op}: the table has no column ${JSON.stringify(name)}; it has ${names.map((h) => JSON.stringify(h)).join(', ')}`);
+      if (!c)
+        throw new ValueError(
+          `${op}: the table has no column ${JSON.stringify(name)}; it has ${names.map((h) => JSON.stringify(h)).join(', ')}`,
+        );
       return c;
     },
     line: (r) => `row ${r}`,
@@ -265,7 +315,9 @@ export function binaryTarget(values: ArrayLike<Cell>, positive: Cell, negative?:
     else if (s === null || s === undefined || s === '' || (typeof s === 'number' && Number.isNaN(s))) {
       throw new DataError(`binaryTarget: values[${i}] is missing`);
     } else if (negative !== undefined && s !== negative) {
-      throw new DataError(`binaryTarget: values[${i}] is ${JSON.stringify(v)}; expected ${JSON.stringify(positive)} or ${JSON.stringify(negative)}`);
+      throw new DataError(
+        `binaryTarget: values[${i}] is ${JSON.stringify(v)}; expected ${JSON.stringify(positive)} or ${JSON.stringify(negative)}`,
+      );
     }
   }
   return out;

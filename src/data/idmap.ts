@@ -29,7 +29,9 @@ export class IdMap {
   /** Rebuilds a map saved with {@link IdMap.toJSON}; refuses repeated or non-id entries. */
   static fromJSON(json: IdMapJSON): IdMap {
     if (json === null || typeof json !== 'object' || !Array.isArray(json.ids)) {
-      throw new ValueError(`IdMap.fromJSON: expected an object {ids: (string|number)[]}; got ${JSON.stringify(json)?.slice(0, 80)}`);
+      throw new ValueError(
+        `IdMap.fromJSON: expected an object {ids: (string|number)[]}; got ${JSON.stringify(json)?.slice(0, 80)}`,
+      );
     }
     const map = new IdMap();
     json.ids.forEach((id, i) => {
@@ -73,7 +75,9 @@ export class IdMap {
   index(id: Id): number {
     const index = this.toIndex.get(id);
     if (index === undefined) {
-      throw new ValueError(`IdMap.index: unknown id ${JSON.stringify(id)} (${typeof id}); the map holds ${this.size} ids`);
+      throw new ValueError(
+        `IdMap.index: unknown id ${JSON.stringify(id)} (${typeof id}); the map holds ${this.size} ids`,
+      );
     }
     return index;
   }

@@ -12,17 +12,54 @@ export { CsvParser, parseCsv, parseNumber, type CsvRecord, type CsvParseOptions 
 export { ErrorLog, type CsvReadOptions } from './rows.js';
 export { CsvTable, parseCsvTable, readCsvTable, type NumberColumnOptions } from './table.js';
 export { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
-export { loadMovieLens, parseMovieLens, detectMovieLensFormat, MOVIELENS_FILES, type MovieLensFormat, type MovieLensOptions } from './movielens.js';
-export { kFold, randomSplit, temporalSplit, leaveLastOut, type Split, type SeedOptions, type TemporalSplitOptions } from './split.js';
+export {
+  loadMovieLens,
+  parseMovieLens,
+  detectMovieLensFormat,
+  MOVIELENS_FILES,
+  type MovieLensFormat,
+  type MovieLensOptions,
+} from './movielens.js';
+export {
+  kFold,
+  randomSplit,
+  temporalSplit,
+  leaveLastOut,
+  type Split,
+  type SeedOptions,
+  type TemporalSplitOptions,
+} from './split.js';
 export { Rng } from './random.js';
 export { textChunks, type TextSource } from './source.js';
 export { toMatrix, type MatrixInput, type Matrix } from './matrix.js';
 export {
-  rfmFeatures, quintileScores, rfmSegmentName,
-  type RfmTable, type RfmOptions, type RfmScale, type RfmSegmentName, type Transaction, type TransactionColumns,
+  rfmFeatures,
+  quintileScores,
+  rfmSegmentName,
+  type RfmTable,
+  type RfmOptions,
+  type RfmScale,
+  type RfmSegmentName,
+  type Transaction,
+  type TransactionColumns,
 } from './rfm.js';
-export { TabularEncoder, binaryTarget, type TabularEncoderOptions, type EncodedTable, type TableInput, type Cell, type NumericState, type CategoricalState } from './encoder.js';
 export {
-  syntheticShop, SHOP_SEGMENTS, SHOP_PLANS,
-  type SyntheticShop, type SyntheticShopOptions, type SyntheticCustomer, type SyntheticItem, type ShopEventType,
+  TabularEncoder,
+  binaryTarget,
+  type TabularEncoderOptions,
+  type EncodedTable,
+  type TableInput,
+  type Cell,
+  type NumericState,
+  type CategoricalState,
+} from './encoder.js';
+export {
+  syntheticShop,
+  SHOP_SEGMENTS,
+  SHOP_PLANS,
+  type SyntheticShop,
+  type SyntheticShopOptions,
+  type SyntheticCustomer,
+  type SyntheticItem,
+  type ShopEventType,
 } from './synthetic.js';

@@ -26,7 +26,11 @@ export interface InteractionsCsvOptions extends CsvReadOptions {
   duplicates?: DuplicatePolicy;
 }
 
-function interactionsBuilder(op: string, options: InteractionsCsvOptions, log: ErrorLog): { handler: RowHandler; finish(any: boolean): Interactions } {
+function interactionsBuilder(
+  op: string,
+  options: InteractionsCsvOptions,
+  log: ErrorLog,
+): { handler: RowHandler; finish(any: boolean): Interactions } {
   const users: Id[] = [];
   const items: Id[] = [];
   const values: number[] = [];

@@ -118,7 +118,11 @@ export class Interactions {
    */
   constructor(init: InteractionsInit) {
     const n = init.users.length;
-    for (const [name, col] of [['items', init.items], ['values', init.values], ['times', init.times]] as const) {
+    for (const [name, col] of [
+      ['items', init.items],
+      ['values', init.values],
+      ['times', init.times],
+    ] as const) {
       if (col !== undefined && col.length !== n) {
         throw new ShapeError(`Interactions: ${name} has length ${col.length} but users has ${n}`);
       }
@@ -144,7 +148,11 @@ export class Interactions {
     const { users, items, values, times } = columns;
     const describe = options.describeRow ?? ((r: number) => `row ${r}`);
     const n = users.length;
-    for (const [name, col] of [['items', items], ['values', values], ['times', times]] as const) {
+    for (const [name, col] of [
+      ['items', items],
+      ['values', values],
+      ['times', times],
+    ] as const) {
       if (col != null && col.length !== n) {
         throw new ShapeError(`Interactions.fromArrays: ${name} has length ${col.length} but users has ${n}`);
       }
@@ -152,7 +160,9 @@ export class Interactions {
     if (n === 0) throw new DataError('Interactions.fromArrays: no interactions (empty input)');
     const policy = options.duplicates ?? 'error';
     if (!['error', 'sum', 'mean', 'last', 'keep'].includes(policy)) {
-      throw new ValueError(`Interactions.fromArrays: duplicates must be 'error', 'sum', 'mean', 'last' or 'keep'; got ${String(policy)}`);
+      throw new ValueError(
+        `Interactions.fromArrays: duplicates must be 'error', 'sum', 'mean', 'last' or 'keep'; got ${String(policy)}`,
+      );
     }
     const userIds = options.userIds ? options.userIds.clone() : new IdMap();
     const itemIds = options.itemIds ? options.itemIds.clone() : new IdMap();
@@ -220,7 +230,13 @@ export class Interactions {
   byUser(): UserGroups {
     if (!this.userGroups) {
       const { offsets, rows } = groupRows(this.users, this.numUsers, this.times);
-      this.userGroups = { offsets, rows, items: gather(this.items, rows), values: gather(this.values, rows), times: this.times && gather(this.times, rows) };
+      this.userGroups = {
+        offsets,
+        rows,
+        items: gather(this.items, rows),
+        values: gather(this.values, rows),
+        times: this.times && gather(this.times, rows),
+      };
     }
     return this.userGroups;
   }
@@ -229,7 +245,13 @@ export class Interactions {
   byItem(): ItemGroups {
     if (!this.itemGroups) {
       const { offsets, rows } = groupRows(this.items, this.numItems, this.times);
-      this.itemGroups = { offsets, rows, users: gather(this.users, rows), values: gather(this.values, rows), times: this.times && gather(this.times, rows) };
+      this.itemGroups = {
+        offsets,
+        rows,
+        users: gather(this.users, rows),
+        values: gather(this.values, rows),
+        times: this.times && gather(this.times, rows),
+      };
     }
     return this.itemGroups;
   }
@@ -247,18 +269,29 @@ export class Interactions {
   }
 }
 
-function encode(kind: string, id: Id | undefined, map: IdMap, strict: boolean, describe: (r: number) => string, r: number): number {
+function encode(
+  kind: string,
+  id: Id | undefined,
+  map: IdMap,
+  strict: boolean,
+  describe: (r: number) => string,
+  r: number,
+): number {
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) {
-    if (strict && !map.has(id)) throw new DataError(`Interactions.fromArrays: ${describe(r)}: unknown ${kind} id ${JSON.stringify(id)}`);
+    if (strict && !map.has(id))
+      throw new DataError(`Interactions.fromArrays: ${describe(r)}: unknown ${kind} id ${JSON.stringify(id)}`);
     return map.add(id);
   }
-  throw new DataError(`Interactions.fromArrays: ${describe(r)}: ${kind} id must be a string or a finite number; got ${String(id)}`);
+  throw new DataError(
+    `Interactions.fromArrays: ${describe(r)}: ${kind} id must be a string or a finite number; got ${String(id)}`,
+  );
 }
 
 function checkIndices(name: string, col: Int32Array, size: number): void {
   for (let r = 0; r < col.length; r++) {
     const x = col[r]!;
-    if (x < 0 || x >= size) throw new ValueError(`Interactions: ${name}[${r}] = ${x} is outside the id map's [0, ${size})`);
+    if (x < 0 || x >= size)
+      throw new ValueError(`Interactions: ${name}[${r}] = ${x} is outside the id map's [0, ${size})`);
   }
 }
 
@@ -278,7 +311,11 @@ function gather<T extends Int32Array | Float32Array | Float64Array>(src: T, rows
 }
 
 /** Stable counting sort of rows by key, after a stable sort by time so each group is time-ordered. */
-function groupRows(keys: Int32Array, numKeys: number, times: Float64Array | undefined): { offsets: Int32Array; rows: Int32Array } {
+function groupRows(
+  keys: Int32Array,
+  numKeys: number,
+  times: Float64Array | undefined,
+): { offsets: Int32Array; rows: Int32Array } {
   const n = keys.length;
   let order = new Int32Array(n);
   for (let r = 0; r < n; r++) order[r] = r;
@@ -292,7 +329,11 @@ function groupRows(keys: Int32Array, numKeys: number, times: Float64Array | unde
   return { offsets, rows };
 }
 
-function mergeDuplicates(init: InteractionsInit, policy: Exclude<DuplicatePolicy, 'keep'>, describe: (r: number) => string): InteractionsInit {
+function mergeDuplicates(
+  init: InteractionsInit,
+  policy: Exclude<DuplicatePolicy, 'keep'>,
+  describe: (r: number) => string,
+): InteractionsInit {
   const { users, items, values, times, userIds, itemIds } = init;
   const n = users.length;
   const numItems = itemIds.size;
@@ -321,7 +362,9 @@ function mergeDuplicates(init: InteractionsInit, policy: Exclude<DuplicatePolicy
     if (policy === 'error') {
       numDupes++;
       if (dupes.length < 10) {
-        dupes.push(`(user ${JSON.stringify(userIds.id(users[r]!))}, item ${JSON.stringify(itemIds.id(items[r]!))}) at ${describe(firstRow[s]!)} and ${describe(r)}`);
+        dupes.push(
+          `(user ${JSON.stringify(userIds.id(users[r]!))}, item ${JSON.stringify(itemIds.id(items[r]!))}) at ${describe(firstRow[s]!)} and ${describe(r)}`,
+        );
       }
       continue;
     }

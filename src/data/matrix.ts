@@ -36,21 +36,27 @@ export async function toMatrix(op: string, arg: string, x: MatrixInput): Promise
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (!Array.isArray(row) || row.length !== cols) {
-        throw new ShapeError(`${op}: ${arg}[${r}] must be an array of ${cols} numbers like ${arg}[0]; got ${Array.isArray(row) ? `${row.length} values` : typeof row}`);
+        throw new ShapeError(
+          `${op}: ${arg}[${r}] must be an array of ${cols} numbers like ${arg}[0]; got ${Array.isArray(row) ? `${row.length} values` : typeof row}`,
+        );
       }
       for (let c = 0; c < cols; c++) data[r * cols + c] = row[c]!;
     }
   } else {
     const m = x as { data: ArrayLike<number>; cols: number };
     cols = m.cols;
-    if (!Number.isInteger(cols) || cols < 1) throw new ValueError(`${op}: ${arg}.cols must be a positive integer; got ${cols}`);
-    if (m.data.length % cols !== 0) throw new ShapeError(`${op}: ${arg}.data has ${m.data.length} values, not a multiple of cols ${cols}`);
+    if (!Number.isInteger(cols) || cols < 1)
+      throw new ValueError(`${op}: ${arg}.cols must be a positive integer; got ${cols}`);
+    if (m.data.length % cols !== 0)
+      throw new ShapeError(`${op}: ${arg}.data has ${m.data.length} values, not a multiple of cols ${cols}`);
     data = Float64Array.from(m.data);
   }
   const rows = cols === 0 ? 0 : data.length / cols;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) {
-      throw new ValueError(`${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] must be a finite number; got ${data[i]} (impute or drop missing values first, e.g. with TabularEncoder)`);
+      throw new ValueError(
+        `${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] must be a finite number; got ${data[i]} (impute or drop missing values first, e.g. with TabularEncoder)`,
+      );
     }
   }
   return { data, rows, cols };

@@ -31,7 +31,9 @@ export function detectMovieLensFormat(firstLine: string): MovieLensFormat {
   if (firstLine.includes('::')) return 'ratings.dat';
   if (firstLine.includes('\t')) return 'u.data';
   if (firstLine.includes(',')) return 'ratings.csv';
-  throw new DataError(`detectMovieLensFormat: cannot tell the MovieLens layout from the first line ${JSON.stringify(firstLine.slice(0, 80))}; pass options.format`);
+  throw new DataError(
+    `detectMovieLensFormat: cannot tell the MovieLens layout from the first line ${JSON.stringify(firstLine.slice(0, 80))}; pass options.format`,
+  );
 }
 
 function csvOptions(format: MovieLensFormat, duplicates: DuplicatePolicy | undefined): InteractionsCsvOptions {
@@ -44,7 +46,9 @@ function csvOptions(format: MovieLensFormat, duplicates: DuplicatePolicy | undef
     case 'ratings.csv':
       return { ...base, header: true, user: 'userId', item: 'movieId', value: 'rating', time: 'timestamp' };
     default:
-      throw new ValueError(`MovieLens: options.format must be one of ${JSON.stringify(MOVIELENS_FILES)}; got ${JSON.stringify(format)}`);
+      throw new ValueError(
+        `MovieLens: options.format must be one of ${JSON.stringify(MOVIELENS_FILES)}; got ${JSON.stringify(format)}`,
+      );
   }
 }
 
@@ -70,7 +74,8 @@ export async function loadMovieLens(path: string | URL, options: MovieLensOption
     const fs = await import('node:fs/promises');
     const names = await fs.readdir(path);
     const found = MOVIELENS_FILES.find((n) => names.includes(n));
-    if (!found) throw new DataError(`loadMovieLens: ${String(path)} is a folder without any of ${MOVIELENS_FILES.join(', ')}`);
+    if (!found)
+      throw new DataError(`loadMovieLens: ${String(path)} is a folder without any of ${MOVIELENS_FILES.join(', ')}`);
     file = new URL(found, await pathToDirUrl(path));
   }
   const chunks = textChunks(file, 'loadMovieLens');

@@ -23,7 +23,7 @@ export class Rng {
   /** The next uniformly distributed unsigned 32-bit integer. */
   uint32(): number {
     if (this.lane === 4) {
-      const lo = this.block % 0x100000000 >>> 0;
+      const lo = (this.block % 0x100000000) >>> 0;
       const hi = Math.floor(this.block / 0x100000000) >>> 0;
       philoxBlock(lo, hi, 0xda7a5e7, 0, this.k0, this.k1, this.words);
       this.block++;

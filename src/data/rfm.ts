@@ -39,8 +39,16 @@ export type RfmScale = 'raw' | 'log' | 'standardized';
 
 /** The classic RFM segment names, from the R and F scores; see {@link rfmSegmentName}. */
 export type RfmSegmentName =
-  | 'champions' | 'loyal customers' | 'potential loyalists' | 'new customers' | 'promising'
-  | 'need attention' | 'about to sleep' | "can't lose" | 'at risk' | 'hibernating';
+  | 'champions'
+  | 'loyal customers'
+  | 'potential loyalists'
+  | 'new customers'
+  | 'promising'
+  | 'need attention'
+  | 'about to sleep'
+  | "can't lose"
+  | 'at risk'
+  | 'hibernating';
 
 /**
  * Per-customer recency, frequency and monetary value, one entry per customer in order of first
@@ -76,7 +84,8 @@ export interface RfmTable {
 
 function timeOf(op: string, t: number | Date, i: number): number {
   const v = t instanceof Date ? t.getTime() : t;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${op}: time[${i}] must be a Date or finite epoch milliseconds; got ${String(t)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new ValueError(`${op}: time[${i}] must be a Date or finite epoch milliseconds; got ${String(t)}`);
   return v;
 }
 
@@ -90,7 +99,10 @@ function timeOf(op: string, t: number | Date, i: number): number {
  * const rfm = at.data.rfmFeatures({ customer, time, amount }, { asOf: new Date('1998-07-01') });
  * const km = await new at.models.KMeans({ k: 4 }).fit(rfm.matrix('standardized'));
  */
-export function rfmFeatures(transactions: TransactionColumns | readonly Transaction[], options: RfmOptions = {}): RfmTable {
+export function rfmFeatures(
+  transactions: TransactionColumns | readonly Transaction[],
+  options: RfmOptions = {},
+): RfmTable {
   const op = 'rfmFeatures';
   const cols: TransactionColumns = Array.isArray(transactions)
     ? {
@@ -101,13 +113,17 @@ export function rfmFeatures(transactions: TransactionColumns | readonly Transact
     : (transactions as TransactionColumns);
   const n = cols.customer.length;
   if (cols.time.length !== n || cols.amount.length !== n) {
-    throw new ShapeError(`${op}: customer, time and amount must have the same length; got ${n}, ${cols.time.length} and ${cols.amount.length}`);
+    throw new ShapeError(
+      `${op}: customer, time and amount must have the same length; got ${n}, ${cols.time.length} and ${cols.amount.length}`,
+    );
   }
   if (n === 0) throw new ValueError(`${op}: the transaction log is empty`);
   const freqMode = options.frequency ?? 'transactions';
   const monMode = options.monetary ?? 'total';
-  if (freqMode !== 'transactions' && freqMode !== 'days') throw new ValueError(`${op}: frequency must be 'transactions' or 'days'; got ${String(freqMode)}`);
-  if (monMode !== 'total' && monMode !== 'mean') throw new ValueError(`${op}: monetary must be 'total' or 'mean'; got ${String(monMode)}`);
+  if (freqMode !== 'transactions' && freqMode !== 'days')
+    throw new ValueError(`${op}: frequency must be 'transactions' or 'days'; got ${String(freqMode)}`);
+  if (monMode !== 'total' && monMode !== 'mean')
+    throw new ValueError(`${op}: monetary must be 'total' or 'mean'; got ${String(monMode)}`);
 
   const index = new Map<Id, number>();
   const customers: Id[] = [];
@@ -119,10 +135,12 @@ export function rfmFeatures(transactions: TransactionColumns | readonly Transact
   let maxTime = -Infinity;
   for (let i = 0; i < n; i++) {
     const id = cols.customer[i]!;
-    if (typeof id !== 'string' && typeof id !== 'number') throw new ValueError(`${op}: customer[${i}] must be a string or number; got ${String(id)}`);
+    if (typeof id !== 'string' && typeof id !== 'number')
+      throw new ValueError(`${op}: customer[${i}] must be a string or number; got ${String(id)}`);
     const t = timeOf(op, cols.time[i]!, i);
     const a = cols.amount[i]!;
-    if (typeof a !== 'number' || !Number.isFinite(a)) throw new ValueError(`${op}: amount[${i}] must be a finite number; got ${String(a)}`);
+    if (typeof a !== 'number' || !Number.isFinite(a))
+      throw new ValueError(`${op}: amount[${i}] must be a finite number; got ${String(a)}`);
     let c = index.get(id);
     if (c === undefined) {
       index.set(id, (c = customers.length));
@@ -142,7 +160,9 @@ export function rfmFeatures(transactions: TransactionColumns | readonly Transact
   }
   const asOf = options.asOf === undefined ? maxTime + DAY_MS : timeOf(op, options.asOf, 0);
   if (asOf < maxTime) {
-    throw new ValueError(`${op}: asOf (${new Date(asOf).toISOString()}) is before the last transaction (${new Date(maxTime).toISOString()})`);
+    throw new ValueError(
+      `${op}: asOf (${new Date(asOf).toISOString()}) is before the last transaction (${new Date(maxTime).toISOString()})`,
+    );
   }
   const m = customers.length;
   const recency = new Float64Array(m);
@@ -161,7 +181,17 @@ export function rfmFeatures(transactions: TransactionColumns | readonly Transact
   const rfmScore = Array.from({ length: m }, (_, c) => `${rScore[c]}${fScore[c]}${mScore[c]}`);
   const segment = Array.from({ length: m }, (_, c) => rfmSegmentName(rScore[c]!, fScore[c]!));
   return {
-    customers, recency, frequency, monetary, tenure, rScore, fScore, mScore, rfmScore, segment, asOf,
+    customers,
+    recency,
+    frequency,
+    monetary,
+    tenure,
+    rScore,
+    fScore,
+    mScore,
+    rfmScore,
+    segment,
+    asOf,
     matrix(scale: RfmScale = 'standardized') {
       if (scale !== 'raw' && scale !== 'log' && scale !== 'standardized') {
         throw new ValueError(`RfmTable.matrix: scale must be 'raw', 'log' or 'standardized'; got ${String(scale)}`);
@@ -183,7 +213,11 @@ export function rfmFeatures(transactions: TransactionColumns | readonly Transact
         }
         for (let c = 0; c < m; c++) data[c * 3 + f] = (v[c]! - mean) / sd;
       }
-      return { data, cols: 3 as const, names: ['recency', 'frequency', 'monetary'] as ['recency', 'frequency', 'monetary'] };
+      return {
+        data,
+        cols: 3 as const,
+        names: ['recency', 'frequency', 'monetary'] as ['recency', 'frequency', 'monetary'],
+      };
     },
   };
 }
@@ -219,7 +253,8 @@ export function quintileScores(values: ArrayLike<number>, reverse = false): Int3
  * rounded and clamped into 1..5 first, so segment means can be named too.
  */
 export function rfmSegmentName(r: number, f: number): RfmSegmentName {
-  if (!Number.isFinite(r) || !Number.isFinite(f)) throw new ValueError(`rfmSegmentName: scores must be finite; got r ${r}, f ${f}`);
+  if (!Number.isFinite(r) || !Number.isFinite(f))
+    throw new ValueError(`rfmSegmentName: scores must be finite; got r ${r}, f ${f}`);
   const R = Math.min(5, Math.max(1, Math.round(r)));
   const F = Math.min(5, Math.max(1, Math.round(f)));
   if (R <= 2) return F <= 2 ? 'hibernating' : F <= 4 ? 'at risk' : "can't lose";

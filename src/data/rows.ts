@@ -22,7 +22,8 @@ export class ErrorLog {
     private readonly op: string,
     private readonly max = 20,
   ) {
-    if (!Number.isInteger(max) || max < 1) throw new ValueError(`${op}: maxErrors must be a positive integer; got ${max}`);
+    if (!Number.isInteger(max) || max < 1)
+      throw new ValueError(`${op}: maxErrors must be a positive integer; got ${max}`);
   }
 
   /** Records a problem found on `line` (1-based). */
@@ -70,7 +71,13 @@ function recordSink(options: CsvReadOptions, log: ErrorLog, handler: RowHandler)
 }
 
 /** Runs `handler` over CSV text in memory. Returns false when the text held no records. */
-export function readRowsSync(text: string, op: string, options: CsvReadOptions, log: ErrorLog, handler: RowHandler): boolean {
+export function readRowsSync(
+  text: string,
+  op: string,
+  options: CsvReadOptions,
+  log: ErrorLog,
+  handler: RowHandler,
+): boolean {
   let any = false;
   const sink = recordSink(options, log, handler);
   const emit = (r: CsvRecord) => {
@@ -88,7 +95,13 @@ export function readRowsSync(text: string, op: string, options: CsvReadOptions, 
 }
 
 /** Runs `handler` over CSV from any {@link TextSource}, chunk by chunk. */
-export async function readRows(source: TextSource, op: string, options: CsvReadOptions, log: ErrorLog, handler: RowHandler): Promise<boolean> {
+export async function readRows(
+  source: TextSource,
+  op: string,
+  options: CsvReadOptions,
+  log: ErrorLog,
+  handler: RowHandler,
+): Promise<boolean> {
   let any = false;
   const sink = recordSink(options, log, handler);
   const emit = (r: CsvRecord) => {
@@ -107,23 +120,38 @@ export async function readRows(source: TextSource, op: string, options: CsvReadO
 
 /** Prefixes the parser's structural errors (which know the line, not the caller) with `op`. */
 function named(op: string, e: unknown): unknown {
-  return e instanceof DataError && e.message.startsWith('CSV line') ? new DataError(`${op}: ${e.message}`, { cause: e }) : e;
+  return e instanceof DataError && e.message.startsWith('CSV line')
+    ? new DataError(`${op}: ${e.message}`, { cause: e })
+    : e;
 }
 
 /**
  * Resolves a column given by name or 0-based index against the header; `what` names the option
  * (for example `options.user`) in the ValueError for an unknown, ambiguous or out-of-range column.
  */
-export function resolveColumn(op: string, what: string, spec: string | number, header: string[] | undefined, width: number): number {
+export function resolveColumn(
+  op: string,
+  what: string,
+  spec: string | number,
+  header: string[] | undefined,
+  width: number,
+): number {
   if (typeof spec === 'number') {
     if (!Number.isInteger(spec) || spec < 0 || spec >= width) {
       throw new ValueError(`${op}: ${what} must be a column index in [0, ${width}); got ${spec}`);
     }
     return spec;
   }
-  if (!header) throw new ValueError(`${op}: ${what} is the column name ${JSON.stringify(spec)} but header is false; give a column index`);
+  if (!header)
+    throw new ValueError(
+      `${op}: ${what} is the column name ${JSON.stringify(spec)} but header is false; give a column index`,
+    );
   const at = header.indexOf(spec);
-  if (at < 0) throw new ValueError(`${op}: ${what}: no column named ${JSON.stringify(spec)}; the header has ${JSON.stringify(header)}`);
-  if (header.indexOf(spec, at + 1) >= 0) throw new ValueError(`${op}: ${what}: the header names ${JSON.stringify(spec)} more than once`);
+  if (at < 0)
+    throw new ValueError(
+      `${op}: ${what}: no column named ${JSON.stringify(spec)}; the header has ${JSON.stringify(header)}`,
+    );
+  if (header.indexOf(spec, at + 1) >= 0)
+    throw new ValueError(`${op}: ${what}: the header names ${JSON.stringify(spec)} more than once`);
   return at;
 }

@@ -48,7 +48,9 @@ export async function* textChunks(source: TextSource, op: string): AsyncGenerato
   } else if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
     for await (const chunk of source) yield decode(chunk);
   } else {
-    throw new ValueError(`${op}: input must be a path (string or URL), { text }, an AsyncIterable or a ReadableStream; got ${describe(source)}`);
+    throw new ValueError(
+      `${op}: input must be a path (string or URL), { text }, an AsyncIterable or a ReadableStream; got ${describe(source)}`,
+    );
   }
   const tail = decoder.decode();
   if (tail) yield tail;
@@ -69,7 +71,9 @@ async function* fileChunks(path: string | URL, op: string): AsyncGenerator<strin
   try {
     fs = await import('node:fs/promises');
   } catch (cause) {
-    throw new ValueError(`${op}: reading a path needs Node's fs; in a browser pass { text } or a ReadableStream`, { cause });
+    throw new ValueError(`${op}: reading a path needs Node's fs; in a browser pass { text } or a ReadableStream`, {
+      cause,
+    });
   }
   let handle: Awaited<ReturnType<typeof fs.open>>;
   try {

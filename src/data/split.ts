@@ -74,7 +74,8 @@ export function temporalSplit(data: Interactions, options: TemporalSplitOptions)
   let cutoff: number;
   if (options.cutoffTime !== undefined) {
     cutoff = options.cutoffTime;
-    if (!Number.isFinite(cutoff)) throw new ValueError(`temporalSplit: cutoffTime must be a finite number; got ${cutoff}`);
+    if (!Number.isFinite(cutoff))
+      throw new ValueError(`temporalSplit: cutoffTime must be a finite number; got ${cutoff}`);
   } else if (options.testFraction !== undefined) {
     const n = data.length;
     const nTest = testCount('temporalSplit', n, options.testFraction);
@@ -85,7 +86,9 @@ export function temporalSplit(data: Interactions, options: TemporalSplitOptions)
   }
   const split = splitBy(data, (r) => times[r]! >= cutoff);
   if (split.train.length === 0 || split.test.length === 0) {
-    throw new ValueError(`temporalSplit: cutoff time ${cutoff} leaves the ${split.train.length === 0 ? 'train' : 'test'} side empty`);
+    throw new ValueError(
+      `temporalSplit: cutoff time ${cutoff} leaves the ${split.train.length === 0 ? 'train' : 'test'} side empty`,
+    );
   }
   return split;
 }
@@ -109,7 +112,8 @@ export function leaveLastOut(data: Interactions): Split {
       count++;
     }
   }
-  if (count === 0) throw new DataError('leaveLastOut: no user has two or more interactions, so the test side would be empty');
+  if (count === 0)
+    throw new DataError('leaveLastOut: no user has two or more interactions, so the test side would be empty');
   return splitBy(data, (r) => inTest[r] === 1);
 }
 
@@ -117,7 +121,9 @@ function testCount(op: string, n: number, fraction: number): number {
   if (!(fraction > 0 && fraction < 1)) throw new ValueError(`${op}: testFraction must be in (0, 1); got ${fraction}`);
   const nTest = Math.round(n * fraction);
   if (nTest < 1 || nTest > n - 1) {
-    throw new ValueError(`${op}: testFraction ${fraction} of ${n} rows gives ${nTest} test rows; both sides need at least one`);
+    throw new ValueError(
+      `${op}: testFraction ${fraction} of ${n} rows gives ${nTest} test rows; both sides need at least one`,
+    );
   }
   return nTest;
 }

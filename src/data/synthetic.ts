@@ -21,10 +21,50 @@ export interface SyntheticShopOptions {
 
 /** The four latent customer segments and their behaviour. */
 export const SHOP_SEGMENTS = [
-  { name: 'loyal regulars', share: 0.3, visitsPerDay: 0.45, cartRate: 0.35, buyRate: 0.75, quantity: 0.3, priceTaste: 0, churnHazard: 0.0012, plans: [0.2, 0.5, 0.3] },
-  { name: 'bargain hunters', share: 0.3, visitsPerDay: 0.3, cartRate: 0.25, buyRate: 0.55, quantity: 0.6, priceTaste: -1, churnHazard: 0.004, plans: [0.6, 0.35, 0.05] },
-  { name: 'big spenders', share: 0.15, visitsPerDay: 0.15, cartRate: 0.4, buyRate: 0.8, quantity: 1.2, priceTaste: 1, churnHazard: 0.0018, plans: [0.1, 0.3, 0.6] },
-  { name: 'window shoppers', share: 0.25, visitsPerDay: 0.25, cartRate: 0.12, buyRate: 0.35, quantity: 0.1, priceTaste: -0.3, churnHazard: 0.007, plans: [0.7, 0.25, 0.05] },
+  {
+    name: 'loyal regulars',
+    share: 0.3,
+    visitsPerDay: 0.45,
+    cartRate: 0.35,
+    buyRate: 0.75,
+    quantity: 0.3,
+    priceTaste: 0,
+    churnHazard: 0.0012,
+    plans: [0.2, 0.5, 0.3],
+  },
+  {
+    name: 'bargain hunters',
+    share: 0.3,
+    visitsPerDay: 0.3,
+    cartRate: 0.25,
+    buyRate: 0.55,
+    quantity: 0.6,
+    priceTaste: -1,
+    churnHazard: 0.004,
+    plans: [0.6, 0.35, 0.05],
+  },
+  {
+    name: 'big spenders',
+    share: 0.15,
+    visitsPerDay: 0.15,
+    cartRate: 0.4,
+    buyRate: 0.8,
+    quantity: 1.2,
+    priceTaste: 1,
+    churnHazard: 0.0018,
+    plans: [0.1, 0.3, 0.6],
+  },
+  {
+    name: 'window shoppers',
+    share: 0.25,
+    visitsPerDay: 0.25,
+    cartRate: 0.12,
+    buyRate: 0.35,
+    quantity: 0.1,
+    priceTaste: -0.3,
+    churnHazard: 0.007,
+    plans: [0.7, 0.25, 0.05],
+  },
 ] as const;
 
 /** Subscription plans; the churn hazard is multiplied by the plan's factor. */
@@ -83,7 +123,14 @@ export interface SyntheticShop {
   items: SyntheticItem[];
   categories: string[];
   /** Time-ordered events (ties broken by customer). `time` is in fractional days since day 0. */
-  events: { customer: Int32Array; item: Int32Array; type: ShopEventType[]; time: Float64Array; quantity: Int32Array; amount: Float64Array };
+  events: {
+    customer: Int32Array;
+    item: Int32Array;
+    type: ShopEventType[];
+    time: Float64Array;
+    quantity: Int32Array;
+    amount: Float64Array;
+  };
   /** Purchases only, in the {@link rfmFeatures} shape (time as epoch ms). */
   transactions: { customer: number[]; time: number[]; amount: number[] };
   /** Explicit 1-5 ratings left after some purchases (for explicit MF). */
@@ -97,8 +144,15 @@ export interface SyntheticShop {
    */
   churn: {
     columns: {
-      plan: string[]; tenure: number[]; recency: number[]; frequency: number[]; monetary: number[];
-      sessions: number[]; views: number[]; carts: number[]; segment: string[];
+      plan: string[];
+      tenure: number[];
+      recency: number[];
+      frequency: number[];
+      monetary: number[];
+      sessions: number[];
+      views: number[];
+      carts: number[];
+      segment: string[];
     };
     label: Uint8Array;
   };
@@ -175,7 +229,8 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   const days = count(op, 'days', options.days ?? 180, 1);
   const nSubjects = count(op, 'subjects', options.subjects ?? 200, 0);
   const start = options.start ?? new Date(Date.UTC(2024, 0, 1));
-  if (!(start instanceof Date) || Number.isNaN(start.getTime())) throw new ValueError(`${op}: start must be a valid Date; got ${String(start)}`);
+  if (!(start instanceof Date) || Number.isNaN(start.getTime()))
+    throw new ValueError(`${op}: start must be a valid Date; got ${String(start)}`);
   const rng = new Rng(options.seed ?? 0, op);
   const categories = Object.keys(CATEGORIES);
 
@@ -187,7 +242,14 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
     const info = CATEGORIES[category]!;
     const price = Math.round(info.price * Math.exp(0.5 * normal(rng)) * 100) / 100;
     const name = `${ADJECTIVES[rng.int(ADJECTIVES.length)]} ${info.nouns[rng.int(info.nouns.length)]}`;
-    items.push({ id: i, name, category, price: Math.max(0.99, price), popularity: 1 / (1 + rankPerm[i]!), vector: [0, 1, 2, 3].map(() => normal(rng) * 0.7) });
+    items.push({
+      id: i,
+      name,
+      category,
+      price: Math.max(0.99, price),
+      popularity: 1 / (1 + rankPerm[i]!),
+      vector: [0, 1, 2, 3].map(() => normal(rng) * 0.7),
+    });
   }
   const byCategory = categories.map((c) => items.filter((it) => it.category === c));
 
@@ -195,7 +257,10 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   const customers: SyntheticCustomer[] = [];
   const catPrefs: number[][] = [];
   for (let c = 0; c < nCust; c++) {
-    const s = pick(rng, SHOP_SEGMENTS.map((x) => x.share));
+    const s = pick(
+      rng,
+      SHOP_SEGMENTS.map((x) => x.share),
+    );
     const seg = SHOP_SEGMENTS[s]!;
     const plan = pick(rng, seg.plans);
     const signupDay = rng.float() * days * 0.5;
@@ -203,7 +268,11 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
     const life = -Math.log(1 - rng.float()) / hazard;
     const churnDay = signupDay + life < days ? signupDay + life : null;
     customers.push({
-      id: c, segment: seg.name, segmentIndex: s, plan: SHOP_PLANS[plan]!, signupDay,
+      id: c,
+      segment: seg.name,
+      segmentIndex: s,
+      plan: SHOP_PLANS[plan]!,
+      signupDay,
       visitRate: seg.visitsPerDay * Math.exp(0.4 * normal(rng)),
       taste: [0, 1, 2, 3].map(() => normal(rng)),
       churnDay,
@@ -267,7 +336,10 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   const t0 = start.getTime();
   const transactions = { customer: [] as number[], time: [] as number[], amount: [] as number[] };
   const implicitMap = new Map<number, number>();
-  const freq = new Float64Array(nCust), money = new Float64Array(nCust), views = new Float64Array(nCust), carts = new Float64Array(nCust);
+  const freq = new Float64Array(nCust),
+    money = new Float64Array(nCust),
+    views = new Float64Array(nCust),
+    carts = new Float64Array(nCust);
   const lastBuy = new Float64Array(nCust).fill(Number.NaN);
   for (let e = 0; e < n; e++) {
     const c = events.customer[e]!;
@@ -327,17 +399,26 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   }
 
   return {
-    customers, items, categories, events, transactions,
+    customers,
+    items,
+    categories,
+    events,
+    transactions,
     ratings: {
-      user: Int32Array.from(ratings, (r) => r.u), item: Int32Array.from(ratings, (r) => r.i),
-      rating: Float32Array.from(ratings, (r) => r.r), time: Float64Array.from(ratings, (r) => r.time),
+      user: Int32Array.from(ratings, (r) => r.u),
+      item: Int32Array.from(ratings, (r) => r.i),
+      rating: Float32Array.from(ratings, (r) => r.r),
+      time: Float64Array.from(ratings, (r) => r.time),
     },
     implicit: {
-      user: Int32Array.from(keys, (k) => Math.floor(k / nItems)), item: Int32Array.from(keys, (k) => k % nItems),
+      user: Int32Array.from(keys, (k) => Math.floor(k / nItems)),
+      item: Int32Array.from(keys, (k) => k % nItems),
       count: Float32Array.from(keys, (k) => implicitMap.get(k)!),
     },
     churn: { columns, label },
-    subjects, start, days,
+    subjects,
+    start,
+    days,
   };
 }
 

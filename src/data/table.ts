@@ -27,9 +27,11 @@ export class CsvTable {
   readonly lines: Int32Array;
 
   constructor(header: readonly string[], columns: readonly string[][], lines: Int32Array) {
-    if (columns.length !== header.length) throw new ValueError(`CsvTable: ${header.length} names but ${columns.length} columns`);
+    if (columns.length !== header.length)
+      throw new ValueError(`CsvTable: ${header.length} names but ${columns.length} columns`);
     for (const [c, col] of columns.entries()) {
-      if (col.length !== lines.length) throw new ValueError(`CsvTable: column ${c} has ${col.length} rows but lines has ${lines.length}`);
+      if (col.length !== lines.length)
+        throw new ValueError(`CsvTable: column ${c} has ${col.length} rows but lines has ${lines.length}`);
     }
     this.header = header;
     this.columns = columns;

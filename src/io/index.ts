@@ -54,7 +54,10 @@ export async function load(source: string | Uint8Array, options: LoadOptions = {
   let module = options.into;
   if (!module) {
     const type = metadata[META_TYPE];
-    if (!type) throw new DataError('load: the file has no attune.type in its metadata, so the module cannot be rebuilt; pass { into: module }');
+    if (!type)
+      throw new DataError(
+        'load: the file has no attune.type in its metadata, so the module cannot be rebuilt; pass { into: module }',
+      );
     let config: ModuleConfig;
     try {
       config = JSON.parse(metadata[META_CONFIG] ?? '{}') as ModuleConfig;
@@ -65,7 +68,8 @@ export async function load(source: string | Uint8Array, options: LoadOptions = {
   }
   const dict: Record<string, Tensor> = {};
   // Host tensors: loadStateDict copies them onto each parameter's own backend.
-  for (const [name, t] of Object.entries(tensors)) dict[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype, backend: 'cpu' });
+  for (const [name, t] of Object.entries(tensors))
+    dict[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype, backend: 'cpu' });
   try {
     module.loadStateDict(dict, { strict: options.strict ?? true });
   } catch (e) {

@@ -23,14 +23,20 @@ const BYTES: Record<DType, number> = { float32: 4, int32: 4, float64: 8 };
 const MAX_HEADER = 100_000_000;
 
 /** Encodes tensors (already read to the host) and string metadata into safetensors bytes. */
-export function encodeSafetensors(tensors: Record<string, RawTensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, RawTensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (name === '__metadata__') throw new DataError('serializeSafetensors: "__metadata__" cannot be a tensor name');
     const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new ShapeError(`serializeSafetensors: '${name}' has shape ${fmtShape(t.shape)} but ${t.data.length} values`);
+    if (n !== t.data.length)
+      throw new ShapeError(
+        `serializeSafetensors: '${name}' has shape ${fmtShape(t.shape)} but ${t.data.length} values`,
+      );
     const bytes = n * BYTES[t.dtype];
     header[name] = { dtype: TO_ST[t.dtype], shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -63,29 +69,40 @@ export function encodeSafetensors(tensors: Record<string, RawTensor>, metadata: 
  * byte ranges, ranges inside the body, no overlaps or holes. Throws a DataError naming the
  * problem; returns nothing partial. The typed arrays are copies (aligned, owned).
  */
-export function parseSafetensors(bytes: Uint8Array): { tensors: Record<string, RawTensor>; metadata: Record<string, string> } {
+export function parseSafetensors(bytes: Uint8Array): {
+  tensors: Record<string, RawTensor>;
+  metadata: Record<string, string>;
+} {
   if (!(bytes instanceof Uint8Array)) throw new DataError('parseSafetensors: expected a Uint8Array');
-  if (bytes.length < 8) throw new DataError(`parseSafetensors: ${bytes.length} bytes is too short for the 8-byte header length`);
+  if (bytes.length < 8)
+    throw new DataError(`parseSafetensors: ${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER)) throw new DataError(`parseSafetensors: header length ${n64} is implausible (bad header or not a safetensors file)`);
+  if (n64 > BigInt(MAX_HEADER))
+    throw new DataError(`parseSafetensors: header length ${n64} is implausible (bad header or not a safetensors file)`);
   const n = Number(n64);
-  if (8 + n > bytes.length) throw new DataError(`parseSafetensors: header length ${n} runs past the end of the ${bytes.length}-byte input (truncated file?)`);
+  if (8 + n > bytes.length)
+    throw new DataError(
+      `parseSafetensors: header length ${n} runs past the end of the ${bytes.length}-byte input (truncated file?)`,
+    );
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new DataError(`parseSafetensors: the header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new DataError('parseSafetensors: the header must be a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new DataError('parseSafetensors: the header must be a JSON object');
   const body = bytes.subarray(8 + n);
   const metadata: Record<string, string> = {};
   const entries: [string, DType, number[], number, number][] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DataError('parseSafetensors: __metadata__ must be an object of strings');
+      if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new DataError('parseSafetensors: __metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw)) {
-        if (typeof v !== 'string') throw new DataError(`parseSafetensors: __metadata__.${k} must be a string; got ${typeof v}`);
+        if (typeof v !== 'string')
+          throw new DataError(`parseSafetensors: __metadata__.${k} must be a string; got ${typeof v}`);
         metadata[k] = v;
       }
       continue;
@@ -93,31 +110,51 @@ export function parseSafetensors(bytes: Uint8Array): { tensors: Record<string, R
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) throw new DataError(`parseSafetensors: entry '${name}' is not an object`);
     const dtype = typeof e.dtype === 'string' ? FROM_ST[e.dtype] : undefined;
-    if (!dtype) throw new DataError(`parseSafetensors: '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: F32, I32, F64`);
+    if (!dtype)
+      throw new DataError(`parseSafetensors: '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: F32, I32, F64`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new DataError(`parseSafetensors: '${name}' has shape ${JSON.stringify(e.shape)}; expected an array of non-negative integers`);
+      throw new DataError(
+        `parseSafetensors: '${name}' has shape ${JSON.stringify(e.shape)}; expected an array of non-negative integers`,
+      );
     }
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[1] < off[0]) {
-      throw new DataError(`parseSafetensors: '${name}' has data_offsets ${JSON.stringify(off)}; expected [begin, end] with begin <= end`);
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((d) => Number.isSafeInteger(d) && d >= 0) ||
+      off[1] < off[0]
+    ) {
+      throw new DataError(
+        `parseSafetensors: '${name}' has data_offsets ${JSON.stringify(off)}; expected [begin, end] with begin <= end`,
+      );
     }
     const shape = e.shape as number[];
     const expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
     if (off[1] - off[0] !== expected) {
-      throw new DataError(`parseSafetensors: '${name}' (${e.dtype} ${fmtShape(shape)}) needs ${expected} bytes but data_offsets cover ${off[1] - off[0]}`);
+      throw new DataError(
+        `parseSafetensors: '${name}' (${e.dtype} ${fmtShape(shape)}) needs ${expected} bytes but data_offsets cover ${off[1] - off[0]}`,
+      );
     }
     if (off[1] > body.length) {
-      throw new DataError(`parseSafetensors: '${name}' ends at byte ${off[1]} of a ${body.length}-byte body (truncated file?)`);
+      throw new DataError(
+        `parseSafetensors: '${name}' ends at byte ${off[1]} of a ${body.length}-byte body (truncated file?)`,
+      );
     }
     entries.push([name, dtype, shape, off[0], off[1]]);
   }
   const sorted = [...entries].sort((a, b) => a[3] - b[3]);
   let end = 0;
   for (const [name, , , b, e] of sorted) {
-    if (b !== end) throw new DataError(`parseSafetensors: '${name}' starts at byte ${b}; expected ${end} (${b < end ? 'overlapping' : 'a hole between'} tensors)`);
+    if (b !== end)
+      throw new DataError(
+        `parseSafetensors: '${name}' starts at byte ${b}; expected ${end} (${b < end ? 'overlapping' : 'a hole between'} tensors)`,
+      );
     end = e;
   }
-  if (end !== body.length) throw new DataError(`parseSafetensors: the tensors cover ${end} bytes but the body has ${body.length} (trailing bytes)`);
+  if (end !== body.length)
+    throw new DataError(
+      `parseSafetensors: the tensors cover ${end} bytes but the body has ${body.length} (trailing bytes)`,
+    );
   const tensors: Record<string, RawTensor> = {};
   for (const [name, dtype, shape, b, e] of entries) {
     const copy = body.slice(b, e);
@@ -128,9 +165,13 @@ export function parseSafetensors(bytes: Uint8Array): { tensors: Record<string, R
 }
 
 /** Reads every tensor to the host (awaiting GPU readbacks) and encodes them. */
-export async function serializeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+export async function serializeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Promise<Uint8Array> {
   const raw: Record<string, RawTensor> = {};
-  for (const [name, t] of Object.entries(tensors)) raw[name] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
+  for (const [name, t] of Object.entries(tensors))
+    raw[name] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
   return encodeSafetensors(raw, metadata);
 }
 
@@ -153,6 +194,12 @@ function readSwapped(dtype: DType, b: Uint8Array): TypedArray {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const n = b.length / BYTES[dtype];
   const out = makeArray(dtype, new ArrayBuffer(b.length));
-  for (let i = 0; i < n; i++) out[i] = dtype === 'float32' ? v.getFloat32(i * 4, true) : dtype === 'int32' ? v.getInt32(i * 4, true) : v.getFloat64(i * 8, true);
+  for (let i = 0; i < n; i++)
+    out[i] =
+      dtype === 'float32'
+        ? v.getFloat32(i * 4, true)
+        : dtype === 'int32'
+          ? v.getInt32(i * 4, true)
+          : v.getFloat64(i * 8, true);
   return out;
 }

@@ -29,13 +29,18 @@ async function nodeFs(op: string): Promise<typeof import('node:fs/promises')> {
   try {
     return await import('node:fs/promises');
   } catch {
-    throw new AttuneError(`${op}: file paths need Node's fs; in a browser use an 'indexeddb://name' key or the bytes (serializeSafetensors)`);
+    throw new AttuneError(
+      `${op}: file paths need Node's fs; in a browser use an 'indexeddb://name' key or the bytes (serializeSafetensors)`,
+    );
   }
 }
 
 function openDb(op: string): Promise<IDBDatabase> {
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
-  if (!idb) throw new AttuneError(`${op}: indexeddb:// needs IndexedDB, which this environment does not have; use a file path in Node`);
+  if (!idb)
+    throw new AttuneError(
+      `${op}: indexeddb:// needs IndexedDB, which this environment does not have; use a file path in Node`,
+    );
   return new Promise((resolve, reject) => {
     const req = idb.open(DB_NAME, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);

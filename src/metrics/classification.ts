@@ -2,7 +2,12 @@ import { ValueError } from '../core/errors.js';
 import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
 
 /** Validated labels and scores plus class counts; both classes must be present. */
-function binaryInputs(op: string, yTrue: BinaryLabels, yScore: ArrayLike<number>, scoreName: string): { y: Uint8Array; n: number; nPos: number } {
+function binaryInputs(
+  op: string,
+  yTrue: BinaryLabels,
+  yScore: ArrayLike<number>,
+  scoreName: string,
+): { y: Uint8Array; n: number; nPos: number } {
   const n = checkPair(op, 'yTrue', yTrue, scoreName, yScore);
   const y = toLabels(op, 'yTrue', yTrue);
   checkFinite(op, scoreName, yScore, true);
@@ -12,7 +17,10 @@ function binaryInputs(op: string, yTrue: BinaryLabels, yScore: ArrayLike<number>
 }
 
 function requireBothClasses(op: string, n: number, nPos: number): void {
-  if (nPos === 0 || nPos === n) throw new ValueError(`${op}: yTrue holds only ${nPos === 0 ? 'negatives' : 'positives'}; the metric needs both classes`);
+  if (nPos === 0 || nPos === n)
+    throw new ValueError(
+      `${op}: yTrue holds only ${nPos === 0 ? 'negatives' : 'positives'}; the metric needs both classes`,
+    );
 }
 
 function orderBy(scores: ArrayLike<number>, descending: boolean): Uint32Array {
@@ -125,7 +133,11 @@ export interface BinaryReport {
  * Precision, recall and F1 of the positive class at a threshold, with the confusion counts.
  * A ratio with a zero denominator (no predicted or no actual positives) is reported as 0.
  */
-export function precisionRecallF1(yTrue: BinaryLabels, yScore: ArrayLike<number>, options: ThresholdOptions = {}): BinaryReport {
+export function precisionRecallF1(
+  yTrue: BinaryLabels,
+  yScore: ArrayLike<number>,
+  options: ThresholdOptions = {},
+): BinaryReport {
   const threshold = options.threshold ?? 0.5;
   if (Number.isNaN(threshold)) throw new ValueError('precisionRecallF1: threshold must not be NaN');
   const { y, n } = binaryInputs('precisionRecallF1', yTrue, yScore, 'yScore');
@@ -172,7 +184,11 @@ export interface CalibrationCurve {
 }
 
 /** Bins `yProb` (each in [0, 1]) into equal-width bins and reports mean prediction vs observed rate. */
-export function calibrationCurve(yTrue: BinaryLabels, yProb: ArrayLike<number>, options: CalibrationOptions = {}): CalibrationCurve {
+export function calibrationCurve(
+  yTrue: BinaryLabels,
+  yProb: ArrayLike<number>,
+  options: CalibrationOptions = {},
+): CalibrationCurve {
   const bins = options.bins ?? 10;
   checkBins('calibrationCurve', bins);
   const { y, n } = binaryInputs('calibrationCurve', yTrue, yProb, 'yProb');
@@ -196,7 +212,11 @@ export function calibrationCurve(yTrue: BinaryLabels, yProb: ArrayLike<number>, 
  * Expected calibration error: the count-weighted mean over non-empty bins of
  * |observed rate - mean prediction|, using the bins of {@link calibrationCurve}.
  */
-export function expectedCalibrationError(yTrue: BinaryLabels, yProb: ArrayLike<number>, options: CalibrationOptions = {}): number {
+export function expectedCalibrationError(
+  yTrue: BinaryLabels,
+  yProb: ArrayLike<number>,
+  options: CalibrationOptions = {},
+): number {
   const c = calibrationCurve(yTrue, yProb, options);
   let s = 0;
   let n = 0;

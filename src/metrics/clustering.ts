@@ -20,11 +20,18 @@ export interface SilhouetteOptions {
  * other rows and b the smallest mean distance to another cluster; a row alone in its cluster
  * scores 0. Needs 2 ≤ clusters ≤ n - 1 (ValueError); `x.length` must be n * dims (ShapeError).
  */
-export function silhouetteScore(x: ArrayLike<number>, dims: number, labels: ArrayLike<number>, options: SilhouetteOptions = {}): number {
+export function silhouetteScore(
+  x: ArrayLike<number>,
+  dims: number,
+  labels: ArrayLike<number>,
+  options: SilhouetteOptions = {},
+): number {
   const op = 'silhouetteScore';
   if (!Number.isInteger(dims) || dims < 1) throw new ValueError(`${op}: dims must be a positive integer; got ${dims}`);
   if (x.length !== labels.length * dims) {
-    throw new ShapeError(`${op}: x has ${x.length} values but labels has ${labels.length} rows of dims ${dims} (${labels.length * dims} values)`);
+    throw new ShapeError(
+      `${op}: x has ${x.length} values but labels has ${labels.length} rows of dims ${dims} (${labels.length * dims} values)`,
+    );
   }
   checkFinite(op, 'x', x);
   let rows = Array.from({ length: labels.length }, (_, i) => i);
@@ -46,7 +53,8 @@ export function silhouetteScore(x: ArrayLike<number>, dims: number, labels: Arra
     cluster[j] = c;
   }
   const k = ids.size;
-  if (k < 2 || k > n - 1) throw new ValueError(`${op}: needs between 2 and ${n - 1} clusters among ${n} rows; got ${k}`);
+  if (k < 2 || k > n - 1)
+    throw new ValueError(`${op}: needs between 2 and ${n - 1} clusters among ${n} rows; got ${k}`);
   const size = new Int32Array(k);
   for (let j = 0; j < n; j++) size[cluster[j]!]!++;
   const sums = new Float64Array(k);

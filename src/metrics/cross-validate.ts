@@ -68,7 +68,11 @@ export async function crossValidate(
   const sd = (xs: number[]): number => Math.sqrt(avg(xs.map((x) => (x - avg(xs)) ** 2)));
   return {
     folds,
-    mean: { rmse: avg(folds.map((r) => r.rmse)), mae: avg(folds.map((r) => r.mae)), fitMs: avg(folds.map((r) => r.fitMs)) },
+    mean: {
+      rmse: avg(folds.map((r) => r.rmse)),
+      mae: avg(folds.map((r) => r.mae)),
+      fitMs: avg(folds.map((r) => r.fitMs)),
+    },
     std: { rmse: sd(folds.map((r) => r.rmse)), mae: sd(folds.map((r) => r.mae)) },
   };
 }

@@ -1,5 +1,13 @@
 export { rmse, mae } from './regression.js';
-export { precisionAtK, recallAtK, ndcgAtK, hitRateAtK, mapAtK, catalogCoverage, type RelevantItems } from './ranking.js';
+export {
+  precisionAtK,
+  recallAtK,
+  ndcgAtK,
+  hitRateAtK,
+  mapAtK,
+  catalogCoverage,
+  type RelevantItems,
+} from './ranking.js';
 export {
   rocAuc,
   prAuc,

@@ -23,7 +23,9 @@ function meanOverUsers(
 ): number {
   checkK(op, k);
   if (recommended.length !== relevant.length) {
-    throw new ShapeError(`${op}: recommended and relevant must list the same users; got ${recommended.length} and ${relevant.length}`);
+    throw new ShapeError(
+      `${op}: recommended and relevant must list the same users; got ${recommended.length} and ${relevant.length}`,
+    );
   }
   let sum = 0;
   let users = 0;
@@ -31,7 +33,7 @@ function meanOverUsers(
     const rel = toSet(relevant[u]!);
     if (rel.size === 0) continue;
     const list = recommended[u]!;
-    const top = list.length > k ? Array.prototype.slice.call(list, 0, k) as number[] : list;
+    const top = list.length > k ? (Array.prototype.slice.call(list, 0, k) as number[]) : list;
     checkDistinct(op, u, top);
     sum += score(top, rel, k);
     users++;
@@ -59,17 +61,29 @@ function hits(top: ArrayLike<number>, rel: ReadonlySet<number>): number {
 }
 
 /** Precision@K: hits in the top K divided by K, averaged over users (see conventions above). */
-export function precisionAtK(recommended: readonly ArrayLike<number>[], relevant: readonly RelevantItems[], k: number): number {
+export function precisionAtK(
+  recommended: readonly ArrayLike<number>[],
+  relevant: readonly RelevantItems[],
+  k: number,
+): number {
   return meanOverUsers('precisionAtK', recommended, relevant, k, (top, rel, k) => hits(top, rel) / k);
 }
 
 /** Recall@K: hits in the top K divided by the user's number of relevant items, averaged over users. */
-export function recallAtK(recommended: readonly ArrayLike<number>[], relevant: readonly RelevantItems[], k: number): number {
+export function recallAtK(
+  recommended: readonly ArrayLike<number>[],
+  relevant: readonly RelevantItems[],
+  k: number,
+): number {
   return meanOverUsers('recallAtK', recommended, relevant, k, (top, rel) => hits(top, rel) / rel.size);
 }
 
 /** Hit rate@K (HR@K): the share of users with at least one relevant item in their top K. */
-export function hitRateAtK(recommended: readonly ArrayLike<number>[], relevant: readonly RelevantItems[], k: number): number {
+export function hitRateAtK(
+  recommended: readonly ArrayLike<number>[],
+  relevant: readonly RelevantItems[],
+  k: number,
+): number {
   return meanOverUsers('hitRateAtK', recommended, relevant, k, (top, rel) => (hits(top, rel) > 0 ? 1 : 0));
 }
 
@@ -78,7 +92,11 @@ export function hitRateAtK(recommended: readonly ArrayLike<number>[], relevant: 
  * divided by the DCG of an ideal list (min(K, |relevant|) hits first). In [0, 1]; 1 exactly
  * when the top K is as good as possible.
  */
-export function ndcgAtK(recommended: readonly ArrayLike<number>[], relevant: readonly RelevantItems[], k: number): number {
+export function ndcgAtK(
+  recommended: readonly ArrayLike<number>[],
+  relevant: readonly RelevantItems[],
+  k: number,
+): number {
   return meanOverUsers('ndcgAtK', recommended, relevant, k, (top, rel, k) => {
     let dcg = 0;
     for (let i = 0; i < top.length; i++) if (rel.has(top[i]!)) dcg += 1 / Math.log2(i + 2);
@@ -93,7 +111,11 @@ export function ndcgAtK(recommended: readonly ArrayLike<number>[], relevant: rea
  * relevant item, divided by min(K, |relevant|) so that a perfect list scores 1; then averaged
  * over users.
  */
-export function mapAtK(recommended: readonly ArrayLike<number>[], relevant: readonly RelevantItems[], k: number): number {
+export function mapAtK(
+  recommended: readonly ArrayLike<number>[],
+  relevant: readonly RelevantItems[],
+  k: number,
+): number {
   return meanOverUsers('mapAtK', recommended, relevant, k, (top, rel, k) => {
     let h = 0;
     let sum = 0;
@@ -113,7 +135,8 @@ export function mapAtK(recommended: readonly ArrayLike<number>[], relevant: read
  * (ValueError otherwise).
  */
 export function catalogCoverage(recommended: readonly ArrayLike<number>[], numItems: number, k?: number): number {
-  if (!Number.isInteger(numItems) || numItems < 1) throw new ValueError(`catalogCoverage: numItems must be a positive integer; got ${numItems}`);
+  if (!Number.isInteger(numItems) || numItems < 1)
+    throw new ValueError(`catalogCoverage: numItems must be a positive integer; got ${numItems}`);
   if (k !== undefined) checkK('catalogCoverage', k);
   const shown = new Uint8Array(numItems);
   let count = 0;
@@ -123,7 +146,9 @@ export function catalogCoverage(recommended: readonly ArrayLike<number>[], numIt
     for (let i = 0; i < m; i++) {
       const item = list[i]!;
       if (!Number.isInteger(item) || item < 0 || item >= numItems) {
-        throw new ValueError(`catalogCoverage: recommended[${u}][${i}] must be an item index in [0, ${numItems}); got ${item}`);
+        throw new ValueError(
+          `catalogCoverage: recommended[${u}][${i}] must be an item index in [0, ${numItems}); got ${item}`,
+        );
       }
       if (!shown[item]) {
         shown[item] = 1;

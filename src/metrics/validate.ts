@@ -4,7 +4,13 @@ import { ShapeError, ValueError } from '../core/errors.js';
 export type BinaryLabels = ArrayLike<number> | ArrayLike<boolean>;
 
 /** Throws a ShapeError unless the two arrays have the same, non-zero length. */
-export function checkPair(op: string, aName: string, a: ArrayLike<unknown>, bName: string, b: ArrayLike<unknown>): number {
+export function checkPair(
+  op: string,
+  aName: string,
+  a: ArrayLike<unknown>,
+  bName: string,
+  b: ArrayLike<unknown>,
+): number {
   if (a.length !== b.length) {
     throw new ShapeError(`${op}: ${aName} and ${bName} must have the same length; got ${a.length} and ${b.length}`);
   }
@@ -17,7 +23,9 @@ export function checkFinite(op: string, name: string, x: ArrayLike<number>, allo
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
     if (typeof v !== 'number' || Number.isNaN(v) || (!allowInfinite && !Number.isFinite(v))) {
-      throw new ValueError(`${op}: ${name}[${i}] must be a ${allowInfinite ? 'number (not NaN)' : 'finite number'}; got ${String(v)}`);
+      throw new ValueError(
+        `${op}: ${name}[${i}] must be a ${allowInfinite ? 'number (not NaN)' : 'finite number'}; got ${String(v)}`,
+      );
     }
   }
 }
@@ -28,7 +36,8 @@ export function toLabels(op: string, name: string, y: BinaryLabels): Uint8Array 
   for (let i = 0; i < y.length; i++) {
     const v = y[i];
     if (v === 1 || v === true) out[i] = 1;
-    else if (v !== 0 && v !== false) throw new ValueError(`${op}: ${name}[${i}] must be 0 or 1 (or a boolean); got ${String(v)}`);
+    else if (v !== 0 && v !== false)
+      throw new ValueError(`${op}: ${name}[${i}] must be 0 or 1 (or a boolean); got ${String(v)}`);
   }
   return out;
 }
@@ -37,7 +46,8 @@ export function toLabels(op: string, name: string, y: BinaryLabels): Uint8Array 
 export function checkProbabilities(op: string, name: string, p: ArrayLike<number>): void {
   for (let i = 0; i < p.length; i++) {
     const v = p[i]!;
-    if (!(v >= 0 && v <= 1)) throw new ValueError(`${op}: ${name}[${i}] must be a probability in [0, 1]; got ${String(v)}`);
+    if (!(v >= 0 && v <= 1))
+      throw new ValueError(`${op}: ${name}[${i}] must be a probability in [0, 1]; got ${String(v)}`);
   }
 }
 

@@ -84,7 +84,12 @@ export class BPR extends FactorModel {
       lr: o.lr,
       backend: o.backend,
       k,
-      tables: { P: normalArray(rng, U * k, o.initStd), Q: normalArray(rng, I * k, o.initStd), bu: new Float32Array(U), bi: new Float32Array(I) },
+      tables: {
+        P: normalArray(rng, U * k, o.initStd),
+        Q: normalArray(rng, I * k, o.initStd),
+        bu: new Float32Array(U),
+        bi: new Float32Array(I),
+      },
       epochs: options.epochs ?? o.epochs,
       batchSize: o.batchSize,
       rows: () => {
@@ -99,13 +104,17 @@ export class BPR extends FactorModel {
         return { users, items: pos, third: neg };
       },
       step: (params, cols, start, count, epoch) =>
-        mfBprStep(params, { users: cols.users, items: cols.items, negatives: cols.third, loss: cols.loss }, {
-          start,
-          count,
-          lr: o.lr * o.lrDecay ** (epoch - 1),
-          reg: o.reg,
-          regBias: o.regBias,
-        }),
+        mfBprStep(
+          params,
+          { users: cols.users, items: cols.items, negatives: cols.third, loss: cols.loss },
+          {
+            start,
+            count,
+            lr: o.lr * o.lrDecay ** (epoch - 1),
+            reg: o.reg,
+            regBias: o.regBias,
+          },
+        ),
       reduceLoss: (s, rows) => s / rows,
       onEpoch: options.onEpoch,
     });

@@ -8,8 +8,16 @@ export interface Calibrator {
   toJSON(): PlattJSON | IsotonicJSON;
 }
 
-export interface PlattJSON { kind: 'platt'; a: number; b: number }
-export interface IsotonicJSON { kind: 'isotonic'; x: number[]; y: number[] }
+export interface PlattJSON {
+  kind: 'platt';
+  a: number;
+  b: number;
+}
+export interface IsotonicJSON {
+  kind: 'isotonic';
+  x: number[];
+  y: number[];
+}
 
 const sigmoid = (z: number): number => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -22,7 +30,8 @@ export function fitPlatt(logits: ArrayLike<number>, y: ArrayLike<number>): Calib
   const n = logits.length;
   let pos = 0;
   for (let i = 0; i < n; i++) pos += y[i]!;
-  if (pos === 0 || pos === n) throw new ValueError(`fitPlatt: the calibration rows need both classes; got ${pos} positives of ${n}`);
+  if (pos === 0 || pos === n)
+    throw new ValueError(`fitPlatt: the calibration rows need both classes; got ${pos} positives of ${n}`);
   const tPos = (pos + 1) / (pos + 2);
   const tNeg = 1 / (n - pos + 2);
   let a = 1;
@@ -40,7 +49,11 @@ export function fitPlatt(logits: ArrayLike<number>, y: ArrayLike<number>): Calib
   };
   let cur = loss(a, b);
   for (let it = 0; it < 100; it++) {
-    let ga = 0, gb = 0, haa = 1e-12, hab = 0, hbb = 1e-12;
+    let ga = 0,
+      gb = 0,
+      haa = 1e-12,
+      hab = 0,
+      hbb = 1e-12;
     for (let i = 0; i < n; i++) {
       const x = logits[i]!;
       const p = sigmoid(a * x + b);
@@ -89,7 +102,10 @@ export function fitIsotonic(scores: ArrayLike<number>, y: ArrayLike<number>): Ca
   if (n === 0) throw new ValueError('fitIsotonic: no calibration rows');
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => scores[i]! - scores[j]!);
   // Blocks of equal scores first (ties must share a value), then PAV merges.
-  const bx0: number[] = [], bx1: number[] = [], bv: number[] = [], bw: number[] = [];
+  const bx0: number[] = [],
+    bx1: number[] = [],
+    bv: number[] = [],
+    bw: number[] = [];
   for (let i = 0; i < n; ) {
     let j = i;
     let s = 0;
@@ -99,7 +115,9 @@ export function fitIsotonic(scores: ArrayLike<number>, y: ArrayLike<number>): Ca
     bv.push(s / (j - i));
     bw.push(j - i);
     while (bv.length > 1 && bv[bv.length - 2]! >= bv[bv.length - 1]!) {
-      const w = bw.pop()!, v = bv.pop()!, x1 = bx1.pop()!;
+      const w = bw.pop()!,
+        v = bv.pop()!,
+        x1 = bx1.pop()!;
       bx0.pop();
       const k = bv.length - 1;
       bv[k] = (bv[k]! * bw[k]! + v * w) / (bw[k]! + w);
@@ -129,7 +147,8 @@ function isotonic(xs: number[], ys: number[]): Calibrator {
       if (s <= xs[0]!) return clip(ys[0]!);
       const last = xs.length - 1;
       if (s >= xs[last]!) return clip(ys[last]!);
-      let lo = 0, hi = last;
+      let lo = 0,
+        hi = last;
       while (hi - lo > 1) {
         const mid = (lo + hi) >> 1;
         if (xs[mid]! <= s) lo = mid;

@@ -3,7 +3,13 @@ import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../data/random.js';
 import { ShapeError, ValueError, NumericalError } from '../core/errors.js';
 import {
-  brierScore, calibrationCurve, expectedCalibrationError, logLoss, prAuc, rocAuc, type CalibrationCurve,
+  brierScore,
+  calibrationCurve,
+  expectedCalibrationError,
+  logLoss,
+  prAuc,
+  rocAuc,
+  type CalibrationCurve,
 } from '../metrics/classification.js';
 import { toLabels, type BinaryLabels } from '../metrics/validate.js';
 import { noGrad } from '../autograd/tape.js';
@@ -84,7 +90,12 @@ class ChurnNet extends Module {
     const widths = [inFeatures, ...hidden, 1];
     this.layers = [];
     for (let i = 0; i + 1 < widths.length; i++) {
-      this.layers.push(this.registerModule(`layer${i}`, new Linear(widths[i]!, widths[i + 1]!, { seed: seed * 64 + 2 * i, ...(backend ? { backend } : {}) })));
+      this.layers.push(
+        this.registerModule(
+          `layer${i}`,
+          new Linear(widths[i]!, widths[i + 1]!, { seed: seed * 64 + 2 * i, ...(backend ? { backend } : {}) }),
+        ),
+      );
     }
   }
 
@@ -126,18 +137,30 @@ export class ChurnClassifier {
     const op = 'ChurnClassifier';
     const hidden = [...(options.hidden ?? [])];
     for (const [i, h] of hidden.entries()) {
-      if (!Number.isInteger(h) || h < 1) throw new ValueError(`${op}: hidden[${i}] must be a positive integer; got ${h}`);
+      if (!Number.isInteger(h) || h < 1)
+        throw new ValueError(`${op}: hidden[${i}] must be a positive integer; got ${h}`);
     }
     const o = {
-      hidden, epochs: options.epochs ?? 60, lr: options.lr ?? 0.01, weightDecay: options.weightDecay ?? 1e-4,
-      batchSize: options.batchSize ?? 256, seed: options.seed ?? 0, calibration: options.calibration ?? 'platt',
+      hidden,
+      epochs: options.epochs ?? 60,
+      lr: options.lr ?? 0.01,
+      weightDecay: options.weightDecay ?? 1e-4,
+      batchSize: options.batchSize ?? 256,
+      seed: options.seed ?? 0,
+      calibration: options.calibration ?? 'platt',
     } as const;
-    if (!Number.isInteger(o.epochs) || o.epochs < 1) throw new ValueError(`${op}: epochs must be a positive integer; got ${o.epochs}`);
-    if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new ValueError(`${op}: batchSize must be a positive integer; got ${o.batchSize}`);
-    if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new ValueError(`${op}: lr must be a positive finite number; got ${o.lr}`);
-    if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay)) throw new ValueError(`${op}: weightDecay must be a finite number ≥ 0; got ${o.weightDecay}`);
+    if (!Number.isInteger(o.epochs) || o.epochs < 1)
+      throw new ValueError(`${op}: epochs must be a positive integer; got ${o.epochs}`);
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
+      throw new ValueError(`${op}: batchSize must be a positive integer; got ${o.batchSize}`);
+    if (!(o.lr > 0) || !Number.isFinite(o.lr))
+      throw new ValueError(`${op}: lr must be a positive finite number; got ${o.lr}`);
+    if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay))
+      throw new ValueError(`${op}: weightDecay must be a finite number ≥ 0; got ${o.weightDecay}`);
     if (!['platt', 'isotonic', 'none'].includes(o.calibration)) {
-      throw new ValueError(`${op}: calibration must be 'platt', 'isotonic' or 'none'; got ${JSON.stringify(o.calibration)}`);
+      throw new ValueError(
+        `${op}: calibration must be 'platt', 'isotonic' or 'none'; got ${JSON.stringify(o.calibration)}`,
+      );
     }
     new Rng(o.seed, op);
     this.options = { ...o, ...(options.backend ? { backend: options.backend } : {}) };
@@ -153,12 +176,14 @@ export class ChurnClassifier {
     const op = 'ChurnClassifier.fit';
     let train = await toMatrix(op, 'X', X);
     let labels = toLabels(op, 'y', y);
-    if (labels.length !== train.rows) throw new ShapeError(`${op}: X has ${train.rows} rows but y has ${labels.length}`);
+    if (labels.length !== train.rows)
+      throw new ShapeError(`${op}: X has ${train.rows} rows but y has ${labels.length}`);
     const rng = new Rng(this.options.seed, 'ChurnClassifier');
     let val: { m: Matrix; y: Uint8Array } | undefined;
     const v = options.validation ?? (this.options.calibration === 'none' ? undefined : 0.2);
     if (typeof v === 'number') {
-      if (!(v > 0 && v < 1)) throw new ValueError(`${op}: validation must be a fraction in (0, 1) or { X, y }; got ${v}`);
+      if (!(v > 0 && v < 1))
+        throw new ValueError(`${op}: validation must be a fraction in (0, 1) or { X, y }; got ${v}`);
       const split = stratifiedSplit(train, labels, v, rng);
       train = split.train.m;
       labels = split.train.y;
@@ -166,8 +191,10 @@ export class ChurnClassifier {
     } else if (v !== undefined) {
       const m = await toMatrix(op, 'validation.X', v.X);
       const vy = toLabels(op, 'validation.y', v.y);
-      if (m.cols !== train.cols) throw new ShapeError(`${op}: validation.X has ${m.cols} columns but X has ${train.cols}`);
-      if (vy.length !== m.rows) throw new ShapeError(`${op}: validation.X has ${m.rows} rows but validation.y has ${vy.length}`);
+      if (m.cols !== train.cols)
+        throw new ShapeError(`${op}: validation.X has ${m.cols} columns but X has ${train.cols}`);
+      if (vy.length !== m.rows)
+        throw new ShapeError(`${op}: validation.X has ${m.rows} rows but validation.y has ${vy.length}`);
       val = { m, y: vy };
     }
     if (train.rows === 0) throw new ValueError(`${op}: X has no rows`);
@@ -213,7 +240,9 @@ export class ChurnClassifier {
         }
         const info: ChurnEpoch = { epoch, loss: total / n };
         if (!Number.isFinite(info.loss)) {
-          throw new NumericalError(`ChurnClassifier.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${this.options.lr})`);
+          throw new NumericalError(
+            `ChurnClassifier.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${this.options.lr})`,
+          );
         }
         if (val) info.valLoss = logLoss(val.y, (await this.logits(val.m)).map(sig));
         this.history.push(info);
@@ -225,7 +254,10 @@ export class ChurnClassifier {
     }
     this.calibrator = null;
     if (this.options.calibration !== 'none') {
-      if (!val) throw new ValueError(`${op}: calibration '${this.options.calibration}' needs validation rows; pass validation or calibration: 'none'`);
+      if (!val)
+        throw new ValueError(
+          `${op}: calibration '${this.options.calibration}' needs validation rows; pass validation or calibration: 'none'`,
+        );
       const z = await this.logits(val.m);
       this.calibrator = this.options.calibration === 'platt' ? fitPlatt(z, val.y) : fitIsotonic(z, val.y);
     }
@@ -246,7 +278,11 @@ export class ChurnClassifier {
   }
 
   /** Ranking, probability and calibration metrics on (X, y); see {@link ChurnReport}. */
-  async evaluate(X: MatrixInput, y: BinaryLabels, options: { calibrated?: boolean; bins?: number } = {}): Promise<ChurnReport> {
+  async evaluate(
+    X: MatrixInput,
+    y: BinaryLabels,
+    options: { calibrated?: boolean; bins?: number } = {},
+  ): Promise<ChurnReport> {
     const op = 'ChurnClassifier.evaluate';
     const p = await this.predictProba(X, options);
     const yt = toLabels(op, 'y', y);
@@ -263,7 +299,8 @@ export class ChurnClassifier {
   private async input(op: string, X: MatrixInput): Promise<Matrix> {
     if (!this.net) throw new ValueError(`${op}: the model is not fitted; call await fit(X, y) first`);
     const m = await toMatrix(op, 'X', X);
-    if (m.cols !== this.features) throw new ShapeError(`${op}: X has ${m.cols} columns but the model was fitted on ${this.features}`);
+    if (m.cols !== this.features)
+      throw new ShapeError(`${op}: X has ${m.cols} columns but the model was fitted on ${this.features}`);
     return m;
   }
 
@@ -272,10 +309,15 @@ export class ChurnClassifier {
     const chunk = 8192;
     for (let s = 0; s < m.rows; s += chunk) {
       const r = Math.min(chunk, m.rows - s);
-      const z = noGrad(() => scope(() => {
-        const xt = tensor(Float32Array.from(m.data.subarray(s * m.cols, (s + r) * m.cols)), { shape: [r, m.cols], backend: this.options.backend });
-        return this.net!.forward(xt);
-      }));
+      const z = noGrad(() =>
+        scope(() => {
+          const xt = tensor(Float32Array.from(m.data.subarray(s * m.cols, (s + r) * m.cols)), {
+            shape: [r, m.cols],
+            backend: this.options.backend,
+          });
+          return this.net!.forward(xt);
+        }),
+      );
       out.set(await z.data(), s);
       z.dispose();
     }
@@ -315,7 +357,12 @@ export function churnReport(y: BinaryLabels, p: ArrayLike<number>, bins = 10): C
   };
 }
 
-function stratifiedSplit(m: Matrix, y: Uint8Array, frac: number, rng: Rng): { train: { m: Matrix; y: Uint8Array }; val: { m: Matrix; y: Uint8Array } } {
+function stratifiedSplit(
+  m: Matrix,
+  y: Uint8Array,
+  frac: number,
+  rng: Rng,
+): { train: { m: Matrix; y: Uint8Array }; val: { m: Matrix; y: Uint8Array } } {
   const valRows: number[] = [];
   const trainRows: number[] = [];
   for (const cls of [0, 1]) {

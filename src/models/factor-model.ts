@@ -25,13 +25,34 @@ export abstract class FactorModel extends Recommender {
   private gpuBi: Tensor | undefined;
 
   /** Factor tables as host arrays (copies are not made; treat them as read-only). */
-  factors(): { userFactors: Float32Array; itemFactors: Float32Array; userBias: Float32Array; itemBias: Float32Array; k: number; mean: number } {
+  factors(): {
+    userFactors: Float32Array;
+    itemFactors: Float32Array;
+    userBias: Float32Array;
+    itemBias: Float32Array;
+    k: number;
+    mean: number;
+  } {
     this.fittedMaps('factors');
-    return { userFactors: this.P, itemFactors: this.Q, userBias: this.bu, itemBias: this.bi, k: this.k, mean: this.mean };
+    return {
+      userFactors: this.P,
+      itemFactors: this.Q,
+      userBias: this.bu,
+      itemBias: this.bi,
+      k: this.k,
+      mean: this.mean,
+    };
   }
 
   /** Installs fitted tables; with `backend` 'webgpu' keeps Q and b_i resident for scoring. */
-  protected setTables(k: number, P: Float32Array, Q: Float32Array, bu: Float32Array, bi: Float32Array, backend: BackendName = 'cpu'): void {
+  protected setTables(
+    k: number,
+    P: Float32Array,
+    Q: Float32Array,
+    bu: Float32Array,
+    bi: Float32Array,
+    backend: BackendName = 'cpu',
+  ): void {
     this.k = k;
     this.P = P;
     this.Q = Q;

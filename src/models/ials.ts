@@ -81,7 +81,13 @@ interface Csr {
 }
 
 /** Rows -> (col, confidence) lists with duplicate pairs summed. */
-function csr(rows: Int32Array, cols: Int32Array, values: Float32Array, numRows: number, o: Required<ImplicitALSOptions>): Csr {
+function csr(
+  rows: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  numRows: number,
+  o: Required<ImplicitALSOptions>,
+): Csr {
   const lists: Map<number, number>[] = Array.from({ length: numRows }, () => new Map());
   for (let r = 0; r < rows.length; r++) {
     const m = lists[rows[r]!]!;

@@ -1,4 +1,13 @@
-export { Recommender, type FitOptions, type EpochInfo, type PredictOptions, type RecommendOptions, type ScoredItem, type RecommenderJSON, type StateArray } from './recommender.js';
+export {
+  Recommender,
+  type FitOptions,
+  type EpochInfo,
+  type PredictOptions,
+  type RecommendOptions,
+  type ScoredItem,
+  type RecommenderJSON,
+  type StateArray,
+} from './recommender.js';
 export { FactorModel } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
 export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from '../ops/fused/mf.js';
@@ -11,10 +20,42 @@ export { saveRecommender, loadRecommender } from './persist.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { kmeansAssign, type KmeansAssignment } from '../ops/fused/kmeans.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
-export { ChurnClassifier, churnReport, type ChurnClassifierOptions, type ChurnFitOptions, type ChurnEpoch, type ChurnReport } from './churn.js';
-export { fitPlatt, fitIsotonic, calibratorFromJSON, type Calibrator, type PlattJSON, type IsotonicJSON } from './calibration.js';
-export { NextItemModel, type NextItemModelOptions, type EventSequence, type RecommendNextOptions } from './sequence/next-item.js';
-export { evaluateNextItem, evaluateStaticScores, type NextItemScorer, type NextItemEvaluateOptions, type NextItemEvaluation, type RankingResult } from './sequence/evaluate.js';
+export {
+  ChurnClassifier,
+  churnReport,
+  type ChurnClassifierOptions,
+  type ChurnFitOptions,
+  type ChurnEpoch,
+  type ChurnReport,
+} from './churn.js';
+export {
+  fitPlatt,
+  fitIsotonic,
+  calibratorFromJSON,
+  type Calibrator,
+  type PlattJSON,
+  type IsotonicJSON,
+} from './calibration.js';
+export {
+  NextItemModel,
+  type NextItemModelOptions,
+  type EventSequence,
+  type RecommendNextOptions,
+} from './sequence/next-item.js';
+export {
+  evaluateNextItem,
+  evaluateStaticScores,
+  type NextItemScorer,
+  type NextItemEvaluateOptions,
+  type NextItemEvaluation,
+  type RankingResult,
+} from './sequence/evaluate.js';
 export type { SequenceFitOptions, SequenceEpoch } from './sequence/common.js';
-export { Seq2Seq, type Seq2SeqOptions, type Seq2SeqPair, type GenerateOptions, type Encoded } from './sequence/seq2seq.js';
+export {
+  Seq2Seq,
+  type Seq2SeqOptions,
+  type Seq2SeqPair,
+  type GenerateOptions,
+  type Encoded,
+} from './sequence/seq2seq.js';
 export { Vocabulary, SPECIAL_TOKENS, type VocabularyOptions } from './sequence/vocabulary.js';

@@ -56,7 +56,8 @@ export interface KMeansRun {
  */
 export class KMeans {
   readonly k: number;
-  readonly options: Readonly<Required<Omit<KMeansOptions, 'backend' | 'init'>>> & Pick<KMeansOptions, 'backend' | 'init'>;
+  readonly options: Readonly<Required<Omit<KMeansOptions, 'backend' | 'init'>>> &
+    Pick<KMeansOptions, 'backend' | 'init'>;
   /** Cluster centres [k][d]; empty before fit. */
   centroids: number[][] = [];
   /** Sum of squared distances of the training rows to their centroid. */
@@ -78,19 +79,32 @@ export class KMeans {
     const maxIter = options.maxIter ?? 300;
     const tol = options.tol ?? 1e-4;
     const seed = options.seed ?? 0;
-    if (!Number.isInteger(nInit) || nInit < 1) throw new ValueError(`${op}: nInit must be a positive integer; got ${nInit}`);
-    if (!Number.isInteger(maxIter) || maxIter < 1) throw new ValueError(`${op}: maxIter must be a positive integer; got ${maxIter}`);
-    if (!(tol >= 0) || !Number.isFinite(tol)) throw new ValueError(`${op}: tol must be a finite number ≥ 0; got ${tol}`);
+    if (!Number.isInteger(nInit) || nInit < 1)
+      throw new ValueError(`${op}: nInit must be a positive integer; got ${nInit}`);
+    if (!Number.isInteger(maxIter) || maxIter < 1)
+      throw new ValueError(`${op}: maxIter must be a positive integer; got ${maxIter}`);
+    if (!(tol >= 0) || !Number.isFinite(tol))
+      throw new ValueError(`${op}: tol must be a finite number ≥ 0; got ${tol}`);
     const init = options.init ?? 'k-means++';
     if (typeof init === 'string' && init !== 'k-means++' && init !== 'random') {
-      throw new ValueError(`${op}: init must be 'k-means++', 'random' or an array of k centroids; got ${JSON.stringify(init)}`);
+      throw new ValueError(
+        `${op}: init must be 'k-means++', 'random' or an array of k centroids; got ${JSON.stringify(init)}`,
+      );
     }
     if (typeof init !== 'string' && init.length !== k) {
       throw new ShapeError(`${op}: init must hold k = ${k} centroids; got ${init.length}`);
     }
     new Rng(seed, op); // validates the seed now rather than at fit time
     this.k = k;
-    this.options = { k, nInit: typeof init === 'string' ? nInit : 1, maxIter, tol, seed, init, backend: options.backend };
+    this.options = {
+      k,
+      nInit: typeof init === 'string' ? nInit : 1,
+      maxIter,
+      tol,
+      seed,
+      init,
+      backend: options.backend,
+    };
   }
 
   /** Clusters X; resolves to this model. X must have at least k rows and no NaN. */
@@ -104,7 +118,9 @@ export class KMeans {
     if (init !== undefined && typeof init !== 'string') {
       for (const [j, c] of init.entries()) {
         if (c.length !== m.cols || c.some((v) => !Number.isFinite(v))) {
-          throw new ShapeError(`${op}: init[${j}] must hold ${m.cols} finite numbers to match X's columns; got ${c.length} values`);
+          throw new ShapeError(
+            `${op}: init[${j}] must hold ${m.cols} finite numbers to match X's columns; got ${c.length} values`,
+          );
         }
       }
     }
@@ -115,7 +131,10 @@ export class KMeans {
     let best: { centroids: Float64Array; labels: Int32Array; inertia: number; run: KMeansRun } | undefined;
     try {
       for (let r = 0; r < this.options.nInit; r++) {
-        const c0 = typeof init === 'string' || init === undefined ? seedCentroids(m, k, init ?? 'k-means++', rng) : Float64Array.from(init.flat());
+        const c0 =
+          typeof init === 'string' || init === undefined
+            ? seedCentroids(m, k, init ?? 'k-means++', rng)
+            : Float64Array.from(init.flat());
         const res = await lloyd(x, m, c0, k, this.options.maxIter, tolAbs);
         this.runs.push(res.run);
         if (!best || res.inertia < best.inertia) best = res;
@@ -161,7 +180,11 @@ export class KMeans {
   }
 }
 
-async function assignOn(x: Tensor, centroids: Float64Array, k: number): Promise<{ labels: Int32Array; distances: Float64Array }> {
+async function assignOn(
+  x: Tensor,
+  centroids: Float64Array,
+  k: number,
+): Promise<{ labels: Int32Array; distances: Float64Array }> {
   const c = tensor(Float32Array.from(centroids), { shape: [k, x.shape[1]!], backend: x.backend });
   const out = kmeansAssign(x, c);
   c.dispose();
@@ -175,7 +198,12 @@ async function assignOn(x: Tensor, centroids: Float64Array, k: number): Promise<
 }
 
 async function lloyd(
-  x: Tensor, m: Matrix, c0: Float64Array, k: number, maxIter: number, tolAbs: number,
+  x: Tensor,
+  m: Matrix,
+  c0: Float64Array,
+  k: number,
+  maxIter: number,
+  tolAbs: number,
 ): Promise<{ centroids: Float64Array; labels: Int32Array; inertia: number; run: KMeansRun }> {
   const { rows: n, cols: d, data } = m;
   let c = c0;
@@ -267,7 +295,7 @@ function seedCentroids(m: Matrix, k: number, init: 'k-means++' | 'random', rng: 
   put(0, rng.int(n));
   const closest = new Float64Array(n);
   let pot = 0;
-  for (let i = 0; i < n; i++) pot += (closest[i] = sqDist(data, i, c, 0, d));
+  for (let i = 0; i < n; i++) pot += closest[i] = sqDist(data, i, c, 0, d);
   const trials = 2 + Math.floor(Math.log(k));
   const cand = new Float64Array(n);
   const bestCand = new Float64Array(n);
@@ -281,7 +309,7 @@ function seedCentroids(m: Matrix, k: number, init: 'k-means++' | 'random', rng: 
       for (let r = 0; r < n; r++) {
         let s = 0;
         for (let f = 0; f < d; f++) s += (data[r * d + f]! - data[i * d + f]!) ** 2;
-        p += (cand[r] = Math.min(closest[r]!, s));
+        p += cand[r] = Math.min(closest[r]!, s);
       }
       if (p < bestPot) {
         bestPot = p;

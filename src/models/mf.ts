@@ -130,16 +130,20 @@ export class MatrixFactorization extends FactorModel {
       },
       step: (params, cols, start, count, epoch) => {
         const decay = o.lrDecay ** (epoch - 1);
-        mfSgdStep(params, { users: cols.users, items: cols.items, ratings: cols.third, loss: cols.loss }, {
-          start,
-          count,
-          lr: o.lr * decay,
-          reg: o.reg,
-          lrBias: (o.lrBias ?? o.lr) * decay,
-          regBias: o.regBias ?? o.reg,
-          mean: this.mean,
-          biases: o.biases,
-        });
+        mfSgdStep(
+          params,
+          { users: cols.users, items: cols.items, ratings: cols.third, loss: cols.loss },
+          {
+            start,
+            count,
+            lr: o.lr * decay,
+            reg: o.reg,
+            lrBias: (o.lrBias ?? o.lr) * decay,
+            regBias: o.regBias ?? o.reg,
+            mean: this.mean,
+            biases: o.biases,
+          },
+        );
       },
       reduceLoss: (s, rows) => Math.sqrt(s / rows),
       onEpoch: options.onEpoch,

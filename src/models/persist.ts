@@ -34,7 +34,11 @@ export function saveRecommender(model: Recommender): Uint8Array {
   for (const name of names) {
     const a = arrays[name]!;
     const bytes = a.data.length * 4;
-    header[name] = { dtype: a.data instanceof Int32Array ? 'I32' : 'F32', shape: a.shape, data_offsets: [offset, offset + bytes] };
+    header[name] = {
+      dtype: a.data instanceof Int32Array ? 'I32' : 'F32',
+      shape: a.shape,
+      data_offsets: [offset, offset + bytes],
+    };
     offset += bytes;
   }
   let head = new TextEncoder().encode(JSON.stringify(header));
@@ -54,28 +58,41 @@ export function saveRecommender(model: Recommender): Uint8Array {
 
 /** Rebuilds a recommender saved by {@link saveRecommender}; throws a DataError for a malformed file. */
 export function loadRecommender(bytes: Uint8Array): Recommender {
-  if (bytes.length < 8) throw new DataError(`loadRecommender: ${bytes.length} bytes is too short for a safetensors file`);
+  if (bytes.length < 8)
+    throw new DataError(`loadRecommender: ${bytes.length} bytes is too short for a safetensors file`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (8 + n > bytes.length) throw new DataError(`loadRecommender: the header claims ${n} bytes but the file has ${bytes.length - 8} after the length`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & { __metadata__?: { attune?: string } };
+  if (8 + n > bytes.length)
+    throw new DataError(
+      `loadRecommender: the header claims ${n} bytes but the file has ${bytes.length - 8} after the length`,
+    );
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }> & {
+    __metadata__?: { attune?: string };
+  };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
     throw new DataError(`loadRecommender: the safetensors header is not valid JSON (${(e as Error).message})`);
   }
   const meta = header.__metadata__?.attune;
-  if (!meta) throw new DataError('loadRecommender: the file has no attune model metadata (__metadata__.attune); was it saved by saveRecommender?');
+  if (!meta)
+    throw new DataError(
+      'loadRecommender: the file has no attune model metadata (__metadata__.attune); was it saved by saveRecommender?',
+    );
   const json = JSON.parse(meta) as RecommenderJSON;
   const make = MAKERS[json.kind];
-  if (!make) throw new ValueError(`loadRecommender: unknown model kind ${JSON.stringify(json.kind)}; known: ${Object.keys(MAKERS).join(', ')}`);
+  if (!make)
+    throw new ValueError(
+      `loadRecommender: unknown model kind ${JSON.stringify(json.kind)}; known: ${Object.keys(MAKERS).join(', ')}`,
+    );
   const base = 8 + n;
   const arrays: Record<string, StateArray> = {};
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const t2 = t as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const [lo, hi] = t2.data_offsets;
-    if (base + hi > bytes.length || lo > hi) throw new DataError(`loadRecommender: tensor '${name}' lies outside the file`);
+    if (base + hi > bytes.length || lo > hi)
+      throw new DataError(`loadRecommender: tensor '${name}' lies outside the file`);
     const slice = bytes.slice(base + lo, base + hi);
     if (t2.dtype === 'F32') arrays[name] = { data: new Float32Array(slice.buffer), shape: t2.shape };
     else if (t2.dtype === 'I32') arrays[name] = { data: new Int32Array(slice.buffer), shape: t2.shape };

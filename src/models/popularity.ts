@@ -30,7 +30,9 @@ export class Popularity extends Recommender {
   }
 
   protected similarTo(): Promise<{ items: Int32Array; scores: Float32Array }> {
-    throw new ValueError('Popularity.similarItems: a popularity ranking has no notion of item similarity; use ItemKNN or a factor model');
+    throw new ValueError(
+      'Popularity.similarItems: a popularity ranking has no notion of item similarity; use ItemKNN or a factor model',
+    );
   }
 
   protected stateArrays(): Record<string, StateArray> {

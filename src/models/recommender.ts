@@ -176,14 +176,30 @@ export abstract class Recommender {
   predict(users: ArrayLike<Id>, items: ArrayLike<Id>, options: PredictOptions = {}): Float32Array {
     const maps = this.fittedMaps('predict');
     if (users.length !== items.length) {
-      throw new ValueError(`${this.kind}.predict: users and items must have the same length; got ${users.length} and ${items.length}`);
+      throw new ValueError(
+        `${this.kind}.predict: users and items must have the same length; got ${users.length} and ${items.length}`,
+      );
     }
     const cold = options.coldStart ?? 'error';
     const u = new Int32Array(users.length);
     const i = new Int32Array(items.length);
     for (let j = 0; j < users.length; j++) {
-      u[j] = this.lookup('predict', 'user', maps.users, users[j]!, cold === 'mean', 'pass {coldStart: "mean"} to predict from the known side');
-      i[j] = this.lookup('predict', 'item', maps.items, items[j]!, cold === 'mean', 'pass {coldStart: "mean"} to predict from the known side');
+      u[j] = this.lookup(
+        'predict',
+        'user',
+        maps.users,
+        users[j]!,
+        cold === 'mean',
+        'pass {coldStart: "mean"} to predict from the known side',
+      );
+      i[j] = this.lookup(
+        'predict',
+        'item',
+        maps.items,
+        items[j]!,
+        cold === 'mean',
+        'pass {coldStart: "mean"} to predict from the known side',
+      );
     }
     const out = new Float32Array(users.length);
     this.predictInto(u, i, out);
@@ -194,11 +210,19 @@ export abstract class Recommender {
   predictIndices(users: Int32Array, items: Int32Array): Float32Array {
     const maps = this.fittedMaps('predictIndices');
     if (users.length !== items.length) {
-      throw new ValueError(`${this.kind}.predictIndices: users and items must have the same length; got ${users.length} and ${items.length}`);
+      throw new ValueError(
+        `${this.kind}.predictIndices: users and items must have the same length; got ${users.length} and ${items.length}`,
+      );
     }
     for (let j = 0; j < users.length; j++) {
-      if (users[j]! < -1 || users[j]! >= maps.users.size) throw new ValueError(`${this.kind}.predictIndices: users[${j}] = ${users[j]} is outside [0, ${maps.users.size})`);
-      if (items[j]! < -1 || items[j]! >= maps.items.size) throw new ValueError(`${this.kind}.predictIndices: items[${j}] = ${items[j]} is outside [0, ${maps.items.size})`);
+      if (users[j]! < -1 || users[j]! >= maps.users.size)
+        throw new ValueError(
+          `${this.kind}.predictIndices: users[${j}] = ${users[j]} is outside [0, ${maps.users.size})`,
+        );
+      if (items[j]! < -1 || items[j]! >= maps.items.size)
+        throw new ValueError(
+          `${this.kind}.predictIndices: items[${j}] = ${items[j]} is outside [0, ${maps.items.size})`,
+        );
     }
     const out = new Float32Array(users.length);
     this.predictInto(users, items, out);
@@ -215,7 +239,14 @@ export abstract class Recommender {
     const maps = this.fittedMaps('recommend');
     const cold = options.coldStart ?? 'error';
     const idx = Int32Array.from(users, (u) =>
-      this.lookup('recommend', 'user', maps.users, u, cold === 'popular', 'pass {coldStart: "popular"} to recommend popular items'),
+      this.lookup(
+        'recommend',
+        'user',
+        maps.users,
+        u,
+        cold === 'popular',
+        'pass {coldStart: "popular"} to recommend popular items',
+      ),
     );
     let allow: Uint8Array | undefined;
     if (options.filter) {
@@ -236,7 +267,8 @@ export abstract class Recommender {
   ): Promise<{ items: Int32Array; scores: Float32Array }[]> {
     const maps = this.fittedMaps('recommend');
     const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 1) throw new ValueError(`${this.kind}.recommend: k must be a positive integer; got ${k}`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new ValueError(`${this.kind}.recommend: k must be a positive integer; got ${k}`);
     const excludeSeen = options.excludeSeen ?? true;
     const n = maps.items.size;
     const out: { items: Int32Array; scores: Float32Array }[] = [];
@@ -261,7 +293,8 @@ export abstract class Recommender {
   /** The `k` items most similar to `item` (for "customers who bought this also bought"). */
   async similarItems(item: Id, k = 10): Promise<ScoredItem[]> {
     const maps = this.fittedMaps('similarItems');
-    if (!Number.isInteger(k) || k < 1) throw new ValueError(`${this.kind}.similarItems: k must be a positive integer; got ${k}`);
+    if (!Number.isInteger(k) || k < 1)
+      throw new ValueError(`${this.kind}.similarItems: k must be a positive integer; got ${k}`);
     const i = this.lookup('similarItems', 'item', maps.items, item, false, '');
     const r = await this.similarTo(i, k);
     return Array.from(r.items, (j, n) => ({ item: maps.items.id(j), score: r.scores[n]! }));
@@ -273,7 +306,8 @@ export abstract class Recommender {
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, a] of Object.entries(this.allArrays())) out[name] = tensor(a.data, { shape: a.shape, backend: 'cpu' });
+    for (const [name, a] of Object.entries(this.allArrays()))
+      out[name] = tensor(a.data, { shape: a.shape, backend: 'cpu' });
     return out;
   }
 
@@ -291,7 +325,13 @@ export abstract class Recommender {
   /** Kind, hyper-parameters, id maps and scalars: the JSON half of a saved model. */
   toJSON(): RecommenderJSON {
     const maps = this.fittedMaps('toJSON');
-    return { kind: this.kind, config: this.config(), userIds: maps.users.toJSON(), itemIds: maps.items.toJSON(), scalars: this.scalars() };
+    return {
+      kind: this.kind,
+      config: this.config(),
+      userIds: maps.users.toJSON(),
+      itemIds: maps.items.toJSON(),
+      scalars: this.scalars(),
+    };
   }
 
   /** @internal Restores a fitted state saved by {@link toJSON} and {@link allArrays}. */
@@ -306,7 +346,8 @@ export abstract class Recommender {
   }
 
   protected fittedMaps(op: string): { users: IdMap; items: IdMap } {
-    if (!this.userMap || !this.itemMap) throw new ValueError(`${this.kind}.${op}: the model is not fitted; call await model.fit(interactions) first`);
+    if (!this.userMap || !this.itemMap)
+      throw new ValueError(`${this.kind}.${op}: the model is not fitted; call await model.fit(interactions) first`);
     return { users: this.userMap, items: this.itemMap };
   }
 
@@ -335,14 +376,25 @@ export async function ensureBackend(name: BackendName): Promise<void> {
 }
 
 /** Validates a numeric hyper-parameter. */
-export function checkOption(kind: string, name: string, value: number, opts: { integer?: boolean; min?: number; positive?: boolean } = {}): number {
+export function checkOption(
+  kind: string,
+  name: string,
+  value: number,
+  opts: { integer?: boolean; min?: number; positive?: boolean } = {},
+): number {
   const ok =
     Number.isFinite(value) &&
     (!opts.integer || Number.isInteger(value)) &&
     (opts.min === undefined || value >= opts.min) &&
     (!opts.positive || value > 0);
   if (!ok) {
-    const what = [opts.integer ? 'an integer' : 'a finite number', opts.min !== undefined ? `>= ${opts.min}` : '', opts.positive ? '> 0' : ''].filter(Boolean).join(' ');
+    const what = [
+      opts.integer ? 'an integer' : 'a finite number',
+      opts.min !== undefined ? `>= ${opts.min}` : '',
+      opts.positive ? '> 0' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     throw new ValueError(`${kind}: option ${name} must be ${what}; got ${value}`);
   }
   return value;

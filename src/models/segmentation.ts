@@ -44,8 +44,12 @@ export function segmentProfiles(
   const op = 'segmentProfiles';
   const cols: Record<string, ArrayLike<number>> = isRfm(features)
     ? {
-        recency: features.recency, frequency: features.frequency, monetary: features.monetary,
-        rScore: features.rScore, fScore: features.fScore, mScore: features.mScore,
+        recency: features.recency,
+        frequency: features.frequency,
+        monetary: features.monetary,
+        rScore: features.rScore,
+        fScore: features.fScore,
+        mScore: features.mScore,
       }
     : { ...features };
   const n = labels.length;
@@ -53,9 +57,11 @@ export function segmentProfiles(
   const names = Object.keys(cols);
   for (const name of names) {
     const col = cols[name]!;
-    if (col.length !== n) throw new ShapeError(`${op}: feature ${JSON.stringify(name)} has ${col.length} rows but labels has ${n}`);
+    if (col.length !== n)
+      throw new ShapeError(`${op}: feature ${JSON.stringify(name)} has ${col.length} rows but labels has ${n}`);
     for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(col[i]!)) throw new ValueError(`${op}: feature ${JSON.stringify(name)}[${i}] must be a finite number; got ${col[i]}`);
+      if (!Number.isFinite(col[i]!))
+        throw new ValueError(`${op}: feature ${JSON.stringify(name)}[${i}] must be a finite number; got ${col[i]}`);
     }
   }
   let r = cols.rScore;

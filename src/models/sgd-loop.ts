@@ -33,7 +33,13 @@ export interface SgdLoopOptions {
   batchSize: number;
   rows(epoch: number): EpochRows;
   /** Runs the fused primitive on rows start..start+count-1. */
-  step(params: MfParams, cols: { users: Tensor; items: Tensor; third: Tensor; loss: Tensor }, start: number, count: number, epoch: number): void;
+  step(
+    params: MfParams,
+    cols: { users: Tensor; items: Tensor; third: Tensor; loss: Tensor },
+    start: number,
+    count: number,
+    epoch: number,
+  ): void;
   /** Turns the epoch's per-row losses into the reported loss. */
   reduceLoss(lossSum: number, rows: number): number;
   onEpoch?: ((info: EpochInfo) => void | Promise<void>) | undefined;
@@ -91,7 +97,8 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
     };
     // The loss is only read when someone listens; the tables are always checked.
     for (const [name, table] of Object.entries(out)) {
-      if (!(table as Float32Array).every(Number.isFinite)) throw diverged(o, `the trained ${name} table holds NaN or infinite values`);
+      if (!(table as Float32Array).every(Number.isFinite))
+        throw diverged(o, `the trained ${name} table holds NaN or infinite values`);
     }
     return out;
   } finally {
@@ -100,5 +107,7 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
 }
 
 function diverged(o: SgdLoopOptions, what: string): NumericalError {
-  return new NumericalError(`${o.model}.fit: training diverged: ${what}; lower lr (now ${o.lr}) or raise the regularization`);
+  return new NumericalError(
+    `${o.model}.fit: training diverged: ${what}; lower lr (now ${o.lr}) or raise the regularization`,
+  );
 }

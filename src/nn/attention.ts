@@ -58,28 +58,58 @@ export class MultiHeadAttention extends Module {
     options: MultiHeadAttentionOptions = {},
   ) {
     super();
-    if (!Number.isInteger(embedDim) || embedDim <= 0 || !Number.isInteger(numHeads) || numHeads <= 0 || embedDim % numHeads !== 0) {
-      throw new ValueError(`MultiHeadAttention: embedDim (${embedDim}) must be a positive multiple of numHeads (${numHeads})`);
+    if (
+      !Number.isInteger(embedDim) ||
+      embedDim <= 0 ||
+      !Number.isInteger(numHeads) ||
+      numHeads <= 0 ||
+      embedDim % numHeads !== 0
+    ) {
+      throw new ValueError(
+        `MultiHeadAttention: embedDim (${embedDim}) must be a positive multiple of numHeads (${numHeads})`,
+      );
     }
     this.headDim = embedDim / numHeads;
     this.dropout = options.dropout ?? 0;
     this.batchFirst = options.batchFirst ?? true;
     const seed = options.seed;
     const opts = { backend: options.backend, dtype: options.dtype };
-    this.in_proj_weight = this.registerParameter('in_proj_weight',
-      xavierUniform([3 * embedDim, embedDim], { ...opts, ...(seed === undefined ? {} : { seed }) }));
-    this.in_proj_bias = this.registerParameter('in_proj_bias', options.bias === false ? null : full([3 * embedDim], 0, opts));
-    this.out_proj = this.registerModule('out_proj', new Linear(embedDim, embedDim, {
-      ...opts, bias: options.bias !== false, ...(seed === undefined ? {} : { seed: seed + 1 }),
-    }));
+    this.in_proj_weight = this.registerParameter(
+      'in_proj_weight',
+      xavierUniform([3 * embedDim, embedDim], { ...opts, ...(seed === undefined ? {} : { seed }) }),
+    );
+    this.in_proj_bias = this.registerParameter(
+      'in_proj_bias',
+      options.bias === false ? null : full([3 * embedDim], 0, opts),
+    );
+    this.out_proj = this.registerModule(
+      'out_proj',
+      new Linear(embedDim, embedDim, {
+        ...opts,
+        bias: options.bias !== false,
+        ...(seed === undefined ? {} : { seed: seed + 1 }),
+      }),
+    );
     // PyTorch zeroes the output projection's bias.
     if (this.out_proj.bias) this.out_proj.bias.assign(full([embedDim], 0, opts));
   }
 
-  forward(query: Tensor, key: Tensor, value: Tensor, options: MultiHeadAttentionForwardOptions = {}): { output: Tensor; weights: Tensor | null } {
+  forward(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    options: MultiHeadAttentionForwardOptions = {},
+  ): { output: Tensor; weights: Tensor | null } {
     const E = this.embedDim;
-    for (const [n, t] of [['query', query], ['key', key], ['value', value]] as const) {
-      if (t.rank !== 3 || t.shape[2] !== E) throw new ShapeError(`MultiHeadAttention: ${n} has shape ${fmtShape(t.shape)}; expected rank 3 with last dim ${E}`);
+    for (const [n, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (t.rank !== 3 || t.shape[2] !== E)
+        throw new ShapeError(
+          `MultiHeadAttention: ${n} has shape ${fmtShape(t.shape)}; expected rank 3 with last dim ${E}`,
+        );
     }
     const self = query === key && key === value;
     const bf = (t: Tensor): Tensor => (this.batchFirst ? t : o.transpose(t, 0, 1));
@@ -89,7 +119,9 @@ export class MultiHeadAttention extends Module {
     const [B, L] = q0.shape as [number, number];
     const S = k0.shape[1]!;
     if (k0.shape[0] !== B || v0.shape[0] !== B || v0.shape[1] !== S) {
-      throw new ShapeError(`MultiHeadAttention: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} disagree on batch or length`);
+      throw new ShapeError(
+        `MultiHeadAttention: query ${fmtShape(query.shape)}, key ${fmtShape(key.shape)} and value ${fmtShape(value.shape)} disagree on batch or length`,
+      );
     }
     let q: Tensor, k: Tensor, v: Tensor;
     const bias = this.in_proj_bias ?? undefined;
@@ -105,7 +137,9 @@ export class MultiHeadAttention extends Module {
     const H = this.numHeads;
     const dh = this.headDim;
     const heads = (t: Tensor, len: number) => o.permute(o.reshape(t, [B, len, H, dh]), [0, 2, 1, 3]);
-    const qh = heads(q, L), kh = heads(k, S), vh = heads(v, S);
+    const qh = heads(q, L),
+      kh = heads(k, S),
+      vh = heads(v, S);
     const dropout = this.training ? this.dropout : 0;
     const attnOpts = { causal: options.causal ?? false, mask: options.keyPaddingMask, dropout };
     let ctx: Tensor;
@@ -127,6 +161,12 @@ export class MultiHeadAttention extends Module {
   }
 
   override config(): ModuleConfig {
-    return { embedDim: this.embedDim, numHeads: this.numHeads, bias: this.in_proj_bias !== null, dropout: this.dropout, batchFirst: this.batchFirst };
+    return {
+      embedDim: this.embedDim,
+      numHeads: this.numHeads,
+      bias: this.in_proj_bias !== null,
+      dropout: this.dropout,
+      batchFirst: this.batchFirst,
+    };
   }
 }

@@ -40,19 +40,28 @@ export class Embedding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
-    for (const [k, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
+    for (const [k, v] of [
+      ['numEmbeddings', numEmbeddings],
+      ['embeddingDim', embeddingDim],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Embedding: ${k} must be a positive integer; got ${v}`);
     }
     let pad = options.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
-        throw new ValueError(`Embedding: paddingIdx must be an integer in [-${numEmbeddings}, ${numEmbeddings}); got ${pad}`);
+        throw new ValueError(
+          `Embedding: paddingIdx must be an integer in [-${numEmbeddings}, ${numEmbeddings}); got ${pad}`,
+        );
       }
       if (pad < 0) pad += numEmbeddings;
     }
     this.sparse = options.sparse ?? false;
     this.paddingIdx = pad;
-    const opts = { backend: options.backend, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+    const opts = {
+      backend: options.backend,
+      dtype: options.dtype,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    };
     let w = normal([numEmbeddings, embeddingDim], 0, 1, opts);
     if (pad !== null) {
       w = noGrad(() => {
@@ -87,7 +96,12 @@ export class Embedding extends Module {
   }
 
   override config(): ModuleConfig {
-    return { numEmbeddings: this.numEmbeddings, embeddingDim: this.embeddingDim, sparse: this.sparse, paddingIdx: this.paddingIdx };
+    return {
+      numEmbeddings: this.numEmbeddings,
+      embeddingDim: this.embeddingDim,
+      sparse: this.sparse,
+      paddingIdx: this.paddingIdx,
+    };
   }
 }
 

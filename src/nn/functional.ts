@@ -32,18 +32,29 @@ function composite(fn: (tmp: <U extends Tensor>(x: U) => U) => Tensor): Tensor {
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
-function reduce(op: string, loss: Tensor, reduction: Reduction | undefined, tmp: <U extends Tensor>(x: U) => U): Tensor {
+function reduce(
+  op: string,
+  loss: Tensor,
+  reduction: Reduction | undefined,
+  tmp: <U extends Tensor>(x: U) => U,
+): Tensor {
   switch (reduction ?? 'mean') {
-    case 'mean': return o.mean(tmp(loss));
-    case 'sum': return o.sum(tmp(loss));
-    case 'none': return loss;
-    default: throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none'; got ${String(reduction)}`);
+    case 'mean':
+      return o.mean(tmp(loss));
+    case 'sum':
+      return o.sum(tmp(loss));
+    case 'none':
+      return loss;
+    default:
+      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none'; got ${String(reduction)}`);
   }
 }
 
 function sameShape(op: string, a: [string, Tensor], b: [string, Tensor]): void {
   if (!shapesEqual(a[1].shape, b[1].shape)) {
-    throw new ShapeError(`${op}: ${a[0]} has shape ${fmtShape(a[1].shape)} and ${b[0]} has ${fmtShape(b[1].shape)}; they must match`);
+    throw new ShapeError(
+      `${op}: ${a[0]} has shape ${fmtShape(a[1].shape)} and ${b[0]} has ${fmtShape(b[1].shape)}; they must match`,
+    );
   }
 }
 
@@ -75,7 +86,10 @@ export interface DropoutOptions {
 export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Tensor {
   if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: p must be in [0, 1); got ${p}`);
   if (options.training === false || p === 0) return o.reshape(x, x.shape);
-  const u = options.seed === undefined ? rand(x.shape, { backend: x.backend, dtype: x.dtype }) : seededUniform(x, options.seed, options.offset ?? 0);
+  const u =
+    options.seed === undefined
+      ? rand(x.shape, { backend: x.backend, dtype: x.dtype })
+      : seededUniform(x, options.seed, options.offset ?? 0);
   return composite((tmp) => {
     const keepMask = tmp(o.cast(tmp(o.ge(tmp(u), p)), x.dtype));
     return o.mul(x, tmp(o.mul(keepMask, 1 / (1 - p))));
@@ -85,7 +99,11 @@ export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Ten
 /** Uniform [0,1) values shaped like x from Philox key `seed` starting at block `offset`. */
 function seededUniform(x: Tensor, seed: number, offset: number): Tensor {
   const backend = backendOf('dropout', { x });
-  const handle = backend.random(x.size, x.dtype, { kind: 'uniform', key: seedToKey('dropout', seed), counter: addCounter([0, 0], offset) });
+  const handle = backend.random(x.size, x.dtype, {
+    kind: 'uniform',
+    key: seedToKey('dropout', seed),
+    counter: addCounter([0, 0], offset),
+  });
   return wrap(backend, handle, x.shape, x.dtype);
 }
 
@@ -99,14 +117,27 @@ export function uniformBlocks(size: number): number {
  * (x − mean) / √(var + eps) · weight + bias, with the biased variance.
  * Shapes: x [..., *normalizedShape], weight and bias [*normalizedShape] → x's shape.
  */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
   const k = normalizedShape.length;
   if (k === 0 || k > x.rank || !shapesEqual(x.shape.slice(x.rank - k), normalizedShape)) {
-    throw new ShapeError(`layerNorm: x has shape ${fmtShape(x.shape)}; its trailing axes must be normalizedShape ${fmtShape(normalizedShape)}`);
+    throw new ShapeError(
+      `layerNorm: x has shape ${fmtShape(x.shape)}; its trailing axes must be normalizedShape ${fmtShape(normalizedShape)}`,
+    );
   }
-  for (const [name, t] of [['weight', weight], ['bias', bias]] as const) {
+  for (const [name, t] of [
+    ['weight', weight],
+    ['bias', bias],
+  ] as const) {
     if (t && !shapesEqual(t.shape, normalizedShape)) {
-      throw new ShapeError(`layerNorm: ${name} has shape ${fmtShape(t.shape)}; expected normalizedShape ${fmtShape(normalizedShape)}`);
+      throw new ShapeError(
+        `layerNorm: ${name} has shape ${fmtShape(t.shape)}; expected normalizedShape ${fmtShape(normalizedShape)}`,
+      );
     }
   }
   const axes = Array.from({ length: k }, (_, i) => x.rank - k + i);
@@ -163,12 +194,18 @@ export interface BCEOptions extends LossOptions {
  */
 export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, options: BCEOptions = {}): Tensor {
   sameShape('binaryCrossEntropyWithLogits', ['logits', logits], ['targets', targets]);
-  if (!isFloat(targets.dtype)) throw new DTypeError(`binaryCrossEntropyWithLogits: targets have dtype ${targets.dtype}; expected float (cast with .cast('float32'))`);
+  if (!isFloat(targets.dtype))
+    throw new DTypeError(
+      `binaryCrossEntropyWithLogits: targets have dtype ${targets.dtype}; expected float (cast with .cast('float32'))`,
+    );
   const pw = options.posWeight;
   return composite((tmp) => {
     const spNeg = tmp(o.softplus(tmp(o.neg(logits))));
     const neg = tmp(o.mul(tmp(o.sub(1, targets)), logits));
-    const weighted = pw === undefined || pw === 1 ? spNeg : tmp(o.mul(tmp(o.add(tmp(o.mul(targets, typeof pw === 'number' ? pw - 1 : tmp(o.sub(pw, 1)))), 1)), spNeg));
+    const weighted =
+      pw === undefined || pw === 1
+        ? spNeg
+        : tmp(o.mul(tmp(o.add(tmp(o.mul(targets, typeof pw === 'number' ? pw - 1 : tmp(o.sub(pw, 1)))), 1)), spNeg));
     let loss = o.add(neg, weighted);
     if (options.weight) loss = o.mul(tmp(loss), options.weight);
     return reduce('binaryCrossEntropyWithLogits', loss, options.reduction, tmp);
@@ -188,9 +225,12 @@ export interface CrossEntropyOptions extends LossOptions {
  * Ignored targets give loss 0; 'mean' divides by the number not ignored (at least 1).
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  if (targets.dtype !== 'int32') throw new DTypeError(`crossEntropy: targets have dtype ${targets.dtype}; expected int32 class ids`);
+  if (targets.dtype !== 'int32')
+    throw new DTypeError(`crossEntropy: targets have dtype ${targets.dtype}; expected int32 class ids`);
   if (logits.rank < 1 || !shapesEqual(targets.shape, logits.shape.slice(0, -1))) {
-    throw new ShapeError(`crossEntropy: logits have shape ${fmtShape(logits.shape)} and targets ${fmtShape(targets.shape)}; targets must be logits' shape without the last (class) axis`);
+    throw new ShapeError(
+      `crossEntropy: logits have shape ${fmtShape(logits.shape)} and targets ${fmtShape(targets.shape)}; targets must be logits' shape without the last (class) axis`,
+    );
   }
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1]; got ${eps}`);
@@ -202,7 +242,9 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
     const ids = tb.readSync(targets.storage().handle);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] !== ignore && (ids[i]! < 0 || ids[i]! >= c)) {
-        throw new ValueError(`crossEntropy: targets[${i}] = ${ids[i]} is not a class id in [0, ${c})${ignore === undefined ? '' : ` or ignoreIndex ${ignore}`}`);
+        throw new ValueError(
+          `crossEntropy: targets[${i}] = ${ids[i]} is not a class id in [0, ${c})${ignore === undefined ? '' : ` or ignoreIndex ${ignore}`}`,
+        );
       }
     }
   }
@@ -241,7 +283,12 @@ export function bprLoss(pos: Tensor, neg: Tensor, options: LossOptions = {}): Te
  * max(0, −y·(x1 − x2) + margin), with y = 1 when x1 should rank higher and −1 otherwise.
  * Shapes: x1, x2 alike; y a number or a tensor broadcasting against them → scalar (or x1's shape).
  */
-export function marginRanking(x1: Tensor, x2: Tensor, y: Tensor | number, options: LossOptions & { margin?: number } = {}): Tensor {
+export function marginRanking(
+  x1: Tensor,
+  x2: Tensor,
+  y: Tensor | number,
+  options: LossOptions & { margin?: number } = {},
+): Tensor {
   sameShape('marginRanking', ['x1', x1], ['x2', x2]);
   const margin = options.margin ?? 0;
   return composite((tmp) => {

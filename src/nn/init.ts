@@ -24,12 +24,21 @@ export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' |
 /** PyTorch's recommended gain for a nonlinearity (`param` is leaky_relu's negative slope). */
 export function calculateGain(nonlinearity: Nonlinearity, param = 0.01): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'sigmoid': case 'conv': return 1;
-    case 'tanh': return 5 / 3;
-    case 'relu': return Math.SQRT2;
-    case 'leaky_relu': return Math.sqrt(2 / (1 + param * param));
-    case 'selu': return 3 / 4;
-    default: throw new ValueError(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
+    case 'linear':
+    case 'identity':
+    case 'sigmoid':
+    case 'conv':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leaky_relu':
+      return Math.sqrt(2 / (1 + param * param));
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new ValueError(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
   }
 }
 
@@ -169,7 +178,8 @@ export function orthogonal(t: InitTarget, options: InitOptions = {}): Tensor {
   const q = householderQ(mat, m, n);
   const gain = options.gain ?? 1;
   const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = gain * q[wide ? j * n + i : i * n + j]!;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) out[i * cols + j] = gain * q[wide ? j * n + i : i * n + j]!;
   const { seed: _s, ...rest } = opts;
   const value = tensor(out, { ...rest, shape, dtype: opts.dtype ?? 'float32' });
   return finish(t, value);

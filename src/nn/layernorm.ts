@@ -31,7 +31,9 @@ export class LayerNorm extends Module {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new ValueError(`LayerNorm: normalizedShape must be positive integers; got ${JSON.stringify(normalizedShape)}`);
+      throw new ValueError(
+        `LayerNorm: normalizedShape must be positive integers; got ${JSON.stringify(normalizedShape)}`,
+      );
     }
     this.eps = options.eps ?? 1e-5;
     const affine = options.elementwiseAffine ?? true;

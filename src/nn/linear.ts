@@ -32,14 +32,24 @@ export class Linear extends Module {
     readonly options: LinearOptions = {},
   ) {
     super();
-    for (const [k, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+    for (const [k, v] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Linear: ${k} must be a positive integer; got ${v}`);
     }
     const bound = 1 / Math.sqrt(inFeatures);
-    const opts = { backend: options.backend, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }) };
+    const opts = {
+      backend: options.backend,
+      dtype: options.dtype,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    };
     this.weight = this.registerParameter('weight', uniform([outFeatures, inFeatures], -bound, bound, opts));
     const biasOpts = options.seed === undefined ? opts : { ...opts, seed: options.seed + 1 };
-    this.bias = this.registerParameter('bias', options.bias === false ? null : uniform([outFeatures], -bound, bound, biasOpts));
+    this.bias = this.registerParameter(
+      'bias',
+      options.bias === false ? null : uniform([outFeatures], -bound, bound, biasOpts),
+    );
   }
 
   /** `activation` is applied in the same kernel ('relu', 'gelu', 'tanh', 'sigmoid'). */

@@ -58,14 +58,22 @@ export class LSTM extends Module {
     this.batchFirst = options.batchFirst ?? false;
     this.bidirectional = options.bidirectional ?? false;
     this.hasBias = options.bias ?? true;
-    for (const [k, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['numLayers', this.numLayers]] as const) {
+    for (const [k, v] of [
+      ['inputSize', inputSize],
+      ['hiddenSize', hiddenSize],
+      ['numLayers', this.numLayers],
+    ] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new ValueError(`LSTM: ${k} must be a positive integer; got ${v}`);
     }
     const H = hiddenSize;
     const bound = 1 / Math.sqrt(H);
     let seed = options.seed;
     const init = (shape: number[]): Tensor => {
-      const t = uniform(shape, -bound, bound, { backend: options.backend, dtype: options.dtype, ...(seed === undefined ? {} : { seed: seed++ }) });
+      const t = uniform(shape, -bound, bound, {
+        backend: options.backend,
+        dtype: options.dtype,
+        ...(seed === undefined ? {} : { seed: seed++ }),
+      });
       return t;
     };
     const D = this.bidirectional ? 2 : 1;
@@ -87,30 +95,44 @@ export class LSTM extends Module {
   }
 
   forward(x: Tensor, options: LSTMForwardOptions = {}): { output: Tensor; h: Tensor; c: Tensor } {
-    if (x.rank !== 3) throw new ShapeError(`LSTM: x must be rank 3 ([T, B, I] or batchFirst [B, T, I]); got ${fmtShape(x.shape)}`);
+    if (x.rank !== 3)
+      throw new ShapeError(`LSTM: x must be rank 3 ([T, B, I] or batchFirst [B, T, I]); got ${fmtShape(x.shape)}`);
     let seq = this.batchFirst ? o.transpose(x, 0, 1) : x;
     const [, B] = seq.shape as [number, number];
     const D = this.bidirectional ? 2 : 1;
     const H = this.hiddenSize;
     const LD = this.numLayers * D;
-    for (const [name, s] of [['h0', options.h0], ['c0', options.c0]] as const) {
+    for (const [name, s] of [
+      ['h0', options.h0],
+      ['c0', options.c0],
+    ] as const) {
       if (s && (s.rank !== 3 || s.shape[0] !== LD || s.shape[1] !== B || s.shape[2] !== H)) {
         throw new ShapeError(`LSTM: ${name} has shape ${fmtShape(s.shape)}; expected [${LD}, ${B}, ${H}]`);
       }
     }
-    const state = (s: Tensor | undefined, i: number): Tensor | undefined => (s ? o.reshape(o.narrow(s, 0, i, 1), [B, H]) : undefined);
+    const state = (s: Tensor | undefined, i: number): Tensor | undefined =>
+      s ? o.reshape(o.narrow(s, 0, i, 1), [B, H]) : undefined;
     const hs: Tensor[] = [];
     const cs: Tensor[] = [];
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
       for (let dir = 0; dir < D; dir++) {
         const sfx = `_l${l}${dir === 1 ? '_reverse' : ''}`;
-        const r = lstmLayer(seq, {
-          weightIh: this.param(`weight_ih${sfx}`)!,
-          weightHh: this.param(`weight_hh${sfx}`)!,
-          biasIh: this.param(`bias_ih${sfx}`),
-          biasHh: this.param(`bias_hh${sfx}`),
-        }, { h0: state(options.h0, l * D + dir), c0: state(options.c0, l * D + dir), reverse: dir === 1, lengths: options.lengths });
+        const r = lstmLayer(
+          seq,
+          {
+            weightIh: this.param(`weight_ih${sfx}`)!,
+            weightHh: this.param(`weight_hh${sfx}`)!,
+            biasIh: this.param(`bias_ih${sfx}`),
+            biasHh: this.param(`bias_hh${sfx}`),
+          },
+          {
+            h0: state(options.h0, l * D + dir),
+            c0: state(options.c0, l * D + dir),
+            reverse: dir === 1,
+            lengths: options.lengths,
+          },
+        );
         outs.push(r.output);
         hs.push(r.h);
         cs.push(r.c);
@@ -127,8 +149,12 @@ export class LSTM extends Module {
 
   override config(): ModuleConfig {
     return {
-      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers,
-      batchFirst: this.batchFirst, bidirectional: this.bidirectional, bias: this.hasBias,
+      inputSize: this.inputSize,
+      hiddenSize: this.hiddenSize,
+      numLayers: this.numLayers,
+      batchFirst: this.batchFirst,
+      bidirectional: this.bidirectional,
+      bias: this.hasBias,
     };
   }
 }

@@ -78,7 +78,8 @@ export abstract class Module {
   protected registerParameter<T extends Tensor | null>(name: string, t: T): T {
     this.checkName(name, 'registerParameter');
     if (t !== null) {
-      if (!isFloat(t.dtype)) throw new DTypeError(`registerParameter: '${name}' has dtype ${t.dtype}; parameters must be float`);
+      if (!isFloat(t.dtype))
+        throw new DTypeError(`registerParameter: '${name}' has dtype ${t.dtype}; parameters must be float`);
       t.requiresGrad = true;
       keep(t);
     }
@@ -105,8 +106,12 @@ export abstract class Module {
   }
 
   private checkName(name: string, op: string): void {
-    if (!NAME.test(name)) throw new ValueError(`${op}: name must be letters, digits and underscores (no dots); got '${name}'`);
-    const taken = (this.params.has(name) && 'a parameter') || (this.buffers.has(name) && 'a buffer') || (this.childModules.has(name) && 'a module');
+    if (!NAME.test(name))
+      throw new ValueError(`${op}: name must be letters, digits and underscores (no dots); got '${name}'`);
+    const taken =
+      (this.params.has(name) && 'a parameter') ||
+      (this.buffers.has(name) && 'a buffer') ||
+      (this.childModules.has(name) && 'a module');
     if (taken) throw new ValueError(`${op}: '${name}' is already ${taken} of this ${this.constructor.name}`);
   }
 
@@ -120,7 +125,8 @@ export abstract class Module {
       this.params.set(name, keep(t));
     } else if (this.buffers.has(name)) {
       this.buffers.get(name)!.t = keep(t);
-    } else throw new ValueError(`setTensor: '${name}' is neither a parameter nor a buffer of this ${this.constructor.name}`);
+    } else
+      throw new ValueError(`setTensor: '${name}' is neither a parameter nor a buffer of this ${this.constructor.name}`);
   }
 
   // ---- traversal ----
@@ -212,7 +218,11 @@ export abstract class Module {
     const visit = (m: Module, prefix: string, path: Set<Module>): void => {
       if (path.has(m)) return;
       path.add(m);
-      for (const [n, p] of m.params) if (p && !seen.has(p)) { seen.add(p); out[prefix + n] = p; }
+      for (const [n, p] of m.params)
+        if (p && !seen.has(p)) {
+          seen.add(p);
+          out[prefix + n] = p;
+        }
       for (const [n, b] of m.buffers) if (b.t && b.persistent) out[prefix + n] = b.t;
       for (const [n, c] of m.childModules) if (c) visit(c, `${prefix}${n}.`, path);
     };
@@ -247,13 +257,17 @@ export abstract class Module {
       }
       if (!shapesEqual(src.shape, target.shape)) {
         shapeProblem = true;
-        problems.push(`'${k}' has shape ${fmtShape(src.shape)} in the state dict and ${fmtShape(target.shape)} in the module`);
+        problems.push(
+          `'${k}' has shape ${fmtShape(src.shape)} in the state dict and ${fmtShape(target.shape)} in the module`,
+        );
       }
       if (isFloat(src.dtype) !== isFloat(target.dtype)) {
         problems.push(`'${k}' has dtype ${src.dtype} in the state dict and ${target.dtype} in the module`);
       }
       if (src.backend !== target.backend && src.backend !== 'cpu') {
-        problems.push(`'${k}' is on the ${src.backend} backend; move it with await t.to('${target.backend}') or to 'cpu' first`);
+        problems.push(
+          `'${k}' is on the ${src.backend} backend; move it with await t.to('${target.backend}') or to 'cpu' first`,
+        );
       }
     }
     if (problems.length) {
@@ -332,7 +346,8 @@ function copyFor(src: Tensor, target: Tensor): Tensor {
   if (data === backend) {
     t = cast(src, src.dtype === target.dtype ? src.dtype : target.dtype);
   } else {
-    if (!data.readSync) throw new BackendError(`loadStateDict: cannot read from the ${data.name} backend synchronously`);
+    if (!data.readSync)
+      throw new BackendError(`loadStateDict: cannot read from the ${data.name} backend synchronously`);
     const values = data.readSync(src.storage().handle);
     t = wrap(backend, backend.upload(values, src.dtype), target.shape, src.dtype);
     if (src.dtype !== target.dtype) {
@@ -401,7 +416,10 @@ export class Sequential extends ModuleList<TensorModule> {
     return {
       modules: [...this].map((m) => {
         const type = m.typeName();
-        if (type === null) throw new ValueError(`Sequential.config: child ${m.constructor.name} has no typeName(), so it cannot be rebuilt from a config`);
+        if (type === null)
+          throw new ValueError(
+            `Sequential.config: child ${m.constructor.name} has no typeName(), so it cannot be rebuilt from a config`,
+          );
         return { type, config: m.config() };
       }),
     };

@@ -16,7 +16,8 @@ export interface PositionalOptions {
 
 function checkInput(name: string, x: Tensor, dModel: number, maxLen: number, batchFirst: boolean): number {
   const t = x.shape[batchFirst ? 1 : 0]!;
-  if (x.rank !== 3 || x.shape[2] !== dModel) throw new ShapeError(`${name}: x has shape ${fmtShape(x.shape)}; expected rank 3 with last dim ${dModel}`);
+  if (x.rank !== 3 || x.shape[2] !== dModel)
+    throw new ShapeError(`${name}: x has shape ${fmtShape(x.shape)}; expected rank 3 with last dim ${dModel}`);
   if (t > maxLen) throw new ShapeError(`${name}: sequence length ${t} exceeds maxLen ${maxLen}`);
   return t;
 }
@@ -38,10 +39,16 @@ export class SinusoidalPositionalEncoding extends Module {
   readonly pe: Tensor;
   readonly batchFirst: boolean;
 
-  constructor(readonly dModel: number, readonly maxLen = 5000, options: PositionalOptions = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly maxLen = 5000,
+    options: PositionalOptions = {},
+  ) {
     super();
     if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(maxLen) || maxLen <= 0) {
-      throw new ValueError(`SinusoidalPositionalEncoding: dModel and maxLen must be positive integers; got ${dModel}, ${maxLen}`);
+      throw new ValueError(
+        `SinusoidalPositionalEncoding: dModel and maxLen must be positive integers; got ${dModel}, ${maxLen}`,
+      );
     }
     this.batchFirst = options.batchFirst ?? true;
     const table = new Float64Array(maxLen * dModel);
@@ -52,11 +59,20 @@ export class SinusoidalPositionalEncoding extends Module {
         if (i + 1 < dModel) table[pos * dModel + i + 1] = Math.cos(angle);
       }
     }
-    this.pe = this.registerBuffer('pe', tensor(table, { shape: [maxLen, dModel], dtype: options.dtype ?? 'float32', backend: options.backend }), { persistent: false });
+    this.pe = this.registerBuffer(
+      'pe',
+      tensor(table, { shape: [maxLen, dModel], dtype: options.dtype ?? 'float32', backend: options.backend }),
+      { persistent: false },
+    );
   }
 
   forward(x: Tensor): Tensor {
-    return addTable(x, this.pe, checkInput('SinusoidalPositionalEncoding', x, this.dModel, this.maxLen, this.batchFirst), this.batchFirst);
+    return addTable(
+      x,
+      this.pe,
+      checkInput('SinusoidalPositionalEncoding', x, this.dModel, this.maxLen, this.batchFirst),
+      this.batchFirst,
+    );
   }
 
   override typeName(): string {
@@ -76,19 +92,35 @@ export class LearnedPositionalEncoding extends Module {
   readonly weight: Tensor;
   readonly batchFirst: boolean;
 
-  constructor(readonly maxLen: number, readonly dModel: number, options: PositionalOptions & { seed?: number } = {}) {
+  constructor(
+    readonly maxLen: number,
+    readonly dModel: number,
+    options: PositionalOptions & { seed?: number } = {},
+  ) {
     super();
     if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(maxLen) || maxLen <= 0) {
-      throw new ValueError(`LearnedPositionalEncoding: maxLen and dModel must be positive integers; got ${maxLen}, ${dModel}`);
+      throw new ValueError(
+        `LearnedPositionalEncoding: maxLen and dModel must be positive integers; got ${maxLen}, ${dModel}`,
+      );
     }
     this.batchFirst = options.batchFirst ?? true;
-    this.weight = this.registerParameter('weight', normal([maxLen, dModel], 0, 0.02, {
-      backend: options.backend, dtype: options.dtype, ...(options.seed === undefined ? {} : { seed: options.seed }),
-    }));
+    this.weight = this.registerParameter(
+      'weight',
+      normal([maxLen, dModel], 0, 0.02, {
+        backend: options.backend,
+        dtype: options.dtype,
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+      }),
+    );
   }
 
   forward(x: Tensor): Tensor {
-    return addTable(x, this.weight, checkInput('LearnedPositionalEncoding', x, this.dModel, this.maxLen, this.batchFirst), this.batchFirst);
+    return addTable(
+      x,
+      this.weight,
+      checkInput('LearnedPositionalEncoding', x, this.dModel, this.maxLen, this.batchFirst),
+      this.batchFirst,
+    );
   }
 
   override typeName(): string {

@@ -19,16 +19,44 @@ export type ModuleFactory = (config: ModuleConfig) => Module;
  */
 const factories = new Map<string, ModuleFactory>([
   ['Linear', (c) => new Linear(c.inFeatures as number, c.outFeatures as number, { bias: c.bias as boolean })],
-  ['Embedding', (c) => new Embedding(c.numEmbeddings as number, c.embeddingDim as number, { sparse: c.sparse as boolean, ...(c.paddingIdx === null ? {} : { paddingIdx: c.paddingIdx as number }) })],
+  [
+    'Embedding',
+    (c) =>
+      new Embedding(c.numEmbeddings as number, c.embeddingDim as number, {
+        sparse: c.sparse as boolean,
+        ...(c.paddingIdx === null ? {} : { paddingIdx: c.paddingIdx as number }),
+      }),
+  ],
   ['Dropout', (c) => new Dropout(c.p as number, c.seed === undefined ? {} : { seed: c.seed as number })],
-  ['LayerNorm', (c) => new LayerNorm(c.normalizedShape as number[], { eps: c.eps as number, elementwiseAffine: c.elementwiseAffine as boolean })],
+  [
+    'LayerNorm',
+    (c) =>
+      new LayerNorm(c.normalizedShape as number[], {
+        eps: c.eps as number,
+        elementwiseAffine: c.elementwiseAffine as boolean,
+      }),
+  ],
   ['LSTM', (c) => new LSTM(c.inputSize as number, c.hiddenSize as number, c as { numLayers: number })],
   ['MultiHeadAttention', (c) => new MultiHeadAttention(c.embedDim as number, c.numHeads as number, c)],
-  ['TransformerEncoderLayer', (c) => new TransformerEncoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number })],
-  ['TransformerDecoderLayer', (c) => new TransformerDecoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number })],
+  [
+    'TransformerEncoderLayer',
+    (c) => new TransformerEncoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number }),
+  ],
+  [
+    'TransformerDecoderLayer',
+    (c) => new TransformerDecoderLayer(c.dModel as number, c.nHead as number, c as { dimFeedforward: number }),
+  ],
   ['SinusoidalPositionalEncoding', (c) => new SinusoidalPositionalEncoding(c.dModel as number, c.maxLen as number, c)],
   ['LearnedPositionalEncoding', (c) => new LearnedPositionalEncoding(c.maxLen as number, c.dModel as number, c)],
-  ['Sequential', (c) => new Sequential((c.modules as { type: string; config: ModuleConfig }[]).map((s) => buildModule(s.type, s.config) as TensorModule))],
+  [
+    'Sequential',
+    (c) =>
+      new Sequential(
+        (c.modules as { type: string; config: ModuleConfig }[]).map(
+          (s) => buildModule(s.type, s.config) as TensorModule,
+        ),
+      ),
+  ],
 ]);
 
 /** Adds (or replaces) the factory `at.load` uses for modules whose `typeName()` is `name`. */
@@ -40,7 +68,9 @@ export function registerModuleType(name: string, factory: ModuleFactory): void {
 export function buildModule(type: string, config: ModuleConfig, extra: Record<string, ModuleFactory> = {}): Module {
   const f = extra[type] ?? factories.get(type);
   if (!f) {
-    throw new ValueError(`buildModule: no module type '${type}' is registered; known: ${[...factories.keys(), ...Object.keys(extra)].join(', ')}. Register it with at.nn.registerModuleType, or load into an existing module with { into }`);
+    throw new ValueError(
+      `buildModule: no module type '${type}' is registered; known: ${[...factories.keys(), ...Object.keys(extra)].join(', ')}. Register it with at.nn.registerModuleType, or load into an existing module with { into }`,
+    );
   }
   return f(config);
 }

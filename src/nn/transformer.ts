@@ -22,7 +22,8 @@ export interface TransformerLayerOptions {
 }
 
 function common(dModel: number, nHead: number, options: TransformerLayerOptions) {
-  if (!Number.isInteger(dModel) || dModel <= 0) throw new ValueError(`Transformer layer: dModel must be a positive integer; got ${dModel}`);
+  if (!Number.isInteger(dModel) || dModel <= 0)
+    throw new ValueError(`Transformer layer: dModel must be a positive integer; got ${dModel}`);
   const seed = options.seed;
   const at = (k: number) => (seed === undefined ? {} : { seed: seed + 10 * k });
   const base = { backend: options.backend, dtype: options.dtype };
@@ -32,7 +33,8 @@ function common(dModel: number, nHead: number, options: TransformerLayerOptions)
     act: options.activation ?? 'relu',
     eps: options.layerNormEps ?? 1e-5,
     batchFirst: options.batchFirst ?? true,
-    mha: (k: number) => new MultiHeadAttention(dModel, nHead, { ...base, ...at(k), dropout: options.dropout ?? 0.1, batchFirst: true }),
+    mha: (k: number) =>
+      new MultiHeadAttention(dModel, nHead, { ...base, ...at(k), dropout: options.dropout ?? 0.1, batchFirst: true }),
     lin: (i: number, out: number, k: number) => new Linear(i, out, { ...base, ...at(k) }),
     norm: () => new LayerNorm(dModel, { ...base, eps: options.layerNormEps ?? 1e-5 }),
   };
@@ -57,7 +59,11 @@ export class TransformerEncoderLayer extends Module {
   readonly dropout2: Dropout;
   private readonly opts: ReturnType<typeof common>;
 
-  constructor(readonly dModel: number, readonly nHead: number, readonly options: TransformerLayerOptions = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly nHead: number,
+    readonly options: TransformerLayerOptions = {},
+  ) {
     super();
     const c = (this.opts = common(dModel, nHead, options));
     this.self_attn = this.registerModule('self_attn', c.mha(0));
@@ -73,9 +79,17 @@ export class TransformerEncoderLayer extends Module {
   forward(src: Tensor, options: { srcKeyPaddingMask?: Tensor; causal?: boolean } = {}): Tensor {
     let x = this.opts.batchFirst ? src : o.transpose(src, 0, 1);
     const n1 = this.norm1.forward(x);
-    const a = this.self_attn.forward(n1, n1, n1, { causal: options.causal, keyPaddingMask: options.srcKeyPaddingMask }).output;
+    const a = this.self_attn.forward(n1, n1, n1, {
+      causal: options.causal,
+      keyPaddingMask: options.srcKeyPaddingMask,
+    }).output;
     x = o.add(x, this.dropout1.forward(a));
-    x = o.add(x, this.dropout2.forward(feedForward(this.linear1, this.linear2, this.dropout, this.opts.act, this.norm2.forward(x))));
+    x = o.add(
+      x,
+      this.dropout2.forward(
+        feedForward(this.linear1, this.linear2, this.dropout, this.opts.act, this.norm2.forward(x)),
+      ),
+    );
     return this.opts.batchFirst ? x : o.transpose(x, 0, 1);
   }
 
@@ -110,7 +124,11 @@ export class TransformerDecoderLayer extends Module {
   readonly dropout3: Dropout;
   private readonly opts: ReturnType<typeof common>;
 
-  constructor(readonly dModel: number, readonly nHead: number, readonly options: TransformerLayerOptions = {}) {
+  constructor(
+    readonly dModel: number,
+    readonly nHead: number,
+    readonly options: TransformerLayerOptions = {},
+  ) {
     super();
     const c = (this.opts = common(dModel, nHead, options));
     this.self_attn = this.registerModule('self_attn', c.mha(0));
@@ -127,17 +145,36 @@ export class TransformerDecoderLayer extends Module {
   }
 
   forward(
-    tgt: Tensor, memory: Tensor,
+    tgt: Tensor,
+    memory: Tensor,
     options: { causal?: boolean; tgtKeyPaddingMask?: Tensor; memoryKeyPaddingMask?: Tensor } = {},
   ): Tensor {
     const bf = (t: Tensor) => (this.opts.batchFirst ? t : o.transpose(t, 0, 1));
     let x = bf(tgt);
     const mem = bf(memory);
     const n1 = this.norm1.forward(x);
-    x = o.add(x, this.dropout1.forward(this.self_attn.forward(n1, n1, n1, { causal: options.causal ?? true, keyPaddingMask: options.tgtKeyPaddingMask }).output));
+    x = o.add(
+      x,
+      this.dropout1.forward(
+        this.self_attn.forward(n1, n1, n1, {
+          causal: options.causal ?? true,
+          keyPaddingMask: options.tgtKeyPaddingMask,
+        }).output,
+      ),
+    );
     const n2 = this.norm2.forward(x);
-    x = o.add(x, this.dropout2.forward(this.multihead_attn.forward(n2, mem, mem, { keyPaddingMask: options.memoryKeyPaddingMask }).output));
-    x = o.add(x, this.dropout3.forward(feedForward(this.linear1, this.linear2, this.dropout, this.opts.act, this.norm3.forward(x))));
+    x = o.add(
+      x,
+      this.dropout2.forward(
+        this.multihead_attn.forward(n2, mem, mem, { keyPaddingMask: options.memoryKeyPaddingMask }).output,
+      ),
+    );
+    x = o.add(
+      x,
+      this.dropout3.forward(
+        feedForward(this.linear1, this.linear2, this.dropout, this.opts.act, this.norm3.forward(x)),
+      ),
+    );
     return bf(x);
   }
 
@@ -155,5 +192,13 @@ function feedForward(l1: Linear, l2: Linear, drop: Dropout, act: 'relu' | 'gelu'
 }
 
 function configOf(dModel: number, nHead: number, c: ReturnType<typeof common>): ModuleConfig {
-  return { dModel, nHead, dimFeedforward: c.ff, dropout: c.p, activation: c.act, layerNormEps: c.eps, batchFirst: c.batchFirst };
+  return {
+    dModel,
+    nHead,
+    dimFeedforward: c.ff,
+    dropout: c.p,
+    activation: c.act,
+    layerNormEps: c.eps,
+    batchFirst: c.batchFirst,
+  };
 }

@@ -11,7 +11,19 @@ export type Operand = Tensor | number;
 
 /** Ops whose result is a float even for int32 input (int32 input is cast to float32 first). */
 const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>([
-  'exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'tanh', 'sigmoid', 'gelu', 'softplus', 'sin', 'cos', 'reciprocal', 'expm1',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'rsqrt',
+  'tanh',
+  'sigmoid',
+  'gelu',
+  'softplus',
+  'sin',
+  'cos',
+  'reciprocal',
+  'expm1',
 ]);
 /** Piecewise-constant ops: their gradient is zero almost everywhere, so they record nothing. */
 const NOT_DIFFERENTIABLE: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sign', 'floor', 'ceil', 'round']);
@@ -25,7 +37,8 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
     return out;
   }
   const out = wrap(backend, backend.unary(op, x.storage().handle), x.shape, x.dtype);
-  if (!NOT_DIFFERENTIABLE.has(op) && needsGrad(x)) record(op as Exclude<UnaryOp, 'sign' | 'floor' | 'ceil' | 'round'>, [x], out, {});
+  if (!NOT_DIFFERENTIABLE.has(op) && needsGrad(x))
+    record(op as Exclude<UnaryOp, 'sign' | 'floor' | 'ceil' | 'round'>, [x], out, {});
   return out;
 }
 
@@ -75,7 +88,10 @@ function operands(op: string, a: Operand, b: Operand): { a: Tensor; b: Tensor; t
   }
   const temps: Tensor[] = [];
   const like = (typeof a === 'number' ? b : a) as Tensor;
-  const backend = backendOf(op, typeof a === 'number' ? { b: like } : typeof b === 'number' ? { a: like } : { a, b: b as Tensor });
+  const backend = backendOf(
+    op,
+    typeof a === 'number' ? { b: like } : typeof b === 'number' ? { a: like } : { a, b: b as Tensor },
+  );
   const scalarDType = (v: number): DType => (like.dtype === 'int32' && !Number.isInteger(v) ? 'float32' : like.dtype);
   let ta: Tensor;
   let tb: Tensor;
@@ -105,7 +121,12 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const info = broadcastInfo(op, ta.shape, tb.shape);
   const isCompare = COMPARE.has(op);
   const outDType: DType = isCompare ? 'int32' : ta.dtype;
-  const out = wrap(backend, backend.binary(op, ta.storage().handle, tb.storage().handle, info), info.outShape, outDType);
+  const out = wrap(
+    backend,
+    backend.binary(op, ta.storage().handle, tb.storage().handle, info),
+    info.outShape,
+    outDType,
+  );
   if (!isCompare && needsGrad(ta, tb)) {
     record(op as ArithOp, [ta, tb], out, {}, temps);
   } else {

@@ -12,7 +12,12 @@ import { reshape } from './movement.js';
  * can read are range-checked here; an index tensor that lives on a GPU is trusted (reading it
  * back would stall the queue), and its kernels skip out-of-range entries.
  */
-function indexTensor(op: string, backend: Backend, index: Tensor | ArrayLike<number>, axisLen: number): { t: Tensor; temp: boolean } {
+function indexTensor(
+  op: string,
+  backend: Backend,
+  index: Tensor | ArrayLike<number>,
+  axisLen: number,
+): { t: Tensor; temp: boolean } {
   const check = (values: ArrayLike<number>): void => {
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
@@ -29,7 +34,9 @@ function indexTensor(op: string, backend: Backend, index: Tensor | ArrayLike<num
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index has dtype ${index.dtype}; expected int32`);
   const ib = index.backendImpl(op, 'index');
   if (ib !== backend) {
-    throw new DTypeError(`${op}: index is on ${ib.name} and the data on ${backend.name}; move it with await index.to('${backend.name}')`);
+    throw new DTypeError(
+      `${op}: index is on ${ib.name} and the data on ${backend.name}; move it with await index.to('${backend.name}')`,
+    );
   }
   if (ib.readSync) check(ib.readSync(index.storage().handle));
   return { t: index, temp: false };
@@ -65,11 +72,14 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor | ArrayLike<n
 export function scatterAdd(base: Tensor, axis: number, index: Tensor | ArrayLike<number>, src: Tensor): Tensor {
   const a = normalizeAxis('scatterAdd', axis, base.rank);
   const backend = backendOf('scatterAdd', { base, src });
-  if (src.dtype !== base.dtype) throw new DTypeError(`scatterAdd: src has dtype ${src.dtype}; expected ${base.dtype} like base`);
+  if (src.dtype !== base.dtype)
+    throw new DTypeError(`scatterAdd: src has dtype ${src.dtype}; expected ${base.dtype} like base`);
   const { t: idx, temp } = indexTensor('scatterAdd', backend, index, base.shape[a]!);
   const expected = [...base.shape.slice(0, a), ...idx.shape, ...base.shape.slice(a + 1)];
   if (!shapesEqual(src.shape, expected)) {
-    throw new ShapeError(`scatterAdd: src has shape ${fmtShape(src.shape)}; expected ${fmtShape(expected)} (base with axis ${a} replaced by index's shape)`);
+    throw new ShapeError(
+      `scatterAdd: src has shape ${fmtShape(src.shape)}; expected ${fmtShape(expected)} (base with axis ${a} replaced by index's shape)`,
+    );
   }
   const outer = base.shape.slice(0, a).reduce((p, d) => p * d, 1);
   const inner = base.shape.slice(a + 1).reduce((p, d) => p * d, 1);
@@ -88,7 +98,9 @@ export function scatterAdd(base: Tensor, axis: number, index: Tensor | ArrayLike
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const a = normalizeAxis('gather', axis, x.rank);
   if (index.rank !== x.rank || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
-    throw new ShapeError(`gather: index has shape ${fmtShape(index.shape)}; expected x's shape ${fmtShape(x.shape)} except on axis ${a}`);
+    throw new ShapeError(
+      `gather: index has shape ${fmtShape(index.shape)}; expected x's shape ${fmtShape(x.shape)} except on axis ${a}`,
+    );
   }
   if (index.dtype !== 'int32') throw new DTypeError(`gather: index has dtype ${index.dtype}; expected int32`);
   const backend = backendOf('gather', { x, index });
@@ -96,7 +108,9 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     const values = backend.readSync(index.storage().handle);
     for (let i = 0; i < values.length; i++) {
       if (values[i]! < 0 || values[i]! >= x.shape[a]!) {
-        throw new ValueError(`gather: index value ${values[i]} at flat position ${i} is out of range for axis ${a} of size ${x.shape[a]}`);
+        throw new ValueError(
+          `gather: index value ${values[i]} at flat position ${i} is out of range for axis ${a} of size ${x.shape[a]}`,
+        );
       }
     }
   }
@@ -127,7 +141,8 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
 
 /** One-hot float32 encoding of int32 class ids: shape [...index.shape, numClasses]. */
 export function oneHot(index: Tensor | ArrayLike<number>, numClasses: number): Tensor {
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new ValueError(`oneHot: numClasses must be a positive integer; got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new ValueError(`oneHot: numClasses must be a positive integer; got ${numClasses}`);
   const backend = isTensorLike(index) ? backendOf('oneHot', { index }) : backendOf('oneHot', {});
   const eye = new Float32Array(numClasses * numClasses);
   for (let i = 0; i < numClasses; i++) eye[i * numClasses + i] = 1;
@@ -143,12 +158,18 @@ export function oneHot(index: Tensor | ArrayLike<number>, numClasses: number): T
  * `SparseRows` on `weight.sparseGrad` holding only the rows used, never a table-sized tensor.
  */
 export function embedding(weight: Tensor, ids: Tensor | ArrayLike<number>, options: { sparse?: boolean } = {}): Tensor {
-  if (weight.rank < 2) throw new ShapeError(`embedding: weight has shape ${fmtShape(weight.shape)}; expected [numEmbeddings, dim]`);
+  if (weight.rank < 2)
+    throw new ShapeError(`embedding: weight has shape ${fmtShape(weight.shape)}; expected [numEmbeddings, dim]`);
   const backend = backendOf('embedding', { weight });
   const { t: idx, temp } = indexTensor('embedding', backend, ids, weight.shape[0]!);
   const info = { outer: 1, axisLen: weight.shape[0]!, inner: weight.size / weight.shape[0]!, count: idx.size };
   const shape = [...idx.shape, ...weight.shape.slice(1)];
-  const out = wrap(backend, backend.indexSelect(weight.storage().handle, idx.storage().handle, info), shape, weight.dtype);
+  const out = wrap(
+    backend,
+    backend.indexSelect(weight.storage().handle, idx.storage().handle, info),
+    shape,
+    weight.dtype,
+  );
   if (needsGrad(weight)) {
     let hostIds: Int32Array | null = null;
     if (options.sparse) {

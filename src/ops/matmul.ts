@@ -38,8 +38,10 @@ export function matmulFused(a: Tensor, b: Tensor, options: MatmulOptions = {}): 
     return gelu(z);
   }
   const backend = backendOf('matmul', bias ? { a, b, bias } : { a, b });
-  if (a.rank < 2 || b.rank < 2) throw new ShapeError(`matmul: a and b need rank >= 2 here; got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.dtype !== b.dtype) throw new DTypeError(`matmul: a has dtype ${a.dtype} and b has ${b.dtype}; cast one so they match`);
+  if (a.rank < 2 || b.rank < 2)
+    throw new ShapeError(`matmul: a and b need rank >= 2 here; got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.dtype !== b.dtype)
+    throw new DTypeError(`matmul: a has dtype ${a.dtype} and b has ${b.dtype}; cast one so they match`);
   if (a.dtype === 'int32') throw new DTypeError('matmul: int32 operands are not supported; cast to float32');
   const m = a.shape[a.rank - (transA ? 1 : 2)]!;
   const k = a.shape[a.rank - (transA ? 2 : 1)]!;
@@ -51,7 +53,9 @@ export function matmulFused(a: Tensor, b: Tensor, options: MatmulOptions = {}): 
     );
   }
   if (bias && (bias.rank !== 1 || bias.shape[0] !== n || bias.dtype !== a.dtype)) {
-    throw new ShapeError(`matmul: bias has shape ${fmtShape(bias.shape)} (${bias.dtype}); expected [${n}] (${a.dtype})`);
+    throw new ShapeError(
+      `matmul: bias has shape ${fmtShape(bias.shape)} (${bias.dtype}); expected [${n}] (${a.dtype})`,
+    );
   }
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
@@ -69,7 +73,12 @@ export function matmulFused(a: Tensor, b: Tensor, options: MatmulOptions = {}): 
   const sa = side(a, batchA);
   const sb = side(b, batchB);
   const handle = backend.matmul(sa.t.storage().handle, sb.t.storage().handle, {
-    batch, m, n, k, transA, transB,
+    batch,
+    m,
+    n,
+    k,
+    transA,
+    transB,
     aBatchStride: sa.stride,
     bBatchStride: sb.stride,
     bias: bias?.storage('matmul', 'bias').handle,
@@ -87,7 +96,9 @@ export function matmulFused(a: Tensor, b: Tensor, options: MatmulOptions = {}): 
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.rank === 0 || b.rank === 0) {
-    throw new ShapeError(`matmul: a has shape ${fmtShape(a.shape)} and b has shape ${fmtShape(b.shape)}; both need rank >= 1`);
+    throw new ShapeError(
+      `matmul: a has shape ${fmtShape(a.shape)} and b has shape ${fmtShape(b.shape)}; both need rank >= 1`,
+    );
   }
   const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]!]) : a;
   const b2 = b.rank === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
@@ -117,7 +128,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor, activation: Activation = 'none'): Tensor {
   if (weight.rank !== 2) throw new ShapeError(`linear: weight has shape ${fmtShape(weight.shape)}; expected [out, in]`);
   if (x.rank < 1 || x.shape[x.rank - 1] !== weight.shape[1]) {
-    throw new ShapeError(`linear: x has shape ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}; x's last dim must equal weight's in-features ${weight.shape[1]}`);
+    throw new ShapeError(
+      `linear: x has shape ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}; x's last dim must equal weight's in-features ${weight.shape[1]}`,
+    );
   }
   const rows = x.size / weight.shape[1]!;
   const x2 = x.rank === 2 ? x : reshape(x, [rows, weight.shape[1]!]);

@@ -1,6 +1,15 @@
 import { needsGrad, record } from '../autograd/tape.js';
 import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
-import { broadcastShapes, broadcastStrides, inferReshape, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf } from '../core/shape.js';
+import {
+  broadcastShapes,
+  broadcastStrides,
+  inferReshape,
+  normalizeAxes,
+  normalizeAxis,
+  shapesEqual,
+  sizeOf,
+  stridesOf,
+} from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, view, wrap } from './dispatch.js';
 
@@ -17,7 +26,9 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const rank = x.rank;
   const p = perm.map((a) => normalizeAxis('permute', a, rank));
   if (p.length !== rank || new Set(p).size !== rank) {
-    throw new ShapeError(`permute: perm ${JSON.stringify(perm)} must list each of the ${rank} axes of ${fmtShape(x.shape)} once`);
+    throw new ShapeError(
+      `permute: perm ${JSON.stringify(perm)} must list each of the ${rank} axes of ${fmtShape(x.shape)} once`,
+    );
   }
   if (p.every((a, i) => a === i)) return reshape(x, x.shape);
   const backend = backendOf('permute', { x });
@@ -76,11 +87,16 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Removes size-1 axes (all of them, or the ones named). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  const axes = axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axis, x.rank);
+  const axes =
+    axis === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axis, x.rank);
   for (const a of axes) {
-    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
+    if (x.shape[a] !== 1)
+      throw new ShapeError(`squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
   }
-  return reshape(x, x.shape.filter((_, i) => !axes.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !axes.includes(i)),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (which may be x.rank, or negative). */
@@ -106,7 +122,8 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly number
       if (v === undefined) return dflt;
       if (!Number.isInteger(v)) throw new ValueError(`slice: ${what}[${i}] must be an integer; got ${v}`);
       const r = v < 0 ? v + d : v;
-      if (r < 0 || r > d) throw new ShapeError(`slice: ${what}[${i}] = ${v} is out of range for axis ${i} of size ${d}`);
+      if (r < 0 || r > d)
+        throw new ShapeError(`slice: ${what}[${i}] = ${v} is out of range for axis ${i} of size ${d}`);
       return r;
     };
     const s = resolve(begin[i], 0, 'begin');
@@ -146,7 +163,9 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
 /** Pads each axis with `pads[i] = [before, after]` entries of `value`. */
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
   if (pads.length !== x.rank || pads.some((p) => p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
-    throw new ShapeError(`pad: pads must hold one [before, after] pair of non-negative integers per axis of ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `pad: pads must hold one [before, after] pair of non-negative integers per axis of ${fmtShape(x.shape)}`,
+    );
   }
   const backend = backendOf('pad', { x });
   const shape = x.shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
@@ -210,7 +229,9 @@ export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   const a = normalizeAxis('stack', axis, xs[0]!.rank + 1);
   xs.forEach((t, i) => {
     if (!shapesEqual(t.shape, xs[0]!.shape)) {
-      throw new ShapeError(`stack: xs[${i}] has shape ${fmtShape(t.shape)}; expected ${fmtShape(xs[0]!.shape)} like xs[0]`);
+      throw new ShapeError(
+        `stack: xs[${i}] has shape ${fmtShape(t.shape)}; expected ${fmtShape(xs[0]!.shape)} like xs[0]`,
+      );
     }
   });
   const parts = xs.map((t) => unsqueeze(t, a));

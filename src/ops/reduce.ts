@@ -44,7 +44,12 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): 
   return wrap(backend, handle, reducedShape(x.shape, axes, keepDims), dtype);
 }
 
-function differentiable(op: 'sum' | 'prod' | 'max' | 'min' | 'logsumexp', x: Tensor, axis: Axes, keepDims: boolean): Tensor {
+function differentiable(
+  op: 'sum' | 'prod' | 'max' | 'min' | 'logsumexp',
+  x: Tensor,
+  axis: Axes,
+  keepDims: boolean,
+): Tensor {
   const axes = normalizeAxes(op, axis, x.rank);
   let input = x;
   if (op === 'logsumexp' && x.dtype === 'int32') input = cast(x, 'float32');
@@ -63,7 +68,8 @@ export const max = (x: Tensor, axis?: Axes, keepDims = false): Tensor => differe
 /** Minimum over `axis`; the gradient is shared equally among tied minima. */
 export const min = (x: Tensor, axis?: Axes, keepDims = false): Tensor => differentiable('min', x, axis, keepDims);
 /** log(Σ exp(x)) over `axis`, computed stably. */
-export const logsumexp = (x: Tensor, axis?: Axes, keepDims = false): Tensor => differentiable('logsumexp', x, axis, keepDims);
+export const logsumexp = (x: Tensor, axis?: Axes, keepDims = false): Tensor =>
+  differentiable('logsumexp', x, axis, keepDims);
 
 /** Mean over `axis`; int32 input gives a float32 mean. */
 export function mean(x: Tensor, axis?: Axes, keepDims = false): Tensor {
@@ -83,7 +89,9 @@ export function variance(x: Tensor, axis?: Axes, keepDims = false, correction = 
   const axes = normalizeAxes('var', axis, x.rank);
   const n = axes.reduce((p, a) => p * x.shape[a]!, 1);
   if (n - correction <= 0) {
-    throw new ValueError(`var: ${n} values over the reduced axes and correction ${correction} leave no degrees of freedom`);
+    throw new ValueError(
+      `var: ${n} values over the reduced axes and correction ${correction} leave no degrees of freedom`,
+    );
   }
   const m = mean(x, axes, true);
   const d = sub(x, m);
@@ -99,7 +107,12 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
     const flat = reshape(x, [x.size]);
     const out = reduceRaw(op, flat, [0], false);
     flat.dispose();
-    return keepDims ? reshape(out, x.shape.map(() => 1)) : out;
+    return keepDims
+      ? reshape(
+          out,
+          x.shape.map(() => 1),
+        )
+      : out;
   }
   return reduceRaw(op, x, [normalizeAxis(op, axis, x.rank)], keepDims);
 }

@@ -32,10 +32,18 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   private sum(p: Tensor, group: ParamGroup<AdagradOptions>): Tensor {
-    return this.getState(p, 'sum', () => full(p.shape, group.initialAccumulatorValue!, { dtype: p.dtype, backend: p.backend }));
+    return this.getState(p, 'sum', () =>
+      full(p.shape, group.initialAccumulatorValue!, { dtype: p.dtype, backend: p.backend }),
+    );
   }
 
-  private apply(pv: Tensor, g: Tensor, s: Tensor, group: ParamGroup<AdagradOptions>, step: number): { p: Tensor; s: Tensor } {
+  private apply(
+    pv: Tensor,
+    g: Tensor,
+    s: Tensor,
+    group: ParamGroup<AdagradOptions>,
+    step: number,
+  ): { p: Tensor; s: Tensor } {
     const wd = group.weightDecay!;
     const grad = wd ? o.add(g, o.mul(pv, wd)) : g;
     const clr = group.lr / (1 + (step - 1) * group.lrDecay!);

@@ -40,15 +40,22 @@ export class Adam extends Optimizer<AdamOptions> {
 
   private info(group: ParamGroup<AdamOptions>, step: number) {
     return {
-      lr: group.lr, beta1: group.betas![0], beta2: group.betas![1], eps: group.eps!,
-      weightDecay: group.weightDecay!, decoupled: this.decoupled, step,
+      lr: group.lr,
+      beta1: group.betas![0],
+      beta2: group.betas![1],
+      eps: group.eps!,
+      weightDecay: group.weightDecay!,
+      decoupled: this.decoupled,
+      step,
     };
   }
 
   protected updateDense(p: Tensor, g: Tensor, group: ParamGroup<AdamOptions>, step: number): Tensor {
     const m = this.getState(p, 'm', () => zerosLike(p));
     const v = this.getState(p, 'v', () => zerosLike(p));
-    const r = adamUpdate(p, g.dtype === p.dtype ? g : o.cast(g, p.dtype), m, v, this.info(group, step), { fused: group.fused! });
+    const r = adamUpdate(p, g.dtype === p.dtype ? g : o.cast(g, p.dtype), m, v, this.info(group, step), {
+      fused: group.fused!,
+    });
     this.setState(p, 'm', r.m);
     this.setState(p, 'v', r.v);
     return r.param;

@@ -13,10 +13,15 @@ import type { Tensor } from '../tensor/tensor.js';
  * (`await norm.item()` to read it). Sparse gradients are coalesced first so repeated rows
  * count once. `normType` is 2 (default) or Infinity.
  */
-export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, options: { normType?: 2 | typeof Infinity } = {}): Tensor {
+export function clipGradNorm(
+  params: Iterable<Tensor>,
+  maxNorm: number,
+  options: { normType?: 2 | typeof Infinity } = {},
+): Tensor {
   if (!(maxNorm >= 0)) throw new ValueError(`clipGradNorm: maxNorm must be >= 0; got ${maxNorm}`);
   const normType = options.normType ?? 2;
-  if (normType !== 2 && normType !== Infinity) throw new ValueError(`clipGradNorm: normType must be 2 or Infinity; got ${normType}`);
+  if (normType !== 2 && normType !== Infinity)
+    throw new ValueError(`clipGradNorm: normType must be 2 or Infinity; got ${normType}`);
   const ps = [...params];
   return noGrad(() => {
     const grads: Tensor[] = [];

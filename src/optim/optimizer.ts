@@ -41,14 +41,23 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   constructor(params: Params<O>, defaults: O) {
     const list = [...params] as (Tensor | ParamGroupInput<O>)[];
-    const groups: ParamGroupInput<O>[] = list.length > 0 && isGroup(list[0]!) ? (list as ParamGroupInput<O>[]) : [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>];
+    const groups: ParamGroupInput<O>[] =
+      list.length > 0 && isGroup(list[0]!)
+        ? (list as ParamGroupInput<O>[])
+        : [{ params: list as Tensor[] } as unknown as ParamGroupInput<O>];
     const seen = new Set<Tensor>();
     this.paramGroups = groups.map((g, i) => {
       const ps = [...g.params];
       for (const p of ps) {
-        if (seen.has(p)) throw new ValueError(`${this.constructor.name}: a parameter (tensor #${p.id}) appears in more than one group`);
+        if (seen.has(p))
+          throw new ValueError(
+            `${this.constructor.name}: a parameter (tensor #${p.id}) appears in more than one group`,
+          );
         seen.add(p);
-        if (!p.requiresGrad) throw new ValueError(`${this.constructor.name}: parameter tensor #${p.id} in group ${i} does not require grad`);
+        if (!p.requiresGrad)
+          throw new ValueError(
+            `${this.constructor.name}: parameter tensor #${p.id} in group ${i} does not require grad`,
+          );
       }
       return { ...defaults, ...g, params: ps } as ParamGroup<O>;
     });
@@ -161,7 +170,9 @@ export abstract class Optimizer<O extends { lr: number }> {
 }
 
 function isGroup(x: unknown): x is { params: Iterable<Tensor> } {
-  return typeof x === 'object' && x !== null && !(x as { __isAttuneTensor?: boolean }).__isAttuneTensor && 'params' in x;
+  return (
+    typeof x === 'object' && x !== null && !(x as { __isAttuneTensor?: boolean }).__isAttuneTensor && 'params' in x
+  );
 }
 
 /** Throws a ValueError unless `value` is finite and at least `min`. */

@@ -41,7 +41,8 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
 
   constructor(optimizer: Optimizer<{ lr: number }>, options: { stepSize: number; gamma?: number }) {
-    if (!Number.isInteger(options.stepSize) || options.stepSize <= 0) throw new ValueError(`StepLR: stepSize must be a positive integer; got ${options.stepSize}`);
+    if (!Number.isInteger(options.stepSize) || options.stepSize <= 0)
+      throw new ValueError(`StepLR: stepSize must be a positive integer; got ${options.stepSize}`);
     const gamma = options.gamma ?? 0.1;
     super(optimizer);
     this.stepSize = options.stepSize;
@@ -57,7 +58,10 @@ export class StepLR extends LRScheduler {
 
 /** lr = etaMin + (base − etaMin)·(1 + cos(π·t / tMax)) / 2 (PyTorch's closed form). */
 export class CosineAnnealing extends LRScheduler {
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly options: { tMax: number; etaMin?: number }) {
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly options: { tMax: number; etaMin?: number },
+  ) {
     if (!(options.tMax > 0)) throw new ValueError(`CosineAnnealing: tMax must be > 0; got ${options.tMax}`);
     super(optimizer);
   }
@@ -75,11 +79,16 @@ export class CosineAnnealing extends LRScheduler {
  * `new LinearWarmup(opt, { warmupSteps: 100, then: new CosineAnnealing(opt, { tMax: 900 }) })`.
  */
 export class LinearWarmup extends LRScheduler {
-  constructor(optimizer: Optimizer<{ lr: number }>, readonly options: { warmupSteps: number; startFactor?: number; then?: LRScheduler }) {
-    if (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0) throw new ValueError(`LinearWarmup: warmupSteps must be a non-negative integer; got ${options.warmupSteps}`);
+  constructor(
+    optimizer: Optimizer<{ lr: number }>,
+    readonly options: { warmupSteps: number; startFactor?: number; then?: LRScheduler },
+  ) {
+    if (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0)
+      throw new ValueError(`LinearWarmup: warmupSteps must be a non-negative integer; got ${options.warmupSteps}`);
     const s = options.startFactor ?? 0;
     if (!(s >= 0 && s <= 1)) throw new ValueError(`LinearWarmup: startFactor must be in [0, 1]; got ${s}`);
-    if (options.then && options.then.optimizer !== optimizer) throw new ValueError('LinearWarmup: `then` must schedule the same optimizer');
+    if (options.then && options.then.optimizer !== optimizer)
+      throw new ValueError('LinearWarmup: `then` must schedule the same optimizer');
     super(optimizer);
     this.apply();
   }

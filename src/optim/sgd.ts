@@ -34,7 +34,14 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  private direction(p: Tensor, g: Tensor, pv: Tensor, buf: Tensor | null, group: ParamGroup<SGDOptions>, first: boolean): { d: Tensor; buf: Tensor | null } {
+  private direction(
+    p: Tensor,
+    g: Tensor,
+    pv: Tensor,
+    buf: Tensor | null,
+    group: ParamGroup<SGDOptions>,
+    first: boolean,
+  ): { d: Tensor; buf: Tensor | null } {
     const wd = group.weightDecay ?? 0;
     const grad = wd ? o.add(g, o.mul(pv, wd)) : g;
     const mu = group.momentum ?? 0;
@@ -55,7 +62,12 @@ export class SGD extends Optimizer<SGDOptions> {
     const pr = o.indexSelect(p, 0, u.index);
     const mu = group.momentum ?? 0;
     let bufRows: Tensor | null = null;
-    if (mu !== 0) bufRows = o.indexSelect(this.getState(p, 'momentum', () => zerosLike(p)), 0, u.index);
+    if (mu !== 0)
+      bufRows = o.indexSelect(
+        this.getState(p, 'momentum', () => zerosLike(p)),
+        0,
+        u.index,
+      );
     // Lazy momentum: a row's buffer starts from zero the first time the row is touched.
     const r = this.direction(p, u.values, pr, bufRows, group, false);
     if (r.buf) this.setStateRows(p, 'momentum', u, bufRows!, r.buf);

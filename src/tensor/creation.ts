@@ -23,14 +23,17 @@ function resolve(op: string, options: CreateOptions, fallback: DType = 'float32'
   if (!isDType(dtype)) throw new DTypeError(`${op}: dtype must be float32, int32 or float64; got ${String(dtype)}`);
   const backend = options.backend ? backendByName(options.backend) : currentBackend();
   if (!backend.dtypes.includes(dtype)) {
-    throw new DTypeError(`${op}: the ${backend.name} backend does not support dtype ${dtype} (it supports ${backend.dtypes.join(', ')})`);
+    throw new DTypeError(
+      `${op}: the ${backend.name} backend does not support dtype ${dtype} (it supports ${backend.dtypes.join(', ')})`,
+    );
   }
   return { backend, dtype };
 }
 
 function finish(t: Tensor, options: CreateOptions): Tensor {
   if (options.requiresGrad) {
-    if (t.dtype === 'int32') throw new DTypeError('requiresGrad: only float tensors can require grad; this one is int32');
+    if (t.dtype === 'int32')
+      throw new DTypeError('requiresGrad: only float tensors can require grad; this one is int32');
     t.requiresGrad = true;
   }
   return t;
@@ -49,7 +52,9 @@ function inferShape(data: NestedArray): number[] {
 function flatten(data: NestedArray, shape: number[], out: number[], depth: number, path: string): void {
   if (depth === shape.length) {
     if (typeof data !== 'number') {
-      throw new ShapeError(`tensor: data${path} is ${Array.isArray(data) ? 'an array' : typeof data}; expected a number (ragged nesting?)`);
+      throw new ShapeError(
+        `tensor: data${path} is ${Array.isArray(data) ? 'an array' : typeof data}; expected a number (ragged nesting?)`,
+      );
     }
     out.push(data);
     return;
@@ -66,7 +71,10 @@ function flatten(data: NestedArray, shape: number[], out: number[], depth: numbe
  * Creates a tensor from a number, nested arrays, or a typed array (with `shape`).
  * `tensor([[1, 2], [3, 4]])`, `tensor(new Float32Array(6), { shape: [2, 3] })`.
  */
-export function tensor(data: NestedArray | TypedArray, options: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(
+  data: NestedArray | TypedArray,
+  options: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
   let values: ArrayLike<number>;
   let shape: number[];
   let fallback: DType = 'float32';
@@ -76,7 +84,9 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
     shape = options.shape ? [...options.shape] : [data.length];
   } else {
     if (typeof data !== 'number' && !Array.isArray(data)) {
-      throw new ShapeError(`tensor: data must be a number, nested arrays of numbers or a typed array; got ${typeof data}`);
+      throw new ShapeError(
+        `tensor: data must be a number, nested arrays of numbers or a typed array; got ${typeof data}`,
+      );
     }
     const inferred = inferShape(data);
     const flat: number[] = [];
@@ -89,7 +99,10 @@ export function tensor(data: NestedArray | TypedArray, options: CreateOptions & 
     throw new ShapeError(`tensor: shape ${fmtShape(shape)} holds ${sizeOf(shape)} values; data has ${values.length}`);
   }
   const { backend, dtype } = resolve('tensor', options, fallback);
-  const arr = ArrayBuffer.isView(values) && dtypeOfArray(values as TypedArray) === dtype ? (values as TypedArray).slice() : toDTypeArray(values, dtype);
+  const arr =
+    ArrayBuffer.isView(values) && dtypeOfArray(values as TypedArray) === dtype
+      ? (values as TypedArray).slice()
+      : toDTypeArray(values, dtype);
   return finish(wrap(backend, backend.upload(arr, dtype), shape, dtype), options);
 }
 
@@ -153,7 +166,14 @@ export interface RandomOptions extends CreateOptions {
   seed?: number;
 }
 
-function draw(op: string, shape: readonly number[], kind: RandomInfo['kind'], options: RandomOptions, extra: Partial<RandomInfo> = {}, fallback: DType = 'float32'): Tensor {
+function draw(
+  op: string,
+  shape: readonly number[],
+  kind: RandomInfo['kind'],
+  options: RandomOptions,
+  extra: Partial<RandomInfo> = {},
+  fallback: DType = 'float32',
+): Tensor {
   assertValidShape(op, 'shape', shape);
   const { backend, dtype } = resolve(op, options, fallback);
   const size = sizeOf(shape);
@@ -172,15 +192,19 @@ function draw(op: string, shape: readonly number[], kind: RandomInfo['kind'], op
 }
 
 /** Uniform samples in [0, 1). */
-export const rand = (shape: readonly number[], options: RandomOptions = {}): Tensor => draw('rand', shape, 'uniform', options);
+export const rand = (shape: readonly number[], options: RandomOptions = {}): Tensor =>
+  draw('rand', shape, 'uniform', options);
 
 /** Standard normal samples (Box-Muller on Philox bits). */
-export const randn = (shape: readonly number[], options: RandomOptions = {}): Tensor => draw('randn', shape, 'normal', options);
+export const randn = (shape: readonly number[], options: RandomOptions = {}): Tensor =>
+  draw('randn', shape, 'normal', options);
 
 /** Uniform integers in [low, high), int32 by default. */
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || high - low > 0x7fffffff) {
-    throw new ValueError(`randint: low and high must be integers with low < high and a range below 2^31; got ${low}, ${high}`);
+    throw new ValueError(
+      `randint: low and high must be integers with low < high and a range below 2^31; got ${low}, ${high}`,
+    );
   }
   return draw('randint', shape, 'int', options, { low, high }, 'int32');
 }

@@ -28,7 +28,9 @@ export function fromNdarray(nd: NdArray): Tensor {
     return wrap(cpu, cpu.adopt(view, dtype), shape, dtype);
   }
   if (!typed && !Array.isArray(data)) {
-    throw new DTypeError(`fromNdarray: data must be a Float32Array, Int32Array, Float64Array or array; got ${Object.prototype.toString.call(data)}`);
+    throw new DTypeError(
+      `fromNdarray: data must be a Float32Array, Int32Array, Float64Array or array; got ${Object.prototype.toString.call(data)}`,
+    );
   }
   const out = new Float64Array(size);
   const strides = stridesOf(shape);

@@ -11,7 +11,6 @@ import type { DType, TypedArray } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';
 import { Storage } from './storage.js';
 
-
 let nextId = 0;
 
 /**
@@ -164,56 +163,156 @@ export class Tensor {
   }
 
   // ---- op methods (thin wrappers over src/ops) ----
-  add(other: Operand): Tensor { return ops.add(this, other); }
-  sub(other: Operand): Tensor { return ops.sub(this, other); }
-  mul(other: Operand): Tensor { return ops.mul(this, other); }
-  div(other: Operand): Tensor { return ops.div(this, other); }
-  pow(other: Operand): Tensor { return ops.pow(this, other); }
-  maximum(other: Operand): Tensor { return ops.maximum(this, other); }
-  minimum(other: Operand): Tensor { return ops.minimum(this, other); }
-  eq(other: Operand): Tensor { return ops.eq(this, other); }
-  ne(other: Operand): Tensor { return ops.ne(this, other); }
-  lt(other: Operand): Tensor { return ops.lt(this, other); }
-  le(other: Operand): Tensor { return ops.le(this, other); }
-  gt(other: Operand): Tensor { return ops.gt(this, other); }
-  ge(other: Operand): Tensor { return ops.ge(this, other); }
-  neg(): Tensor { return ops.neg(this); }
-  abs(): Tensor { return ops.abs(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  log1p(): Tensor { return ops.log1p(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  square(): Tensor { return ops.square(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  relu(): Tensor { return ops.relu(this); }
-  gelu(): Tensor { return ops.gelu(this); }
-  softplus(): Tensor { return ops.softplus(this); }
-  sin(): Tensor { return ops.sin(this); }
-  cos(): Tensor { return ops.cos(this); }
-  clamp(min: number, max: number): Tensor { return ops.clamp(this, min, max); }
-  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
-  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
-  argmax(axis?: number, keepDims = false): Tensor { return ops.argmax(this, axis, keepDims); }
-  argmin(axis?: number, keepDims = false): Tensor { return ops.argmin(this, axis, keepDims); }
-  logsumexp(axis?: number | number[], keepDims = false): Tensor { return ops.logsumexp(this, axis, keepDims); }
-  var(axis?: number | number[], keepDims = false, correction = 0): Tensor { return ops.variance(this, axis, keepDims, correction); }
-  softmax(axis = -1): Tensor { return ops.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return ops.logSoftmax(this, axis); }
-  reshape(shape: readonly number[]): Tensor { return ops.reshape(this, shape); }
-  flatten(): Tensor { return ops.reshape(this, [-1]); }
-  transpose(a = -2, b = -1): Tensor { return ops.transpose(this, a, b); }
-  permute(...perm: number[]): Tensor { return ops.permute(this, perm); }
-  expand(shape: readonly number[]): Tensor { return ops.expand(this, shape); }
-  squeeze(axis?: number | number[]): Tensor { return ops.squeeze(this, axis); }
-  unsqueeze(axis: number): Tensor { return ops.unsqueeze(this, axis); }
-  slice(begin: readonly number[], end?: readonly number[]): Tensor { return ops.slice(this, begin, end); }
-  indexSelect(axis: number, index: Tensor | ArrayLike<number>): Tensor { return ops.indexSelect(this, axis, index); }
+  add(other: Operand): Tensor {
+    return ops.add(this, other);
+  }
+  sub(other: Operand): Tensor {
+    return ops.sub(this, other);
+  }
+  mul(other: Operand): Tensor {
+    return ops.mul(this, other);
+  }
+  div(other: Operand): Tensor {
+    return ops.div(this, other);
+  }
+  pow(other: Operand): Tensor {
+    return ops.pow(this, other);
+  }
+  maximum(other: Operand): Tensor {
+    return ops.maximum(this, other);
+  }
+  minimum(other: Operand): Tensor {
+    return ops.minimum(this, other);
+  }
+  eq(other: Operand): Tensor {
+    return ops.eq(this, other);
+  }
+  ne(other: Operand): Tensor {
+    return ops.ne(this, other);
+  }
+  lt(other: Operand): Tensor {
+    return ops.lt(this, other);
+  }
+  le(other: Operand): Tensor {
+    return ops.le(this, other);
+  }
+  gt(other: Operand): Tensor {
+    return ops.gt(this, other);
+  }
+  ge(other: Operand): Tensor {
+    return ops.ge(this, other);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  log1p(): Tensor {
+    return ops.log1p(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  gelu(): Tensor {
+    return ops.gelu(this);
+  }
+  softplus(): Tensor {
+    return ops.softplus(this);
+  }
+  sin(): Tensor {
+    return ops.sin(this);
+  }
+  cos(): Tensor {
+    return ops.cos(this);
+  }
+  clamp(min: number, max: number): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  cast(dtype: DType): Tensor {
+    return ops.cast(this, dtype);
+  }
+  matmul(other: Tensor): Tensor {
+    return ops.matmul(this, other);
+  }
+  sum(axis?: number | number[], keepDims = false): Tensor {
+    return ops.sum(this, axis, keepDims);
+  }
+  mean(axis?: number | number[], keepDims = false): Tensor {
+    return ops.mean(this, axis, keepDims);
+  }
+  max(axis?: number | number[], keepDims = false): Tensor {
+    return ops.max(this, axis, keepDims);
+  }
+  min(axis?: number | number[], keepDims = false): Tensor {
+    return ops.min(this, axis, keepDims);
+  }
+  argmax(axis?: number, keepDims = false): Tensor {
+    return ops.argmax(this, axis, keepDims);
+  }
+  argmin(axis?: number, keepDims = false): Tensor {
+    return ops.argmin(this, axis, keepDims);
+  }
+  logsumexp(axis?: number | number[], keepDims = false): Tensor {
+    return ops.logsumexp(this, axis, keepDims);
+  }
+  var(axis?: number | number[], keepDims = false, correction = 0): Tensor {
+    return ops.variance(this, axis, keepDims, correction);
+  }
+  softmax(axis = -1): Tensor {
+    return ops.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return ops.logSoftmax(this, axis);
+  }
+  reshape(shape: readonly number[]): Tensor {
+    return ops.reshape(this, shape);
+  }
+  flatten(): Tensor {
+    return ops.reshape(this, [-1]);
+  }
+  transpose(a = -2, b = -1): Tensor {
+    return ops.transpose(this, a, b);
+  }
+  permute(...perm: number[]): Tensor {
+    return ops.permute(this, perm);
+  }
+  expand(shape: readonly number[]): Tensor {
+    return ops.expand(this, shape);
+  }
+  squeeze(axis?: number | number[]): Tensor {
+    return ops.squeeze(this, axis);
+  }
+  unsqueeze(axis: number): Tensor {
+    return ops.unsqueeze(this, axis);
+  }
+  slice(begin: readonly number[], end?: readonly number[]): Tensor {
+    return ops.slice(this, begin, end);
+  }
+  indexSelect(axis: number, index: Tensor | ArrayLike<number>): Tensor {
+    return ops.indexSelect(this, axis, index);
+  }
 }
 
 function nest(values: TypedArray, shape: readonly number[]): unknown {

@@ -34,33 +34,56 @@ async function check(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Promise
 
 const smallShape = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 });
 const broadcastPair = smallShape.chain((out) =>
-  fc.tuple(fc.constant(out), fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }), fc.integer({ min: 0, max: out.length })).map(
-    ([o, ones, drop]) => [o, o.map((d, i) => (ones[i] ? 1 : d)).slice(drop)] as [number[], number[]],
-  ),
+  fc
+    .tuple(
+      fc.constant(out),
+      fc.array(fc.boolean(), { minLength: out.length, maxLength: out.length }),
+      fc.integer({ min: 0, max: out.length }),
+    )
+    .map(([o, ones, drop]) => [o, o.map((d, i) => (ones[i] ? 1 : d)).slice(drop)] as [number[], number[]]),
 );
 
 describe('gradcheck: unary ops', () => {
   const cases: [string, (x: Tensor) => Tensor, number, number, boolean?][] = [
-    ['neg', at.neg, -2, 2], ['abs', at.abs, -2, 2, true], ['exp', at.exp, -2, 2], ['expm1', at.expm1, -2, 2],
-    ['log', at.log, 0.2, 3], ['log1p', at.log1p, -0.5, 3], ['sqrt', at.sqrt, 0.2, 3], ['rsqrt', at.rsqrt, 0.2, 3],
-    ['square', at.square, -2, 2], ['reciprocal', at.reciprocal, 0.3, 3], ['tanh', at.tanh, -2, 2],
-    ['sigmoid', at.sigmoid, -3, 3], ['relu', at.relu, -2, 2, true], ['gelu', at.gelu, -3, 3],
-    ['softplus', at.softplus, -3, 3], ['sin', at.sin, -3, 3], ['cos', at.cos, -3, 3],
+    ['neg', at.neg, -2, 2],
+    ['abs', at.abs, -2, 2, true],
+    ['exp', at.exp, -2, 2],
+    ['expm1', at.expm1, -2, 2],
+    ['log', at.log, 0.2, 3],
+    ['log1p', at.log1p, -0.5, 3],
+    ['sqrt', at.sqrt, 0.2, 3],
+    ['rsqrt', at.rsqrt, 0.2, 3],
+    ['square', at.square, -2, 2],
+    ['reciprocal', at.reciprocal, 0.3, 3],
+    ['tanh', at.tanh, -2, 2],
+    ['sigmoid', at.sigmoid, -3, 3],
+    ['relu', at.relu, -2, 2, true],
+    ['gelu', at.gelu, -3, 3],
+    ['softplus', at.softplus, -3, 3],
+    ['sin', at.sin, -3, 3],
+    ['cos', at.cos, -3, 3],
     ['clamp', (x) => at.clamp(x, -1, 1), -2, 2, true],
     ['cast float64->float64', (x) => x.cast('float64'), -2, 2],
   ];
   for (const [name, f, lo, hi, away] of cases) {
     it(name, async () => {
-      await fc.assert(fc.asyncProperty(smallShape, async (shape) => check(f, [t64(shape, name.length, lo, hi, away)])), { numRuns: 8 });
+      await fc.assert(
+        fc.asyncProperty(smallShape, async (shape) => check(f, [t64(shape, name.length, lo, hi, away)])),
+        { numRuns: 8 },
+      );
     });
   }
 });
 
 describe('gradcheck: binary ops with broadcasting', () => {
   const cases: [string, (a: Tensor, b: Tensor) => Tensor, [number, number], [number, number]][] = [
-    ['add', at.add, [-2, 2], [-2, 2]], ['sub', at.sub, [-2, 2], [-2, 2]], ['mul', at.mul, [-2, 2], [-2, 2]],
-    ['div', at.div, [-2, 2], [0.5, 2]], ['pow', at.pow, [0.5, 2], [-1.5, 1.5]],
-    ['maximum', at.maximum, [-2, 0], [0.1, 2]], ['minimum', at.minimum, [-2, 0], [0.1, 2]],
+    ['add', at.add, [-2, 2], [-2, 2]],
+    ['sub', at.sub, [-2, 2], [-2, 2]],
+    ['mul', at.mul, [-2, 2], [-2, 2]],
+    ['div', at.div, [-2, 2], [0.5, 2]],
+    ['pow', at.pow, [0.5, 2], [-1.5, 1.5]],
+    ['maximum', at.maximum, [-2, 0], [0.1, 2]],
+    ['minimum', at.minimum, [-2, 0], [0.1, 2]],
     ['mod', at.mod, [0.1, 0.9], [1.1, 2]],
     ['where', (a, b) => at.where(a.gt(0), a, b), [-2, 2], [-2, 2]],
   ];
@@ -82,13 +105,24 @@ describe('gradcheck: binary ops with broadcasting', () => {
 });
 
 describe('gradcheck: reductions', () => {
-  const shapeAxes = fc
-    .array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 })
-    .chain((s) => fc.tuple(fc.constant(s), fc.subarray(s.map((_, i) => i), { minLength: 1 }), fc.boolean()));
+  const shapeAxes = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }).chain((s) =>
+    fc.tuple(
+      fc.constant(s),
+      fc.subarray(
+        s.map((_, i) => i),
+        { minLength: 1 },
+      ),
+      fc.boolean(),
+    ),
+  );
   const cases: [string, (x: Tensor, axes: number[], keep: boolean) => Tensor][] = [
-    ['sum', (x, a, k) => x.sum(a, k)], ['mean', (x, a, k) => x.mean(a, k)], ['max', (x, a, k) => x.max(a, k)],
-    ['min', (x, a, k) => x.min(a, k)], ['logsumexp', (x, a, k) => x.logsumexp(a, k)],
-    ['prod', (x, a, k) => at.prod(x, a, k)], ['var', (x, a, k) => x.var(a, k, 1)],
+    ['sum', (x, a, k) => x.sum(a, k)],
+    ['mean', (x, a, k) => x.mean(a, k)],
+    ['max', (x, a, k) => x.max(a, k)],
+    ['min', (x, a, k) => x.min(a, k)],
+    ['logsumexp', (x, a, k) => x.logsumexp(a, k)],
+    ['prod', (x, a, k) => at.prod(x, a, k)],
+    ['var', (x, a, k) => x.var(a, k, 1)],
   ];
   for (const [name, f] of cases) {
     it(name, async () => {
@@ -112,9 +146,16 @@ describe('gradcheck: reductions', () => {
 describe('gradcheck: matmul and linear', () => {
   it('matmul over random sizes with broadcast batches and vectors', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.constantFrom([], [2], [2, 1]), fc.constantFrom([], [2]), async (m, k, n, ba, bb) => {
-        await check(at.matmul, [t64([...ba, m, k], 8), t64([...bb, k, n], 9)]);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom([], [2], [2, 1]),
+        fc.constantFrom([], [2]),
+        async (m, k, n, ba, bb) => {
+          await check(at.matmul, [t64([...ba, m, k], 8), t64([...bb, k, n], 9)]);
+        },
+      ),
       { numRuns: 10 },
     );
     await check(at.matmul, [t64([3], 1), t64([3, 2], 2)]);
@@ -122,7 +163,10 @@ describe('gradcheck: matmul and linear', () => {
   });
   for (const act of ['none', 'relu', 'tanh', 'sigmoid', 'gelu'] as const) {
     it(`linear with bias and ${act}`, async () => {
-      await check((x, w, b) => at.linear(x, w, b, act), [t64([2, 3, 4], 10, -2, 2, true), t64([5, 4], 11), t64([5], 12)]);
+      await check(
+        (x, w, b) => at.linear(x, w, b, act),
+        [t64([2, 3, 4], 10, -2, 2, true), t64([5, 4], 11), t64([5], 12)],
+      );
     });
   }
 });
@@ -137,7 +181,18 @@ describe('gradcheck: movement and indexing', () => {
   });
   it('slice, pad, concat, stack, split', async () => {
     await check((x) => at.slice(x, [1, 0], [3, 2]), [t64([3, 3], 6)]);
-    await check((x) => at.pad(x, [[1, 0], [2, 1]], 3), [t64([2, 2], 7)]);
+    await check(
+      (x) =>
+        at.pad(
+          x,
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          3,
+        ),
+      [t64([2, 2], 7)],
+    );
     await check((a, b) => at.concat([a, b, a], 1), [t64([2, 1], 8), t64([2, 3], 9)]);
     await check((a, b) => at.stack([a, b], 1), [t64([2, 3], 10), t64([2, 3], 11)]);
     await check((x) => at.split(x, [1, 2], 0)[1]!, [t64([3, 2], 12)]);
@@ -145,11 +200,23 @@ describe('gradcheck: movement and indexing', () => {
   it('indexSelect, gather and scatterAdd (with repeated indices)', async () => {
     await check((x) => at.indexSelect(x, 0, [2, 0, 2]), [t64([3, 2], 13)]);
     await check((x) => at.indexSelect(x, 1, [1, 1]), [t64([2, 3, 2], 14)]);
-    const idx = at.tensor([[1, 0], [2, 2]], { dtype: 'int32' });
+    const idx = at.tensor(
+      [
+        [1, 0],
+        [2, 2],
+      ],
+      { dtype: 'int32' },
+    );
     await check((x) => at.gather(x, 1, idx), [t64([2, 3], 15)]);
     await check((base, src) => at.scatterAdd(base, 0, [1, 1, 0], src), [t64([3, 2], 16), t64([3, 2], 17)]);
     await check((w) => at.embedding(w, [2, 0, 2]), [t64([3, 2], 18)]);
-    const ids2d = at.tensor([[2, 0], [1, 2]], { dtype: 'int32' });
+    const ids2d = at.tensor(
+      [
+        [2, 0],
+        [1, 2],
+      ],
+      { dtype: 'int32' },
+    );
     await check((w) => at.embedding(w, ids2d), [t64([3, 2], 19)]);
     await check((w) => at.embedding(w, ids2d, { sparse: true }), [t64([3, 2], 20)]);
   });

@@ -5,9 +5,15 @@ import { coalesceRows } from '../../src/autograd/sparse.js';
 describe('sparse embedding gradients', () => {
   it('holds only the rows used, and equals the dense gradient', async () => {
     const w = at.randn([50, 4], { seed: 3, requiresGrad: true });
-    const ids = [[3, 7], [3, 49]];
+    const ids = [
+      [3, 7],
+      [3, 49],
+    ];
     const out = at.embedding(w, ids.flat(), { sparse: true }).reshape([2, 2, 4]);
-    out.mul(at.arange(16, undefined, 1, { dtype: 'float32' }).reshape([2, 2, 4])).sum().backward();
+    out
+      .mul(at.arange(16, undefined, 1, { dtype: 'float32' }).reshape([2, 2, 4]))
+      .sum()
+      .backward();
     expect(w.grad).toBeNull();
     const sg = w.sparseGrad!;
     expect(Array.from(sg.indices)).toEqual([3, 7, 3, 49]);
@@ -18,7 +24,11 @@ describe('sparse embedding gradients', () => {
 
     const wd = w.detach();
     wd.requiresGrad = true;
-    at.embedding(wd, ids.flat()).reshape([2, 2, 4]).mul(at.arange(16, undefined, 1, { dtype: 'float32' }).reshape([2, 2, 4])).sum().backward();
+    at.embedding(wd, ids.flat())
+      .reshape([2, 2, 4])
+      .mul(at.arange(16, undefined, 1, { dtype: 'float32' }).reshape([2, 2, 4]))
+      .sum()
+      .backward();
     const dense = await wd.grad!.data();
     const fromSparse = await sg.toDense().data();
     expect(Array.from(fromSparse)).toEqual(Array.from(dense));

@@ -37,7 +37,9 @@ describe('autograd tape', () => {
     y.backward();
     expect(() => y.backward()).toThrow(/already freed.*retainGraph/);
     const v = x.mul(2);
-    expect(() => v.backward()).toThrow('backward: output has shape [2]; pass a gradient of that shape for non-scalar outputs');
+    expect(() => v.backward()).toThrow(
+      'backward: output has shape [2]; pass a gradient of that shape for non-scalar outputs',
+    );
     v.backward(at.tensor([1, 1]));
     const z = at.tensor([1]);
     expect(() => z.backward()).toThrow(/does not require grad/);

@@ -34,7 +34,12 @@ function randArray(n: number, dtype: DType, seed = 1, lo = -3, hi = 3): TypedArr
 }
 
 function up(values: ArrayLike<number>, dtype: DType): Handle {
-  const arr = dtype === 'int32' ? Int32Array.from(values) : dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values);
+  const arr =
+    dtype === 'int32'
+      ? Int32Array.from(values)
+      : dtype === 'float32'
+        ? Float32Array.from(values)
+        : Float64Array.from(values);
   return be.upload(arr, dtype);
 }
 
@@ -59,11 +64,20 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-
 
 function bcast(a: number[], b: number[]): BroadcastInfo {
   const outShape = broadcastShapes('test', a, b);
-  return { outShape, outSize: sizeOf(outShape), strides: [broadcastStrides(a, outShape), broadcastStrides(b, outShape)] };
+  return {
+    outShape,
+    outSize: sizeOf(outShape),
+    strides: [broadcastStrides(a, outShape), broadcastStrides(b, outShape)],
+  };
 }
 
 /** Reference: element at flat out index read through broadcast strides, with div/mod. */
-function gather(data: ArrayLike<number>, strides: readonly number[], outShape: readonly number[], flat: number): number {
+function gather(
+  data: ArrayLike<number>,
+  strides: readonly number[],
+  outShape: readonly number[],
+  flat: number,
+): number {
   let off = 0;
   let rem = flat;
   for (let d = outShape.length - 1; d >= 0; d--) {
@@ -171,7 +185,12 @@ describe('unary', () => {
         const got = read(be.unary(op, x));
         const stored = read(x);
         const want = stored.map(refUnary[op]);
-        expectClose(got, dtype === 'float32' ? Array.from(Float32Array.from(want)) : want, dtype === 'float32' ? 1e-6 : 1e-12, 1e-7);
+        expectClose(
+          got,
+          dtype === 'float32' ? Array.from(Float32Array.from(want)) : want,
+          dtype === 'float32' ? 1e-6 : 1e-12,
+          1e-7,
+        );
       });
     }
   }
@@ -185,7 +204,9 @@ describe('unary', () => {
   });
 
   it('round is half to even', () => {
-    expect(read(be.unary('round', up([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, -2.6], 'float32')))).toEqual([0, 2, 2, -0, -2, -2, 2, -3]);
+    expect(read(be.unary('round', up([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, -2.6], 'float32')))).toEqual([
+      0, 2, 2, -0, -2, -2, 2, -3,
+    ]);
   });
 
   it('int32 neg/abs/square/sign stay int32', () => {
@@ -200,13 +221,25 @@ describe('unary', () => {
 
 describe('binary', () => {
   const shapes: [number[], number[]][] = [
-    [[2, 3], [2, 3]],
+    [
+      [2, 3],
+      [2, 3],
+    ],
     [[5], []],
     [[], [4]],
     [[2, 3, 4], [4]],
-    [[2, 1, 4], [3, 1]],
-    [[3, 1], [1, 5]],
-    [[2, 3, 4, 5], [2, 1, 4, 1]],
+    [
+      [2, 1, 4],
+      [3, 1],
+    ],
+    [
+      [3, 1],
+      [1, 5],
+    ],
+    [
+      [2, 3, 4, 5],
+      [2, 1, 4, 1],
+    ],
     [[1], [7]],
     [[0, 3], [3]],
   ];
@@ -315,7 +348,12 @@ describe('reduce and softmax', () => {
     for (const dtype of ['float32', 'float64', 'int32'] as const) {
       if (op === 'logsumexp' && dtype === 'int32') continue;
       it(`${op} ${dtype}`, () => {
-        for (const [outer, inner] of [[1, 1], [3, 7], [5, 64], [2, 1000]] as const) {
+        for (const [outer, inner] of [
+          [1, 1],
+          [3, 7],
+          [5, 64],
+          [2, 1000],
+        ] as const) {
           const xv = randArray(outer * inner, dtype, outer * 31 + inner, -3, 3);
           const out = be.reduce(op, be.upload(xv, dtype), outer, inner);
           expect(out.dtype).toBe(op.startsWith('arg') ? 'int32' : dtype);
@@ -323,13 +361,29 @@ describe('reduce and softmax', () => {
           for (let o = 0; o < outer; o++) {
             const row = Array.from(xv.subarray(o * inner, (o + 1) * inner));
             switch (op) {
-              case 'sum': want.push(row.reduce((p, v) => p + v, 0)); break;
-              case 'prod': want.push(dtype === 'int32' ? row.reduce((p, v) => Math.imul(p, v), 1) : row.reduce((p, v) => p * v, 1)); break;
-              case 'max': want.push(Math.max(...row)); break;
-              case 'min': want.push(Math.min(...row)); break;
-              case 'argmax': want.push(row.indexOf(Math.max(...row))); break;
-              case 'argmin': want.push(row.indexOf(Math.min(...row))); break;
-              case 'logsumexp': want.push(Math.log(row.reduce((p, v) => p + Math.exp(v), 0))); break;
+              case 'sum':
+                want.push(row.reduce((p, v) => p + v, 0));
+                break;
+              case 'prod':
+                want.push(
+                  dtype === 'int32' ? row.reduce((p, v) => Math.imul(p, v), 1) : row.reduce((p, v) => p * v, 1),
+                );
+                break;
+              case 'max':
+                want.push(Math.max(...row));
+                break;
+              case 'min':
+                want.push(Math.min(...row));
+                break;
+              case 'argmax':
+                want.push(row.indexOf(Math.max(...row)));
+                break;
+              case 'argmin':
+                want.push(row.indexOf(Math.min(...row)));
+                break;
+              case 'logsumexp':
+                want.push(Math.log(row.reduce((p, v) => p + Math.exp(v), 0)));
+                break;
             }
           }
           const w = dtype === 'float32' ? Array.from(Float32Array.from(want)) : want;
@@ -374,7 +428,12 @@ describe('reduce and softmax', () => {
 });
 
 /** Reference matmul with explicit op(a), op(b) indexing. */
-function refMatmul(av: ArrayLike<number>, bv: ArrayLike<number>, biasv: ArrayLike<number> | undefined, info: MatmulInfo): number[] {
+function refMatmul(
+  av: ArrayLike<number>,
+  bv: ArrayLike<number>,
+  biasv: ArrayLike<number> | undefined,
+  info: MatmulInfo,
+): number[] {
   const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride, activation } = info;
   const out: number[] = [];
   const act: Record<Activation, (x: number) => number> = {
@@ -417,12 +476,26 @@ describe('matmul', () => {
     for (const transA of [false, true]) {
       for (const transB of [false, true]) {
         it(`[${batch}] ${m}x${k} @ ${k}x${n} transA=${transA} transB=${transB}`, () => {
-          for (const [dtype, shareA, shareB] of [['float32', false, false], ['float64', false, true], ['float32', true, false]] as const) {
+          for (const [dtype, shareA, shareB] of [
+            ['float32', false, false],
+            ['float64', false, true],
+            ['float32', true, false],
+          ] as const) {
             const aStride = shareA ? 0 : m * k;
             const bStride = shareB ? 0 : k * n;
             const av = randArray((shareA ? 1 : batch) * m * k, dtype, m + 7 * k, -1, 1);
             const bv = randArray((shareB ? 1 : batch) * k * n, dtype, n + 11 * k, -1, 1);
-            const info: MatmulInfo = { batch, m, n, k, transA, transB, aBatchStride: aStride, bBatchStride: bStride, activation: 'none' };
+            const info: MatmulInfo = {
+              batch,
+              m,
+              n,
+              k,
+              transA,
+              transB,
+              aBatchStride: aStride,
+              bBatchStride: bStride,
+              activation: 'none',
+            };
             const out = be.matmul(be.upload(av, dtype), be.upload(bv, dtype), info);
             expect(out.size).toBe(batch * m * n);
             expectClose(read(out), refMatmul(av, bv, undefined, info), dtype === 'float32' ? 1e-5 : 1e-12, 1e-5);
@@ -434,13 +507,24 @@ describe('matmul', () => {
 
   for (const activation of ['none', 'relu', 'gelu', 'tanh', 'sigmoid'] as const) {
     it(`bias + ${activation} epilogue, small and blocked paths`, () => {
-      for (const [m, n, k] of [[3, 5, 4], [40, 36, 50]] as const) {
+      for (const [m, n, k] of [
+        [3, 5, 4],
+        [40, 36, 50],
+      ] as const) {
         const av = randArray(2 * m * k, 'float64', 1, -1, 1);
         const bv = randArray(k * n, 'float64', 2, -1, 1);
         const biasv = randArray(n, 'float64', 3, -2, 2);
         const info: MatmulInfo = {
-          batch: 2, m, n, k, transA: false, transB: false, aBatchStride: m * k, bBatchStride: 0,
-          bias: be.upload(biasv, 'float64'), activation,
+          batch: 2,
+          m,
+          n,
+          k,
+          transA: false,
+          transB: false,
+          aBatchStride: m * k,
+          bBatchStride: 0,
+          bias: be.upload(biasv, 'float64'),
+          activation,
         };
         const out = be.matmul(be.upload(av, 'float64'), be.upload(bv, 'float64'), info);
         expectClose(read(out), refMatmul(av, bv, biasv, info), 1e-12, 1e-12);
@@ -451,7 +535,17 @@ describe('matmul', () => {
   it('int32 matmul is exact', () => {
     const av = randArray(6 * 8, 'int32', 5, -10, 10);
     const bv = randArray(8 * 7, 'int32', 6, -10, 10);
-    const info: MatmulInfo = { batch: 1, m: 6, n: 7, k: 8, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none' };
+    const info: MatmulInfo = {
+      batch: 1,
+      m: 6,
+      n: 7,
+      k: 8,
+      transA: false,
+      transB: false,
+      aBatchStride: 0,
+      bBatchStride: 0,
+      activation: 'none',
+    };
     const out = be.matmul(be.upload(av, 'int32'), be.upload(bv, 'int32'), info);
     expect(out.dtype).toBe('int32');
     expect(read(out)).toEqual(refMatmul(av, bv, undefined, info));
@@ -460,7 +554,15 @@ describe('matmul', () => {
 
 describe('copy', () => {
   /** Reference strided copy by enumerating index vectors with div/mod. */
-  function refCopy(src: number[], dst: number[], shape: number[], ss: number[], so: number, ds: number[], dOff: number): number[] {
+  function refCopy(
+    src: number[],
+    dst: number[],
+    shape: number[],
+    ss: number[],
+    so: number,
+    ds: number[],
+    dOff: number,
+  ): number[] {
     const out = dst.slice();
     const n = sizeOf(shape);
     for (let f = 0; f < n; f++) {
@@ -508,27 +610,46 @@ describe('copy', () => {
 
 describe('indexing', () => {
   it('indexSelect on [outer, axisLen, inner] with repeats', () => {
-    for (const [outer, axisLen, inner] of [[1, 5, 1], [2, 4, 3], [3, 6, 40]] as const) {
+    for (const [outer, axisLen, inner] of [
+      [1, 5, 1],
+      [2, 4, 3],
+      [3, 6, 40],
+    ] as const) {
       const xv = randArray(outer * axisLen * inner, 'float32', 2);
       const idx = [axisLen - 1, 0, 2, 2, 1];
-      const out = be.indexSelect(be.upload(xv, 'float32'), up(idx, 'int32'), { outer, axisLen, inner, count: idx.length });
+      const out = be.indexSelect(be.upload(xv, 'float32'), up(idx, 'int32'), {
+        outer,
+        axisLen,
+        inner,
+        count: idx.length,
+      });
       const want: number[] = [];
-      for (let o = 0; o < outer; o++) for (const j of idx) for (let i = 0; i < inner; i++) want.push(xv[(o * axisLen + j) * inner + i]!);
+      for (let o = 0; o < outer; o++)
+        for (const j of idx) for (let i = 0; i < inner; i++) want.push(xv[(o * axisLen + j) * inner + i]!);
       expect(read(out)).toEqual(want);
     }
   });
 
   it('indexAdd accumulates duplicates and leaves base untouched', () => {
-    for (const [outer, axisLen, inner] of [[1, 5, 1], [2, 4, 3]] as const) {
+    for (const [outer, axisLen, inner] of [
+      [1, 5, 1],
+      [2, 4, 3],
+    ] as const) {
       const baseV = randArray(outer * axisLen * inner, 'float64', 4);
       const idx = [1, 3, 1, 0, 1];
       const srcV = randArray(outer * idx.length * inner, 'float64', 5);
       const base = be.upload(baseV, 'float64');
-      const out = be.indexAdd(base, up(idx, 'int32'), be.upload(srcV, 'float64'), { outer, axisLen, inner, count: idx.length });
+      const out = be.indexAdd(base, up(idx, 'int32'), be.upload(srcV, 'float64'), {
+        outer,
+        axisLen,
+        inner,
+        count: idx.length,
+      });
       const want = Array.from(baseV);
       for (let o = 0; o < outer; o++) {
         idx.forEach((j, jj) => {
-          for (let i = 0; i < inner; i++) want[(o * axisLen + j) * inner + i]! += srcV[(o * idx.length + jj) * inner + i]!;
+          for (let i = 0; i < inner; i++)
+            want[(o * axisLen + j) * inner + i]! += srcV[(o * idx.length + jj) * inner + i]!;
         });
       }
       expectClose(read(out), want, 1e-12, 1e-12);
@@ -575,7 +696,9 @@ describe('random', () => {
       expect(Math.abs(mean)).toBeLessThan(0.02);
       expect(Math.abs(Math.sqrt(varr) - 1)).toBeLessThan(0.02);
       expect(v.every(Number.isFinite)).toBe(true);
-      expect(Array.from(be.readSync(be.random(1000, dtype, { kind: 'normal', key, counter })))).toEqual(Array.from(v.subarray(0, 1000)));
+      expect(Array.from(be.readSync(be.random(1000, dtype, { kind: 'normal', key, counter })))).toEqual(
+        Array.from(v.subarray(0, 1000)),
+      );
     }
   });
 

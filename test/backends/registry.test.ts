@@ -6,7 +6,9 @@ import { requireWebGPU } from '../helpers/backends.js';
 describe('backend selection', () => {
   it('starts on cpu without side effects, and refuses unknown names', async () => {
     expect(at.getBackend()).toBe('cpu');
-    await expect(at.ready({ backend: 'tpu' as never })).rejects.toThrow("ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got \"tpu\"");
+    await expect(at.ready({ backend: 'tpu' as never })).rejects.toThrow(
+      "ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got \"tpu\"",
+    );
   });
 
   it('auto picks webgpu when an adapter answers, else says why it fell back', async () => {
@@ -22,9 +24,13 @@ describe('backend selection', () => {
     if (!requireWebGPU) return;
     await at.ready({ backend: 'webgpu' });
     const t = at.ones([2]);
-    expect(() => t.dataSync()).toThrow(/lives on the webgpu backend, which cannot read synchronously; use await t\.data\(\)/);
+    expect(() => t.dataSync()).toThrow(
+      /lives on the webgpu backend, which cannot read synchronously; use await t\.data\(\)/,
+    );
     const c = at.ones([2], { backend: 'cpu' });
-    expect(() => t.add(c)).toThrow("add: a is on the webgpu backend and b is on cpu; move one first, e.g. b = await b.to('webgpu')");
+    expect(() => t.add(c)).toThrow(
+      "add: a is on the webgpu backend and b is on cpu; move one first, e.g. b = await b.to('webgpu')",
+    );
     const moved = await c.to('webgpu');
     expect(Array.from(await t.add(moved).data())).toEqual([2, 2]);
     const back = await t.to('cpu');

@@ -58,7 +58,13 @@ async function take(h: Handle): Promise<number[]> {
   return v;
 }
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = ''): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-5,
+  atol = 1e-6,
+  what = '',
+): void {
   expect(actual.length, `${what} length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
@@ -80,7 +86,11 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rto
 
 function bcast(a: number[], b: number[]): BroadcastInfo {
   const outShape = broadcastShapes('test', a, b);
-  return { outShape, outSize: sizeOf(outShape), strides: [broadcastStrides(a, outShape), broadcastStrides(b, outShape)] };
+  return {
+    outShape,
+    outSize: sizeOf(outShape),
+    strides: [broadcastStrides(a, outShape), broadcastStrides(b, outShape)],
+  };
 }
 
 /** Reads input k of a broadcast at output element i. */
@@ -105,11 +115,27 @@ const roundHalfEven = (v: number) => {
 };
 const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
 const UNARY_REF: Record<(typeof UNARY_OPS)[number], (x: number) => number> = {
-  neg: (x) => -x, abs: Math.abs, exp: Math.exp, log: Math.log, log1p: Math.log1p, sqrt: Math.sqrt,
-  rsqrt: (x) => 1 / Math.sqrt(x), tanh: Math.tanh, sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  relu: (x) => Math.max(x, 0), gelu, softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  sin: Math.sin, cos: Math.cos, sign: Math.sign, floor: Math.floor, ceil: Math.ceil, round: roundHalfEven,
-  square: (x) => x * x, reciprocal: (x) => 1 / x, expm1: Math.expm1,
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  log1p: Math.log1p,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  relu: (x) => Math.max(x, 0),
+  gelu,
+  softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+  sin: Math.sin,
+  cos: Math.cos,
+  sign: Math.sign,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfEven,
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  expm1: Math.expm1,
 };
 
 function numpyMod(a: number, b: number): number {
@@ -118,11 +144,21 @@ function numpyMod(a: number, b: number): number {
 }
 
 const ARITH_REF: Record<(typeof ARITH_OPS)[number], (a: number, b: number) => number> = {
-  add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b, pow: Math.pow,
-  maximum: Math.max, minimum: Math.min, mod: numpyMod,
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: Math.max,
+  minimum: Math.min,
+  mod: numpyMod,
 };
 const COMPARE_REF: Record<(typeof COMPARE_OPS)[number], (a: number, b: number) => boolean> = {
-  eq: (a, b) => a === b, ne: (a, b) => a !== b, lt: (a, b) => a < b, le: (a, b) => a <= b, gt: (a, b) => a > b,
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
   ge: (a, b) => a >= b,
 };
 
@@ -147,7 +183,11 @@ function matmulRef(a: Float32Array, b: Float32Array, bias: Float32Array | undefi
 }
 
 const ACT_REF: Record<Activation, (x: number) => number> = {
-  none: (x) => x, relu: (x) => Math.max(x, 0), gelu, tanh: Math.tanh, sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  none: (x) => x,
+  relu: (x) => Math.max(x, 0),
+  gelu,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
 };
 
 async function runMatmul(info: Omit<MatmulInfo, 'bias'> & { withBias?: boolean }, seed: number): Promise<void> {
@@ -167,8 +207,25 @@ async function runMatmul(info: Omit<MatmulInfo, 'bias'> & { withBias?: boolean }
   expectClose(out, matmulRef(a, b, bias, full), 1e-4, 1e-4 * Math.sqrt(info.k + 1), `matmul ${JSON.stringify(info)}`);
 }
 
-function mmInfo(batch: number, m: number, k: number, n: number, o: Partial<MatmulInfo> = {}): MatmulInfo & { withBias?: boolean } {
-  return { batch, m, n, k, transA: false, transB: false, aBatchStride: m * k, bBatchStride: k * n, activation: 'none', ...o };
+function mmInfo(
+  batch: number,
+  m: number,
+  k: number,
+  n: number,
+  o: Partial<MatmulInfo> = {},
+): MatmulInfo & { withBias?: boolean } {
+  return {
+    batch,
+    m,
+    n,
+    k,
+    transA: false,
+    transB: false,
+    aBatchStride: m * k,
+    bBatchStride: k * n,
+    activation: 'none',
+    ...o,
+  };
 }
 
 // ---- tests ----
@@ -212,12 +269,34 @@ describe.runIf(available)('webgpu backend', () => {
       const h = up(x, 'int32');
       const got = await take(be.unary(op, h));
       be.dispose(h);
-      expect(got, op).toEqual(Int32Array.from(x, (v) => UNARY_REF[op](v)).map((v) => v | 0).reduce<number[]>((a, v) => [...a, v], []));
+      expect(got, op).toEqual(
+        Int32Array.from(x, (v) => UNARY_REF[op](v))
+          .map((v) => v | 0)
+          .reduce<number[]>((a, v) => [...a, v], []),
+      );
     }
   });
 
   it('binary float32 ops with broadcasting', async () => {
-    const shapes: [number[], number[]][] = [[[3, 1, 5], [4, 1]], [[2, 3], [2, 3]], [[6], []], [[1, 7], [5, 1]], [[2, 3, 4, 5], [3, 1, 5]]];
+    const shapes: [number[], number[]][] = [
+      [
+        [3, 1, 5],
+        [4, 1],
+      ],
+      [
+        [2, 3],
+        [2, 3],
+      ],
+      [[6], []],
+      [
+        [1, 7],
+        [5, 1],
+      ],
+      [
+        [2, 3, 4, 5],
+        [3, 1, 5],
+      ],
+    ];
     for (const [sa, sb] of shapes) {
       const info = bcast(sa, sb);
       const a = randArray(sizeOf(sa), 10, -3, 3);
@@ -227,7 +306,9 @@ describe.runIf(available)('webgpu backend', () => {
         const got = await take(be.binary(op, ha, hb, info));
         be.dispose(ha);
         be.dispose(hb);
-        const want = Array.from({ length: info.outSize }, (_, i) => f32(ARITH_REF[op](at(a, info, 0, i), at(b, info, 1, i))));
+        const want = Array.from({ length: info.outSize }, (_, i) =>
+          f32(ARITH_REF[op](at(a, info, 0, i), at(b, info, 1, i))),
+        );
         expectClose(got, want, 1e-5, 1e-6, `${op} ${JSON.stringify([sa, sb])}`);
       }
       for (const op of COMPARE_OPS) {
@@ -237,7 +318,11 @@ describe.runIf(available)('webgpu backend', () => {
         const got = await take(out);
         be.dispose(ha);
         be.dispose(hb);
-        expect(got, op).toEqual(Array.from({ length: info.outSize }, (_, i) => (COMPARE_REF[op](at(a, info, 0, i), at(b, info, 1, i)) ? 1 : 0)));
+        expect(got, op).toEqual(
+          Array.from({ length: info.outSize }, (_, i) =>
+            COMPARE_REF[op](at(a, info, 0, i), at(b, info, 1, i)) ? 1 : 0,
+          ),
+        );
       }
     }
   });
@@ -250,7 +335,13 @@ describe.runIf(available)('webgpu backend', () => {
     const got = await take(be.binary('pow', ha, hb, info));
     be.dispose(ha);
     be.dispose(hb);
-    expectClose(got, a.map((v, i) => f32(Math.pow(f32(v), f32(b[i]!)))), 1e-5, 0, 'pow');
+    expectClose(
+      got,
+      a.map((v, i) => f32(Math.pow(f32(v), f32(b[i]!)))),
+      1e-5,
+      0,
+      'pow',
+    );
   });
 
   it('binary int32 ops: truncating div, numpy mod, wrapping, compare', async () => {
@@ -258,8 +349,14 @@ describe.runIf(available)('webgpu backend', () => {
     const b = [2, 2, -2, -2, 3, 0, -1, 1000, 4, 3];
     const info = bcast([a.length], [b.length]);
     const ref: Record<string, (x: number, y: number) => number> = {
-      add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => Math.imul(x, y), div: (x, y) => Math.trunc(x / y),
-      maximum: Math.max, minimum: Math.min, mod: numpyMod, pow: (x, y) => Math.pow(x, y),
+      add: (x, y) => x + y,
+      sub: (x, y) => x - y,
+      mul: (x, y) => Math.imul(x, y),
+      div: (x, y) => Math.trunc(x / y),
+      maximum: Math.max,
+      minimum: Math.min,
+      mod: numpyMod,
+      pow: (x, y) => Math.pow(x, y),
     };
     for (const op of ARITH_OPS) {
       const [ha, hb] = [up(a, 'int32'), up(b, 'int32')];
@@ -294,7 +391,8 @@ describe.runIf(available)('webgpu backend', () => {
     const sb: number[] = [];
     const outShape = [4, 5];
     const info: BroadcastInfo = {
-      outShape, outSize: 20,
+      outShape,
+      outSize: 20,
       strides: [broadcastStrides(sc, outShape), broadcastStrides(sa, outShape), broadcastStrides(sb, outShape)],
     };
     const cond = [1, 0, 3, 0];
@@ -355,7 +453,13 @@ describe.runIf(available)('webgpu backend', () => {
   });
 
   it('reductions over short and long rows (float32)', async () => {
-    for (const [outer, inner] of [[37, 7], [5, 1000], [3, 257], [1, 1], [300, 65]] as const) {
+    for (const [outer, inner] of [
+      [37, 7],
+      [5, 1000],
+      [3, 257],
+      [1, 1],
+      [300, 65],
+    ] as const) {
       const x = randArray(outer * inner, outer + inner, -3, 3);
       for (const op of REDUCE_OPS) {
         const input = op === 'prod' ? x.map((v) => 0.5 + Math.abs(v) / 6) : x;
@@ -367,12 +471,18 @@ describe.runIf(available)('webgpu backend', () => {
         const want = Array.from({ length: outer }, (_, o) => {
           const row = Array.from(input.subarray(o * inner, (o + 1) * inner));
           switch (op) {
-            case 'sum': return row.reduce((s, v) => s + v, 0);
-            case 'prod': return row.reduce((s, v) => s * v, 1);
-            case 'max': return Math.max(...row);
-            case 'min': return Math.min(...row);
-            case 'argmax': return row.indexOf(Math.max(...row));
-            case 'argmin': return row.indexOf(Math.min(...row));
+            case 'sum':
+              return row.reduce((s, v) => s + v, 0);
+            case 'prod':
+              return row.reduce((s, v) => s * v, 1);
+            case 'max':
+              return Math.max(...row);
+            case 'min':
+              return Math.min(...row);
+            case 'argmax':
+              return row.indexOf(Math.max(...row));
+            case 'argmin':
+              return row.indexOf(Math.min(...row));
             case 'logsumexp': {
               const m = Math.max(...row);
               return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
@@ -403,15 +513,20 @@ describe.runIf(available)('webgpu backend', () => {
     for (let o = 0; o < outer; o++) x[o * inner + (o % inner)] = o + 1;
     const h = up(x);
     expect(await take(be.reduce('sum', h, outer, inner))).toEqual(Array.from({ length: outer }, (_, o) => o + 1));
-    expect(await take(be.reduce('argmax', h, outer, inner))).toEqual(Array.from({ length: outer }, (_, o) => o % inner));
+    expect(await take(be.reduce('argmax', h, outer, inner))).toEqual(
+      Array.from({ length: outer }, (_, o) => o % inner),
+    );
     be.dispose(h);
   });
 
   it('argmax/argmin return the first extreme; int32 reductions are exact', async () => {
     const inner = 600;
     const x = new Float32Array(2 * inner);
-    x[17] = 5; x[300] = 5; x[599] = 5; // row 0: ties
-    x[inner + 450] = -1; x[inner + 3] = -1; // row 1: min ties
+    x[17] = 5;
+    x[300] = 5;
+    x[599] = 5; // row 0: ties
+    x[inner + 450] = -1;
+    x[inner + 3] = -1; // row 1: min ties
     let h = up(x);
     expect(await take(be.reduce('argmax', h, 2, inner))).toEqual([17, 0]);
     expect(await take(be.reduce('argmin', h, 2, inner))).toEqual([0, 3]);
@@ -419,7 +534,10 @@ describe.runIf(available)('webgpu backend', () => {
     h = up([3, 1, 3, 2, 3], 'float32');
     expect(await take(be.reduce('argmax', h, 1, 5))).toEqual([0]);
     be.dispose(h);
-    for (const [outer, inner2] of [[4, 9], [2, 1000]] as const) {
+    for (const [outer, inner2] of [
+      [4, 9],
+      [2, 1000],
+    ] as const) {
       const xi = randInts(outer * inner2, 99, -50, 50);
       h = up(xi, 'int32');
       const rows = Array.from({ length: outer }, (_, o) => Array.from(xi.subarray(o * inner2, (o + 1) * inner2)));
@@ -436,7 +554,11 @@ describe.runIf(available)('webgpu backend', () => {
   });
 
   it('softmax and log-softmax over short and long rows', async () => {
-    for (const [rows, cols] of [[33, 10], [4, 700], [2, 1]] as const) {
+    for (const [rows, cols] of [
+      [33, 10],
+      [4, 700],
+      [2, 1],
+    ] as const) {
       const x = randArray(rows * cols, rows * cols, -30, 30);
       for (const log of [false, true]) {
         const h = up(x);
@@ -572,7 +694,8 @@ describe.runIf(available)('webgpu backend', () => {
       be.dispose(hx);
       be.dispose(hidx);
       const want: number[] = [];
-      for (let o = 0; o < outer; o++) for (const j of idx) for (let i = 0; i < inner; i++) want.push(x[(o * axisLen + j) * inner + i]!);
+      for (let o = 0; o < outer; o++)
+        for (const j of idx) for (let i = 0; i < inner; i++) want.push(x[(o * axisLen + j) * inner + i]!);
       expect(got).toEqual(want);
     }
   });
@@ -583,7 +706,8 @@ describe.runIf(available)('webgpu backend', () => {
     const idx = randInts(count, 5, 0, axisLen);
     idx.set([2, 2, 2, 2]);
     for (const dtype of ['float32', 'int32'] as const) {
-      const base = dtype === 'int32' ? randInts(outer * axisLen * inner, 6, -10, 10) : randArray(outer * axisLen * inner, 6);
+      const base =
+        dtype === 'int32' ? randInts(outer * axisLen * inner, 6, -10, 10) : randArray(outer * axisLen * inner, 6);
       const src = dtype === 'int32' ? randInts(outer * count * inner, 7, -10, 10) : randArray(outer * count * inner, 7);
       const [hb, hi, hs] = [up(base, dtype), up(idx, 'int32'), up(src, dtype)];
       const info = { outer, axisLen, inner, count };
@@ -595,7 +719,8 @@ describe.runIf(available)('webgpu backend', () => {
       const want = Array.from(base, Number);
       for (let o = 0; o < outer; o++) {
         for (let j = 0; j < count; j++) {
-          for (let i = 0; i < inner; i++) want[(o * axisLen + idx[j]!) * inner + i]! += src[(o * count + j) * inner + i]!;
+          for (let i = 0; i < inner; i++)
+            want[(o * axisLen + idx[j]!) * inner + i]! += src[(o * count + j) * inner + i]!;
         }
       }
       if (dtype === 'int32') expect(got).toEqual(want);
@@ -606,9 +731,17 @@ describe.runIf(available)('webgpu backend', () => {
   it('random uniform and int streams are bit-identical to philoxFill; normal within 1e-5', async () => {
     const cases: { info: RandomInfo; dtype: DType; size: number }[] = [
       { info: { kind: 'uniform', key: [42, 0], counter: [0, 0] }, dtype: 'float32', size: 1001 },
-      { info: { kind: 'uniform', key: [0xdeadbeef, 0x12345678], counter: [0xfffffffe, 7] }, dtype: 'float32', size: 37 },
+      {
+        info: { kind: 'uniform', key: [0xdeadbeef, 0x12345678], counter: [0xfffffffe, 7] },
+        dtype: 'float32',
+        size: 37,
+      },
       { info: { kind: 'int', key: [9, 1], counter: [5, 0], low: -3, high: 17 }, dtype: 'int32', size: 999 },
-      { info: { kind: 'int', key: [9, 1], counter: [5, 0], low: -2147483648, high: 2147483647 }, dtype: 'int32', size: 64 },
+      {
+        info: { kind: 'int', key: [9, 1], counter: [5, 0], low: -2147483648, high: 2147483647 },
+        dtype: 'int32',
+        size: 64,
+      },
       { info: { kind: 'int', key: [3, 3], counter: [0, 0], low: 0, high: 1000 }, dtype: 'float32', size: 50 },
     ];
     for (const { info, dtype, size } of cases) {
@@ -617,7 +750,10 @@ describe.runIf(available)('webgpu backend', () => {
       philoxFill(want, info);
       expect(got, JSON.stringify(info)).toEqual(want);
     }
-    for (const counter of [[0, 0], [0xffffffff, 0]] as [number, number][]) {
+    for (const counter of [
+      [0, 0],
+      [0xffffffff, 0],
+    ] as [number, number][]) {
       const info: RandomInfo = { kind: 'normal', key: [1234, 5], counter };
       const size = 2001;
       const got = await take(be.random(size, 'float32', info));

@@ -11,9 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
-  '--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader',
-  '--use-vulkan=swiftshader', '--enable-features=Vulkan', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--use-vulkan=swiftshader',
+  '--enable-features=Vulkan',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
 ];
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
@@ -62,7 +70,12 @@ beforeAll(async () => {
       res.writeHead(404).end();
       return;
     }
-    const type = extname(file) === '.js' ? 'text/javascript' : extname(file) === '.html' ? 'text/html' : 'application/octet-stream';
+    const type =
+      extname(file) === '.js'
+        ? 'text/javascript'
+        : extname(file) === '.html'
+          ? 'text/html'
+          : 'application/octet-stream';
     res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -82,11 +95,23 @@ describe('browser (headless Chromium, navigator.gpu)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 90_000 });
-    const result = (await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result)) as Record<string, unknown>;
+    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, {
+      timeout: 90_000,
+    });
+    const result = (await page.evaluate(
+      () => (window as unknown as { __result: Record<string, unknown> }).__result,
+    )) as Record<string, unknown>;
     console.log(`browser webgpu adapter: ${String(result.adapter)}`);
     expect(errors).toEqual([]);
-    expect(result).toEqual({ adapter: expect.any(String), backend: 'webgpu', matmul: true, softmax: true, loss: true, grad: true, step: true });
+    expect(result).toEqual({
+      adapter: expect.any(String),
+      backend: 'webgpu',
+      matmul: true,
+      softmax: true,
+      loss: true,
+      grad: true,
+      step: true,
+    });
   });
 
   it('runs examples/browser/index.html on WebGPU and learns the weights', async () => {
@@ -94,7 +119,9 @@ describe('browser (headless Chromium, navigator.gpu)', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${url}examples/browser/index.html`);
-    await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('memory:'), undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('memory:'), undefined, {
+      timeout: 90_000,
+    });
     const text = (await page.textContent('#log')) ?? '';
     expect(errors).toEqual([]);
     expect(text).toMatch(/backend: webgpu/);

@@ -23,7 +23,8 @@ describe('attune demo: runDemo', () => {
 
   it('prints every section with its figures', () => {
     const text = lines.join('\n');
-    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing']) expect(text).toContain(`── ${s} `);
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing'])
+      expect(text).toContain(`── ${s} `);
     expect(text).toContain('using cpu');
     expect(text).toMatch(/date range\s+2024-01-01 to 2024-0\d-\d\d/);
     expect(text).toMatch(/BPR\s+0\.\d{3}\s+0\.\d{3}/);
@@ -103,7 +104,9 @@ describe('attune demo: runDemo', () => {
 describe('attune demo: arguments', () => {
   it('parses the options', () => {
     expect(parseDemoArgs([])).toEqual({});
-    expect(parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick', '--no-sequences'])).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true, sequences: false });
+    expect(
+      parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick', '--no-sequences']),
+    ).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true, sequences: false });
   });
 
   it('names a bad option or value', async () => {
@@ -116,13 +119,15 @@ describe('attune demo: arguments', () => {
 });
 
 describe('attune demo: the built CLI (dist is built by test/global-setup.ts)', () => {
-  const node = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const node = (args: string[]) =>
+    spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
   it('`attune demo --quick` prints every section and exits 0', () => {
     const p = node(['demo', '--quick', '--backend', 'cpu']);
     expect(p.stderr).toBe('');
     expect(p.status).toBe(0);
-    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing']) expect(p.stdout).toContain(`── ${s} `);
+    for (const s of ['Backend', 'Data', 'Recommendations', 'Segmentation', 'Churn', 'Sequences', 'Timing'])
+      expect(p.stdout).toContain(`── ${s} `);
     expect(p.stdout).toMatch(/NDCG@10/);
   });
 

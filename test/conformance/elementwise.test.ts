@@ -93,13 +93,18 @@ for (const backend of conformanceBackends()) {
           fc.asyncProperty(broadcastPair, fc.boolean(), async ([sa, sb], swap) => {
             const [as, bs] = swap ? [sb, sa] : [sa, sb];
             const a = values(sizeOf(as), -3, 3, 1).map((v) => Math.round(v * 2) / 2);
-            const b = values(sizeOf(bs), 0.5, 3, 2).map((v, i) => (i % 2 ? -1 : 1) * Math.round(v * 2) / 2);
+            const b = values(sizeOf(bs), 0.5, 3, 2).map((v, i) => ((i % 2 ? -1 : 1) * Math.round(v * 2)) / 2);
             const ta = at.tensor(a, { shape: as });
             const tb = at.tensor(b, { shape: bs });
             const out = (at as unknown as Record<string, (a: at.Tensor, b: at.Tensor) => at.Tensor>)[name]!(ta, tb);
             const ref = binaryRef(a, as, b, bs, f);
             expect(out.shape).toEqual(ref.shape);
-            expectClose(await out.data(), ref.values, { rtol, atol }, `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+            expectClose(
+              await out.data(),
+              ref.values,
+              { rtol, atol },
+              `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
+            );
             for (const t of [ta, tb, out]) t.dispose();
           }),
           { numRuns: backend === 'cpu' ? 40 : 15 },

@@ -19,13 +19,23 @@ for (const backend of conformanceBackends()) {
 
     it('matches the naive product for random sizes', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), async (m, k, n) => {
-          const a = data(m * k, 1);
-          const b = data(k * n, 2);
-          const out = at.matmul(at.tensor(a, { shape: [m, k] }), at.tensor(b, { shape: [k, n] }));
-          expect(out.shape).toEqual([m, n]);
-          expectClose(await out.data(), matmulRef(a, b, m, k, n), { rtol: rtol * 10, atol: atol * 100 }, `matmul ${m}x${k}x${n}`);
-        }),
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer({ min: 1, max: 70 }),
+          async (m, k, n) => {
+            const a = data(m * k, 1);
+            const b = data(k * n, 2);
+            const out = at.matmul(at.tensor(a, { shape: [m, k] }), at.tensor(b, { shape: [k, n] }));
+            expect(out.shape).toEqual([m, n]);
+            expectClose(
+              await out.data(),
+              matmulRef(a, b, m, k, n),
+              { rtol: rtol * 10, atol: atol * 100 },
+              `matmul ${m}x${k}x${n}`,
+            );
+          },
+        ),
         { numRuns: backend === 'cpu' ? 30 : 10 },
       );
     });
@@ -36,19 +46,39 @@ for (const backend of conformanceBackends()) {
       const out = at.matmul(at.tensor(a, { shape: [2, 3, 4, 5] }), at.tensor(b, { shape: [3, 5, 6] }));
       expect(out.shape).toEqual([2, 3, 4, 6]);
       const got = await out.data();
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) {
-        const ref = matmulRef(a.subarray((i * 3 + j) * 20, (i * 3 + j + 1) * 20), b.subarray(j * 30, (j + 1) * 30), 4, 5, 6);
-        expectClose(got.subarray((i * 3 + j) * 24, (i * 3 + j + 1) * 24), ref, { rtol, atol: atol * 10 }, `batch ${i},${j}`);
-      }
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 3; j++) {
+          const ref = matmulRef(
+            a.subarray((i * 3 + j) * 20, (i * 3 + j + 1) * 20),
+            b.subarray(j * 30, (j + 1) * 30),
+            4,
+            5,
+            6,
+          );
+          expectClose(
+            got.subarray((i * 3 + j) * 24, (i * 3 + j + 1) * 24),
+            ref,
+            { rtol, atol: atol * 10 },
+            `batch ${i},${j}`,
+          );
+        }
       const shared = at.matmul(at.tensor(a, { shape: [6, 4, 5] }), at.tensor(b.subarray(0, 30), { shape: [5, 6] }));
       const sg = await shared.data();
       for (let i = 0; i < 6; i++) {
-        expectClose(sg.subarray(i * 24, (i + 1) * 24), matmulRef(a.subarray(i * 20, (i + 1) * 20), b.subarray(0, 30), 4, 5, 6), { rtol, atol: atol * 10 }, `shared ${i}`);
+        expectClose(
+          sg.subarray(i * 24, (i + 1) * 24),
+          matmulRef(a.subarray(i * 20, (i + 1) * 20), b.subarray(0, 30), 4, 5, 6),
+          { rtol, atol: atol * 10 },
+          `shared ${i}`,
+        );
       }
     });
 
     it('handles vectors like numpy (GEMV and dot)', async () => {
-      const A = at.tensor([[1, 2, 3], [4, 5, 6]]);
+      const A = at.tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]);
       const v = at.tensor([1, 0, -1]);
       const mv = at.matmul(A, v);
       expect(mv.shape).toEqual([2]);
@@ -68,8 +98,11 @@ for (const backend of conformanceBackends()) {
       const wT = Array.from({ length: 21 }, (_, i) => w[(i % 3) * 7 + Math.floor(i / 3)]!);
       const base = matmulRef(x, wT, 5, 7, 3).map((v, i) => v + bias[i % 3]!);
       const acts: [at.Activation, (v: number) => number][] = [
-        ['none', (v) => v], ['relu', (v) => Math.max(v, 0)], ['tanh', Math.tanh],
-        ['sigmoid', (v) => 1 / (1 + Math.exp(-v))], ['gelu', gelu],
+        ['none', (v) => v],
+        ['relu', (v) => Math.max(v, 0)],
+        ['tanh', Math.tanh],
+        ['sigmoid', (v) => 1 / (1 + Math.exp(-v))],
+        ['gelu', gelu],
       ];
       for (const [act, f] of acts) {
         const y = at.linear(at.tensor(x, { shape: [5, 7] }), at.tensor(w, { shape: [3, 7] }), at.tensor(bias), act);

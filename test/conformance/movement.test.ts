@@ -14,7 +14,13 @@ for (const backend of conformanceBackends()) {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }).chain((s) =>
-            fc.tuple(fc.constant(s), fc.shuffledSubarray(s.map((_, i) => i), { minLength: s.length, maxLength: s.length })),
+            fc.tuple(
+              fc.constant(s),
+              fc.shuffledSubarray(
+                s.map((_, i) => i),
+                { minLength: s.length, maxLength: s.length },
+              ),
+            ),
           ),
           async ([shape, perm]) => {
             const x = iota(sizeOf(shape));
@@ -41,9 +47,20 @@ for (const backend of conformanceBackends()) {
     it('slice, pad and concat/stack/split agree with index arithmetic', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }).chain((s) =>
-            fc.tuple(fc.constant(s), fc.tuple(...s.map((d) => fc.integer({ min: 0, max: d }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: b, max: d })))))),
-          ),
+          fc
+            .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 })
+            .chain((s) =>
+              fc.tuple(
+                fc.constant(s),
+                fc.tuple(
+                  ...s.map((d) =>
+                    fc
+                      .integer({ min: 0, max: d })
+                      .chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: b, max: d }))),
+                  ),
+                ),
+              ),
+            ),
           async ([shape, ranges]) => {
             const x = iota(sizeOf(shape));
             const t = at.tensor(x, { shape });
@@ -52,9 +69,22 @@ for (const backend of conformanceBackends()) {
             const s = at.slice(t, begin, end);
             const outShape = ranges.map(([b, e]) => e - b);
             expect(s.shape).toEqual(outShape);
-            const expected = Array.from({ length: sizeOf(outShape) }, (_, i) => x[ravel(unravel(i, outShape).map((v, k) => v + begin[k]!), shape)]!);
+            const expected = Array.from(
+              { length: sizeOf(outShape) },
+              (_, i) =>
+                x[
+                  ravel(
+                    unravel(i, outShape).map((v, k) => v + begin[k]!),
+                    shape,
+                  )
+                ]!,
+            );
             expect(Array.from(await s.data())).toEqual(expected);
-            const padded = at.pad(s, ranges.map(([b, e], k) => [b, shape[k]! - e] as [number, number]), -1);
+            const padded = at.pad(
+              s,
+              ranges.map(([b, e], k) => [b, shape[k]! - e] as [number, number]),
+              -1,
+            );
             expect(padded.shape).toEqual(shape);
             const pv = await padded.data();
             for (let i = 0; i < x.length; i++) {
@@ -66,7 +96,10 @@ for (const backend of conformanceBackends()) {
         ),
         { numRuns: backend === 'cpu' ? 40 : 12 },
       );
-      const a = at.tensor([[1, 2], [3, 4]]);
+      const a = at.tensor([
+        [1, 2],
+        [3, 4],
+      ]);
       const b = at.tensor([[5, 6]]);
       expect(Array.from(await at.concat([a, b], 0).data())).toEqual([1, 2, 3, 4, 5, 6]);
       expect(Array.from(await at.concat([a, at.tensor([[9], [9]])], 1).data())).toEqual([1, 2, 9, 3, 4, 9]);
@@ -82,7 +115,13 @@ for (const backend of conformanceBackends()) {
       const table = at.tensor(iota(12), { shape: [4, 3] });
       const rows = at.indexSelect(table, 0, [3, 0, 3]);
       expect(Array.from(await rows.data())).toEqual([9, 10, 11, 0, 1, 2, 9, 10, 11]);
-      const ids2d = at.tensor([[1, 2], [0, 0]], { dtype: 'int32' });
+      const ids2d = at.tensor(
+        [
+          [1, 2],
+          [0, 0],
+        ],
+        { dtype: 'int32' },
+      );
       expect(at.indexSelect(table, 0, ids2d).shape).toEqual([2, 2, 3]);
       const cols = at.indexSelect(table, 1, [2, 2]);
       expect(Array.from(await cols.data())).toEqual([2, 2, 5, 5, 8, 8, 11, 11]);
@@ -92,7 +131,9 @@ for (const backend of conformanceBackends()) {
       expect(Array.from(await sa.data())).toEqual([0, 0, 0, 2, 2, 2, 0, 0, 0, 1, 1, 1]);
       const oh = at.oneHot([2, 0], 3);
       expect(Array.from(await oh.data())).toEqual([0, 0, 1, 1, 0, 0]);
-      expect(() => at.indexSelect(table, 0, [4])).toThrow('indexSelect: index[0] = 4 is out of range for an axis of size 4');
+      expect(() => at.indexSelect(table, 0, [4])).toThrow(
+        'indexSelect: index[0] = 4 is out of range for an axis of size 4',
+      );
     });
 
     it('random streams are reproducible per seed and differ across seeds', async () => {
@@ -110,7 +151,9 @@ for (const backend of conformanceBackends()) {
       expect(Math.abs(sd - 1)).toBeLessThan(0.03);
       const ints = await at.randint(-3, 4, [5000], { seed: 2 }).data();
       expect(new Set(ints)).toEqual(new Set([-3, -2, -1, 0, 1, 2, 3]));
-      expect(() => at.rand([2], { seed: Number.NaN })).toThrow('rand: seed must be a non-negative safe integer; got NaN');
+      expect(() => at.rand([2], { seed: Number.NaN })).toThrow(
+        'rand: seed must be a non-negative safe integer; got NaN',
+      );
     });
   });
 }
@@ -127,7 +170,8 @@ describe('random streams agree across backends', () => {
       const cn = await at.randn([999], { seed: 42, backend: 'cpu' }).data();
       expect(Array.from(u)).toEqual(Array.from(cu));
       expect(Array.from(i)).toEqual(Array.from(ci));
-      for (let k = 0; k < n.length; k++) expect(Math.abs(n[k]! - cn[k]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cn[k]!)));
+      for (let k = 0; k < n.length; k++)
+        expect(Math.abs(n[k]! - cn[k]!)).toBeLessThan(1e-4 * Math.max(1, Math.abs(cn[k]!)));
     });
   }
 });

@@ -4,9 +4,16 @@ import * as at from '../../src/index.js';
 import { conformanceBackends, onBackend, tol } from '../helpers/backends.js';
 import { expectClose, reduceRef, sizeOf } from '../helpers/reference.js';
 
-const shapeAndAxes = fc
-  .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
-  .chain((shape) => fc.tuple(fc.constant(shape), fc.subarray(shape.map((_, i) => i), { minLength: 1 }), fc.boolean()));
+const shapeAndAxes = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+  fc.tuple(
+    fc.constant(shape),
+    fc.subarray(
+      shape.map((_, i) => i),
+      { minLength: 1 },
+    ),
+    fc.boolean(),
+  ),
+);
 
 const lse = (v: number[]): number => {
   const m = Math.max(...v);
@@ -39,10 +46,19 @@ for (const backend of conformanceBackends()) {
           fc.asyncProperty(shapeAndAxes, async ([shape, axes, keepDims]) => {
             const x = data(sizeOf(shape), axes.length);
             const t = at.tensor(x, { shape });
-            const out = (at as unknown as Record<string, (t: at.Tensor, a: number[], k: boolean) => at.Tensor>)[name]!(t, axes, keepDims);
+            const out = (at as unknown as Record<string, (t: at.Tensor, a: number[], k: boolean) => at.Tensor>)[name]!(
+              t,
+              axes,
+              keepDims,
+            );
             const ref = reduceRef(x, shape, [...axes].sort(), f, keepDims);
             expect(out.shape).toEqual(ref.shape);
-            expectClose(await out.data(), ref.values, { rtol: rtol * 10, atol: atol * 10 }, `${name} ${JSON.stringify(shape)} axes ${axes}`);
+            expectClose(
+              await out.data(),
+              ref.values,
+              { rtol: rtol * 10, atol: atol * 10 },
+              `${name} ${JSON.stringify(shape)} axes ${axes}`,
+            );
             t.dispose();
             out.dispose();
           }),
@@ -59,11 +75,19 @@ for (const backend of conformanceBackends()) {
         return v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length;
       });
       expectClose(await t.var(1).data(), v0.values, { rtol: 1e-4, atol: 1e-6 }, 'var');
-      expectClose(await at.variance(t, 1, false, 1).data(), v0.values.map((v) => (v * 6) / 5), { rtol: 1e-4, atol: 1e-6 }, 'unbiased var');
+      expectClose(
+        await at.variance(t, 1, false, 1).data(),
+        v0.values.map((v) => (v * 6) / 5),
+        { rtol: 1e-4, atol: 1e-6 },
+        'unbiased var',
+      );
     });
 
     it('argmax and argmin return the first extreme as int32', async () => {
-      const t = at.tensor([[1, 5, 5, 0], [7, 7, -1, -1]]);
+      const t = at.tensor([
+        [1, 5, 5, 0],
+        [7, 7, -1, -1],
+      ]);
       const am = t.argmax(1);
       expect(am.dtype).toBe('int32');
       expect(Array.from(await am.data())).toEqual([1, 0]);
@@ -74,7 +98,13 @@ for (const backend of conformanceBackends()) {
     });
 
     it('reduces int32 without converting it, and mean of int32 is float32', async () => {
-      const t = at.tensor([[1, 2], [3, 4]], { dtype: 'int32' });
+      const t = at.tensor(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        { dtype: 'int32' },
+      );
       const s = t.sum(0);
       expect(s.dtype).toBe('int32');
       expect(Array.from(await s.data())).toEqual([4, 6]);
@@ -87,7 +117,9 @@ for (const backend of conformanceBackends()) {
     it('softmax and logSoftmax along any axis', async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }).chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }))),
+          fc
+            .array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 })
+            .chain((s) => fc.tuple(fc.constant(s), fc.integer({ min: 0, max: s.length - 1 }))),
           async ([shape, axis]) => {
             const x = data(sizeOf(shape), 7).map((v) => v * 10);
             const t = at.tensor(x, { shape });
@@ -107,7 +139,10 @@ for (const backend of conformanceBackends()) {
     });
 
     it('softmax of a row of -Infinity but one is exact and never NaN', async () => {
-      const t = at.tensor([[0, -Infinity, -Infinity], [1000, 1000, -1000]]);
+      const t = at.tensor([
+        [0, -Infinity, -Infinity],
+        [1000, 1000, -1000],
+      ]);
       const y = await t.softmax(1).data();
       expectClose(y, [1, 0, 0, 0.5, 0.5, 0], { rtol: 1e-6, atol: 1e-7 }, 'softmax');
     });

@@ -55,7 +55,9 @@ describe('TabularEncoder', () => {
   it('round-trips through JSON', () => {
     const enc = new TabularEncoder({ numeric: ['tenure'], categorical: ['Contract'] }).fit(parseCsvTable(csv));
     const back = TabularEncoder.fromJSON(JSON.parse(JSON.stringify(enc.toJSON())));
-    expect(Array.from(back.transform(parseCsvTable(csv)).data)).toEqual(Array.from(enc.transform(parseCsvTable(csv)).data));
+    expect(Array.from(back.transform(parseCsvTable(csv)).data)).toEqual(
+      Array.from(enc.transform(parseCsvTable(csv)).data),
+    );
   });
 
   it('binaryTarget maps the positive label to 1 and rejects missing or unexpected values', () => {

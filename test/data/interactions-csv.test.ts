@@ -11,7 +11,13 @@ describe('parseInteractionsCsv', () => {
     expect(d.userIds.ids()).toEqual(['c1', 'c2']);
     expect(Array.from(d.values)).toEqual([2, 1, 5]);
     expect(Array.from(d.times!)).toEqual([100, 50, 70]);
-    const noHeader = parseInteractionsCsv('1\t9\n2\t9\n', { user: 0, item: 1, delimiter: '\t', header: false, ids: 'number' });
+    const noHeader = parseInteractionsCsv('1\t9\n2\t9\n', {
+      user: 0,
+      item: 1,
+      delimiter: '\t',
+      header: false,
+      ids: 'number',
+    });
     expect(noHeader.userIds.ids()).toEqual([1, 2]);
     expect(Array.from(noHeader.values)).toEqual([1, 1]);
   });
@@ -35,24 +41,37 @@ describe('parseInteractionsCsv', () => {
 
   it('names duplicate pairs by line and merges them on request', () => {
     const dup = 'u,i,r\na,x,4\nb,x,3\na,x,2\n';
-    expect(() => parseInteractionsCsv(dup, { user: 'u', item: 'i', value: 'r' })).toThrow(/\(user "a", item "x"\) at line 2 and line 4/);
+    expect(() => parseInteractionsCsv(dup, { user: 'u', item: 'i', value: 'r' })).toThrow(
+      /\(user "a", item "x"\) at line 2 and line 4/,
+    );
     const mean = parseInteractionsCsv(dup, { user: 'u', item: 'i', value: 'r', duplicates: 'mean' });
     expect(Array.from(mean.values)).toEqual([3, 3]);
   });
 
   it('refuses bad column options and empty data', () => {
-    expect(() => parseInteractionsCsv(text, { user: 'nobody', item: 'sku' })).toThrow(/options.user: no column named "nobody"/);
-    expect(() => parseInteractionsCsv(text, { user: 0, item: 9 })).toThrow(/options.item must be a column index in \[0, 4\)/);
+    expect(() => parseInteractionsCsv(text, { user: 'nobody', item: 'sku' })).toThrow(
+      /options.user: no column named "nobody"/,
+    );
+    expect(() => parseInteractionsCsv(text, { user: 0, item: 9 })).toThrow(
+      /options.item must be a column index in \[0, 4\)/,
+    );
     expect(() => parseInteractionsCsv('1,2', { user: 'a', item: 1, header: false })).toThrow(ValueError);
     expect(() => parseInteractionsCsv('u,i\n', { user: 'u', item: 'i' })).toThrow(/no data rows/);
     expect(() => parseInteractionsCsv('', { user: 0, item: 1 })).toThrow(DataError);
   });
 
   it('parses non-numeric times with parseTime', () => {
-    const d = parseInteractionsCsv('u,i,t\na,x,2024-01-02\nb,x,5\n', { user: 'u', item: 'i', time: 't', parseTime: (s) => Date.parse(s) });
+    const d = parseInteractionsCsv('u,i,t\na,x,2024-01-02\nb,x,5\n', {
+      user: 'u',
+      item: 'i',
+      time: 't',
+      parseTime: (s) => Date.parse(s),
+    });
     expect(d.times![0]).toBe(Date.parse('2024-01-02'));
     expect(d.times![1]).toBe(5);
-    expect(() => parseInteractionsCsv('u,i,t\na,x,soon\n', { user: 'u', item: 'i', time: 't', parseTime: (s) => Date.parse(s) })).toThrow(/line 2: time "soon"/);
+    expect(() =>
+      parseInteractionsCsv('u,i,t\na,x,soon\n', { user: 'u', item: 'i', time: 't', parseTime: (s) => Date.parse(s) }),
+    ).toThrow(/line 2: time "soon"/);
   });
 
   it('streams from an async iterable', async () => {

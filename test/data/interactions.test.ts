@@ -16,22 +16,36 @@ describe('Interactions.fromArrays', () => {
 
   it('refuses empty input, NaN values and times, bad ids and ragged columns', () => {
     expect(() => Interactions.fromArrays({ users: [], items: [] })).toThrow(DataError);
-    expect(() => Interactions.fromArrays({ users: [1, 2], items: [1, 2], values: [3, Number.NaN] })).toThrow(/row 1: value must be a finite number; got NaN/);
+    expect(() => Interactions.fromArrays({ users: [1, 2], items: [1, 2], values: [3, Number.NaN] })).toThrow(
+      /row 1: value must be a finite number; got NaN/,
+    );
     expect(() => Interactions.fromArrays({ users: [1], items: [1], times: [Infinity] })).toThrow(/row 0: time/);
     expect(() => Interactions.fromArrays({ users: [1, undefined as never], items: [1, 2] })).toThrow(/row 1: user id/);
     expect(() => Interactions.fromArrays({ users: [1, 2], items: [1] })).toThrow(ShapeError);
-    expect(() => Interactions.fromArrays({ users: [1], items: [1] }, { duplicates: 'max' as never })).toThrow(ValueError);
+    expect(() => Interactions.fromArrays({ users: [1], items: [1] }, { duplicates: 'max' as never })).toThrow(
+      ValueError,
+    );
   });
 
   it('reports duplicate pairs with both rows by default', () => {
-    const cols = { users: ['a', 'b', 'a', 'a'], items: ['x', 'x', 'x', 'y'], values: [1, 2, 3, 4], times: [5, 6, 4, 7] };
+    const cols = {
+      users: ['a', 'b', 'a', 'a'],
+      items: ['x', 'x', 'x', 'y'],
+      values: [1, 2, 3, 4],
+      times: [5, 6, 4, 7],
+    };
     expect(() => Interactions.fromArrays(cols)).toThrow(/\(user "a", item "x"\) at row 0 and row 2/);
     const named = () => Interactions.fromArrays(cols, { describeRow: (r) => `line ${r + 2}` });
     expect(named).toThrow(/at line 2 and line 4/);
   });
 
   it('merges duplicates by sum, mean and last, and keeps them with keep', () => {
-    const cols = { users: ['a', 'b', 'a', 'a'], items: ['x', 'x', 'x', 'y'], values: [1, 2, 3, 4], times: [5, 6, 4, 7] };
+    const cols = {
+      users: ['a', 'b', 'a', 'a'],
+      items: ['x', 'x', 'x', 'y'],
+      values: [1, 2, 3, 4],
+      times: [5, 6, 4, 7],
+    };
     const sum = Interactions.fromArrays(cols, { duplicates: 'sum' });
     expect(Array.from(sum.values)).toEqual([4, 2, 4]);
     expect(Array.from(sum.times!)).toEqual([5, 6, 7]);
@@ -48,7 +62,9 @@ describe('Interactions.fromArrays', () => {
     const d = Interactions.fromArrays({ users: ['b', 'a'], items: [1, 2] }, { userIds: users });
     expect(Array.from(d.users)).toEqual([1, 0]);
     expect(users.size).toBe(1);
-    expect(() => Interactions.fromArrays({ users: ['b'], items: [1] }, { userIds: users, unknownIds: 'error' })).toThrow(/unknown user id "b"/);
+    expect(() =>
+      Interactions.fromArrays({ users: ['b'], items: [1] }, { userIds: users, unknownIds: 'error' }),
+    ).toThrow(/unknown user id "b"/);
   });
 });
 
@@ -95,7 +111,13 @@ describe('Interactions helpers', () => {
   it('the constructor checks index ranges and lengths', () => {
     const userIds = IdMap.from([1]);
     const itemIds = IdMap.from([1]);
-    const base = { users: new Int32Array([0]), items: new Int32Array([0]), values: new Float32Array([1]), userIds, itemIds };
+    const base = {
+      users: new Int32Array([0]),
+      items: new Int32Array([0]),
+      values: new Float32Array([1]),
+      userIds,
+      itemIds,
+    };
     expect(() => new Interactions({ ...base, items: new Int32Array([1]) })).toThrow(/items\[0\] = 1/);
     expect(() => new Interactions({ ...base, values: new Float32Array(2) })).toThrow(ShapeError);
   });

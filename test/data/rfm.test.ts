@@ -7,7 +7,14 @@ const day = (d: string): number => Date.parse(`${d}T00:00:00Z`);
 describe('rfmFeatures', () => {
   const log = {
     customer: ['a', 'b', 'a', 'c', 'b', 'a'],
-    time: [day('2024-01-01'), day('2024-01-05'), day('2024-01-10'), day('2024-01-02'), day('2024-01-05'), new Date('2024-01-20T00:00:00Z')],
+    time: [
+      day('2024-01-01'),
+      day('2024-01-05'),
+      day('2024-01-10'),
+      day('2024-01-02'),
+      day('2024-01-05'),
+      new Date('2024-01-20T00:00:00Z'),
+    ],
     amount: [10, 5, 20, 100, 7, 30],
   };
 
@@ -29,7 +36,11 @@ describe('rfmFeatures', () => {
   });
 
   it('accepts rows and gives quintile scores, RFM strings and named segments', () => {
-    const rows = Array.from({ length: 10 }, (_, i) => ({ customer: i, time: day('2024-01-01') + i * 86_400_000, amount: i + 1 }));
+    const rows = Array.from({ length: 10 }, (_, i) => ({
+      customer: i,
+      time: day('2024-01-01') + i * 86_400_000,
+      amount: i + 1,
+    }));
     const r = rfmFeatures(rows);
     expect(Array.from(r.rScore)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     expect(Array.from(r.mScore)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
@@ -58,7 +69,9 @@ describe('rfmFeatures', () => {
 
   it('rejects bad input with errors that name the argument', () => {
     expect(() => rfmFeatures({ customer: ['a'], time: [1, 2], amount: [1] })).toThrow(/same length; got 1, 2 and 1/);
-    expect(() => rfmFeatures({ customer: ['a'], time: [1], amount: [Number.NaN] })).toThrow(/amount\[0\] must be a finite number/);
+    expect(() => rfmFeatures({ customer: ['a'], time: [1], amount: [Number.NaN] })).toThrow(
+      /amount\[0\] must be a finite number/,
+    );
     expect(() => rfmFeatures({ customer: ['a'], time: [Number.NaN], amount: [1] })).toThrow(/time\[0\]/);
     expect(() => rfmFeatures({ customer: [], time: [], amount: [] })).toThrow(/empty/);
     expect(() => rfmFeatures(log, { asOf: day('2024-01-10') })).toThrow(/before the last transaction/);

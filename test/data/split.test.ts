@@ -86,7 +86,12 @@ describe('randomSplit', () => {
 });
 
 describe('temporalSplit', () => {
-  const d = Interactions.fromArrays({ users: [1, 2, 3, 4, 5], items: [1, 1, 1, 1, 1], values: [0, 1, 2, 3, 4], times: [50, 10, 40, 20, 40] });
+  const d = Interactions.fromArrays({
+    users: [1, 2, 3, 4, 5],
+    items: [1, 1, 1, 1, 1],
+    values: [0, 1, 2, 3, 4],
+    times: [50, 10, 40, 20, 40],
+  });
 
   it('cuts at a time', () => {
     const s = temporalSplit(d, { cutoffTime: 40 });

@@ -43,7 +43,9 @@ describe('syntheticShop', () => {
       const v = xs.filter((_, i) => keep(i));
       return v.reduce((s, x) => s + x, 0) / v.length;
     };
-    expect(mean(columns.recency, (i) => label[i] === 1)).toBeGreaterThan(2 * mean(columns.recency, (i) => label[i] === 0));
+    expect(mean(columns.recency, (i) => label[i] === 1)).toBeGreaterThan(
+      2 * mean(columns.recency, (i) => label[i] === 0),
+    );
     expect(mean(columns.frequency, (i) => label[i] === 1)).toBeLessThan(mean(columns.frequency, (i) => label[i] === 0));
     const rate = (plan: string): number => mean(Array.from(label), (i) => columns.plan[i] === plan);
     expect(rate('basic')).toBeGreaterThan(rate('premium'));

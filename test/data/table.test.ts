@@ -34,7 +34,9 @@ describe('CsvTable', () => {
 
   it('collects every malformed row in one error, up to maxErrors', () => {
     const text = 'a,b\n1,2\n3\n4,5,6\n7,8\n9\n';
-    expect(() => parseCsvTable(text)).toThrow(/3 malformed row\(s\):\n {2}line 3: expected 2 columns, found 1\n {2}line 4: expected 2 columns, found 3\n {2}line 6/);
+    expect(() => parseCsvTable(text)).toThrow(
+      /3 malformed row\(s\):\n {2}line 3: expected 2 columns, found 1\n {2}line 4: expected 2 columns, found 3\n {2}line 6/,
+    );
     expect(() => parseCsvTable(text, { maxErrors: 1 })).toThrow(/and 2 more/);
   });
 

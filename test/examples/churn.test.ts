@@ -23,24 +23,46 @@ describe('examples/churn', () => {
   it('reads a Telco-format CSV, imputing blank TotalCharges', async () => {
     // A small file in the Telco layout, written here: tests never read ../shared/datasets.
     const cats: Record<string, string[]> = {
-      gender: ['Female', 'Male'], Partner: ['Yes', 'No'], Dependents: ['Yes', 'No'], PhoneService: ['Yes', 'No'],
-      MultipleLines: ['Yes', 'No', 'No phone service'], InternetService: ['DSL', 'Fiber optic', 'No'],
-      OnlineSecurity: ['Yes', 'No'], OnlineBackup: ['Yes', 'No'], DeviceProtection: ['Yes', 'No'], TechSupport: ['Yes', 'No'],
-      StreamingTV: ['Yes', 'No'], StreamingMovies: ['Yes', 'No'], Contract: ['Month-to-month', 'One year', 'Two year'],
-      PaperlessBilling: ['Yes', 'No'], PaymentMethod: ['Electronic check', 'Mailed check', 'Credit card (automatic)'],
+      gender: ['Female', 'Male'],
+      Partner: ['Yes', 'No'],
+      Dependents: ['Yes', 'No'],
+      PhoneService: ['Yes', 'No'],
+      MultipleLines: ['Yes', 'No', 'No phone service'],
+      InternetService: ['DSL', 'Fiber optic', 'No'],
+      OnlineSecurity: ['Yes', 'No'],
+      OnlineBackup: ['Yes', 'No'],
+      DeviceProtection: ['Yes', 'No'],
+      TechSupport: ['Yes', 'No'],
+      StreamingTV: ['Yes', 'No'],
+      StreamingMovies: ['Yes', 'No'],
+      Contract: ['Month-to-month', 'One year', 'Two year'],
+      PaperlessBilling: ['Yes', 'No'],
+      PaymentMethod: ['Electronic check', 'Mailed check', 'Credit card (automatic)'],
     };
-    const header = ['customerID', 'SeniorCitizen', 'tenure', 'MonthlyCharges', 'TotalCharges', ...Object.keys(cats), 'Churn'];
+    const header = [
+      'customerID',
+      'SeniorCitizen',
+      'tenure',
+      'MonthlyCharges',
+      'TotalCharges',
+      ...Object.keys(cats),
+      'Churn',
+    ];
     let s = 3;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
     const rows = [header.join(',')];
     for (let r = 0; r < 600; r++) {
       const tenure = Math.floor(rnd() * 72);
       const monthly = 20 + rnd() * 90;
       const contract = Math.floor(rnd() * 3);
       const churn = rnd() < 1 / (1 + Math.exp(-(1.5 - tenure / 15 - contract + (monthly - 60) / 40)));
-      const cells = Object.entries(cats).map(([name, v]) => (name === 'Contract' ? v[contract]! : v[Math.floor(rnd() * v.length)]!));
+      const cells = Object.entries(cats).map(([name, v]) =>
+        name === 'Contract' ? v[contract]! : v[Math.floor(rnd() * v.length)]!,
+      );
       const total = r % 50 === 0 ? ' ' : (tenure * monthly).toFixed(2);
-      rows.push([`c${r}`, rnd() < 0.2 ? 1 : 0, tenure, monthly.toFixed(2), total, ...cells, churn ? 'Yes' : 'No'].join(','));
+      rows.push(
+        [`c${r}`, rnd() < 0.2 ? 1 : 0, tenure, monthly.toFixed(2), total, ...cells, churn ? 'Yes' : 'No'].join(','),
+      );
     }
     const dir = mkdtempSync(join(tmpdir(), 'attune-telco-'));
     const file = join(dir, 'telco.csv');

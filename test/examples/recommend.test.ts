@@ -23,10 +23,15 @@ describe('examples/recommend', () => {
     const dir = mkdtempSync(join(tmpdir(), 'attune-ml-'));
     const lines: string[] = [];
     let s = 1;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-    for (let u = 1; u <= 60; u++) for (let i = 1; i <= 40; i++) if (rnd() < 0.5) lines.push(`${u}\t${i}\t${1 + Math.floor(rnd() * 5)}\t${880000000 + u * 100 + i}`);
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
+    for (let u = 1; u <= 60; u++)
+      for (let i = 1; i <= 40; i++)
+        if (rnd() < 0.5) lines.push(`${u}\t${i}\t${1 + Math.floor(rnd() * 5)}\t${880000000 + u * 100 + i}`);
     writeFileSync(join(dir, 'u.data'), lines.join('\n') + '\n');
-    writeFileSync(join(dir, 'u.item'), Array.from({ length: 40 }, (_, i) => `${i + 1}|Movie ${i + 1} (1995)|01-Jan-1995||`).join('\n'));
+    writeFileSync(
+      join(dir, 'u.item'),
+      Array.from({ length: 40 }, (_, i) => `${i + 1}|Movie ${i + 1} (1995)|01-Jan-1995||`).join('\n'),
+    );
     const r = await main({ path: dir, epochs: 5, k: 5, log: () => {} });
     expect(r.ratings).toBe(lines.length);
     expect(r.users).toBe(60);

@@ -21,7 +21,8 @@ describe('examples/segment-customers', () => {
     try {
       const rows = ['customer,time,amount'];
       for (let c = 0; c < 40; c++) {
-        for (let t = 0; t <= c % 8; t++) rows.push(`c${c},2024-0${1 + ((c + t) % 6)}-1${t},${(10 + c * 3 + t).toFixed(2)}`);
+        for (let t = 0; t <= c % 8; t++)
+          rows.push(`c${c},2024-0${1 + ((c + t) % 6)}-1${t},${(10 + c * 3 + t).toFixed(2)}`);
       }
       writeFileSync(join(dir, 'tx.csv'), rows.join('\n'));
       const r = await main({ path: join(dir, 'tx.csv'), k: 3, log: () => {} });

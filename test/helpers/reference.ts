@@ -43,7 +43,13 @@ export function readBroadcast(values: ArrayLike<number>, shape: readonly number[
   return values[ravel(idx, shape)]!;
 }
 
-export function binaryRef(a: ArrayLike<number>, as: Shape, b: ArrayLike<number>, bs: Shape, f: (x: number, y: number) => number): { values: number[]; shape: Shape } {
+export function binaryRef(
+  a: ArrayLike<number>,
+  as: Shape,
+  b: ArrayLike<number>,
+  bs: Shape,
+  f: (x: number, y: number) => number,
+): { values: number[]; shape: Shape } {
   const shape = broadcast(as, bs);
   const values = Array.from({ length: sizeOf(shape) }, (_, i) => {
     const idx = unravel(i, shape);
@@ -52,7 +58,13 @@ export function binaryRef(a: ArrayLike<number>, as: Shape, b: ArrayLike<number>,
   return { values, shape };
 }
 
-export function reduceRef(x: ArrayLike<number>, shape: Shape, axes: number[], f: (vals: number[]) => number, keepDims = false): { values: number[]; shape: Shape } {
+export function reduceRef(
+  x: ArrayLike<number>,
+  shape: Shape,
+  axes: number[],
+  f: (vals: number[]) => number,
+  keepDims = false,
+): { values: number[]; shape: Shape } {
   const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const groups: number[][] = Array.from({ length: sizeOf(outShape) }, () => []);
   for (let i = 0; i < sizeOf(shape); i++) {
@@ -64,11 +76,12 @@ export function reduceRef(x: ArrayLike<number>, shape: Shape, axes: number[], f:
 
 export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): number[] {
   const out = new Array<number>(m * n).fill(0);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[i * k + p]! * b[p * n + j]!;
+      out[i * n + j] = s;
+    }
   return out;
 }
 
@@ -83,8 +96,14 @@ export function permuteRef(x: ArrayLike<number>, shape: Shape, perm: number[]): 
 }
 
 /** Asserts |a - e| <= atol + rtol·|e| elementwise, with a message naming the first failure. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { rtol = 1e-5, atol = 1e-6 } = {}, what = ''): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} vs expected ${expected.length}`);
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { rtol = 1e-5, atol = 1e-6 } = {},
+  what = '',
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: length ${actual.length} vs expected ${expected.length}`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;

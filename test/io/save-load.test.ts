@@ -23,7 +23,9 @@ describe('safetensors encoding', () => {
     const bytes = at.parseSafetensors(
       // Hand-built file: header {"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}
       (() => {
-        const h = new TextEncoder().encode('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":"v"}}');
+        const h = new TextEncoder().encode(
+          '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"k":"v"}}',
+        );
         const out = new Uint8Array(8 + h.length + 8);
         new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
         out.set(h, 8);
@@ -39,7 +41,11 @@ describe('safetensors encoding', () => {
 
   it('round-trips F32, I32 and F64 with an 8-aligned body', async () => {
     const bytes = await at.serializeSafetensors(
-      { x: at.tensor([[1, 2, 3]]), i: at.tensor(new Int32Array([7, -8])), d: at.tensor([Math.PI], { dtype: 'float64' }) },
+      {
+        x: at.tensor([[1, 2, 3]]),
+        i: at.tensor(new Int32Array([7, -8])),
+        d: at.tensor([Math.PI], { dtype: 'float64' }),
+      },
       { note: 'hi' },
     );
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
@@ -71,9 +77,15 @@ describe('safetensors encoding', () => {
       out.set(hb, 8);
       return out;
     };
-    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}', 2))).toThrow(/dtype/);
-    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', 8))).toThrow(/needs 12 bytes/);
-    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12))).toThrow(/hole/);
+    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}', 2))).toThrow(
+      /dtype/,
+    );
+    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', 8))).toThrow(
+      /needs 12 bytes/,
+    );
+    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}', 12))).toThrow(
+      /hole/,
+    );
   });
 });
 
@@ -95,7 +107,14 @@ for (const name of conformanceBackends()) {
       const bytes = readFileSync(path);
       const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
       const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
-      expect(Object.keys(header).sort()).toEqual(['0.bias', '0.weight', '1.bias', '1.weight', '3.weight', '__metadata__']);
+      expect(Object.keys(header).sort()).toEqual([
+        '0.bias',
+        '0.weight',
+        '1.bias',
+        '1.weight',
+        '3.weight',
+        '__metadata__',
+      ]);
       expect(header['0.weight'].shape).toEqual([6, 4]);
       expect(header.__metadata__['attune.type']).toBe('Sequential');
       // module.load into an existing module, too.
@@ -108,7 +127,12 @@ for (const name of conformanceBackends()) {
     it('mismatched shapes or a corrupt file leave the target untouched', async () => {
       const m = model(2);
       const before = await Promise.all(m.parameters().map((p) => p.data()));
-      const wrong = new nn.Sequential([new nn.Linear(4, 5, { seed: 1 }), new nn.LayerNorm(5), new nn.Dropout(0.1), new nn.Linear(5, 2, { bias: false })]);
+      const wrong = new nn.Sequential([
+        new nn.Linear(4, 5, { seed: 1 }),
+        new nn.LayerNorm(5),
+        new nn.Dropout(0.1),
+        new nn.Linear(5, 2, { bias: false }),
+      ]);
       const path = join(dir, `wrong-${name}.safetensors`);
       await at.save(wrong, path);
       await expect(at.load(path, { into: m })).rejects.toThrow(at.ShapeError);

@@ -53,8 +53,18 @@ describe('rocAuc', () => {
     fc.assert(
       fc.property(labelled, ({ y, s }) => {
         const auc = rocAuc(y, s);
-        expect(rocAuc(y, s.map((v) => Math.exp(v) * 3 + 1))).toBeCloseTo(auc, 12);
-        expect(rocAuc(y, s.map((v) => -v))).toBeCloseTo(1 - auc, 12);
+        expect(
+          rocAuc(
+            y,
+            s.map((v) => Math.exp(v) * 3 + 1),
+          ),
+        ).toBeCloseTo(auc, 12);
+        expect(
+          rocAuc(
+            y,
+            s.map((v) => -v),
+          ),
+        ).toBeCloseTo(1 - auc, 12);
       }),
     );
   });

@@ -9,8 +9,14 @@ describe('psi', () => {
 
   it('is 0 for identical samples and grows with the shift', () => {
     expect(psi(base, base)).toBeCloseTo(0, 12);
-    const small = psi(base, base.map((v) => v + 0.05));
-    const large = psi(base, base.map((v) => v + 0.3));
+    const small = psi(
+      base,
+      base.map((v) => v + 0.05),
+    );
+    const large = psi(
+      base,
+      base.map((v) => v + 0.3),
+    );
     expect(small).toBeGreaterThan(0);
     expect(large).toBeGreaterThan(small);
     expect(large).toBeGreaterThan(0.25);

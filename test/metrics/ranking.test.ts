@@ -5,7 +5,11 @@ import { ShapeError, ValueError } from '../../src/core/errors.js';
 
 describe('top-K ranking metrics', () => {
   // user 0: hits at ranks 1 and 3 (0-based 0 and 2) of 3 relevant; user 1: no hit; user 2: no relevant (skipped).
-  const recs = [[1, 2, 3, 4], [5, 6, 7, 8], [1, 2]];
+  const recs = [
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+    [1, 2],
+  ];
   const rel = [new Set([1, 3, 9]), [10], []];
 
   it('match hand-computed values at k = 3', () => {
@@ -31,7 +35,13 @@ describe('top-K ranking metrics', () => {
   });
 
   const cases = fc
-    .array(fc.tuple(fc.uniqueArray(fc.nat(30), { maxLength: 15 }), fc.uniqueArray(fc.nat(30), { minLength: 1, maxLength: 10 })), { minLength: 1, maxLength: 8 })
+    .array(
+      fc.tuple(
+        fc.uniqueArray(fc.nat(30), { maxLength: 15 }),
+        fc.uniqueArray(fc.nat(30), { minLength: 1, maxLength: 10 }),
+      ),
+      { minLength: 1, maxLength: 8 },
+    )
     .map((us) => ({ recs: us.map((u) => u[0]), rel: us.map((u) => u[1]) }));
 
   it('stay in [0, 1] and ndcg/map/recall are 1 for a perfect ranking', () => {
@@ -58,8 +68,25 @@ describe('top-K ranking metrics', () => {
 
 describe('catalogCoverage', () => {
   it('counts distinct recommended items', () => {
-    expect(catalogCoverage([[0, 1], [1, 2]], 10)).toBe(0.3);
-    expect(catalogCoverage([[0, 1], [1, 2]], 10, 1)).toBe(0.2);
+    expect(
+      catalogCoverage(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        10,
+      ),
+    ).toBe(0.3);
+    expect(
+      catalogCoverage(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        10,
+        1,
+      ),
+    ).toBe(0.2);
     expect(() => catalogCoverage([[10]], 10)).toThrow(/recommended\[0\]\[0\]/);
     expect(() => catalogCoverage([[1]], 0)).toThrow(ValueError);
   });

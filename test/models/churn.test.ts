@@ -59,9 +59,13 @@ describe('ChurnClassifier on a logistic ground truth (cpu)', () => {
   });
 
   it('explicit validation rows, calibration none, and clear errors', async () => {
-    const clf = await new ChurnClassifier({ epochs: 2, calibration: 'none' }).fit(train.x.slice(0, 500), train.y.slice(0, 500), {
-      validation: { X: test.x.slice(0, 200), y: test.y.slice(0, 200) },
-    });
+    const clf = await new ChurnClassifier({ epochs: 2, calibration: 'none' }).fit(
+      train.x.slice(0, 500),
+      train.y.slice(0, 500),
+      {
+        validation: { X: test.x.slice(0, 200), y: test.y.slice(0, 200) },
+      },
+    );
     expect(clf.calibratorState).toBeNull();
     const raw = await clf.predictProba(test.x.slice(0, 3));
     const z = await clf.decisionFunction(test.x.slice(0, 3));
@@ -69,7 +73,9 @@ describe('ChurnClassifier on a logistic ground truth (cpu)', () => {
     expect(() => new ChurnClassifier({ hidden: [0] })).toThrow(/hidden\[0\] must be a positive integer/);
     expect(() => new ChurnClassifier({ calibration: 'beta' as never })).toThrow(/calibration must be/);
     expect(() => new ChurnClassifier({ lr: -1 })).toThrow(/lr must be/);
-    await expect(new ChurnClassifier().fit([[1, Number.NaN]], [1])).rejects.toThrow(/X\[0\]\[1\] must be a finite number/);
+    await expect(new ChurnClassifier().fit([[1, Number.NaN]], [1])).rejects.toThrow(
+      /X\[0\]\[1\] must be a finite number/,
+    );
     await expect(new ChurnClassifier().fit([[1], [2]], [1])).rejects.toThrow(/2 rows but y has 1/);
     await expect(new ChurnClassifier().fit([[1], [2]], [1, 2])).rejects.toThrow(/y\[1\] must be 0 or 1/);
     await expect(new ChurnClassifier().predictProba([[1]])).rejects.toThrow(/not fitted/);
@@ -86,7 +92,10 @@ describe('calibrators', () => {
     expect(st.a).toBeGreaterThan(0.28);
     expect(st.a).toBeLessThan(0.39);
     const before = at.metrics.expectedCalibrationError(y, logits.map(sigmoid));
-    const after = at.metrics.expectedCalibrationError(y, logits.map((z) => cal.apply(z)));
+    const after = at.metrics.expectedCalibrationError(
+      y,
+      logits.map((z) => cal.apply(z)),
+    );
     expect(after).toBeLessThan(before / 2);
     expect(() => fitPlatt([1, 2], [1, 1])).toThrow(/both classes/);
   });

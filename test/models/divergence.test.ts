@@ -9,9 +9,9 @@ describe('training that diverges is an error, not NaN predictions', () => {
     const { data } = plantedRatings({ users: 40, items: 30, rank: 2, density: 0.5, noise: 0.1, seed: 1 });
     const mf = new MatrixFactorization({ factors: 4, epochs: 30, lr: 50, reg: 0 });
     await expect(mf.fit(data)).rejects.toThrow(NumericalError);
-    await expect(new MatrixFactorization({ factors: 4, epochs: 30, lr: 50, reg: 0 }).fit(data, { onEpoch: () => {} })).rejects.toThrow(
-      /MatrixFactorization\.fit: training diverged: .*lower lr \(now 50\)/,
-    );
+    await expect(
+      new MatrixFactorization({ factors: 4, epochs: 30, lr: 50, reg: 0 }).fit(data, { onEpoch: () => {} }),
+    ).rejects.toThrow(/MatrixFactorization\.fit: training diverged: .*lower lr \(now 50\)/);
   });
 
   it('BPR with a huge learning rate throws NumericalError too', async () => {

@@ -31,7 +31,10 @@ describe('MatrixFactorization on a planted rank-3 matrix', () => {
     const b = await new MatrixFactorization({ factors: 4, epochs: 5, seed: 7 }).fit(split.train);
     expect(a.predict(['u1', 'u2'], ['i3', 'i4'])).toEqual(b.predict(['u1', 'u2'], ['i3', 'i4']));
     const byId = a.predict(['u1'], ['i3'])[0]!;
-    const byIndex = a.predictIndices(Int32Array.of(split.train.userIds.index('u1')), Int32Array.of(split.train.itemIds.index('i3')))[0]!;
+    const byIndex = a.predictIndices(
+      Int32Array.of(split.train.userIds.index('u1')),
+      Int32Array.of(split.train.itemIds.index('i3')),
+    )[0]!;
     expect(byId).toBe(byIndex);
   });
 
@@ -68,7 +71,9 @@ describe('errors and edge cases', () => {
   });
 
   it('NaN ratings never reach a model: Interactions refuses them with the row', () => {
-    expect(() => Interactions.fromArrays({ users: [1, 2], items: [1, 2], values: [4, NaN] })).toThrow(/row 1: value must be a finite number/);
+    expect(() => Interactions.fromArrays({ users: [1, 2], items: [1, 2], values: [4, NaN] })).toThrow(
+      /row 1: value must be a finite number/,
+    );
   });
 
   it('duplicate pairs kept by the caller count as separate observations', async () => {
@@ -84,7 +89,9 @@ describe('errors and edge cases', () => {
 describe('recommend and similarItems', () => {
   it('excludes seen items by default, honours filter and k, and can include seen items', async () => {
     const mf = await new MatrixFactorization({ factors: 4, epochs: 20, lr: 0.02 }).fit(split.train);
-    const seen = new Set(Array.from(split.train.seen(split.train.userIds.index('u5')), (i) => split.train.itemIds.id(i)));
+    const seen = new Set(
+      Array.from(split.train.seen(split.train.userIds.index('u5')), (i) => split.train.itemIds.id(i)),
+    );
     const recs = await mf.recommend('u5', { k: 15 });
     expect(recs).toHaveLength(15);
     for (const r of recs) expect(seen.has(r.item)).toBe(false);
@@ -126,7 +133,10 @@ describe('SVDpp', () => {
 
 describe('crossValidate', () => {
   it('reports per-fold RMSE, MAE and fit time', async () => {
-    const cv = await crossValidate(() => new MatrixFactorization({ factors: 4, epochs: 30, lr: 0.02 }), planted.data, { folds: 3, seed: 1 });
+    const cv = await crossValidate(() => new MatrixFactorization({ factors: 4, epochs: 30, lr: 0.02 }), planted.data, {
+      folds: 3,
+      seed: 1,
+    });
     expect(cv.folds).toHaveLength(3);
     for (const f of cv.folds) {
       expect(f.rmse).toBeGreaterThan(0);

@@ -26,7 +26,9 @@ async function inGroupShare(model: Recommender, k = 5): Promise<number> {
 describe('BPR', () => {
   it('ranks planted positives above negatives (AUC) and recommends in-group items', async () => {
     const losses: number[] = [];
-    const bpr = await new BPR({ factors: 8, epochs: 40, lr: 0.05, reg: 0.005 }).fit(data, { onEpoch: (e) => void losses.push(e.loss) });
+    const bpr = await new BPR({ factors: 8, epochs: 40, lr: 0.05, reg: 0.005 }).fit(data, {
+      onEpoch: (e) => void losses.push(e.loss),
+    });
     expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
     // Pairwise: a user's own-group items (seen or not) against other groups' items.
     let wins = 0;
@@ -34,7 +36,10 @@ describe('BPR', () => {
     for (const u of ['u0', 'u1', 'u2', 'u3', 'u10', 'u21']) {
       const g = planted.groupOfUser(u);
       const items = data.itemIds.ids();
-      const scores = bpr.predict(items.map(() => u), items);
+      const scores = bpr.predict(
+        items.map(() => u),
+        items,
+      );
       items.forEach((i, a) => {
         if (planted.groupOfItem(String(i)) !== g) return;
         items.forEach((j, b) => {

@@ -28,10 +28,18 @@ function ari(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** n points around k well-separated centres in d dims, seeded; returns rows and true labels. */
-function planted(n: number, k: number, d: number, seed: number, spread = 0.5): { x: number[][]; truth: Int32Array; centres: number[][] } {
+function planted(
+  n: number,
+  k: number,
+  d: number,
+  seed: number,
+  spread = 0.5,
+): { x: number[][]; truth: Int32Array; centres: number[][] } {
   const rng = new at.data.Rng(seed);
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
-  const centres = Array.from({ length: k }, (_, j) => Array.from({ length: d }, (_, f) => (f === j % d ? 6 : 0) + (j >= d ? -6 : 0) + gauss()));
+  const centres = Array.from({ length: k }, (_, j) =>
+    Array.from({ length: d }, (_, f) => (f === j % d ? 6 : 0) + (j >= d ? -6 : 0) + gauss()),
+  );
   const truth = new Int32Array(n);
   const x = Array.from({ length: n }, (_, i) => {
     const j = i % k;
@@ -66,7 +74,12 @@ for (const name of conformanceBackends()) {
 
     it('kmeansAssign matches a float64 reference (labels and squared distances)', async () => {
       const rng = new at.data.Rng(5);
-      for (const [n, d, k] of [[1, 1, 1], [37, 3, 4], [130, 7, 9], [65, 2, 1]] as const) {
+      for (const [n, d, k] of [
+        [1, 1, 1],
+        [37, 3, 4],
+        [130, 7, 9],
+        [65, 2, 1],
+      ] as const) {
         const x = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.float() * 10 - 5));
         const c = Array.from({ length: k }, () => Array.from({ length: d }, () => rng.float() * 10 - 5));
         const out = kmeansAssign(at.tensor(x), at.tensor(c));
@@ -86,7 +99,9 @@ for (const name of conformanceBackends()) {
       expect(out.labels.shape).toEqual([0]);
       expect(() => kmeansAssign(at.ones([4, 3]), at.ones([2, 2]))).toThrow(/centroids must be \[k, 3\]/);
       expect(() => kmeansAssign(at.ones([4]), at.ones([2, 1]))).toThrow(at.ShapeError);
-      expect(() => kmeansAssign(at.ones([4, 2], { dtype: 'int32' }), at.ones([2, 2], { dtype: 'int32' }))).toThrow(/x must be a float tensor/);
+      expect(() => kmeansAssign(at.ones([4, 2], { dtype: 'int32' }), at.ones([2, 2], { dtype: 'int32' }))).toThrow(
+        /x must be a float tensor/,
+      );
     });
 
     it('recovers planted clusters (ARI > 0.99), reports inertia and a high silhouette', async () => {
@@ -134,7 +149,12 @@ describe('KMeans options and errors', () => {
     expect(() => new KMeans({ k: 2, init: 'kmeans' as never })).toThrow(/init must be/);
     expect(() => new KMeans({ k: 2, init: [[0, 0]] })).toThrow(/init must hold k = 2/);
     await expect(new KMeans({ k: 3 }).fit([[1], [2]])).rejects.toThrow(/fewer than k = 3/);
-    await expect(new KMeans({ k: 1 }).fit([[1, 2], [Number.NaN, 0]])).rejects.toThrow(/X\[1\]\[0\] must be a finite number/);
+    await expect(
+      new KMeans({ k: 1 }).fit([
+        [1, 2],
+        [Number.NaN, 0],
+      ]),
+    ).rejects.toThrow(/X\[1\]\[0\] must be a finite number/);
     await expect(new KMeans({ k: 1 }).fit([[1, 2], [3]])).rejects.toThrow(at.ShapeError);
     await expect(new KMeans({ k: 1 }).predict([[1]])).rejects.toThrow(/not fitted/);
     const km = await new KMeans({ k: 1 }).fit({ data: [1, 2, 3, 4], cols: 2 });

@@ -16,7 +16,12 @@ const I = 40;
 
 function tablesFor(k: number, seed: number) {
   const rng = new Rng(seed);
-  return { P: normalArray(rng, U * k, 0.3), Q: normalArray(rng, I * k, 0.3), bu: normalArray(rng, U, 0.1), bi: normalArray(rng, I, 0.1) };
+  return {
+    P: normalArray(rng, U * k, 0.3),
+    Q: normalArray(rng, I * k, 0.3),
+    bu: normalArray(rng, U, 0.1),
+    bi: normalArray(rng, I, 0.1),
+  };
 }
 
 function params(t: ReturnType<typeof tablesFor>, k: number, backend: at.BackendName): MfParams {
@@ -49,7 +54,9 @@ function conflictFree(batches: number, per: number, seed: number) {
 }
 
 async function readAll(p: MfParams): Promise<Float32Array[]> {
-  return Promise.all([p.userFactors, p.itemFactors, p.userBias, p.itemBias].map(async (t) => (await t.data()) as Float32Array));
+  return Promise.all(
+    [p.userFactors, p.itemFactors, p.userBias, p.itemBias].map(async (t) => (await t.data()) as Float32Array),
+  );
 }
 
 function expectClose(a: Float32Array, b: Float32Array, tol: number): void {
@@ -89,7 +96,16 @@ for (const name of conformanceBackends()) {
                 loss: at.zeros([rows.users.length], { backend: be }),
               };
               for (let b = 0; b < BATCHES; b++) {
-                mfSgdStep(p, cols, { start: b * PER, count: PER, lr: 0.05, reg: 0.02, lrBias: 0.03, regBias: 0.01, mean: 3.5, biases });
+                mfSgdStep(p, cols, {
+                  start: b * PER,
+                  count: PER,
+                  lr: 0.05,
+                  reg: 0.02,
+                  lrBias: 0.03,
+                  regBias: 0.01,
+                  mean: 3.5,
+                  biases,
+                });
               }
               results.push(await readAll(p));
               losses.push((await cols.loss.data()) as Float32Array);
@@ -125,7 +141,6 @@ for (const name of conformanceBackends()) {
           expect(results[1]![2]).toEqual(t0.bu);
         });
       }
-
     }
 
     it('refuses out-of-range indices (cpu) or skips them (gpu) without touching memory', async () => {
@@ -156,7 +171,15 @@ for (const name of conformanceBackends()) {
       const { train, test } = randomSplit(data, 0.2, { seed: 2 });
       const errs: number[] = [];
       for (const backend of ['cpu', name] as const) {
-        const mf = await new MatrixFactorization({ factors: 6, epochs: 60, lr: 0.02, reg: 0.02, clip: false, backend, batchSize: 256 }).fit(train);
+        const mf = await new MatrixFactorization({
+          factors: 6,
+          epochs: 60,
+          lr: 0.02,
+          reg: 0.02,
+          clip: false,
+          backend,
+          batchSize: 256,
+        }).fit(train);
         errs.push(rmse(test.values, mf.predictIndices(test.users, test.items)));
         mf.dispose();
       }

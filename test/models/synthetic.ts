@@ -6,7 +6,14 @@ import { Rng } from '../../src/data/random.js';
  * a random `density` share of the user x item grid. Ids are strings 'u0'.. and 'i0'.. so tests
  * exercise the id maps.
  */
-export function plantedRatings(opts: { users: number; items: number; rank: number; density: number; noise: number; seed?: number }): {
+export function plantedRatings(opts: {
+  users: number;
+  items: number;
+  rank: number;
+  density: number;
+  noise: number;
+  seed?: number;
+}): {
   data: Interactions;
   truth: (u: number, i: number) => number;
 } {
@@ -36,7 +43,13 @@ export function plantedRatings(opts: { users: number; items: number; rank: numbe
  * groups; each user interacts with `perUser` random items of their own group (and, with
  * probability `crossRate`, one outside it).
  */
-export function plantedClusters(opts: { users: number; items: number; groups: number; perUser: number; seed?: number }): {
+export function plantedClusters(opts: {
+  users: number;
+  items: number;
+  groups: number;
+  perUser: number;
+  seed?: number;
+}): {
   data: Interactions;
   groupOfUser: (u: string) => number;
   groupOfItem: (i: string) => number;

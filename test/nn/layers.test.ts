@@ -30,17 +30,22 @@ describe('init', () => {
   });
 
   it('orthogonal gives Q with QᵀQ = I (tall and wide), in place on a tensor', async () => {
-    for (const [r, c] of [[6, 4], [3, 7]] as const) {
+    for (const [r, c] of [
+      [6, 4],
+      [3, 7],
+    ] as const) {
       const t = at.zeros([r, c]);
       const same = nn.init.orthogonal(t, { seed: 2, gain: 1 });
       expect(same).toBe(t);
       const q = t.dataSync();
       const n = Math.min(r, c);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < Math.max(r, c); k++) s += r >= c ? q[k * c + i]! * q[k * c + j]! : q[i * c + k]! * q[j * c + k]!;
-        expect(s).toBeCloseTo(i === j ? 1 : 0, 5);
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < Math.max(r, c); k++)
+            s += r >= c ? q[k * c + i]! * q[k * c + j]! : q[i * c + k]! * q[j * c + k]!;
+          expect(s).toBeCloseTo(i === j ? 1 : 0, 5);
+        }
     }
   });
 });
@@ -50,17 +55,33 @@ describe('functional gradcheck (float64 cpu)', () => {
   const y = at.randn([3, 4], { seed: 2, dtype: 'float64' });
   const probs = at.rand([3, 4], { seed: 3, dtype: 'float64' });
   const cases: [string, (...t: Tensor[]) => Tensor, Tensor[]][] = [
-    ['linear', (a, w, b) => F.linear(a, w, b), [x, at.randn([5, 4], { seed: 4, dtype: 'float64' }), at.randn([5], { seed: 5, dtype: 'float64' })]],
-    ['layerNorm', (a, w, b) => F.layerNorm(a, [4], w, b), [x, at.randn([4], { seed: 6, dtype: 'float64' }), at.randn([4], { seed: 7, dtype: 'float64' })]],
+    [
+      'linear',
+      (a, w, b) => F.linear(a, w, b),
+      [x, at.randn([5, 4], { seed: 4, dtype: 'float64' }), at.randn([5], { seed: 5, dtype: 'float64' })],
+    ],
+    [
+      'layerNorm',
+      (a, w, b) => F.layerNorm(a, [4], w, b),
+      [x, at.randn([4], { seed: 6, dtype: 'float64' }), at.randn([4], { seed: 7, dtype: 'float64' })],
+    ],
     ['layerNorm 2 axes', (a) => F.layerNorm(a, [3, 4]), [x]],
     ['mse', (a, b) => F.mse(a, b), [x, y]],
     ['huber', (a, b) => F.huber(a, b.mul(3), { delta: 0.7 }), [x, y]],
     ['bce', (a, b) => F.binaryCrossEntropyWithLogits(a.mul(4), b, { posWeight: 2.5 }), [x, probs]],
     ['bce none', (a, b) => F.binaryCrossEntropyWithLogits(a, b, { reduction: 'none' }), [x, probs]],
     ['bpr', (a, b) => F.bprLoss(a, b), [x, y]],
-    ['marginRanking', (a, b) => F.marginRanking(a, b, at.tensor([1, -1, 1, -1], { dtype: 'float64' }), { margin: 0.3 }), [x, y]],
+    [
+      'marginRanking',
+      (a, b) => F.marginRanking(a, b, at.tensor([1, -1, 1, -1], { dtype: 'float64' }), { margin: 0.3 }),
+      [x, y],
+    ],
     ['crossEntropy', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, 3, 0]))), [x]],
-    ['crossEntropy smoothing+ignore', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, -100, 2])), { labelSmoothing: 0.1, ignoreIndex: -100 }), [x]],
+    [
+      'crossEntropy smoothing+ignore',
+      (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, -100, 2])), { labelSmoothing: 0.1, ignoreIndex: -100 }),
+      [x],
+    ],
     ['dropout (fixed seed)', (a) => F.dropout(a, 0.4, { seed: 3 }), [x]],
     ['crossEntropy sum', (a) => F.crossEntropy(a, at.tensor(new Int32Array([1, 3, 0])), { reduction: 'sum' }), [x]],
   ];
@@ -74,7 +95,10 @@ describe('functional gradcheck (float64 cpu)', () => {
 
 describe('loss values', () => {
   it('match hand-computed references', async () => {
-    const logits = at.tensor([[2, 0.5, -1], [0, 0, 3]]);
+    const logits = at.tensor([
+      [2, 0.5, -1],
+      [0, 0, 3],
+    ]);
     const targets = at.tensor(new Int32Array([0, 2]));
     const lse = (r: number[]): number => Math.log(r.reduce((s, v) => s + Math.exp(v), 0));
     const nll = [lse([2, 0.5, -1]) - 2, lse([0, 0, 3]) - 3];
@@ -100,17 +124,21 @@ for (const name of conformanceBackends()) {
 
     it('Linear matches x·Wᵀ + b and has PyTorch names and shapes', async () => {
       const lin = new nn.Linear(4, 3, { seed: 7 });
-      expect(lin.namedParameters().map(([n, p]) => [n, p.shape])).toEqual([['weight', [3, 4]], ['bias', [3]]]);
+      expect(lin.namedParameters().map(([n, p]) => [n, p.shape])).toEqual([
+        ['weight', [3, 4]],
+        ['bias', [3]],
+      ]);
       const x = at.randn([2, 5, 4], { seed: 8 });
       const y = lin.forward(x);
       expect(y.shape).toEqual([2, 5, 3]);
       const [xv, wv, bv, yv] = await Promise.all([x.data(), lin.weight.data(), lin.bias!.data(), y.data()]);
       const ref = new Float64Array(30);
-      for (let r = 0; r < 10; r++) for (let o = 0; o < 3; o++) {
-        let s = bv[o]!;
-        for (let i = 0; i < 4; i++) s += xv[r * 4 + i]! * wv[o * 4 + i]!;
-        ref[r * 3 + o] = s;
-      }
+      for (let r = 0; r < 10; r++)
+        for (let o = 0; o < 3; o++) {
+          let s = bv[o]!;
+          for (let i = 0; i < 4; i++) s += xv[r * 4 + i]! * wv[o * 4 + i]!;
+          ref[r * 3 + o] = s;
+        }
       close(yv, ref, rtol * 10, atol * 10);
       lin.dispose();
     });

@@ -14,24 +14,33 @@ class Holder extends at.nn.Module {
 }
 
 // Ids are flattened before the lookup: [B·LEN] → [B, LEN, E].
-const embed = (emb: at.nn.Embedding, x: Tensor): Tensor => at.reshape(emb.forward(at.reshape(x, [-1])), [x.shape[0]!, LEN, -1]);
+const embed = (emb: at.nn.Embedding, x: Tensor): Tensor =>
+  at.reshape(emb.forward(at.reshape(x, [-1])), [x.shape[0]!, LEN, -1]);
 
 for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
   describe(`toy sequence tasks learn on ${backend} (fixed seeds)`, () => {
     onBackend(backend);
 
-    it('a character-level LSTM learns the delayed copy task to >= 99% token accuracy', { timeout: 600_000 }, async () => {
+    it('a character-level LSTM learns the delayed copy task to >= 99% token accuracy', {
+      timeout: 600_000,
+    }, async () => {
       at.manualSeed(1);
       const emb = new at.nn.Embedding(VOCAB, 16, { seed: 1 });
       const lstm = new at.nn.LSTM(16, 48, { batchFirst: true, seed: 2 });
       const head = new at.nn.Linear(48, VOCAB, { seed: 3 });
       const module = new Holder({ emb, lstm, head });
-      const acc = await train('copy', { module, logits: (x) => head.forward(lstm.forward(embed(emb, x)).output) }, { steps: 160, batch: 32, lr: 1e-2 });
+      const acc = await train(
+        'copy',
+        { module, logits: (x) => head.forward(lstm.forward(embed(emb, x)).output) },
+        { steps: 160, batch: 32, lr: 1e-2 },
+      );
       expect(acc).toBeGreaterThanOrEqual(0.99);
       module.dispose();
     });
 
-    it('a 2-layer Transformer encoder learns the reverse task to >= 99% token accuracy', { timeout: 600_000 }, async () => {
+    it('a 2-layer Transformer encoder learns the reverse task to >= 99% token accuracy', {
+      timeout: 600_000,
+    }, async () => {
       at.manualSeed(1);
       const E = 32;
       const emb = new at.nn.Embedding(VOCAB, E, { seed: 1 });

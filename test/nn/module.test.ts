@@ -32,13 +32,24 @@ describe('Module', () => {
   it('names parameters with PyTorch-style dotted paths', () => {
     const net = new Net();
     expect(net.namedParameters().map(([n]) => n)).toEqual([
-      'out_proj.weight', 'out_proj.bias', 'layers.0.weight', 'layers.0.bias', 'layers.1.weight', 'layers.1.bias',
+      'out_proj.weight',
+      'out_proj.bias',
+      'layers.0.weight',
+      'layers.0.bias',
+      'layers.1.weight',
+      'layers.1.bias',
     ]);
     expect(net.parameters().every((p) => p.requiresGrad)).toBe(true);
     expect(Object.keys(net.stateDict())).toEqual([
-      'out_proj.weight', 'out_proj.bias', 'out_proj.count',
-      'layers.0.weight', 'layers.0.bias', 'layers.0.count',
-      'layers.1.weight', 'layers.1.bias', 'layers.1.count',
+      'out_proj.weight',
+      'out_proj.bias',
+      'out_proj.count',
+      'layers.0.weight',
+      'layers.0.bias',
+      'layers.0.count',
+      'layers.1.weight',
+      'layers.1.bias',
+      'layers.1.count',
     ]);
     expect(net.children()).toHaveLength(2);
     expect(net.numParameters()).toBe(18);

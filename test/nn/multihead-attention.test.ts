@@ -4,54 +4,76 @@ import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
 function vals(n: number, seed: number, amp = 1): Float64Array {
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.fround(amp * ((Math.sin((i + 1) * 12.9898 + seed * 78.233) * 43758.5453) % 1));
+  for (let i = 0; i < n; i++)
+    out[i] = Math.fround(amp * ((Math.sin((i + 1) * 12.9898 + seed * 78.233) * 43758.5453) % 1));
   return out;
 }
 
-interface Cfg { B: number; L: number; S: number; E: number; H: number; causal?: boolean; mask?: number[]; self?: boolean }
+interface Cfg {
+  B: number;
+  L: number;
+  S: number;
+  E: number;
+  H: number;
+  causal?: boolean;
+  mask?: number[];
+  self?: boolean;
+}
 
 /** nn.MultiheadAttention's equations (batch_first) as plain loops; weights averaged over heads. */
 function reference(qIn: Float64Array, kIn: Float64Array, vIn: Float64Array, p: Record<string, Float64Array>, c: Cfg) {
   const { B, L, S, E, H } = c;
   const dh = E / H;
-  const W = p.in_proj_weight!, bW = p.in_proj_bias!, Wo = p['out_proj.weight']!, bo = p['out_proj.bias']!;
+  const W = p.in_proj_weight!,
+    bW = p.in_proj_bias!,
+    Wo = p['out_proj.weight']!,
+    bo = p['out_proj.bias']!;
   const proj = (x: Float64Array, n: number, part: number) => {
     const out = new Float64Array(B * n * E);
-    for (let r = 0; r < B * n; r++) for (let e = 0; e < E; e++) {
-      let s = bW[part * E + e]!;
-      for (let f = 0; f < E; f++) s += W[(part * E + e) * E + f]! * x[r * E + f]!;
-      out[r * E + e] = s;
-    }
+    for (let r = 0; r < B * n; r++)
+      for (let e = 0; e < E; e++) {
+        let s = bW[part * E + e]!;
+        for (let f = 0; f < E; f++) s += W[(part * E + e) * E + f]! * x[r * E + f]!;
+        out[r * E + e] = s;
+      }
     return out;
   };
-  const q = proj(qIn, L, 0), k = proj(kIn, S, 1), v = proj(vIn, S, 2);
+  const q = proj(qIn, L, 0),
+    k = proj(kIn, S, 1),
+    v = proj(vIn, S, 2);
   const ctx = new Float64Array(B * L * E);
   const weights = new Float64Array(B * L * S);
-  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < L; i++) {
-    const s = new Float64Array(S);
-    const ok: boolean[] = [];
-    let m = -Infinity;
-    for (let j = 0; j < S; j++) {
-      ok[j] = !(c.causal && j > i) && !(c.mask && c.mask[b * S + j]);
-      let d = 0;
-      for (let e = 0; e < dh; e++) d += q[(b * L + i) * E + h * dh + e]! * k[(b * S + j) * E + h * dh + e]!;
-      s[j] = d / Math.sqrt(dh);
-      if (ok[j]) m = Math.max(m, s[j]!);
-    }
-    let z = 0;
-    for (let j = 0; j < S; j++) { s[j] = ok[j] ? Math.exp(s[j]! - m) : 0; z += s[j]!; }
-    for (let j = 0; j < S; j++) {
-      const w = z > 0 ? s[j]! / z : 0;
-      weights[(b * L + i) * S + j]! += w / H;
-      for (let e = 0; e < dh; e++) ctx[(b * L + i) * E + h * dh + e]! += w * v[(b * S + j) * E + h * dh + e]!;
-    }
-  }
+  for (let b = 0; b < B; b++)
+    for (let h = 0; h < H; h++)
+      for (let i = 0; i < L; i++) {
+        const s = new Float64Array(S);
+        const ok: boolean[] = [];
+        let m = -Infinity;
+        for (let j = 0; j < S; j++) {
+          ok[j] = !(c.causal && j > i) && !(c.mask && c.mask[b * S + j]);
+          let d = 0;
+          for (let e = 0; e < dh; e++) d += q[(b * L + i) * E + h * dh + e]! * k[(b * S + j) * E + h * dh + e]!;
+          s[j] = d / Math.sqrt(dh);
+          if (ok[j]) m = Math.max(m, s[j]!);
+        }
+        let z = 0;
+        for (let j = 0; j < S; j++) {
+          s[j] = ok[j] ? Math.exp(s[j]! - m) : 0;
+          z += s[j]!;
+        }
+        for (let j = 0; j < S; j++) {
+          const w = z > 0 ? s[j]! / z : 0;
+          weights[(b * L + i) * S + j]! += w / H;
+          for (let e = 0; e < dh; e++) ctx[(b * L + i) * E + h * dh + e]! += w * v[(b * S + j) * E + h * dh + e]!;
+        }
+      }
   const out = new Float64Array(B * L * E);
-  for (let r = 0; r < B * L; r++) for (let e = 0; e < E; e++) {
-    let s = bo[e]!;
-    for (let f = 0; f < E; f++) s += Wo[e * E + f]! * ctx[r * E + f]!;
-    out[r * E + e] = s;
-  }
+  for (let r = 0; r < B * L; r++)
+    for (let e = 0; e < E; e++) {
+      let s = bo[e]!;
+      for (let f = 0; f < E; f++) s += Wo[e * E + f]! * ctx[r * E + f]!;
+      out[r * E + e] = s;
+    }
   return { out, weights };
 }
 
@@ -61,7 +83,8 @@ function expectRel(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
     const err = Math.abs(got[i]! - want[i]!);
-    if (!(err <= rtol * Math.max(Math.abs(want[i]!), 0.1 * scale, 1e-6))) throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (err ${err})`);
+    if (!(err <= rtol * Math.max(Math.abs(want[i]!), 0.1 * scale, 1e-6)))
+      throw new Error(`${what}[${i}]: got ${got[i]}, want ${want[i]} (err ${err})`);
   }
 }
 
@@ -78,10 +101,17 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
         it(`outputs and gradients match nn.MultiheadAttention's equations: ${name}${needWeights ? ' (needWeights)' : ''}`, async () => {
           const { B, L, S, E, H } = cfg;
           const p: Record<string, Float64Array> = {
-            in_proj_weight: vals(3 * E * E, 1, 0.8), in_proj_bias: vals(3 * E, 2, 0.3),
-            'out_proj.weight': vals(E * E, 3, 0.8), 'out_proj.bias': vals(E, 4, 0.3),
+            in_proj_weight: vals(3 * E * E, 1, 0.8),
+            in_proj_bias: vals(3 * E, 2, 0.3),
+            'out_proj.weight': vals(E * E, 3, 0.8),
+            'out_proj.bias': vals(E, 4, 0.3),
           };
-          const shapes: Record<string, number[]> = { in_proj_weight: [3 * E, E], in_proj_bias: [3 * E], 'out_proj.weight': [E, E], 'out_proj.bias': [E] };
+          const shapes: Record<string, number[]> = {
+            in_proj_weight: [3 * E, E],
+            in_proj_bias: [3 * E],
+            'out_proj.weight': [E, E],
+            'out_proj.bias': [E],
+          };
           const qv = vals(B * L * E, 5);
           const kv = cfg.self ? qv : vals(B * S * E, 6);
           const vv = cfg.self ? qv : vals(B * S * E, 7);
@@ -90,13 +120,16 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
             const r = reference(qv, kv, vv, p, cfg);
             return r.out.reduce((s, x, i) => s + x * w[i]!, 0);
           };
-          const numGrad = (arr: Float64Array) => Float64Array.from(arr, (_, i) => {
-            const v0 = arr[i]!;
-            arr[i] = v0 + 1e-6; const a = lossOf();
-            arr[i] = v0 - 1e-6; const b = lossOf();
-            arr[i] = v0;
-            return (a - b) / 2e-6;
-          });
+          const numGrad = (arr: Float64Array) =>
+            Float64Array.from(arr, (_, i) => {
+              const v0 = arr[i]!;
+              arr[i] = v0 + 1e-6;
+              const a = lossOf();
+              arr[i] = v0 - 1e-6;
+              const b = lossOf();
+              arr[i] = v0;
+              return (a - b) / 2e-6;
+            });
           await at.scope(async () => {
             const mha = new at.nn.MultiHeadAttention(E, H, { seed: 3 });
             const dict: Record<string, at.Tensor> = {};

@@ -19,7 +19,8 @@ export function makeBatch(task: Task, batch: number, seed: number): { x: Int32Ar
   const y = new Int32Array(batch * LEN);
   for (let b = 0; b < batch; b++) {
     for (let t = 0; t < LEN; t++) x[b * LEN + t] = Math.floor(rnd() * VOCAB);
-    for (let t = 0; t < LEN; t++) y[b * LEN + t] = x[b * LEN + (task === 'reverse' ? LEN - 1 - t : t < DELAY ? t : t - DELAY)]!;
+    for (let t = 0; t < LEN; t++)
+      y[b * LEN + t] = x[b * LEN + (task === 'reverse' ? LEN - 1 - t : t < DELAY ? t : t - DELAY)]!;
   }
   return { x, y };
 }
@@ -30,7 +31,11 @@ export interface SeqModel {
 }
 
 /** Trains with Adam on fresh batches, then returns token accuracy on a held-out batch. */
-export async function train(task: Task, model: SeqModel, opts: { steps: number; batch: number; lr: number; log?: boolean }): Promise<number> {
+export async function train(
+  task: Task,
+  model: SeqModel,
+  opts: { steps: number; batch: number; lr: number; log?: boolean },
+): Promise<number> {
   const opt = new at.optim.Adam(model.module.parameters(), { lr: opts.lr });
   for (let step = 0; step < opts.steps; step++) {
     const { x, y } = makeBatch(task, opts.batch, 1000 + step);

@@ -16,30 +16,42 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, atol: n
 /** Loss 0.5·Σ(c ⊙ p²) has gradient c ⊙ p: easy to follow by hand. */
 const coef = [0.5, -1, 2, 0.25, 3, 1];
 function lossOf(p: Tensor): Tensor {
-  return p.square().mul(at.tensor(coef, { backend: p.backend }).reshape(p.shape)).sum().mul(0.5);
+  return p
+    .square()
+    .mul(at.tensor(coef, { backend: p.backend }).reshape(p.shape))
+    .sum()
+    .mul(0.5);
 }
 
 type Ref = (p: number[], g: number[], s: Record<string, number[]>, t: number) => void;
 function runRef(p0: number[], steps: number, update: Ref): number[] {
   const p = [...p0];
   const s: Record<string, number[]> = {};
-  for (let t = 1; t <= steps; t++) update(p, p.map((v, i) => coef[i]! * v), s, t);
+  for (let t = 1; t <= steps; t++)
+    update(
+      p,
+      p.map((v, i) => coef[i]! * v),
+      s,
+      t,
+    );
   return p;
 }
 
-const adamRef = (lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): Ref => (p, g0, s, t) => {
-  s.m ??= p.map(() => 0);
-  s.v ??= p.map(() => 0);
-  for (let i = 0; i < p.length; i++) {
-    if (decoupled) p[i]! *= 1 - lr * wd;
-    const g = g0[i]! + (decoupled ? 0 : wd * p[i]!);
-    s.m[i] = b1 * s.m[i]! + (1 - b1) * g;
-    s.v[i] = b2 * s.v[i]! + (1 - b2) * g * g;
-    const mh = s.m[i]! / (1 - b1 ** t);
-    const vh = s.v[i]! / (1 - b2 ** t);
-    p[i] = p[i]! - (lr * mh) / (Math.sqrt(vh) + eps);
-  }
-};
+const adamRef =
+  (lr: number, b1: number, b2: number, eps: number, wd: number, decoupled: boolean): Ref =>
+  (p, g0, s, t) => {
+    s.m ??= p.map(() => 0);
+    s.v ??= p.map(() => 0);
+    for (let i = 0; i < p.length; i++) {
+      if (decoupled) p[i]! *= 1 - lr * wd;
+      const g = g0[i]! + (decoupled ? 0 : wd * p[i]!);
+      s.m[i] = b1 * s.m[i]! + (1 - b1) * g;
+      s.v[i] = b2 * s.v[i]! + (1 - b2) * g * g;
+      const mh = s.m[i]! / (1 - b1 ** t);
+      const vh = s.v[i]! / (1 - b2 ** t);
+      p[i] = p[i]! - (lr * mh) / (Math.sqrt(vh) + eps);
+    }
+  };
 
 for (const name of conformanceBackends()) {
   describe(`optimizers on ${name}`, () => {
@@ -49,24 +61,40 @@ for (const name of conformanceBackends()) {
 
     const cases: [string, (p: Tensor) => at.optim.Optimizer<{ lr: number }>, Ref][] = [
       ['SGD', (p) => new optim.SGD([p], { lr: 0.1 }), (p, g) => p.forEach((_, i) => (p[i]! -= 0.1 * g[i]!))],
-      ['SGD momentum nesterov wd', (p) => new optim.SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }), (p, g0, s, t) => {
-        s.b ??= p.map(() => 0);
-        for (let i = 0; i < p.length; i++) {
-          const g = g0[i]! + 0.01 * p[i]!;
-          s.b[i] = t === 1 ? g : 0.9 * s.b[i]! + g;
-          p[i]! -= 0.05 * (g + 0.9 * s.b[i]!);
-        }
-      }],
+      [
+        'SGD momentum nesterov wd',
+        (p) => new optim.SGD([p], { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+        (p, g0, s, t) => {
+          s.b ??= p.map(() => 0);
+          for (let i = 0; i < p.length; i++) {
+            const g = g0[i]! + 0.01 * p[i]!;
+            s.b[i] = t === 1 ? g : 0.9 * s.b[i]! + g;
+            p[i]! -= 0.05 * (g + 0.9 * s.b[i]!);
+          }
+        },
+      ],
       ['Adam', (p) => new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 }), adamRef(0.01, 0.9, 0.999, 1e-8, 0.1, false)],
-      ['Adam composed', (p) => new optim.Adam([p], { lr: 0.01, fused: false }), adamRef(0.01, 0.9, 0.999, 1e-8, 0, false)],
-      ['AdamW', (p) => new optim.AdamW([p], { lr: 0.02, betas: [0.8, 0.99] }), adamRef(0.02, 0.8, 0.99, 1e-8, 0.01, true)],
-      ['Adagrad', (p) => new optim.Adagrad([p], { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }), (p, g, s, t) => {
-        s.s ??= p.map(() => 0.1);
-        for (let i = 0; i < p.length; i++) {
-          s.s[i]! += g[i]! ** 2;
-          p[i]! -= ((0.1 / (1 + (t - 1) * 0.01)) * g[i]!) / (Math.sqrt(s.s[i]!) + 1e-10);
-        }
-      }],
+      [
+        'Adam composed',
+        (p) => new optim.Adam([p], { lr: 0.01, fused: false }),
+        adamRef(0.01, 0.9, 0.999, 1e-8, 0, false),
+      ],
+      [
+        'AdamW',
+        (p) => new optim.AdamW([p], { lr: 0.02, betas: [0.8, 0.99] }),
+        adamRef(0.02, 0.8, 0.99, 1e-8, 0.01, true),
+      ],
+      [
+        'Adagrad',
+        (p) => new optim.Adagrad([p], { lr: 0.1, lrDecay: 0.01, initialAccumulatorValue: 0.1 }),
+        (p, g, s, t) => {
+          s.s ??= p.map(() => 0.1);
+          for (let i = 0; i < p.length; i++) {
+            s.s[i]! += g[i]! ** 2;
+            p[i]! -= ((0.1 / (1 + (t - 1) * 0.01)) * g[i]!) / (Math.sqrt(s.s[i]!) + 1e-10);
+          }
+        },
+      ],
     ];
     for (const [label, make, ref] of cases) {
       it(`${label} matches the PyTorch update rule over 20 steps`, async () => {
@@ -93,14 +121,18 @@ for (const name of conformanceBackends()) {
         const info = { lr: 0.003, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, decoupled, step: 7 };
         const f = optim.adamUpdate(p!, g!, m!, v, info);
         const c = optim.adamComposed(p!, g!, m!, v, info);
-        for (const k of ['param', 'm', 'v'] as const) close(await f[k].data(), await c[k].data(), 1e-5, 1e-6, `${k} decoupled=${decoupled}`);
+        for (const k of ['param', 'm', 'v'] as const)
+          close(await f[k].data(), await c[k].data(), 1e-5, 1e-6, `${k} decoupled=${decoupled}`);
       }
     });
 
     it('sparse embedding gradients update only the rows used (Adagrad equals dense, lazy Adam leaves others)', async () => {
       const ids = [3, 7, 3, 11];
       const target = at.randn([4, 5], { seed: 9 });
-      const train = async (sparse: boolean, make: (ps: Tensor[]) => at.optim.Optimizer<{ lr: number }>): Promise<Float32Array> => {
+      const train = async (
+        sparse: boolean,
+        make: (ps: Tensor[]) => at.optim.Optimizer<{ lr: number }>,
+      ): Promise<Float32Array> => {
         const emb = new nn.Embedding(20, 5, { sparse, seed: 1 });
         const opt = make(emb.parameters());
         for (let t = 0; t < 5; t++) {
@@ -132,7 +164,11 @@ for (const name of conformanceBackends()) {
     });
 
     it('a training loop of 200 steps in at.scope keeps memory flat', async () => {
-      const model = new nn.Sequential([new nn.Linear(3, 8, { seed: 1 }), new nn.LayerNorm(8), new nn.Linear(8, 1, { seed: 2 })]);
+      const model = new nn.Sequential([
+        new nn.Linear(3, 8, { seed: 1 }),
+        new nn.LayerNorm(8),
+        new nn.Linear(8, 1, { seed: 2 }),
+      ]);
       const opt = new optim.AdamW(model.parameters(), { lr: 0.01 });
       const x = at.randn([16, 3], { seed: 3 });
       const y = x.sum(1, true);
@@ -165,7 +201,8 @@ for (const name of conformanceBackends()) {
 }
 
 describe('schedulers and clipping', () => {
-  const mk = (): at.optim.Optimizer<{ lr: number }> => new optim.SGD([at.zeros([1], { requiresGrad: true })], { lr: 1 });
+  const mk = (): at.optim.Optimizer<{ lr: number }> =>
+    new optim.SGD([at.zeros([1], { requiresGrad: true })], { lr: 1 });
 
   it('StepLR, CosineAnnealing, LinearWarmup + cosine', () => {
     const a = mk();
@@ -199,7 +236,11 @@ describe('schedulers and clipping', () => {
   it('clipGradNorm returns the total norm and scales dense and sparse grads', async () => {
     const a = at.tensor([3, 0], { requiresGrad: true });
     const emb = at.zeros([10, 2], { requiresGrad: true });
-    a.square().mul(0.5).sum().add(at.embedding(emb, [1, 1], { sparse: true }).sum().mul(2)).backward();
+    a.square()
+      .mul(0.5)
+      .sum()
+      .add(at.embedding(emb, [1, 1], { sparse: true }).sum().mul(2))
+      .backward();
     // dense grad [3, 0]; sparse row 1 coalesced to [4, 4] → norm √(9 + 32) .
     const n = optim.clipGradNorm([a, emb], 1);
     expect(await n.item()).toBeCloseTo(Math.sqrt(41), 5);

@@ -23,7 +23,14 @@ for (const name of backends) {
       const snap = (): unknown => {
         const m = at.memory();
         const b = m.backends.webgpu!;
-        return { tensors: m.tensors, gpuTensors: b.tensors, handles: b.handles, bytes: b.bytes, pooledBuffers: b.pooledBuffers, pooledBytes: b.pooledBytes };
+        return {
+          tensors: m.tensors,
+          gpuTensors: b.tensors,
+          handles: b.handles,
+          bytes: b.bytes,
+          pooledBuffers: b.pooledBuffers,
+          pooledBytes: b.pooledBytes,
+        };
       };
       let at100: unknown;
       let first = 0;

@@ -3,10 +3,16 @@ import * as at from '../../src/index.js';
 
 describe('tensor creation', () => {
   it('infers shape and dtype from nested arrays and typed arrays', async () => {
-    const t = at.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = at.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
-    expect(await t.array()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await t.array()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(at.tensor(new Int32Array([1, 2])).dtype).toBe('int32');
     expect(at.tensor(new Float64Array(6), { shape: [3, 2] }).dtype).toBe('float64');
     const scalar = at.tensor(3.5);

@@ -6,7 +6,8 @@ import { broadcast as referenceBroadcast, expectClose, sizeOf } from '../helpers
 
 /** Property tests of the shape rules and of algebraic identities, on the CPU backend. */
 const shape = fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 0, maxLength: 4 });
-const floats = (n: number) => fc.array(fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
+const floats = (n: number) =>
+  fc.array(fc.float({ min: -8, max: 8, noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
 const tensorArb = shape.filter((s) => sizeOf(s) <= 64).chain((s) => floats(sizeOf(s)).map((v) => ({ s, v })));
 const pair = shape
   .filter((s) => sizeOf(s) <= 64)
@@ -38,7 +39,13 @@ describe('broadcasting shape rules', () => {
       fc.property(shape, (s) => {
         expect(broadcastShapes('op', s, s)).toEqual(s);
         expect(broadcastShapes('op', s, [])).toEqual(s);
-        expect(broadcastShapes('op', s.map(() => 1), s)).toEqual(s);
+        expect(
+          broadcastShapes(
+            'op',
+            s.map(() => 1),
+            s,
+          ),
+        ).toEqual(s);
       }),
     );
   });
@@ -63,7 +70,10 @@ describe('algebraic identities', () => {
   it('exp(log x) = x, sqrt(x)² = x, and softmax rows sum to 1', async () => {
     await fc.assert(
       fc.asyncProperty(tensorArb, async ({ s, v }) => {
-        const x = at.tensor(v.map((e) => Math.abs(e) + 0.1), { shape: s });
+        const x = at.tensor(
+          v.map((e) => Math.abs(e) + 0.1),
+          { shape: s },
+        );
         expectClose(await x.log().exp().data(), await x.data(), { rtol: 1e-6, atol: 1e-6 }, 'exp(log x)');
         expectClose(await x.sqrt().square().data(), await x.data(), { rtol: 1e-6, atol: 1e-6 }, 'sqrt²');
         if (s.length > 0 && sizeOf(s) > 0) {
@@ -77,33 +87,53 @@ describe('algebraic identities', () => {
 
   it('reductions compose: the total equals the sum of partial sums; transpose twice is the identity', async () => {
     await fc.assert(
-      fc.asyncProperty(tensorArb.filter(({ s }) => s.length >= 2), async ({ s, v }) => {
-        const x = at.tensor(v, { shape: s });
-        const total = await x.sum().item();
-        const partial = await x.sum(0).sum().item();
-        expect(Math.abs(total - partial)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(total)));
-        expect(Array.from(await x.transpose(0, 1).transpose(0, 1).data())).toEqual(Array.from(await x.data()));
-        if (sizeOf(s) === 0) {
-          expect(total).toBe(0);
-          expect(() => x.max()).toThrow(/cannot reduce over an empty axis/);
-          return;
-        }
-        expect(await x.logsumexp().item()).toBeGreaterThanOrEqual((await x.max().item()) - 1e-5);
-      }),
+      fc.asyncProperty(
+        tensorArb.filter(({ s }) => s.length >= 2),
+        async ({ s, v }) => {
+          const x = at.tensor(v, { shape: s });
+          const total = await x.sum().item();
+          const partial = await x.sum(0).sum().item();
+          expect(Math.abs(total - partial)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(total)));
+          expect(Array.from(await x.transpose(0, 1).transpose(0, 1).data())).toEqual(Array.from(await x.data()));
+          if (sizeOf(s) === 0) {
+            expect(total).toBe(0);
+            expect(() => x.max()).toThrow(/cannot reduce over an empty axis/);
+            return;
+          }
+          expect(await x.logsumexp().item()).toBeGreaterThanOrEqual((await x.max().item()) - 1e-5);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('matmul is associative and distributes over addition (within float32 rounding)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1000 }), async (m, k, n, p, seed) => {
-        const a = at.randn([m, k], { seed });
-        const b = at.randn([k, n], { seed: seed + 1 });
-        const c = at.randn([n, p], { seed: seed + 2 });
-        const d = at.randn([k, n], { seed: seed + 3 });
-        expectClose(await a.matmul(b).matmul(c).data(), await a.matmul(b.matmul(c)).data(), { rtol: 1e-4, atol: 1e-4 }, '(ab)c');
-        expectClose(await a.matmul(b.add(d)).data(), await a.matmul(b).add(a.matmul(d)).data(), { rtol: 1e-4, atol: 1e-4 }, 'a(b+d)');
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (m, k, n, p, seed) => {
+          const a = at.randn([m, k], { seed });
+          const b = at.randn([k, n], { seed: seed + 1 });
+          const c = at.randn([n, p], { seed: seed + 2 });
+          const d = at.randn([k, n], { seed: seed + 3 });
+          expectClose(
+            await a.matmul(b).matmul(c).data(),
+            await a.matmul(b.matmul(c)).data(),
+            { rtol: 1e-4, atol: 1e-4 },
+            '(ab)c',
+          );
+          expectClose(
+            await a.matmul(b.add(d)).data(),
+            await a.matmul(b).add(a.matmul(d)).data(),
+            { rtol: 1e-4, atol: 1e-4 },
+            'a(b+d)',
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -16,8 +16,13 @@ function visible(info: AttentionInfo, mask: TypedArray | undefined, p: number, i
  * recurrence the WGSL kernel runs. Scores are never stored beyond one block.
  */
 export function attentionForwardKernel(
-  q: TypedArray, k: TypedArray, v: TypedArray, mask: TypedArray | undefined, info: AttentionInfo,
-  out: TypedArray, lse: TypedArray,
+  q: TypedArray,
+  k: TypedArray,
+  v: TypedArray,
+  mask: TypedArray | undefined,
+  info: AttentionInfo,
+  out: TypedArray,
+  lse: TypedArray,
 ): void {
   const { bh, tq, tk, d, scale } = info;
   const s = new Float64Array(BLOCK);
@@ -79,8 +84,17 @@ export function attentionForwardKernel(
  * no visible key, so it contributes nothing.
  */
 export function attentionBackwardKernel(
-  dOut: TypedArray, out: TypedArray, lse: TypedArray, q: TypedArray, k: TypedArray, v: TypedArray,
-  mask: TypedArray | undefined, info: AttentionInfo, dq: TypedArray, dk: TypedArray, dv: TypedArray,
+  dOut: TypedArray,
+  out: TypedArray,
+  lse: TypedArray,
+  q: TypedArray,
+  k: TypedArray,
+  v: TypedArray,
+  mask: TypedArray | undefined,
+  info: AttentionInfo,
+  dq: TypedArray,
+  dk: TypedArray,
+  dv: TypedArray,
 ): void {
   const { bh, tq, tk, d, scale } = info;
   dk.fill(0);

@@ -130,9 +130,15 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
  */
 export function binaryRow(
   op: BinaryOp,
-  a: TypedArray, ia: number, sa: number,
-  b: TypedArray, ib: number, sb: number,
-  out: TypedArray, io: number, len: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  out: TypedArray,
+  io: number,
+  len: number,
 ): void {
   const end = io + len;
   switch (op) {
@@ -192,10 +198,18 @@ export function binaryRow(
 
 /** One row of where: out = cond ? a : b, each operand with its own stride. */
 export function whereRow(
-  c: TypedArray, ic: number, sc: number,
-  a: TypedArray, ia: number, sa: number,
-  b: TypedArray, ib: number, sb: number,
-  out: TypedArray, io: number, len: number,
+  c: TypedArray,
+  ic: number,
+  sc: number,
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  b: TypedArray,
+  ib: number,
+  sb: number,
+  out: TypedArray,
+  io: number,
+  len: number,
 ): void {
   const end = io + len;
   for (; io < end; io++, ic += sc, ia += sa, ib += sb) out[io] = c[ic]! !== 0 ? a[ia]! : b[ib]!;

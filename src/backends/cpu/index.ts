@@ -244,7 +244,13 @@ export class CpuBackend implements Backend {
 
   // ---- fused: optimizer updates ----
 
-  adamUpdate(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle } {
+  adamUpdate(
+    param: Handle,
+    grad: Handle,
+    m: Handle,
+    v: Handle,
+    info: AdamInfo,
+  ): { param: Handle; m: Handle; v: Handle } {
     const p = this.make(param.size, param.dtype);
     const mo = this.make(param.size, param.dtype);
     const vo = this.make(param.size, param.dtype);
@@ -295,14 +301,29 @@ export class CpuBackend implements Backend {
   }
 
   attentionBackward(
-    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+    dOut: Handle,
+    out: Handle,
+    lse: Handle,
+    q: Handle,
+    k: Handle,
+    v: Handle,
+    info: AttentionInfo,
   ): { dq: Handle; dk: Handle; dv: Handle } {
     const dq = this.make(q.size, q.dtype);
     const dk = this.make(k.size, k.dtype);
     const dv = this.make(v.size, v.dtype);
     attentionBackwardKernel(
-      arr(dOut), arr(out), arr(lse), arr(q), arr(k), arr(v), info.mask ? arr(info.mask) : undefined, info,
-      dq.data, dk.data, dv.data,
+      arr(dOut),
+      arr(out),
+      arr(lse),
+      arr(q),
+      arr(k),
+      arr(v),
+      info.mask ? arr(info.mask) : undefined,
+      info,
+      dq.data,
+      dk.data,
+      dv.data,
     );
     return { dq, dk, dv };
   }
@@ -317,12 +338,20 @@ export class CpuBackend implements Backend {
     const hPrev = this.make(T * B * H, dt);
     const cPrev = this.make(T * B * H, dt);
     lstmForwardKernel(arr(xProj), arr(whh), arr(h0), arr(c0), info.lengths ? arr(info.lengths) : undefined, info, {
-      y: y.data, gates: gates.data, hPrev: hPrev.data, cPrev: cPrev.data,
+      y: y.data,
+      gates: gates.data,
+      hPrev: hPrev.data,
+      cPrev: cPrev.data,
     });
     return { y, saved: { gates, hPrev, cPrev } };
   }
 
-  lstmBackward(dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
+  lstmBackward(
+    dY: Handle,
+    whh: Handle,
+    saved: LstmSaved,
+    info: LstmInfo,
+  ): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
     const { steps: T, batch: B, hidden: H } = info;
     const dt = dY.dtype;
     const dGates = this.make(T * B * 4 * H, dt);
@@ -330,7 +359,13 @@ export class CpuBackend implements Backend {
     const dh0 = this.make(B * H, dt);
     const dc0 = this.make(B * H, dt);
     lstmBackwardKernel(
-      arr(dY), arr(whh), arr(saved.gates), arr(saved.hPrev), arr(saved.cPrev), info.lengths ? arr(info.lengths) : undefined, info,
+      arr(dY),
+      arr(whh),
+      arr(saved.gates),
+      arr(saved.hPrev),
+      arr(saved.cPrev),
+      info.lengths ? arr(info.lengths) : undefined,
+      info,
       { dGates: dGates.data, dWhh: dWhh.data, dh0: dh0.data, dc0: dc0.data },
     );
     return { dGates, dWhh, dh0, dc0 };
@@ -344,5 +379,4 @@ function mfArrays(t: MfTables): MfArrays {
     bu: arr(t.userBias) as Float32Array,
     bi: arr(t.itemBias) as Float32Array,
   };
-
 }

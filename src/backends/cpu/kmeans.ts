@@ -8,7 +8,11 @@ import type { TypedArray } from '../../core/dtype.js';
  * precision order, first index wins ties, like the kernel.
  */
 export function kmeansAssignKernel(
-  x: TypedArray, c: TypedArray, info: KmeansInfo, labels: Int32Array, distances: TypedArray,
+  x: TypedArray,
+  c: TypedArray,
+  info: KmeansInfo,
+  labels: Int32Array,
+  distances: TypedArray,
 ): void {
   const { n, d, k } = info;
   const f32 = x instanceof Float32Array;

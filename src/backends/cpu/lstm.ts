@@ -27,8 +27,13 @@ export interface LstmForwardBuffers {
  * does it per (batch, unit).
  */
 export function lstmForwardKernel(
-  xProj: TypedArray, whh: TypedArray, h0: TypedArray, c0: TypedArray, lengths: TypedArray | undefined,
-  info: LstmInfo, o: LstmForwardBuffers,
+  xProj: TypedArray,
+  whh: TypedArray,
+  h0: TypedArray,
+  c0: TypedArray,
+  lengths: TypedArray | undefined,
+  info: LstmInfo,
+  o: LstmForwardBuffers,
 ): void {
   const { steps: T, batch: B, hidden: H } = info;
   const G = 4 * H;
@@ -91,8 +96,14 @@ export interface LstmBackwardBuffers {
  * matmul over the whole sequence at the end.
  */
 export function lstmBackwardKernel(
-  dY: TypedArray, whh: TypedArray, gates: TypedArray, hPrev: TypedArray, cPrev: TypedArray,
-  lengths: TypedArray | undefined, info: LstmInfo, o: LstmBackwardBuffers,
+  dY: TypedArray,
+  whh: TypedArray,
+  gates: TypedArray,
+  hPrev: TypedArray,
+  cPrev: TypedArray,
+  lengths: TypedArray | undefined,
+  info: LstmInfo,
+  o: LstmBackwardBuffers,
 ): void {
   const { steps: T, batch: B, hidden: H } = info;
   const G = 4 * H;

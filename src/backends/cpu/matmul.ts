@@ -27,7 +27,13 @@ function scratch(buf: Float64Array, size: number): Float64Array {
  * out[batch, m, n] = act(op(a) @ op(b) + bias). `bias` holds n values (one per output
  * column) and may be undefined. See {@link MatmulInfo} for the layouts.
  */
-export function matmulKernel(a: TypedArray, b: TypedArray, bias: TypedArray | undefined, info: MatmulInfo, out: TypedArray): void {
+export function matmulKernel(
+  a: TypedArray,
+  b: TypedArray,
+  bias: TypedArray | undefined,
+  info: MatmulInfo,
+  out: TypedArray,
+): void {
   let { batch, m } = info;
   const { n, k, transA, transB, aBatchStride, bBatchStride, activation } = info;
   // A shared B with a contiguous, untransposed A stack is a single [batch*m, k] @ [k, n].
@@ -56,9 +62,16 @@ export function matmulKernel(a: TypedArray, b: TypedArray, bias: TypedArray | un
 
 /** Strided dot products; for small or skinny shapes (matrix-vector, k-means distances). */
 function naive(
-  a: TypedArray, aOff: number, transA: boolean,
-  b: TypedArray, bOff: number, transB: boolean,
-  m: number, n: number, k: number, c: Float64Array,
+  a: TypedArray,
+  aOff: number,
+  transA: boolean,
+  b: TypedArray,
+  bOff: number,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  c: Float64Array,
 ): void {
   const aRow = transA ? 1 : k; // step between rows i of op(a)
   const aK = transA ? m : 1; // step along k
@@ -77,9 +90,16 @@ function naive(
 }
 
 function blocked(
-  a: TypedArray, aOff: number, transA: boolean,
-  b: TypedArray, bOff: number, transB: boolean,
-  m: number, n: number, k: number, c: Float64Array,
+  a: TypedArray,
+  aOff: number,
+  transA: boolean,
+  b: TypedArray,
+  bOff: number,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  c: Float64Array,
 ): void {
   const nPanels = (n + 3) >> 2;
   packB = scratch(packB, KC * nPanels * 4);
@@ -106,7 +126,16 @@ function blocked(
 }
 
 /** Bp[jp*kc*4 + p*4 + col] = op(b)[pc + p, jp*4 + col], zero-padded past n. */
-function packBPanels(b: TypedArray, bOff: number, transB: boolean, k: number, n: number, pc: number, kc: number, Bp: Float64Array): void {
+function packBPanels(
+  b: TypedArray,
+  bOff: number,
+  transB: boolean,
+  k: number,
+  n: number,
+  pc: number,
+  kc: number,
+  Bp: Float64Array,
+): void {
   const nPanels = (n + 3) >> 2;
   for (let jp = 0; jp < nPanels; jp++) {
     const base = jp * kc * 4;
@@ -128,8 +157,16 @@ function packBPanels(b: TypedArray, bOff: number, transB: boolean, k: number, n:
 
 /** Ap[ip*kc*4 + p*4 + r] = op(a)[ic + ip*4 + r, pc + p], zero-padded past m. */
 function packAPanels(
-  a: TypedArray, aOff: number, transA: boolean, m: number, k: number,
-  ic: number, mc: number, pc: number, kc: number, Ap: Float64Array,
+  a: TypedArray,
+  aOff: number,
+  transA: boolean,
+  m: number,
+  k: number,
+  ic: number,
+  mc: number,
+  pc: number,
+  kc: number,
+  Ap: Float64Array,
 ): void {
   const mPanels = (mc + 3) >> 2;
   for (let ip = 0; ip < mPanels; ip++) {
@@ -152,31 +189,81 @@ function packAPanels(
 
 /** 4x4 block of C += Ap-panel @ Bp-panel, sixteen accumulators held in registers. */
 function micro(
-  Ap: Float64Array, ap: number, Bp: Float64Array, bp: number, kc: number,
-  c: Float64Array, ldc: number, co: number, rows: number, cols: number,
+  Ap: Float64Array,
+  ap: number,
+  Bp: Float64Array,
+  bp: number,
+  kc: number,
+  c: Float64Array,
+  ldc: number,
+  co: number,
+  rows: number,
+  cols: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   const end = ap + kc * 4;
   for (; ap < end; ap += 4, bp += 4) {
-    const a0 = Ap[ap]!, a1 = Ap[ap + 1]!, a2 = Ap[ap + 2]!, a3 = Ap[ap + 3]!;
-    const b0 = Bp[bp]!, b1 = Bp[bp + 1]!, b2 = Bp[bp + 2]!, b3 = Bp[bp + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = Ap[ap]!,
+      a1 = Ap[ap + 1]!,
+      a2 = Ap[ap + 2]!,
+      a3 = Ap[ap + 3]!;
+    const b0 = Bp[bp]!,
+      b1 = Bp[bp + 1]!,
+      b2 = Bp[bp + 2]!,
+      b3 = Bp[bp + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (rows === 4 && cols === 4) {
     let o = co;
-    c[o]! += c00; c[o + 1]! += c01; c[o + 2]! += c02; c[o + 3]! += c03;
+    c[o]! += c00;
+    c[o + 1]! += c01;
+    c[o + 2]! += c02;
+    c[o + 3]! += c03;
     o += ldc;
-    c[o]! += c10; c[o + 1]! += c11; c[o + 2]! += c12; c[o + 3]! += c13;
+    c[o]! += c10;
+    c[o + 1]! += c11;
+    c[o + 2]! += c12;
+    c[o + 3]! += c13;
     o += ldc;
-    c[o]! += c20; c[o + 1]! += c21; c[o + 2]! += c22; c[o + 3]! += c23;
+    c[o]! += c20;
+    c[o + 1]! += c21;
+    c[o + 2]! += c22;
+    c[o + 3]! += c23;
     o += ldc;
-    c[o]! += c30; c[o + 1]! += c31; c[o + 2]! += c32; c[o + 3]! += c33;
+    c[o]! += c30;
+    c[o + 1]! += c31;
+    c[o + 2]! += c32;
+    c[o + 3]! += c33;
     return;
   }
   // Edge tile: padded lanes computed zeros; store only the valid ones.
@@ -190,7 +277,16 @@ function micro(
  * out[cOff + i*n + j] = act(c[i*n + j] + bias[j]), one loop per activation. With `inPlace`, c
  * is out's own slice.
  */
-function epilogue(c: Float64Array, bias: TypedArray | undefined, act: Activation, m: number, n: number, out: TypedArray, cOff: number, inPlace: boolean): void {
+function epilogue(
+  c: Float64Array,
+  bias: TypedArray | undefined,
+  act: Activation,
+  m: number,
+  n: number,
+  out: TypedArray,
+  cOff: number,
+  inPlace: boolean,
+): void {
   if (bias) {
     for (let i = 0, o = 0; i < m; i++) for (let j = 0; j < n; j++, o++) c[o] = c[o]! + bias[j]!;
   }

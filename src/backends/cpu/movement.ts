@@ -42,7 +42,13 @@ export function indexSelectKernel(x: TypedArray, idx: TypedArray, info: IndexInf
 }
 
 /** out = base with out[o, idx[j], i] += src[o, j, i]; repeated indices accumulate. */
-export function indexAddKernel(base: TypedArray, idx: TypedArray, src: TypedArray, info: IndexInfo, out: TypedArray): void {
+export function indexAddKernel(
+  base: TypedArray,
+  idx: TypedArray,
+  src: TypedArray,
+  info: IndexInfo,
+  out: TypedArray,
+): void {
   const { outer, axisLen, inner, count } = info;
   out.set(base);
   for (let o = 0; o < outer; o++) {

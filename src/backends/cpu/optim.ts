@@ -7,8 +7,14 @@ import type { TypedArray } from '../../core/dtype.js';
  * `_single_tensor_adam`: step size lr / (1 − β1ᵗ), denominator √v / √(1 − β2ᵗ) + eps.
  */
 export function adamKernel(
-  p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray,
-  outP: TypedArray, outM: TypedArray, outV: TypedArray, info: AdamInfo,
+  p: TypedArray,
+  g: TypedArray,
+  m: TypedArray,
+  v: TypedArray,
+  outP: TypedArray,
+  outM: TypedArray,
+  outV: TypedArray,
+  info: AdamInfo,
 ): void {
   const { lr, beta1, beta2, eps, weightDecay, decoupled, step } = info;
   const stepSize = lr / (1 - beta1 ** step);

@@ -9,7 +9,10 @@ import { arr } from '../cpu/handle.js';
  * gpu.js's WebAssembly backend in Node); every other primitive is the CPU backend's, since both
  * keep data in host typed arrays. gpu.js computes in float32, so float64 is not offered here.
  */
-type GpuKernel = ((...args: unknown[]) => unknown) & { setOutput(o: number[]): void; kernel?: { constructor: { name: string } } };
+type GpuKernel = ((...args: unknown[]) => unknown) & {
+  setOutput(o: number[]): void;
+  kernel?: { constructor: { name: string } };
+};
 interface GpuLike {
   createKernel(fn: (...args: never[]) => number, settings: Record<string, unknown>): GpuKernel;
 }
@@ -27,7 +30,13 @@ export class GpuJsBackend extends CpuBackend {
     // One kernel for every shape: sizes and flags are arguments and the output is dynamic, so
     // gpu.js compiles it once.
     this.kernel = gpu.createKernel(
-      function (this: { thread: { x: number; y: number; z: number } }, a: number[], b: number[], bias: number[], dims: number[]) {
+      function (
+        this: { thread: { x: number; y: number; z: number } },
+        a: number[],
+        b: number[],
+        bias: number[],
+        dims: number[],
+      ) {
         const m = dims[0]!;
         const n = dims[1]!;
         const k = dims[2]!;
@@ -58,7 +67,13 @@ export class GpuJsBackend extends CpuBackend {
         if (act === 4) s = 1 / (1 + Math.exp(-s));
         return s;
       },
-      { dynamicOutput: true, dynamicArguments: true, output: [1, 1, 1], loopMaxIterations: 1 << 20, tactic: 'precision' },
+      {
+        dynamicOutput: true,
+        dynamicArguments: true,
+        output: [1, 1, 1],
+        loopMaxIterations: 1 << 20,
+        tactic: 'precision',
+      },
     );
   }
 
@@ -68,13 +83,24 @@ export class GpuJsBackend extends CpuBackend {
     if (out.length > 0) {
       this.kernel.setOutput([n, m, batch]);
       const bias = info.bias ? arr(info.bias) : new Float32Array(1);
-      const dims = [m, n, k, +info.transA, +info.transB, info.aBatchStride, info.bBatchStride, info.bias ? 1 : 0, ACT_CODE[info.activation]];
+      const dims = [
+        m,
+        n,
+        k,
+        +info.transA,
+        +info.transB,
+        info.aBatchStride,
+        info.bBatchStride,
+        info.bias ? 1 : 0,
+        ACT_CODE[info.activation],
+      ];
       const result = this.kernel(arr(a), arr(b), bias, dims) as Float32Array[][];
       let o = 0;
-      for (let z = 0; z < batch; z++) for (let i = 0; i < m; i++) {
-        out.set(result[z]![i]!, o);
-        o += n;
-      }
+      for (let z = 0; z < batch; z++)
+        for (let i = 0; i < m; i++) {
+          out.set(result[z]![i]!, o);
+          o += n;
+        }
     }
     return this.adopt(out, 'float32');
   }
@@ -86,7 +112,9 @@ export async function createGpuJsBackend(): Promise<GpuJsBackend> {
   try {
     mod = (await import('gpu.js')) as unknown as typeof mod;
   } catch (e) {
-    throw new BackendError(`gpujs: the optional package 'gpu.js' could not be loaded (${(e as Error).message}); install it with npm install gpu.js`);
+    throw new BackendError(
+      `gpujs: the optional package 'gpu.js' could not be loaded (${(e as Error).message}); install it with npm install gpu.js`,
+    );
   }
   const GPU = mod.GPU ?? (mod as unknown as { default: typeof mod }).default.GPU;
   // 'gpu' picks WebGL2/WebGL in browsers and headless-gl in Node when present, else WebAssembly.
@@ -94,7 +122,15 @@ export async function createGpuJsBackend(): Promise<GpuJsBackend> {
   const backend = new GpuJsBackend(gpu);
   // Run once so gpu.js settles on its backend, then record which one it chose.
   backend.matmul(backend.upload(new Float32Array([1]), 'float32'), backend.upload(new Float32Array([1]), 'float32'), {
-    batch: 1, m: 1, n: 1, k: 1, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none',
+    batch: 1,
+    m: 1,
+    n: 1,
+    k: 1,
+    transA: false,
+    transB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    activation: 'none',
   });
   const chosen = (backend as unknown as { kernel: GpuKernel }).kernel.kernel?.constructor.name ?? 'unknown';
   backend.description = `gpu.js ${chosen.replace(/Kernel$/, '')} for matmul, TypeScript CPU for the rest`;

@@ -26,7 +26,11 @@ export interface GpuContext {
   alloc(size: number, dtype: DType): GpuHandle;
   /** Returns a temporary to the pool; recorded work that reads it still runs first. */
   release(h: GpuHandle): void;
-  pipeline(family: Family, entry: string, constants?: Constants): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout };
+  pipeline(
+    family: Family,
+    entry: string,
+    constants?: Constants,
+  ): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout };
 }
 
 export function pipelineFrom(cache: PipelineCache, family: Family, entry: string, constants?: Constants) {

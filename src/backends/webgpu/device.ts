@@ -11,7 +11,7 @@ let dawnGpu: GPU | undefined;
 
 const HINT =
   "In Node, install the optional 'webgpu' package (npm install webgpu). Without a GPU, install " +
-  "chromium and libvulkan1 and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json " +
+  'chromium and libvulkan1 and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json ' +
   'so Dawn finds the SwiftShader Vulkan adapter.';
 
 async function findGpu(): Promise<GPU> {

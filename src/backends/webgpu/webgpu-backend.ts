@@ -1,10 +1,24 @@
 import type {
   AdamInfo,
-  MfBatch, MfBprInfo, MfSgdInfo, MfTables,
+  MfBatch,
+  MfBprInfo,
+  MfSgdInfo,
+  MfTables,
   KmeansInfo,
-  AttentionInfo, LstmInfo, LstmSaved,
-  Backend, BackendMemory, BinaryOp, BroadcastInfo, CopyInfo, Handle, IndexInfo, MatmulInfo, RandomInfo,
-  ReduceOp, UnaryOp,
+  AttentionInfo,
+  LstmInfo,
+  LstmSaved,
+  Backend,
+  BackendMemory,
+  BinaryOp,
+  BroadcastInfo,
+  CopyInfo,
+  Handle,
+  IndexInfo,
+  MatmulInfo,
+  RandomInfo,
+  ReduceOp,
+  UnaryOp,
 } from '../backend.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
@@ -234,7 +248,13 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   // ---- fused: optimizer updates ----
 
-  adamUpdate(param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: Handle; m: Handle; v: Handle } {
+  adamUpdate(
+    param: Handle,
+    grad: Handle,
+    m: Handle,
+    v: Handle,
+    info: AdamInfo,
+  ): { param: Handle; m: Handle; v: Handle } {
     this.check();
     return optim.adamUpdate(this, param, grad, m, v, info);
   }
@@ -247,7 +267,13 @@ export class WebGPUBackend implements Backend, GpuContext {
   }
 
   attentionBackward(
-    dOut: Handle, out: Handle, lse: Handle, q: Handle, k: Handle, v: Handle, info: AttentionInfo,
+    dOut: Handle,
+    out: Handle,
+    lse: Handle,
+    q: Handle,
+    k: Handle,
+    v: Handle,
+    info: AttentionInfo,
   ): { dq: Handle; dk: Handle; dv: Handle } {
     this.check();
     return attn.attentionBackward(this, dOut, out, lse, q, k, v, info);
@@ -260,7 +286,12 @@ export class WebGPUBackend implements Backend, GpuContext {
     return lstm.lstmForward(this, xProj, whh, h0, c0, info);
   }
 
-  lstmBackward(dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
+  lstmBackward(
+    dY: Handle,
+    whh: Handle,
+    saved: LstmSaved,
+    info: LstmInfo,
+  ): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
     this.check();
     return lstm.lstmBackward(this, dY, whh, saved, info);
   }
@@ -299,7 +330,9 @@ export class WebGPUBackend implements Backend, GpuContext {
 
   private checkDtype(dtype: DType): void {
     if (dtype !== 'float32' && dtype !== 'int32') {
-      throw new DTypeError(`webgpu: dtype ${dtype} is not supported; use float32 or int32 (float64 exists on the CPU backend only)`);
+      throw new DTypeError(
+        `webgpu: dtype ${dtype} is not supported; use float32 or int32 (float64 exists on the CPU backend only)`,
+      );
     }
   }
 
@@ -309,6 +342,8 @@ export class WebGPUBackend implements Backend, GpuContext {
     const first = this.errors[0]!;
     const more = this.errors.length - 1;
     this.errors.length = 0;
-    throw new BackendError(`webgpu: a kernel failed validation: ${first}${more > 0 ? ` (and ${more} more errors)` : ''}`);
+    throw new BackendError(
+      `webgpu: a kernel failed validation: ${first}${more > 0 ? ` (and ${more} more errors)` : ''}`,
+    );
   }
 }

@@ -32,7 +32,8 @@ export interface SequenceFitOptions {
 }
 
 export function checkInt(op: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${String(v)}`);
   return v;
 }
 
@@ -44,7 +45,10 @@ export function checkRange(op: string, name: string, v: unknown, lo: number, hi:
 }
 
 export function checkOneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new ValueError(`${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(v)}`);
+  if (!allowed.includes(v as T))
+    throw new ValueError(
+      `${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(v)}`,
+    );
   return v as T;
 }
 
@@ -115,7 +119,9 @@ export async function trainLoop<B>(
       opt.zeroGrad();
       const info = { epoch, loss: n ? sum / n : NaN, ms: Date.now() - t0 };
       if (n > 0 && !Number.isFinite(info.loss)) {
-        throw new NumericalError(`${module.typeName() ?? 'model'}.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${fit.lr})`);
+        throw new NumericalError(
+          `${module.typeName() ?? 'model'}.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${fit.lr})`,
+        );
       }
       history.push(info);
       await onEpoch?.(info);

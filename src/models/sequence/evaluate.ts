@@ -47,7 +47,11 @@ export type NextItemScorer = (rows: number[]) => Promise<{ scores: Float32Array;
  * scoring higher or equal). Sequences shorter than two events are skipped.
  */
 export async function leaveOneOut(
-  op: string, sequences: readonly ArrayLike<number>[], numItems: number, score: NextItemScorer, options: NextItemEvaluateOptions = {},
+  op: string,
+  sequences: readonly ArrayLike<number>[],
+  numItems: number,
+  score: NextItemScorer,
+  options: NextItemEvaluateOptions = {},
 ): Promise<NextItemEvaluation> {
   const k = checkInt(op, 'k', options.k ?? 10, 1);
   const nNeg = checkInt(op, 'negatives', options.negatives ?? 100, 1);
@@ -56,7 +60,8 @@ export async function leaveOneOut(
   const rows: number[] = [];
   sequences.forEach((s, i) => s.length >= 2 && rows.push(i));
   if (rows.length === 0) throw new DataError(`${op}: no sequence has two or more events to hold one out`);
-  if (nNeg > numItems - 1) throw new ValueError(`${op}: negatives (${nNeg}) must be less than the number of items (${numItems})`);
+  if (nNeg > numItems - 1)
+    throw new ValueError(`${op}: negatives (${nNeg}) must be less than the number of items (${numItems})`);
   const rnd = seededRandom(options.seed ?? 0);
   const acc = { hr: 0, ndcg: 0, fhr: 0, fndcg: 0 };
   const gain = (rank: number) => (rank < k ? 1 / Math.log2(rank + 2) : 0);
@@ -91,22 +96,39 @@ export async function leaveOneOut(
   }
   const n = rows.length;
   return {
-    users: n, k, negatives: nNeg,
+    users: n,
+    k,
+    negatives: nNeg,
     sampled: { hitRate: acc.hr / n, ndcg: acc.ndcg / n },
     ...(full ? { full: { hitRate: acc.fhr / n, ndcg: acc.fndcg / n } } : {}),
   };
 }
 
 /** The leave-one-out protocol for a fixed score per item (popularity and other history-free baselines). */
-export function evaluateStaticScores(sequences: readonly ArrayLike<number>[], itemScores: Float32Array, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
-  return leaveOneOut('evaluateStaticScores', sequences, itemScores.length, async (rows) => {
-    const out = new Float32Array(rows.length * itemScores.length);
-    rows.forEach((_, j) => out.set(itemScores, j * itemScores.length));
-    return { scores: out, stride: itemScores.length };
-  }, options);
+export function evaluateStaticScores(
+  sequences: readonly ArrayLike<number>[],
+  itemScores: Float32Array,
+  options: NextItemEvaluateOptions = {},
+): Promise<NextItemEvaluation> {
+  return leaveOneOut(
+    'evaluateStaticScores',
+    sequences,
+    itemScores.length,
+    async (rows) => {
+      const out = new Float32Array(rows.length * itemScores.length);
+      rows.forEach((_, j) => out.set(itemScores, j * itemScores.length));
+      return { scores: out, stride: itemScores.length };
+    },
+    options,
+  );
 }
 
 /** The leave-one-out protocol with any scorer: for baselines and models outside this module. */
-export function evaluateNextItem(sequences: readonly ArrayLike<number>[], numItems: number, score: NextItemScorer, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
+export function evaluateNextItem(
+  sequences: readonly ArrayLike<number>[],
+  numItems: number,
+  score: NextItemScorer,
+  options: NextItemEvaluateOptions = {},
+): Promise<NextItemEvaluation> {
   return leaveOneOut('evaluateNextItem', sequences, numItems, score, options);
 }

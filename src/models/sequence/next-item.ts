@@ -19,7 +19,15 @@ import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ScoredItem } from '../recommender.js';
 import {
-  type SequenceEpoch, type SequenceFitOptions, checkInt, checkOneOf, checkRange, resolveFit, seededRandom, shuffleInPlace, trainLoop,
+  type SequenceEpoch,
+  type SequenceFitOptions,
+  checkInt,
+  checkOneOf,
+  checkRange,
+  resolveFit,
+  seededRandom,
+  shuffleInPlace,
+  trainLoop,
 } from './common.js';
 import { type NextItemEvaluateOptions, type NextItemEvaluation, leaveOneOut } from './evaluate.js';
 
@@ -117,13 +125,15 @@ export class NextItemModel extends Module {
   constructor(options: NextItemModelOptions) {
     super();
     const op = 'NextItemModel';
-    if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be an object with at least numItems; got ${String(options)}`);
+    if (options === null || typeof options !== 'object')
+      throw new ValueError(`${op}: options must be an object with at least numItems; got ${String(options)}`);
     this.arch = checkOneOf(op, 'arch', options.arch ?? 'transformer', ['lstm', 'transformer'] as const);
     this.numItems = checkInt(op, 'numItems', options.numItems, 1);
     this.dim = checkInt(op, 'dim', options.dim ?? 64, 1);
     this.numLayers = checkInt(op, 'layers', options.layers ?? 2, 1);
     this.heads = checkInt(op, 'heads', options.heads ?? 2, 1);
-    if (this.arch === 'transformer' && this.dim % this.heads !== 0) throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
+    if (this.arch === 'transformer' && this.dim % this.heads !== 0)
+      throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
     this.maxLen = checkInt(op, 'maxLen', options.maxLen ?? 50, 1);
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.2, 0, 1);
     const loss = checkOneOf(op, 'loss', options.loss ?? 'auto', ['auto', 'full', 'sampled'] as const);
@@ -131,29 +141,53 @@ export class NextItemModel extends Module {
     this.negatives = checkInt(op, 'negatives', options.negatives ?? 256, 1);
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
     this.actionNames = [...(options.actions ?? [])];
-    if (new Set(this.actionNames).size !== this.actionNames.length) throw new ValueError(`${op}: actions must be distinct names; got ${JSON.stringify(this.actionNames)}`);
+    if (new Set(this.actionNames).size !== this.actionNames.length)
+      throw new ValueError(`${op}: actions must be distinct names; got ${JSON.stringify(this.actionNames)}`);
     this.idMap = null;
     if (options.itemIds) this.setItemIds(options.itemIds);
     const base = options.backend ? { backend: options.backend } : {};
     const s = this.seed * 1000;
     const d = this.dim;
-    this.items = this.registerModule('items', new Embedding(this.numItems + 1, d, { ...base, sparse: true, paddingIdx: 0, seed: s + 1 }));
+    this.items = this.registerModule(
+      'items',
+      new Embedding(this.numItems + 1, d, { ...base, sparse: true, paddingIdx: 0, seed: s + 1 }),
+    );
     // N(0, 1/dim) rows: tied output logits h·e start near unit scale.
     noGrad(() => this.items.weight.assign(o.mul(this.items.weight, 1 / Math.sqrt(d))));
     const nA = this.actionNames.length;
-    this.actionEmb = this.registerModule('actionEmb', nA ? new Embedding(nA + 1, d, { ...base, paddingIdx: 0, seed: s + 2 }) : null);
+    this.actionEmb = this.registerModule(
+      'actionEmb',
+      nA ? new Embedding(nA + 1, d, { ...base, paddingIdx: 0, seed: s + 2 }) : null,
+    );
     if (this.actionEmb) noGrad(() => this.actionEmb!.weight.assign(o.mul(this.actionEmb!.weight, 1 / Math.sqrt(d))));
     this.actionHead = this.registerModule('actionHead', nA ? new Linear(d, nA, { ...base, seed: s + 3 }) : null);
     this.drop = this.registerModule('drop', new Dropout(this.dropoutP, { seed: s + 4 }));
     if (this.arch === 'transformer') {
       this.pos = this.registerModule('pos', new LearnedPositionalEncoding(this.maxLen, d, { ...base, seed: s + 5 }));
-      this.blocks = this.registerModule('blocks', new ModuleList(Array.from({ length: this.numLayers }, (_, l) =>
-        new TransformerEncoderLayer(d, this.heads, { ...base, dimFeedforward: 2 * d, dropout: this.dropoutP, activation: 'gelu', seed: s + 100 + 50 * l }))));
+      this.blocks = this.registerModule(
+        'blocks',
+        new ModuleList(
+          Array.from(
+            { length: this.numLayers },
+            (_, l) =>
+              new TransformerEncoderLayer(d, this.heads, {
+                ...base,
+                dimFeedforward: 2 * d,
+                dropout: this.dropoutP,
+                activation: 'gelu',
+                seed: s + 100 + 50 * l,
+              }),
+          ),
+        ),
+      );
       this.lstm = null;
     } else {
       this.pos = null;
       this.blocks = null;
-      this.lstm = this.registerModule('lstm', new LSTM(d, d, { ...base, numLayers: this.numLayers, batchFirst: true, seed: s + 6 }));
+      this.lstm = this.registerModule(
+        'lstm',
+        new LSTM(d, d, { ...base, numLayers: this.numLayers, batchFirst: true, seed: s + 6 }),
+      );
     }
     this.norm = this.registerModule('norm', new LayerNorm(d, base));
     this.eval();
@@ -166,7 +200,8 @@ export class NextItemModel extends Module {
 
   private setItemIds(ids: readonly Id[] | IdMap): void {
     const map = ids instanceof IdMap ? ids.clone() : IdMap.fromJSON({ ids: [...ids] });
-    if (map.size > this.numItems) throw new ValueError(`NextItemModel: itemIds holds ${map.size} ids but numItems is ${this.numItems}`);
+    if (map.size > this.numItems)
+      throw new ValueError(`NextItemModel: itemIds holds ${map.size} ids but numItems is ${this.numItems}`);
     this.idMap = map;
   }
 
@@ -175,11 +210,16 @@ export class NextItemModel extends Module {
   private itemIndex(op: string, id: Id): number {
     if (this.idMap) {
       const i = this.idMap.get(id);
-      if (i === undefined) throw new ValueError(`${op}: unknown item id ${JSON.stringify(id)}; the model knows ${this.idMap.size} item ids`);
+      if (i === undefined)
+        throw new ValueError(
+          `${op}: unknown item id ${JSON.stringify(id)}; the model knows ${this.idMap.size} item ids`,
+        );
       return i;
     }
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.numItems) {
-      throw new ValueError(`${op}: unknown item ${JSON.stringify(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`);
+      throw new ValueError(
+        `${op}: unknown item ${JSON.stringify(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`,
+      );
     }
     return id;
   }
@@ -191,23 +231,31 @@ export class NextItemModel extends Module {
   private actionIndex(op: string, a: string | number): number {
     const i = typeof a === 'number' ? a : this.actionNames.indexOf(a);
     if (!Number.isInteger(i) || i < 0 || i >= this.actionNames.length) {
-      throw new ValueError(`${op}: unknown action ${JSON.stringify(a)}; known actions: ${JSON.stringify(this.actionNames)}`);
+      throw new ValueError(
+        `${op}: unknown action ${JSON.stringify(a)}; known actions: ${JSON.stringify(this.actionNames)}`,
+      );
     }
     return i;
   }
 
   private encode(op: string, seq: EventSequence, where: string): Encoded {
-    if (seq === null || typeof seq !== 'object') throw new ValueError(`${op}: ${where} must be an array of item ids or {items, actions}; got ${String(seq)}`);
+    if (seq === null || typeof seq !== 'object')
+      throw new ValueError(`${op}: ${where} must be an array of item ids or {items, actions}; got ${String(seq)}`);
     const isObj = !Array.isArray(seq) && 'items' in seq;
     const ids = isObj ? (seq as { items: readonly Id[] }).items : (seq as readonly Id[]);
     const acts = isObj ? (seq as { actions?: readonly (string | number)[] }).actions : undefined;
-    if (!ids || typeof ids.length !== 'number') throw new ValueError(`${op}: ${where}.items must be an array of item ids`);
+    if (!ids || typeof ids.length !== 'number')
+      throw new ValueError(`${op}: ${where}.items must be an array of item ids`);
     const items = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) items[i] = this.itemIndex(op, ids[i]!);
     let actions: Int32Array | null = null;
     if (acts !== undefined) {
-      if (!this.actionNames.length) throw new ValueError(`${op}: ${where} has actions but the model was built without actions (pass actions: [...names])`);
-      if (acts.length !== ids.length) throw new ValueError(`${op}: ${where} has ${ids.length} items but ${acts.length} actions`);
+      if (!this.actionNames.length)
+        throw new ValueError(
+          `${op}: ${where} has actions but the model was built without actions (pass actions: [...names])`,
+        );
+      if (acts.length !== ids.length)
+        throw new ValueError(`${op}: ${where} has ${ids.length} items but ${acts.length} actions`);
       actions = new Int32Array(acts.length);
       for (let i = 0; i < acts.length; i++) actions[i] = this.actionIndex(op, acts[i]!);
     }
@@ -217,20 +265,25 @@ export class NextItemModel extends Module {
   private sequencesOf(op: string, data: readonly EventSequence[] | Interactions): Encoded[] {
     if (data instanceof Interactions) {
       if (data.users.length === 0) throw new DataError(`${op}: the interactions are empty`);
-      if (!data.times) throw new DataError(`${op}: the interactions have no times, so there is no order to learn (build them with times)`);
+      if (!data.times)
+        throw new DataError(
+          `${op}: the interactions have no times, so there is no order to learn (build them with times)`,
+        );
       const g = data.byUser();
       if (!this.idMap) this.setItemIds(data.itemIds);
       const ext = data.itemIds;
       const out: Encoded[] = [];
       for (let u = 0; u + 1 < g.offsets.length; u++) {
-        const lo = g.offsets[u]!, hi = g.offsets[u + 1]!;
+        const lo = g.offsets[u]!,
+          hi = g.offsets[u + 1]!;
         const items = new Int32Array(hi - lo);
         for (let r = lo; r < hi; r++) items[r - lo] = this.itemIndex(op, ext.id(g.items[r]!));
         out.push({ items, actions: null });
       }
       return out;
     }
-    if (!Array.isArray(data)) throw new ValueError(`${op}: data must be an array of event sequences or an Interactions`);
+    if (!Array.isArray(data))
+      throw new ValueError(`${op}: data must be an array of event sequences or an Interactions`);
     if (data.length === 0) throw new DataError(`${op}: got no sequences`);
     return data.map((s, i) => this.encode(op, s, `sequences[${i}]`));
   }
@@ -302,7 +355,8 @@ export class NextItemModel extends Module {
     const fit = resolveFit(op, options, this.seed);
     const seqs = this.sequencesOf(op, data);
     const windows = this.windows(seqs);
-    if (windows.length === 0) throw new DataError(`${op}: no sequence has two or more events, so there is no next event to learn`);
+    if (windows.length === 0)
+      throw new DataError(`${op}: no sequence has two or more events, so there is no next event to learn`);
     const withActions = this.actionNames.length > 0 && windows.some((w) => w.actions);
     const rnd = seededRandom(fit.seed);
     const batches = () => {
@@ -323,7 +377,10 @@ export class NextItemModel extends Module {
   private batchLoss(batch: Encoded[], withActions: boolean, rnd: () => number): Tensor {
     const B = batch.length;
     const T = Math.max(...batch.map((w) => w.items.length)) - 1;
-    const inputs = batch.map((w) => ({ items: w.items.subarray(0, w.items.length - 1), actions: w.actions ? w.actions.subarray(0, w.actions.length - 1) : null }));
+    const inputs = batch.map((w) => ({
+      items: w.items.subarray(0, w.items.length - 1),
+      actions: w.actions ? w.actions.subarray(0, w.actions.length - 1) : null,
+    }));
     const { items, actions, lengths } = this.pad(inputs, T, withActions);
     // Valid positions (flattened b·T + t) and what follows each.
     const rows: number[] = [];
@@ -398,7 +455,10 @@ export class NextItemModel extends Module {
   private histories(op: string, list: readonly EventSequence[]): Encoded[] {
     return list.map((s, i) => {
       const e = this.encode(op, s, list.length === 1 ? 'history' : `histories[${i}]`);
-      if (e.items.length === 0) throw new ValueError(`${op}: ${list.length === 1 ? 'history' : `histories[${i}]`} is empty; the model needs at least one event`);
+      if (e.items.length === 0)
+        throw new ValueError(
+          `${op}: ${list.length === 1 ? 'history' : `histories[${i}]`} is empty; the model needs at least one event`,
+        );
       return e;
     });
   }
@@ -409,7 +469,10 @@ export class NextItemModel extends Module {
   }
 
   /** {@link recommendNext} for many histories in one forward pass. */
-  async recommendNextBatch(histories: readonly EventSequence[], options: RecommendNextOptions = {}): Promise<ScoredItem[][]> {
+  async recommendNextBatch(
+    histories: readonly EventSequence[],
+    options: RecommendNextOptions = {},
+  ): Promise<ScoredItem[][]> {
     const op = 'NextItemModel.recommendNext';
     const k = checkInt(op, 'k', options.k ?? 10, 1);
     if (!Array.isArray(histories) || histories.length === 0) throw new ValueError(`${op}: give at least one history`);
@@ -417,7 +480,7 @@ export class NextItemModel extends Module {
     const s = await this.scores(enc);
     const N = this.numItems;
     return enc.map((h, b) => {
-      const seen = options.excludeSeen ?? true ? new Set(h.items) : new Set<number>();
+      const seen = (options.excludeSeen ?? true) ? new Set(h.items) : new Set<number>();
       const row = s.subarray(b * N, (b + 1) * N);
       const cand: number[] = [];
       for (let i = 0; i < N; i++) {
@@ -446,7 +509,9 @@ export class NextItemModel extends Module {
       });
       return await probs.data();
     });
-    return this.actionNames.map((action, i) => ({ action, probability: p[i]! })).sort((a, b) => b.probability - a.probability);
+    return this.actionNames
+      .map((action, i) => ({ action, probability: p[i]! }))
+      .sort((a, b) => b.probability - a.probability);
   }
 
   /**
@@ -456,17 +521,26 @@ export class NextItemModel extends Module {
    * Ties count against the model (rank = items scoring higher or equal). Sequences shorter than
    * two events are skipped.
    */
-  async evaluate(sequences: readonly EventSequence[] | Interactions, options: NextItemEvaluateOptions = {}): Promise<NextItemEvaluation> {
+  async evaluate(
+    sequences: readonly EventSequence[] | Interactions,
+    options: NextItemEvaluateOptions = {},
+  ): Promise<NextItemEvaluation> {
     const op = 'NextItemModel.evaluate';
     const seqs = this.sequencesOf(op, sequences);
     const numItems = this.idMap ? this.idMap.size : this.numItems;
-    return leaveOneOut(op, seqs.map((s) => s.items), numItems, (rows) => {
-      const hist = rows.map((r) => {
-        const s = seqs[r]!;
-        return { items: s.items.subarray(0, -1), actions: s.actions ? s.actions.subarray(0, -1) : null };
-      });
-      return this.scores(hist).then((sc) => ({ scores: sc, stride: this.numItems }));
-    }, options);
+    return leaveOneOut(
+      op,
+      seqs.map((s) => s.items),
+      numItems,
+      (rows) => {
+        const hist = rows.map((r) => {
+          const s = seqs[r]!;
+          return { items: s.items.subarray(0, -1), actions: s.actions ? s.actions.subarray(0, -1) : null };
+        });
+        return this.scores(hist).then((sc) => ({ scores: sc, stride: this.numItems }));
+      },
+      options,
+    );
   }
 
   // ---- saving ----
@@ -477,8 +551,16 @@ export class NextItemModel extends Module {
 
   override config(): ModuleConfig {
     return {
-      arch: this.arch, numItems: this.numItems, dim: this.dim, layers: this.numLayers, heads: this.heads, maxLen: this.maxLen,
-      dropout: this.dropoutP, loss: this.lossKind, negatives: this.negatives, seed: this.seed,
+      arch: this.arch,
+      numItems: this.numItems,
+      dim: this.dim,
+      layers: this.numLayers,
+      heads: this.heads,
+      maxLen: this.maxLen,
+      dropout: this.dropoutP,
+      loss: this.lossKind,
+      negatives: this.negatives,
+      seed: this.seed,
       ...(this.actionNames.length ? { actions: this.actionNames } : {}),
       ...(this.idMap ? { itemIds: this.idMap.toJSON().ids } : {}),
     };

@@ -16,7 +16,15 @@ import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
-  type SequenceEpoch, type SequenceFitOptions, checkInt, checkOneOf, checkRange, resolveFit, seededRandom, shuffleInPlace, trainLoop,
+  type SequenceEpoch,
+  type SequenceFitOptions,
+  checkInt,
+  checkOneOf,
+  checkRange,
+  resolveFit,
+  seededRandom,
+  shuffleInPlace,
+  trainLoop,
 } from './common.js';
 import { BOS, EOS, PAD, Vocabulary } from './vocabulary.js';
 
@@ -111,15 +119,20 @@ export class Seq2Seq extends Module {
   constructor(options: Seq2SeqOptions) {
     super();
     const op = 'Seq2Seq';
-    if (options === null || typeof options !== 'object') throw new ValueError(`${op}: options must be an object with a vocabulary`);
-    if (!options.vocabulary) throw new ValueError(`${op}: vocabulary is required (build one with Vocabulary.build(texts))`);
-    this.vocabulary = options.vocabulary instanceof Vocabulary ? options.vocabulary : Vocabulary.fromJSON(options.vocabulary);
+    if (options === null || typeof options !== 'object')
+      throw new ValueError(`${op}: options must be an object with a vocabulary`);
+    if (!options.vocabulary)
+      throw new ValueError(`${op}: vocabulary is required (build one with Vocabulary.build(texts))`);
+    this.vocabulary =
+      options.vocabulary instanceof Vocabulary ? options.vocabulary : Vocabulary.fromJSON(options.vocabulary);
     this.arch = checkOneOf(op, 'arch', options.arch ?? 'transformer', ['lstm', 'transformer'] as const);
     this.dim = checkInt(op, 'dim', options.dim ?? 64, 2);
     this.numLayers = checkInt(op, 'layers', options.layers ?? 2, 1);
     this.heads = checkInt(op, 'heads', options.heads ?? 4, 1);
-    if (this.arch === 'transformer' && this.dim % this.heads !== 0) throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
-    if (this.arch === 'lstm' && this.dim % 2 !== 0) throw new ValueError(`${op}: dim must be even for the LSTM's two encoder directions; got ${this.dim}`);
+    if (this.arch === 'transformer' && this.dim % this.heads !== 0)
+      throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
+    if (this.arch === 'lstm' && this.dim % 2 !== 0)
+      throw new ValueError(`${op}: dim must be even for the LSTM's two encoder directions; got ${this.dim}`);
     this.maxLen = checkInt(op, 'maxLen', options.maxLen ?? 32, 1);
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.1, 0, 1);
     this.labelSmoothing = checkRange(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
@@ -135,14 +148,36 @@ export class Seq2Seq extends Module {
     if (this.arch === 'transformer') {
       const layer = { ...base, dimFeedforward: 4 * d, dropout: this.dropoutP };
       this.pos = this.registerModule('pos', new SinusoidalPositionalEncoding(d, this.maxLen + 2, base));
-      this.encoderLayers = this.registerModule('encoderLayers', new ModuleList(Array.from({ length: L }, (_, l) => new TransformerEncoderLayer(d, this.heads, { ...layer, seed: s + 100 + 50 * l }))));
-      this.decoderLayers = this.registerModule('decoderLayers', new ModuleList(Array.from({ length: L }, (_, l) => new TransformerDecoderLayer(d, this.heads, { ...layer, seed: s + 400 + 50 * l }))));
+      this.encoderLayers = this.registerModule(
+        'encoderLayers',
+        new ModuleList(
+          Array.from(
+            { length: L },
+            (_, l) => new TransformerEncoderLayer(d, this.heads, { ...layer, seed: s + 100 + 50 * l }),
+          ),
+        ),
+      );
+      this.decoderLayers = this.registerModule(
+        'decoderLayers',
+        new ModuleList(
+          Array.from(
+            { length: L },
+            (_, l) => new TransformerDecoderLayer(d, this.heads, { ...layer, seed: s + 400 + 50 * l }),
+          ),
+        ),
+      );
       this.encNorm = this.registerModule('encNorm', new LayerNorm(d, base));
       this.decNorm = this.registerModule('decNorm', new LayerNorm(d, base));
       this.encoderLstm = this.decoderLstm = this.combine = null;
     } else {
-      this.encoderLstm = this.registerModule('encoderLstm', new LSTM(d, d / 2, { ...base, numLayers: L, bidirectional: true, batchFirst: true, seed: s + 3 }));
-      this.decoderLstm = this.registerModule('decoderLstm', new LSTM(d, d, { ...base, numLayers: L, batchFirst: true, seed: s + 50 }));
+      this.encoderLstm = this.registerModule(
+        'encoderLstm',
+        new LSTM(d, d / 2, { ...base, numLayers: L, bidirectional: true, batchFirst: true, seed: s + 3 }),
+      );
+      this.decoderLstm = this.registerModule(
+        'decoderLstm',
+        new LSTM(d, d, { ...base, numLayers: L, batchFirst: true, seed: s + 50 }),
+      );
       this.combine = this.registerModule('combine', new Linear(2 * d, d, { ...base, seed: s + 4 }));
       this.pos = this.encoderLayers = this.decoderLayers = this.encNorm = this.decNorm = null;
     }
@@ -172,7 +207,12 @@ export class Seq2Seq extends Module {
     }
     const r = this.encoderLstm!.forward(this.drop.forward(x), { lengths });
     // [L·2, B, d/2] (directions interleaved per layer) → [L, B, d]: both directions side by side.
-    const join = (t: Tensor) => o.reshape(o.permute(o.reshape(t, [this.numLayers, 2, B, this.dim / 2]), [0, 2, 1, 3]), [this.numLayers, B, this.dim]);
+    const join = (t: Tensor) =>
+      o.reshape(o.permute(o.reshape(t, [this.numLayers, 2, B, this.dim / 2]), [0, 2, 1, 3]), [
+        this.numLayers,
+        B,
+        this.dim,
+      ]);
     return { memory: this.drop.forward(r.output), mask, h: join(r.h), c: join(r.c) };
   }
 
@@ -185,7 +225,8 @@ export class Seq2Seq extends Module {
     let x = this.embedIds(tgt, B, T);
     if (this.arch === 'transformer') {
       x = this.drop.forward(this.pos!.forward(x));
-      for (const layer of this.decoderLayers!) x = layer.forward(x, enc.memory, { causal: true, memoryKeyPaddingMask: enc.mask });
+      for (const layer of this.decoderLayers!)
+        x = layer.forward(x, enc.memory, { causal: true, memoryKeyPaddingMask: enc.mask });
       return { logits: this.out.forward(this.decNorm!.forward(x)) };
     }
     const r = this.decoderLstm!.forward(this.drop.forward(x), { h0: enc.h, c0: enc.c });
@@ -202,7 +243,8 @@ export class Seq2Seq extends Module {
   }
 
   private source(op: string, keywords: string | readonly string[], where: string): number[] {
-    if (typeof keywords !== 'string' && !Array.isArray(keywords)) throw new ValueError(`${op}: ${where} must be a string or an array of strings; got ${typeof keywords}`);
+    if (typeof keywords !== 'string' && !Array.isArray(keywords))
+      throw new ValueError(`${op}: ${where} must be a string or an array of strings; got ${typeof keywords}`);
     const ids = this.vocabulary.encodeKeywords(keywords).slice(0, this.maxLen);
     if (ids.length === 0) throw new ValueError(`${op}: ${where} has no words`);
     return ids;
@@ -225,7 +267,8 @@ export class Seq2Seq extends Module {
     if (!Array.isArray(pairs)) throw new ValueError(`${op}: pairs must be an array of {keywords, text}`);
     if (pairs.length === 0) throw new DataError(`${op}: got no pairs`);
     const data = pairs.map((p, i) => {
-      if (p === null || typeof p !== 'object' || typeof p.text !== 'string') throw new ValueError(`${op}: pairs[${i}] must be {keywords, text: string}`);
+      if (p === null || typeof p !== 'object' || typeof p.text !== 'string')
+        throw new ValueError(`${op}: pairs[${i}] must be {keywords, text: string}`);
       const tgt = this.vocabulary.encode(p.text).slice(0, this.maxLen);
       if (tgt.length === 0) throw new DataError(`${op}: pairs[${i}].text has no words`);
       return { src: this.source(op, p.keywords, `pairs[${i}].keywords`), tgt };
@@ -237,18 +280,38 @@ export class Seq2Seq extends Module {
       for (let i = 0; i < order.length; i += fit.batchSize) out.push(order.slice(i, i + fit.batchSize));
       return out;
     };
-    return trainLoop(this, fit, batches, (batch) => {
-      const B = batch.length;
-      const S = Math.max(...batch.map((p) => p.src.length));
-      const T = Math.max(...batch.map((p) => p.tgt.length)) + 1;
-      const src = this.padRows(batch.map((p) => p.src), S);
-      const tin = this.padRows(batch.map((p) => [BOS, ...p.tgt]), T);
-      const tout = this.padRows(batch.map((p) => [...p.tgt, EOS]), T);
-      const logits = this.forward(src.ids, tin.ids, B, src.lengths);
-      return crossEntropy(o.reshape(logits, [B * T, this.vocabulary.size]), tensor(tout.ids, { backend: this.backend }), {
-        ignoreIndex: PAD, labelSmoothing: this.labelSmoothing,
-      });
-    }, options.onEpoch);
+    return trainLoop(
+      this,
+      fit,
+      batches,
+      (batch) => {
+        const B = batch.length;
+        const S = Math.max(...batch.map((p) => p.src.length));
+        const T = Math.max(...batch.map((p) => p.tgt.length)) + 1;
+        const src = this.padRows(
+          batch.map((p) => p.src),
+          S,
+        );
+        const tin = this.padRows(
+          batch.map((p) => [BOS, ...p.tgt]),
+          T,
+        );
+        const tout = this.padRows(
+          batch.map((p) => [...p.tgt, EOS]),
+          T,
+        );
+        const logits = this.forward(src.ids, tin.ids, B, src.lengths);
+        return crossEntropy(
+          o.reshape(logits, [B * T, this.vocabulary.size]),
+          tensor(tout.ids, { backend: this.backend }),
+          {
+            ignoreIndex: PAD,
+            labelSmoothing: this.labelSmoothing,
+          },
+        );
+      },
+      options.onEpoch,
+    );
   }
 
   /** Generates text from keywords (a list, or one string). */
@@ -257,15 +320,22 @@ export class Seq2Seq extends Module {
   }
 
   /** {@link generate} for many keyword sets (greedy and sampling run them as one batch). */
-  async generateBatch(keywordSets: readonly (string | readonly string[])[], options: GenerateOptions = {}): Promise<string[]> {
+  async generateBatch(
+    keywordSets: readonly (string | readonly string[])[],
+    options: GenerateOptions = {},
+  ): Promise<string[]> {
     const op = 'Seq2Seq.generate';
     const strategy = checkOneOf(op, 'strategy', options.strategy ?? 'greedy', ['greedy', 'beam', 'sample'] as const);
     const maxLen = checkInt(op, 'maxLen', options.maxLen ?? this.maxLen, 1);
     const beamSize = checkInt(op, 'beamSize', options.beamSize ?? 4, 1);
     const temperature = options.temperature ?? 1;
-    if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ValueError(`${op}: temperature must be a positive number; got ${temperature}`);
-    if (!Array.isArray(keywordSets) || keywordSets.length === 0) throw new ValueError(`${op}: give at least one keyword set`);
-    const sources = keywordSets.map((k, i) => this.source(op, k, keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`));
+    if (!(temperature > 0) || !Number.isFinite(temperature))
+      throw new ValueError(`${op}: temperature must be a positive number; got ${temperature}`);
+    if (!Array.isArray(keywordSets) || keywordSets.length === 0)
+      throw new ValueError(`${op}: give at least one keyword set`);
+    const sources = keywordSets.map((k, i) =>
+      this.source(op, k, keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`),
+    );
     const wasTraining = this.training;
     this.eval();
     try {
@@ -295,7 +365,11 @@ export class Seq2Seq extends Module {
   }
 
   /** Runs the decoder one token at a time for a batch; `choose` picks row b's next token from log-probabilities. */
-  private async stepwise(sources: number[][], maxLen: number, choose: (logp: Float32Array, b: number, V: number) => number): Promise<number[][]> {
+  private async stepwise(
+    sources: number[][],
+    maxLen: number,
+    choose: (logp: Float32Array, b: number, V: number) => number,
+  ): Promise<number[][]> {
     const B = sources.length;
     const S = Math.max(...sources.map((s) => s.length));
     const src = this.padRows(sources, S);
@@ -307,7 +381,7 @@ export class Seq2Seq extends Module {
       let last = new Int32Array(B).fill(BOS);
       for (let step = 0; step < maxLen && done.some((d) => !d); step++) {
         const { logp, next } = this.step(enc, outs, last, B);
-        const lp = await logp.data() as Float32Array;
+        const lp = (await logp.data()) as Float32Array;
         last = new Int32Array(B);
         for (let b = 0; b < B; b++) {
           const tok = done[b] ? PAD : choose(lp, b, V);
@@ -338,10 +412,16 @@ export class Seq2Seq extends Module {
           for (let t = 0; t < T - 1; t++) ids[b * T + 1 + t] = p[t] ?? PAD;
         });
         const { logits } = this.decode(ids, B, enc);
-        return { logp: o.logSoftmax(o.reshape(o.narrow(logits, 1, T - 1, 1), [B, this.vocabulary.size]), -1), next: enc };
+        return {
+          logp: o.logSoftmax(o.reshape(o.narrow(logits, 1, T - 1, 1), [B, this.vocabulary.size]), -1),
+          next: enc,
+        };
       }
       const r = this.decode(last, B, enc);
-      return { logp: o.logSoftmax(o.reshape(r.logits, [B, this.vocabulary.size]), -1), next: { ...enc, h: r.h!, c: r.c! } };
+      return {
+        logp: o.logSoftmax(o.reshape(r.logits, [B, this.vocabulary.size]), -1),
+        next: { ...enc, h: r.h!, c: r.c! },
+      };
     });
   }
 
@@ -356,12 +436,20 @@ export class Seq2Seq extends Module {
       let enc = enc1;
       for (let step = 0; step < maxLen && beams.length > 0; step++) {
         const B = beams.length;
-        const rep = (t: Tensor | undefined, axis: number, idx: Int32Array) => (t ? o.indexSelect(t, axis, tensor(idx, { backend: this.backend })) : undefined);
+        const rep = (t: Tensor | undefined, axis: number, idx: Int32Array) =>
+          t ? o.indexSelect(t, axis, tensor(idx, { backend: this.backend })) : undefined;
         const last = Int32Array.from(beams, (b) => (b.toks.length ? b.toks[b.toks.length - 1]! : BOS));
-        const { logp, next } = this.step(enc, beams.map((b) => b.toks), last, B);
-        const lp = await logp.data() as Float32Array;
+        const { logp, next } = this.step(
+          enc,
+          beams.map((b) => b.toks),
+          last,
+          B,
+        );
+        const lp = (await logp.data()) as Float32Array;
         const cand: { from: number; tok: number; score: number }[] = [];
-        for (let b = 0; b < B; b++) for (let v = 0; v < V; v++) if (v !== PAD && v !== BOS) cand.push({ from: b, tok: v, score: beams[b]!.score + lp[b * V + v]! });
+        for (let b = 0; b < B; b++)
+          for (let v = 0; v < V; v++)
+            if (v !== PAD && v !== BOS) cand.push({ from: b, tok: v, score: beams[b]!.score + lp[b * V + v]! });
         cand.sort((a, c) => c.score - a.score);
         const kept: { toks: number[]; score: number }[] = [];
         const from: number[] = [];
@@ -383,7 +471,8 @@ export class Seq2Seq extends Module {
         // Each kept beam continues from its parent's state.
         const zeros = new Int32Array(beams.length);
         enc = noGrad(() => ({
-          memory: rep(enc1.memory, 0, zeros)!, mask: rep(enc1.mask, 0, zeros)!,
+          memory: rep(enc1.memory, 0, zeros)!,
+          mask: rep(enc1.mask, 0, zeros)!,
           ...(this.arch === 'lstm' ? { h: rep(next.h, 1, idx)!, c: rep(next.c, 1, idx)! } : {}),
         }));
       }
@@ -399,8 +488,15 @@ export class Seq2Seq extends Module {
 
   override config(): ModuleConfig {
     return {
-      arch: this.arch, vocabulary: this.vocabulary.toJSON(), dim: this.dim, layers: this.numLayers, heads: this.heads,
-      maxLen: this.maxLen, dropout: this.dropoutP, labelSmoothing: this.labelSmoothing, seed: this.seed,
+      arch: this.arch,
+      vocabulary: this.vocabulary.toJSON(),
+      dim: this.dim,
+      layers: this.numLayers,
+      heads: this.heads,
+      maxLen: this.maxLen,
+      dropout: this.dropoutP,
+      labelSmoothing: this.labelSmoothing,
+      seed: this.seed,
     };
   }
 }

@@ -33,11 +33,13 @@ export class Vocabulary {
   private readonly index: Map<string, number>;
 
   constructor(tokens: readonly string[], options: { lowercase?: boolean } = {}) {
-    if (!Array.isArray(tokens)) throw new ValueError(`Vocabulary: tokens must be an array of strings; got ${typeof tokens}`);
+    if (!Array.isArray(tokens))
+      throw new ValueError(`Vocabulary: tokens must be an array of strings; got ${typeof tokens}`);
     const list = [...SPECIAL_TOKENS, ...tokens.filter((t) => !(SPECIAL_TOKENS as readonly string[]).includes(t))];
     this.index = new Map();
     list.forEach((t, i) => {
-      if (typeof t !== 'string' || t.length === 0) throw new ValueError(`Vocabulary: token ${i} must be a non-empty string; got ${JSON.stringify(t)}`);
+      if (typeof t !== 'string' || t.length === 0)
+        throw new ValueError(`Vocabulary: token ${i} must be a non-empty string; got ${JSON.stringify(t)}`);
       if (this.index.has(t)) throw new ValueError(`Vocabulary: token ${JSON.stringify(t)} appears twice`);
       this.index.set(t, i);
     });
@@ -52,8 +54,17 @@ export class Vocabulary {
     const counts = new Map<string, number>();
     for (const text of texts) for (const w of tokenize(text, lowercase)) counts.set(w, (counts.get(w) ?? 0) + 1);
     let words = [...counts].filter(([, c]) => c >= minCount);
-    if (options.maxSize !== undefined) words = words.map((e, i) => [e, i] as const).sort((a, b) => b[0][1] - a[0][1] || a[1] - b[1]).slice(0, options.maxSize).sort((a, b) => a[1] - b[1]).map(([e]) => e);
-    return new Vocabulary(words.map(([w]) => w), { lowercase });
+    if (options.maxSize !== undefined)
+      words = words
+        .map((e, i) => [e, i] as const)
+        .sort((a, b) => b[0][1] - a[0][1] || a[1] - b[1])
+        .slice(0, options.maxSize)
+        .sort((a, b) => a[1] - b[1])
+        .map(([e]) => e);
+    return new Vocabulary(
+      words.map(([w]) => w),
+      { lowercase },
+    );
   }
 
   get size(): number {
@@ -75,7 +86,8 @@ export class Vocabulary {
     const list = typeof keywords === 'string' ? [keywords] : keywords;
     const out: number[] = [];
     list.forEach((k, i) => {
-      if (typeof k !== 'string') throw new ValueError(`Vocabulary.encodeKeywords: keywords[${i}] must be a string; got ${typeof k}`);
+      if (typeof k !== 'string')
+        throw new ValueError(`Vocabulary.encodeKeywords: keywords[${i}] must be a string; got ${typeof k}`);
       if (i > 0) out.push(SEP);
       out.push(...this.encode(k));
     });
@@ -105,7 +117,8 @@ export class Vocabulary {
   }
 
   static fromJSON(json: { tokens: string[]; lowercase?: boolean }): Vocabulary {
-    if (json === null || typeof json !== 'object' || !Array.isArray(json.tokens)) throw new ValueError('Vocabulary.fromJSON: expected {tokens: string[], lowercase?}');
+    if (json === null || typeof json !== 'object' || !Array.isArray(json.tokens))
+      throw new ValueError('Vocabulary.fromJSON: expected {tokens: string[], lowercase?}');
     return new Vocabulary(json.tokens, { lowercase: json.lowercase ?? false });
   }
 }

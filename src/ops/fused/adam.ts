@@ -19,15 +19,36 @@ export interface AdamState {
  * `adamUpdate` kernel when it has one, else composed from ops. Returns new tensors; the inputs
  * are left as they are. Call it under noGrad.
  */
-export function adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, info: AdamInfo, options: { fused?: boolean } = {}): AdamState {
+export function adamUpdate(
+  param: Tensor,
+  grad: Tensor,
+  m: Tensor,
+  v: Tensor,
+  info: AdamInfo,
+  options: { fused?: boolean } = {},
+): AdamState {
   const backend = backendOf('adamUpdate', { param, grad, m, v });
-  for (const [name, t] of [['grad', grad], ['m', m], ['v', v]] as const) {
-    if (!shapesEqual(t.shape, param.shape)) throw new ShapeError(`adamUpdate: ${name} has shape ${fmtShape(t.shape)}; expected param's ${fmtShape(param.shape)}`);
-    if (t.dtype !== param.dtype) throw new DTypeError(`adamUpdate: ${name} has dtype ${t.dtype}; expected param's ${param.dtype}`);
+  for (const [name, t] of [
+    ['grad', grad],
+    ['m', m],
+    ['v', v],
+  ] as const) {
+    if (!shapesEqual(t.shape, param.shape))
+      throw new ShapeError(
+        `adamUpdate: ${name} has shape ${fmtShape(t.shape)}; expected param's ${fmtShape(param.shape)}`,
+      );
+    if (t.dtype !== param.dtype)
+      throw new DTypeError(`adamUpdate: ${name} has dtype ${t.dtype}; expected param's ${param.dtype}`);
   }
   if (!isFloat(param.dtype)) throw new DTypeError(`adamUpdate: param has dtype ${param.dtype}; expected float`);
   if ((options.fused ?? true) && backend.adamUpdate && backend.dtypes.includes(param.dtype)) {
-    const r = backend.adamUpdate(param.storage().handle, grad.storage().handle, m.storage().handle, v.storage().handle, info);
+    const r = backend.adamUpdate(
+      param.storage().handle,
+      grad.storage().handle,
+      m.storage().handle,
+      v.storage().handle,
+      info,
+    );
     return {
       param: wrap(backend, r.param, param.shape, param.dtype),
       m: wrap(backend, r.m, param.shape, param.dtype),

@@ -38,18 +38,26 @@ function check(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | undefined): void 
   }
   const [b, h, , d] = q.shape;
   if (k.shape[0] !== b || k.shape[1] !== h || k.shape[3] !== d) {
-    throw new ShapeError(`scaledDotProductAttention: k has shape ${fmtShape(k.shape)}; expected [${b}, ${h}, Tk, ${d}] to match q ${fmtShape(q.shape)}`);
+    throw new ShapeError(
+      `scaledDotProductAttention: k has shape ${fmtShape(k.shape)}; expected [${b}, ${h}, Tk, ${d}] to match q ${fmtShape(q.shape)}`,
+    );
   }
   for (let i = 0; i < 4; i++) {
     if (v.shape[i] !== k.shape[i]) {
-      throw new ShapeError(`scaledDotProductAttention: v has shape ${fmtShape(v.shape)}; expected k's shape ${fmtShape(k.shape)}`);
+      throw new ShapeError(
+        `scaledDotProductAttention: v has shape ${fmtShape(v.shape)}; expected k's shape ${fmtShape(k.shape)}`,
+      );
     }
   }
   if (q.dtype !== k.dtype || q.dtype !== v.dtype || q.dtype === 'int32') {
-    throw new DTypeError(`scaledDotProductAttention: q, k, v must share a float dtype; got ${q.dtype}, ${k.dtype}, ${v.dtype}`);
+    throw new DTypeError(
+      `scaledDotProductAttention: q, k, v must share a float dtype; got ${q.dtype}, ${k.dtype}, ${v.dtype}`,
+    );
   }
   if (mask && (mask.rank !== 2 || mask.shape[0] !== b || mask.shape[1] !== k.shape[2])) {
-    throw new ShapeError(`scaledDotProductAttention: mask has shape ${fmtShape(mask.shape)}; expected [${b}, ${k.shape[2]}] (batch, keys)`);
+    throw new ShapeError(
+      `scaledDotProductAttention: mask has shape ${fmtShape(mask.shape)}; expected [${b}, ${k.shape[2]}] (batch, keys)`,
+    );
   }
 }
 
@@ -71,7 +79,8 @@ function intMask(mask: Tensor | undefined): { m: Tensor | undefined; temp: boole
  */
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const dropout = options.dropout ?? 0;
-  if (!(dropout >= 0 && dropout < 1)) throw new ValueError(`scaledDotProductAttention: dropout must be in [0, 1); got ${dropout}`);
+  if (!(dropout >= 0 && dropout < 1))
+    throw new ValueError(`scaledDotProductAttention: dropout must be in [0, 1); got ${dropout}`);
   check(q, k, v, options.mask);
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]!);
   if (!Number.isFinite(scale)) throw new ValueError(`scaledDotProductAttention: scale must be finite; got ${scale}`);
@@ -105,12 +114,22 @@ export function attentionGrad(g: Tensor, inputs: Tensor[], attrs: AttentionAttrs
   const backend = backendOf('attention backward', { g, q, k, v });
   const [B, H, tq, d] = q.shape as [number, number, number, number];
   const info: AttentionInfo = {
-    bh: B * H, heads: attrs.heads, tq, tk: k.shape[2]!, d, scale: attrs.scale, causal: attrs.causal,
+    bh: B * H,
+    heads: attrs.heads,
+    tq,
+    tk: k.shape[2]!,
+    d,
+    scale: attrs.scale,
+    causal: attrs.causal,
     mask: attrs.mask?.storage('attention backward', 'mask').handle,
   };
   const h = (t: Tensor) => t.storage('attention backward').handle;
   const r = backend.attentionBackward(h(g), h(out), h(attrs.lse), h(q), h(k), h(v), info);
-  return [wrap(backend, r.dq, q.shape, q.dtype), wrap(backend, r.dk, k.shape, k.dtype), wrap(backend, r.dv, v.shape, v.dtype)];
+  return [
+    wrap(backend, r.dq, q.shape, q.dtype),
+    wrap(backend, r.dk, k.shape, k.dtype),
+    wrap(backend, r.dv, v.shape, v.dtype),
+  ];
 }
 
 /**
@@ -121,7 +140,10 @@ export function attentionGrad(g: Tensor, inputs: Tensor[], attrs: AttentionAttrs
  * zeros (no NaN), matching the fused kernel.
  */
 export function attentionComposed(
-  q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {},
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options: AttentionOptions = {},
 ): { out: Tensor; weights: Tensor } {
   check(q, k, v, options.mask);
   const [B, , tq, d] = q.shape as [number, number, number, number];

@@ -13,7 +13,8 @@ export interface KmeansAssignment {
 
 function need(op: string, b: Backend): NonNullable<Backend['kmeansAssign']> {
   const fn = b.kmeansAssign;
-  if (!fn) throw new BackendError(`${op}: the ${b.name} backend has no fused k-means kernel; use the cpu or webgpu backend`);
+  if (!fn)
+    throw new BackendError(`${op}: the ${b.name} backend has no fused k-means kernel; use the cpu or webgpu backend`);
   return fn.bind(b);
 }
 
@@ -28,11 +29,15 @@ export function kmeansAssign(x: Tensor, centroids: Tensor): KmeansAssignment {
   const op = 'kmeansAssign';
   if (x.rank !== 2) throw new ShapeError(`${op}: x must be [n, d]; got ${fmtShape(x.shape)}`);
   if (centroids.rank !== 2 || centroids.shape[1] !== x.shape[1] || centroids.shape[0] === 0) {
-    throw new ShapeError(`${op}: centroids must be [k, ${x.shape[1]}] with k ≥ 1 to match x ${fmtShape(x.shape)}; got ${fmtShape(centroids.shape)}`);
+    throw new ShapeError(
+      `${op}: centroids must be [k, ${x.shape[1]}] with k ≥ 1 to match x ${fmtShape(x.shape)}; got ${fmtShape(centroids.shape)}`,
+    );
   }
   if (x.shape[1] === 0) throw new ShapeError(`${op}: x must have at least one column; got ${fmtShape(x.shape)}`);
-  if (x.dtype === 'int32') throw new DTypeError(`${op}: x must be a float tensor; got int32 (cast with .cast('float32'))`);
-  if (centroids.dtype !== x.dtype) throw new DTypeError(`${op}: centroids must have x's dtype ${x.dtype}; got ${centroids.dtype}`);
+  if (x.dtype === 'int32')
+    throw new DTypeError(`${op}: x must be a float tensor; got int32 (cast with .cast('float32'))`);
+  if (centroids.dtype !== x.dtype)
+    throw new DTypeError(`${op}: centroids must have x's dtype ${x.dtype}; got ${centroids.dtype}`);
   const backend = backendOf(op, { x, centroids });
   const [n, d] = x.shape as [number, number];
   const k = centroids.shape[0]!;

@@ -50,7 +50,11 @@ export interface LstmAttrs {
  * the fused 'lstm' op: one kernel per step for h @ W_hhᵀ and the gates, and the fused backward
  * through time as its gradient.
  */
-export function lstmLayer(x: Tensor, w: LstmWeights, options: LstmLayerOptions = {}): { output: Tensor; h: Tensor; c: Tensor } {
+export function lstmLayer(
+  x: Tensor,
+  w: LstmWeights,
+  options: LstmLayerOptions = {},
+): { output: Tensor; h: Tensor; c: Tensor } {
   if (x.rank !== 3) throw new ShapeError(`lstm: x must be [T, B, inputSize]; got ${fmtShape(x.shape)}`);
   const [T, B, I] = x.shape as [number, number, number];
   const G = w.weightIh.shape[0]!;
@@ -61,15 +65,20 @@ export function lstmLayer(x: Tensor, w: LstmWeights, options: LstmLayerOptions =
   if (w.weightHh.rank !== 2 || w.weightHh.shape[0] !== G || w.weightHh.shape[1] !== H) {
     throw new ShapeError(`lstm: weightHh has shape ${fmtShape(w.weightHh.shape)}; expected [${G}, ${H}]`);
   }
-  for (const [name, b] of [['biasIh', w.biasIh], ['biasHh', w.biasHh]] as const) {
-    if (b && (b.rank !== 1 || b.shape[0] !== G)) throw new ShapeError(`lstm: ${name} has shape ${fmtShape(b.shape)}; expected [${G}]`);
+  for (const [name, b] of [
+    ['biasIh', w.biasIh],
+    ['biasHh', w.biasHh],
+  ] as const) {
+    if (b && (b.rank !== 1 || b.shape[0] !== G))
+      throw new ShapeError(`lstm: ${name} has shape ${fmtShape(b.shape)}; expected [${G}]`);
   }
   if (x.dtype === 'int32') throw new DTypeError('lstm: x must be a float tensor; got int32');
   const backend = backendOf('lstm', { x, weightIh: w.weightIh, weightHh: w.weightHh });
   const temps: Tensor[] = [];
   const state = (t: Tensor | undefined, name: string): Tensor => {
     if (t) {
-      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== H) throw new ShapeError(`lstm: ${name} has shape ${fmtShape(t.shape)}; expected [${B}, ${H}]`);
+      if (t.rank !== 2 || t.shape[0] !== B || t.shape[1] !== H)
+        throw new ShapeError(`lstm: ${name} has shape ${fmtShape(t.shape)}; expected [${B}, ${H}]`);
       return t;
     }
     const z = wrap(backend, backend.fill(B * H, 0, x.dtype), [B, H], x.dtype);
@@ -81,9 +90,11 @@ export function lstmLayer(x: Tensor, w: LstmWeights, options: LstmLayerOptions =
   let lengths: Tensor | undefined;
   if (options.lengths) {
     const ls = Int32Array.from(options.lengths);
-    if (ls.length !== B) throw new ShapeError(`lstm: lengths has ${ls.length} entries; expected one per batch entry (${B})`);
+    if (ls.length !== B)
+      throw new ShapeError(`lstm: lengths has ${ls.length} entries; expected one per batch entry (${B})`);
     ls.forEach((l, i) => {
-      if (l < 0 || l > T || l !== options.lengths![i]) throw new ValueError(`lstm: lengths[${i}] = ${options.lengths![i]} must be an integer in [0, ${T}]`);
+      if (l < 0 || l > T || l !== options.lengths![i])
+        throw new ValueError(`lstm: lengths[${i}] = ${options.lengths![i]} must be an integer in [0, ${T}]`);
     });
     lengths = wrap(backend, backend.upload(ls, 'int32'), [B], 'int32');
   }
@@ -98,7 +109,13 @@ export function lstmLayer(x: Tensor, w: LstmWeights, options: LstmLayerOptions =
   temps.push(x2, xProj);
   const reverse = options.reverse ?? false;
   const info: LstmInfo = { steps: T, batch: B, hidden: H, reverse, lengths: lengths?.storage().handle };
-  const r = backend.lstmForward(xProj.storage().handle, w.weightHh.storage().handle, h0.storage().handle, c0.storage().handle, info);
+  const r = backend.lstmForward(
+    xProj.storage().handle,
+    w.weightHh.storage().handle,
+    h0.storage().handle,
+    c0.storage().handle,
+    info,
+  );
   const y = wrap(backend, r.y, [T + 2, B, H], x.dtype);
   const gates = wrap(backend, r.saved.gates, [T, B, G], x.dtype);
   const hPrev = wrap(backend, r.saved.hPrev, [T, B, H], x.dtype);
@@ -106,7 +123,13 @@ export function lstmLayer(x: Tensor, w: LstmWeights, options: LstmLayerOptions =
   const saved = [gates, hPrev, cPrev];
   const grad = needsGrad(xProj, w.weightHh, h0, c0);
   if (grad) {
-    record('lstm', [xProj, w.weightHh, h0, c0], y, { gates, hPrev, cPrev, lengths, reverse }, lengths ? [...saved, lengths] : saved);
+    record(
+      'lstm',
+      [xProj, w.weightHh, h0, c0],
+      y,
+      { gates, hPrev, cPrev, lengths, reverse },
+      lengths ? [...saved, lengths] : saved,
+    );
   } else {
     for (const t of saved) t.dispose();
     lengths?.dispose();
@@ -126,8 +149,19 @@ export function lstmGrad(g: Tensor, inputs: Tensor[], attrs: LstmAttrs): (Tensor
   const backend = backendOf('lstm backward', { g, whh });
   const [T2, B, H] = g.shape as [number, number, number];
   const h = (t: Tensor) => t.storage('lstm backward').handle;
-  const info: LstmInfo = { steps: T2 - 2, batch: B, hidden: H, reverse: attrs.reverse, lengths: attrs.lengths ? h(attrs.lengths) : undefined };
-  const r = backend.lstmBackward(h(g), h(whh), { gates: h(attrs.gates), hPrev: h(attrs.hPrev), cPrev: h(attrs.cPrev) }, info);
+  const info: LstmInfo = {
+    steps: T2 - 2,
+    batch: B,
+    hidden: H,
+    reverse: attrs.reverse,
+    lengths: attrs.lengths ? h(attrs.lengths) : undefined,
+  };
+  const r = backend.lstmBackward(
+    h(g),
+    h(whh),
+    { gates: h(attrs.gates), hPrev: h(attrs.hPrev), cPrev: h(attrs.cPrev) },
+    info,
+  );
   const dt = g.dtype;
   return [
     wrap(backend, r.dGates, xProj.shape, dt),

@@ -46,24 +46,31 @@ function checkParams(op: string, p: MfParams): { users: number; items: number; k
     if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${name} must be float32; got ${t.dtype}`);
   }
   if (P.rank !== 2 || Q.rank !== 2 || P.shape[1] !== Q.shape[1]) {
-    throw new ShapeError(`${op}: userFactors and itemFactors must be [users, k] and [items, k]; got ${fmtShape(P.shape)} and ${fmtShape(Q.shape)}`);
+    throw new ShapeError(
+      `${op}: userFactors and itemFactors must be [users, k] and [items, k]; got ${fmtShape(P.shape)} and ${fmtShape(Q.shape)}`,
+    );
   }
   const users = P.shape[0]!;
   const items = Q.shape[0]!;
   if (bu.size !== users || bi.size !== items) {
-    throw new ShapeError(`${op}: userBias and itemBias must have ${users} and ${items} entries; got ${fmtShape(bu.shape)} and ${fmtShape(bi.shape)}`);
+    throw new ShapeError(
+      `${op}: userBias and itemBias must have ${users} and ${items} entries; got ${fmtShape(bu.shape)} and ${fmtShape(bi.shape)}`,
+    );
   }
   return { users, items, k: P.shape[1]! };
 }
 
 function checkColumn(op: string, name: string, t: Tensor, dtype: 'int32' | 'float32', n: number): void {
   if (t.dtype !== dtype) throw new DTypeError(`${op}: ${name} must be ${dtype}; got ${t.dtype}`);
-  if (t.rank !== 1 || t.size !== n) throw new ShapeError(`${op}: ${name} must have shape [${n}] like users; got ${fmtShape(t.shape)}`);
+  if (t.rank !== 1 || t.size !== n)
+    throw new ShapeError(`${op}: ${name} must have shape [${n}] like users; got ${fmtShape(t.shape)}`);
 }
 
 function range(op: string, n: number, start = 0, count = n - start): { start: number; count: number } {
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 0 || start + count > n) {
-    throw new ValueError(`${op}: start and count must be integers with 0 <= start, start + count <= ${n}; got start ${start}, count ${count}`);
+    throw new ValueError(
+      `${op}: start and count must be integers with 0 <= start, start + count <= ${n}; got start ${start}, count ${count}`,
+    );
   }
   return { start, count };
 }
@@ -101,7 +108,10 @@ function tables(op: string, p: MfParams): MfTables {
 
 function need<K extends 'mfSgd' | 'mfBpr'>(op: string, b: Backend, key: K): NonNullable<Backend[K]> {
   const fn = b[key];
-  if (!fn) throw new BackendError(`${op}: the ${b.name} backend has no fused matrix-factorization kernel; use the cpu or webgpu backend`);
+  if (!fn)
+    throw new BackendError(
+      `${op}: the ${b.name} backend has no fused matrix-factorization kernel; use the cpu or webgpu backend`,
+    );
   return fn.bind(b) as NonNullable<Backend[K]>;
 }
 
@@ -148,7 +158,13 @@ export function mfSgdStep(
   options: MfSgdStepOptions,
 ): void {
   const op = 'mfSgdStep';
-  const { backend, k, start, count, mfBatch, tables } = prepare(op, params, batch, { name: 'ratings', tensor: batch.ratings }, options);
+  const { backend, k, start, count, mfBatch, tables } = prepare(
+    op,
+    params,
+    batch,
+    { name: 'ratings', tensor: batch.ratings },
+    options,
+  );
   for (const name of ['lr', 'reg', 'lrBias', 'regBias', 'mean'] as const) {
     const v = options[name];
     if (v !== undefined && !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be finite; got ${v}`);
@@ -176,7 +192,13 @@ export function mfBprStep(
   options: MfBprStepOptions,
 ): void {
   const op = 'mfBprStep';
-  const { backend, k, start, count, mfBatch, tables } = prepare(op, params, batch, { name: 'negatives', tensor: batch.negatives }, options);
+  const { backend, k, start, count, mfBatch, tables } = prepare(
+    op,
+    params,
+    batch,
+    { name: 'negatives', tensor: batch.negatives },
+    options,
+  );
   need(op, backend, 'mfBpr')(tables, mfBatch, {
     k,
     start,

@@ -24,12 +24,19 @@ for (const backend of conformanceBackends()) {
     onBackend(backend);
 
     for (const arch of archs) {
-      it(`${arch} learns i → i+1 mod n to HR@1 >= 0.95 with flat memory, and survives save/load`, { timeout: 600_000 }, async () => {
+      it(`${arch} learns i → i+1 mod n to HR@1 >= 0.95 with flat memory, and survives save/load`, {
+        timeout: 600_000,
+      }, async () => {
         const data = cycles(12, cheap ? 48 : 120);
         const m = small(arch);
         const before = at.memory().tensors;
         const live: number[] = [];
-        const hist = await m.fit(data, { epochs: cheap ? 10 : 12, batchSize: cheap ? 48 : 32, lr: 1e-2, onEpoch: () => void live.push(at.memory().tensors) });
+        const hist = await m.fit(data, {
+          epochs: cheap ? 10 : 12,
+          batchSize: cheap ? 48 : 32,
+          lr: 1e-2,
+          onEpoch: () => void live.push(at.memory().tensors),
+        });
         expect(hist[hist.length - 1]!.loss).toBeLessThan(hist[0]!.loss);
         // Training leaves no tensors behind, epoch after epoch.
         expect(new Set(live).size).toBe(1);
@@ -67,7 +74,9 @@ describe('NextItemModel options, ids and errors (cpu)', () => {
 
   it('fits time-ordered Interactions, speaks external ids and refuses unknown ones', { timeout: 120_000 }, async () => {
     const names = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const users: string[] = [], items: string[] = [], times: number[] = [];
+    const users: string[] = [],
+      items: string[] = [],
+      times: number[] = [];
     for (let u = 0; u < 60; u++) {
       // Out of time order on purpose: fit must sort by time.
       for (let t = 5; t >= 0; t--) {

@@ -8,15 +8,24 @@ type Arch = 'lstm' | 'transformer';
 /** Keyword sets mapped to fixed templates; the keyword order picks the template. */
 function templates(pcts: string[]): at.models.Seq2SeqPair[] {
   const pairs: at.models.Seq2SeqPair[] = [];
-  for (const c of ['red', 'blue', 'green', 'black']) for (const t of ['shoes', 'hats', 'bags', 'coats']) for (const p of pcts) {
-    pairs.push({ keywords: [p, c, t], text: `${p} off ${c} ${t} today` });
-    pairs.push({ keywords: [c, t, p], text: `New ${c} ${t}: save ${p}!` });
-  }
+  for (const c of ['red', 'blue', 'green', 'black'])
+    for (const t of ['shoes', 'hats', 'bags', 'coats'])
+      for (const p of pcts) {
+        pairs.push({ keywords: [p, c, t], text: `${p} off ${c} ${t} today` });
+        pairs.push({ keywords: [c, t, p], text: `New ${c} ${t}: save ${p}!` });
+      }
   return pairs;
 }
 
-async function exactMatch(m: InstanceType<typeof Seq2Seq>, pairs: at.models.Seq2SeqPair[], options: at.models.GenerateOptions = {}): Promise<number> {
-  const gen = await m.generateBatch(pairs.map((p) => p.keywords), options);
+async function exactMatch(
+  m: InstanceType<typeof Seq2Seq>,
+  pairs: at.models.Seq2SeqPair[],
+  options: at.models.GenerateOptions = {},
+): Promise<number> {
+  const gen = await m.generateBatch(
+    pairs.map((p) => p.keywords),
+    options,
+  );
   return gen.filter((g, i) => g === m.vocabulary.normalize(pairs[i]!.text)).length / pairs.length;
 }
 
@@ -39,7 +48,9 @@ for (const backend of conformanceBackends()) {
     onBackend(backend);
 
     for (const arch of ['lstm', 'transformer'] as Arch[]) {
-      it(`${arch} maps keyword sets to their templates (exact match), memory flat, save/load identical`, { timeout: 600_000 }, async () => {
+      it(`${arch} maps keyword sets to their templates (exact match), memory flat, save/load identical`, {
+        timeout: 600_000,
+      }, async () => {
         const pairs = templates(cheap ? ['10%'] : ['10%', '20%', '30%']);
         const vocab = Vocabulary.build(pairs.flatMap((p) => [p.text, ...p.keywords]));
         const m = new Seq2Seq({ arch, vocabulary: vocab, dim: 32, layers: 1, heads: 2, dropout: 0, seed: 1 });
@@ -47,7 +58,12 @@ for (const backend of conformanceBackends()) {
         const live: number[] = [];
         // The small data on slow backends gets fewer steps; the LSTM then needs a larger step size.
         const lr = cheap && arch === 'lstm' ? 2e-2 : 1e-2;
-        await m.fit(pairs, { epochs: cheap ? 24 : 30, batchSize: 16, lr, onEpoch: () => void live.push(at.memory().tensors) });
+        await m.fit(pairs, {
+          epochs: cheap ? 24 : 30,
+          batchSize: 16,
+          lr,
+          onEpoch: () => void live.push(at.memory().tensors),
+        });
         expect(new Set(live).size).toBe(1);
         expect(at.memory().tensors).toBe(before);
         expect(await exactMatch(m, pairs)).toBeGreaterThanOrEqual(0.95);
@@ -74,7 +90,15 @@ describe('Seq2Seq generalization, sampling and errors (cpu)', () => {
     const test = all.filter((_, i) => i % 5 === 2);
     const train = all.filter((_, i) => i % 5 !== 2);
     const vocab = Vocabulary.build(all.flatMap((p) => [p.text, ...p.keywords]));
-    const m = new Seq2Seq({ arch: 'transformer', vocabulary: vocab, dim: 32, layers: 1, heads: 2, dropout: 0, seed: 1 });
+    const m = new Seq2Seq({
+      arch: 'transformer',
+      vocabulary: vocab,
+      dim: 32,
+      layers: 1,
+      heads: 2,
+      dropout: 0,
+      seed: 1,
+    });
     await m.fit(train, { epochs: 30, batchSize: 16, lr: 1e-2 });
     const heldOut = await exactMatch(m, test);
     expect(heldOut).toBeGreaterThanOrEqual(0.9);

@@ -18,9 +18,14 @@ function groups(size: number): [number, number, number] {
 export function unary(ctx: GpuContext, op: UnaryOp, x: Handle): GpuHandle {
   const out = ctx.alloc(x.size, x.dtype);
   const target = ctx.pipeline('elementwise', 'unary_main', { OP: UNARY_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
-  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
-    u[at] = x.size;
-  }, groups(x.size));
+  ctx.batcher.dispatch(
+    target,
+    [out.buffer, gpu(x).buffer],
+    (u, _i, _f, at) => {
+      u[at] = x.size;
+    },
+    groups(x.size),
+  );
   return out;
 }
 
@@ -40,12 +45,17 @@ function strided(
   const target = ctx.pipeline('elementwise', entry, { ...constants, CONTIG: contig });
   // 'auto' layouts hold only the bindings an entry point uses: binary binds 2 inputs, where 3.
   const buffers = [out.buffer, ...inputs.map((h) => gpu(h).buffer)];
-  ctx.batcher.dispatch(target, buffers, (u, _i, _f, at) => {
-    u[at] = info.outSize;
-    u[at + 1] = shape.length;
-    writeDims(u, at + 8, shape);
-    for (let k = 0; k < 3; k++) writeDims(u, at + 16 + 8 * k, strides[k] ?? []);
-  }, groups(info.outSize));
+  ctx.batcher.dispatch(
+    target,
+    buffers,
+    (u, _i, _f, at) => {
+      u[at] = info.outSize;
+      u[at + 1] = shape.length;
+      writeDims(u, at + 8, shape);
+      for (let k = 0; k < 3; k++) writeDims(u, at + 16 + 8 * k, strides[k] ?? []);
+    },
+    groups(info.outSize),
+  );
   return out;
 }
 
@@ -67,9 +77,14 @@ export function cast(ctx: GpuContext, x: Handle, to: DType): GpuHandle {
   }
   const target = ctx.pipeline('elementwise', 'cast_main', { IS_INT: x.dtype === 'int32', OUT_INT: to === 'int32' });
   const buffers = [out.buffer, gpu(x).buffer];
-  ctx.batcher.dispatch(target, buffers, (u, _i, _f, at) => {
-    u[at] = x.size;
-  }, groups(x.size));
+  ctx.batcher.dispatch(
+    target,
+    buffers,
+    (u, _i, _f, at) => {
+      u[at] = x.size;
+    },
+    groups(x.size),
+  );
   return out;
 }
 
@@ -80,12 +95,17 @@ export function clamp(ctx: GpuContext, x: Handle, lo: number, hi: number): GpuHa
   // For int32, clamping to trunc(lo)/trunc(hi) equals clamping in float64 and then truncating.
   const toInt = (v: number) => (Number.isNaN(v) ? 0 : Math.min(INT32_MAX, Math.max(INT32_MIN, Math.trunc(v))));
   const buffers = [out.buffer, gpu(x).buffer];
-  ctx.batcher.dispatch(target, buffers, (u, i, f, at) => {
-    u[at] = x.size;
-    i[at + 2] = toInt(lo);
-    i[at + 3] = toInt(hi);
-    f[at + 4] = lo;
-    f[at + 5] = hi;
-  }, groups(x.size));
+  ctx.batcher.dispatch(
+    target,
+    buffers,
+    (u, i, f, at) => {
+      u[at] = x.size;
+      i[at + 2] = toInt(lo);
+      i[at + 3] = toInt(hi);
+      f[at + 4] = lo;
+      f[at + 5] = hi;
+    },
+    groups(x.size),
+  );
   return out;
 }

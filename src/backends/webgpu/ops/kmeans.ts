@@ -5,7 +5,12 @@ import { grid } from '../layout.js';
 const WG = 64;
 
 /** The k-means assignment step (kernels/kmeans.wgsl): one invocation per point, one dispatch. */
-export function kmeansAssign(ctx: GpuContext, x: Handle, centroids: Handle, info: KmeansInfo): { labels: GpuHandle; distances: GpuHandle } {
+export function kmeansAssign(
+  ctx: GpuContext,
+  x: Handle,
+  centroids: Handle,
+  info: KmeansInfo,
+): { labels: GpuHandle; distances: GpuHandle } {
   const labels = ctx.alloc(info.n, 'int32');
   const distances = ctx.alloc(info.n, x.dtype);
   const target = ctx.pipeline('kmeans', 'kmeans_assign', { WG });

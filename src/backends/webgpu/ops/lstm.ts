@@ -24,7 +24,14 @@ function check(info: LstmInfo, ...hs: Handle[]): [number, number, number] {
 }
 
 /** One init dispatch, then one fused dispatch per time step; nothing is read back. */
-export function lstmForward(ctx: GpuContext, xProj: Handle, whh: Handle, h0: Handle, c0: Handle, info: LstmInfo): { y: GpuHandle; saved: LstmSaved } {
+export function lstmForward(
+  ctx: GpuContext,
+  xProj: Handle,
+  whh: Handle,
+  h0: Handle,
+  c0: Handle,
+  info: LstmInfo,
+): { y: GpuHandle; saved: LstmSaved } {
   const groups = check(info, xProj, whh, h0, c0);
   const { steps: T, batch: B, hidden: H } = info;
   const y = ctx.alloc((T + 2) * B * H, 'float32');
@@ -33,8 +40,12 @@ export function lstmForward(ctx: GpuContext, xProj: Handle, whh: Handle, h0: Han
   const cPrev = ctx.alloc(T * B * H, 'float32');
   if (B * H === 0) return { y, saved: { gates, hPrev, cPrev } };
   const len = gpu(info.lengths ?? whh).buffer;
-  ctx.batcher.dispatch(ctx.pipeline('lstm', 'lstm_init', { WG }),
-    [hPrev.buffer, cPrev.buffer, y.buffer, gpu(h0).buffer, gpu(c0).buffer, len], params(info, 0), groups);
+  ctx.batcher.dispatch(
+    ctx.pipeline('lstm', 'lstm_init', { WG }),
+    [hPrev.buffer, cPrev.buffer, y.buffer, gpu(h0).buffer, gpu(c0).buffer, len],
+    params(info, 0),
+    groups,
+  );
   const step = ctx.pipeline('lstm', 'lstm_step', { WG });
   const buffers = [y.buffer, gates.buffer, hPrev.buffer, cPrev.buffer, gpu(xProj).buffer, gpu(whh).buffer, len];
   for (let s = 0; s < T; s++) ctx.batcher.dispatch(step, buffers, params(info, s), groups);
@@ -51,13 +62,33 @@ export function lstmBackward(ctx: GpuContext, dY: Handle, whh: Handle, saved: Ls
   if (B * H > 0) {
     const len = gpu(info.lengths ?? whh).buffer;
     const step = ctx.pipeline('lstm', 'lstm_bwd_step', { WG });
-    const buffers = [dGates.buffer, dc.buffer, gpu(dY).buffer, gpu(saved.gates).buffer, gpu(saved.cPrev).buffer, gpu(whh).buffer, len];
+    const buffers = [
+      dGates.buffer,
+      dc.buffer,
+      gpu(dY).buffer,
+      gpu(saved.gates).buffer,
+      gpu(saved.cPrev).buffer,
+      gpu(whh).buffer,
+      len,
+    ];
     for (let s = T - 1; s >= 0; s--) ctx.batcher.dispatch(step, buffers, params(info, s), groups);
-    ctx.batcher.dispatch(ctx.pipeline('lstm', 'lstm_bwd_end', { WG }),
-      [dh0.buffer, dc.buffer, gpu(dY).buffer, dGates.buffer, gpu(whh).buffer, len], params(info, -1), groups);
+    ctx.batcher.dispatch(
+      ctx.pipeline('lstm', 'lstm_bwd_end', { WG }),
+      [dh0.buffer, dc.buffer, gpu(dY).buffer, dGates.buffer, gpu(whh).buffer, len],
+      params(info, -1),
+      groups,
+    );
   }
   const dWhh = matmul(ctx, dGates, saved.hPrev, {
-    batch: 1, m: 4 * H, n: H, k: T * B, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0, activation: 'none',
+    batch: 1,
+    m: 4 * H,
+    n: H,
+    k: T * B,
+    transA: true,
+    transB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    activation: 'none',
   });
   if (T * B === 0) ctx.batcher.commands().clearBuffer(dWhh.buffer, 0, dWhh.size * 4);
   return { dGates, dWhh, dh0, dc0: dc };

@@ -28,12 +28,16 @@ const ACT_INDEX: Record<Activation, number> = { none: 0, relu: 1, gelu: 2, tanh:
 export function vec4Aligned(info: MatmulInfo): boolean {
   const aAxis = info.transA ? info.m : info.k;
   const bAxis = info.transB ? info.k : info.n;
-  return aAxis % 4 === 0 && bAxis % 4 === 0 && info.n % 4 === 0 && info.aBatchStride % 4 === 0 && info.bBatchStride % 4 === 0;
+  return (
+    aAxis % 4 === 0 && bAxis % 4 === 0 && info.n % 4 === 0 && info.aBatchStride % 4 === 0 && info.bBatchStride % 4 === 0
+  );
 }
 
 export function matmul(ctx: GpuContext, a: Handle, b: Handle, info: MatmulInfo): GpuHandle {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (info.bias && info.bias.dtype !== 'float32')) {
-    throw new DTypeError(`webgpu matmul: a, b and bias must be float32; got ${a.dtype}, ${b.dtype}${info.bias ? `, ${info.bias.dtype}` : ''}`);
+    throw new DTypeError(
+      `webgpu matmul: a, b and bias must be float32; got ${a.dtype}, ${b.dtype}${info.bias ? `, ${info.bias.dtype}` : ''}`,
+    );
   }
   const { batch, m, n, k } = info;
   const out = ctx.alloc(batch * m * n, 'float32');
@@ -56,7 +60,11 @@ export function matmul(ctx: GpuContext, a: Handle, b: Handle, info: MatmulInfo):
   if (m === 1) {
     // GEMV: a single row of A is contiguous whether or not A is transposed.
     const [x, y] = grid(Math.ceil(n / (info.transB ? 4 : 64)));
-    const target = ctx.pipeline('matmul', 'matmul_gemv', { TRANS_B: info.transB, HAS_BIAS: flags.HAS_BIAS, ACT: flags.ACT });
+    const target = ctx.pipeline('matmul', 'matmul_gemv', {
+      TRANS_B: info.transB,
+      HAS_BIAS: flags.HAS_BIAS,
+      ACT: flags.ACT,
+    });
     ctx.batcher.dispatch(target, buffers, params, [x, y, batch]);
     return out;
   }

@@ -74,11 +74,15 @@ function dispatchMf(
 }
 
 export function mfSgd(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfSgdInfo, layout: MfLayout): void {
-  const buffers = [t.userFactors, t.itemFactors, t.userBias, t.itemBias, batch.users, batch.items, batch.ratings!].map((h) => gpu(h).buffer);
+  const buffers = [t.userFactors, t.itemFactors, t.userBias, t.itemBias, batch.users, batch.items, batch.ratings!].map(
+    (h) => gpu(h).buffer,
+  );
   dispatchMf(ctx, 'mf_sgd', info, t, batch, buffers, layout);
 }
 
 export function mfBpr(ctx: GpuContext, t: MfTables, batch: MfBatch, info: MfBprInfo, layout: MfLayout): void {
-  const buffers = [t.userFactors, t.itemFactors, t.itemBias, batch.users, batch.items, batch.negatives!].map((h) => gpu(h).buffer);
+  const buffers = [t.userFactors, t.itemFactors, t.itemBias, batch.users, batch.items, batch.negatives!].map(
+    (h) => gpu(h).buffer,
+  );
   dispatchMf(ctx, 'mf_bpr', info, t, batch, buffers, layout);
 }

@@ -14,12 +14,20 @@ function groups(threads: number): [number, number, number] {
 export function fill(ctx: GpuContext, size: number, value: number, dtype: DType): GpuHandle {
   const out = ctx.alloc(size, dtype);
   // The word is computed the way a typed array stores the value (int32: truncate and wrap).
-  const word = dtype === 'int32' ? new Uint32Array(new Int32Array([value]).buffer)[0]! : new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  const word =
+    dtype === 'int32'
+      ? new Uint32Array(new Int32Array([value]).buffer)[0]!
+      : new Uint32Array(new Float32Array([value]).buffer)[0]!;
   const target = ctx.pipeline('copy', 'fill_main');
-  ctx.batcher.dispatch(target, [out.buffer], (u, _i, _f, at) => {
-    u[at] = size;
-    u[at + 1] = word;
-  }, groups(size));
+  ctx.batcher.dispatch(
+    target,
+    [out.buffer],
+    (u, _i, _f, at) => {
+      u[at] = size;
+      u[at + 1] = word;
+    },
+    groups(size),
+  );
   return out;
 }
 
@@ -42,15 +50,20 @@ export function copy(ctx: GpuContext, src: Handle, dst: Handle, info: CopyInfo):
     ctx.batcher.copy(source.buffer, info.srcOffset * 4, gpu(dst).buffer, info.dstOffset * 4, size * 4);
   } else {
     const target = ctx.pipeline('copy', 'copy_main');
-    ctx.batcher.dispatch(target, [gpu(dst).buffer, source.buffer], (u, i, _f, at) => {
-      u[at] = size;
-      u[at + 1] = shape.length;
-      i[at + 2] = info.srcOffset;
-      i[at + 3] = info.dstOffset;
-      writeDims(u, at + 4, shape);
-      writeDims(i, at + 12, ss);
-      writeDims(i, at + 20, ds);
-    }, groups(size));
+    ctx.batcher.dispatch(
+      target,
+      [gpu(dst).buffer, source.buffer],
+      (u, i, _f, at) => {
+        u[at] = size;
+        u[at + 1] = shape.length;
+        i[at + 2] = info.srcOffset;
+        i[at + 3] = info.dstOffset;
+        writeDims(u, at + 4, shape);
+        writeDims(i, at + 12, ss);
+        writeDims(i, at + 20, ds);
+      },
+      groups(size),
+    );
   }
   if (temp) ctx.release(temp);
 }
@@ -94,15 +107,20 @@ export function random(ctx: GpuContext, size: number, dtype: DType, info: Random
   const low = info.low ?? 0;
   const range = (info.high ?? 0) - low;
   const target = ctx.pipeline('random', 'random_main', { KIND: KIND_INDEX[info.kind], OUT_INT: dtype === 'int32' });
-  ctx.batcher.dispatch(target, [out.buffer], (u, i, _f, at) => {
-    u[at] = size;
-    u[at + 1] = blocks;
-    u[at + 2] = info.key[0];
-    u[at + 3] = info.key[1];
-    u[at + 4] = info.counter[0];
-    u[at + 5] = info.counter[1];
-    i[at + 6] = low | 0;
-    u[at + 7] = range >>> 0;
-  }, groups(blocks));
+  ctx.batcher.dispatch(
+    target,
+    [out.buffer],
+    (u, i, _f, at) => {
+      u[at] = size;
+      u[at + 1] = blocks;
+      u[at + 2] = info.key[0];
+      u[at + 3] = info.key[1];
+      u[at + 4] = info.counter[0];
+      u[at + 5] = info.counter[1];
+      i[at + 6] = low | 0;
+      u[at + 7] = range >>> 0;
+    },
+    groups(blocks),
+  );
   return out;
 }

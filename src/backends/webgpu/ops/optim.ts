@@ -5,7 +5,14 @@ import { grid } from '../layout.js';
 const WG = 256;
 
 /** The fused Adam/AdamW step (kernels/adam.wgsl): one dispatch, three fresh output buffers. */
-export function adamUpdate(ctx: GpuContext, param: Handle, grad: Handle, m: Handle, v: Handle, info: AdamInfo): { param: GpuHandle; m: GpuHandle; v: GpuHandle } {
+export function adamUpdate(
+  ctx: GpuContext,
+  param: Handle,
+  grad: Handle,
+  m: Handle,
+  v: Handle,
+  info: AdamInfo,
+): { param: GpuHandle; m: GpuHandle; v: GpuHandle } {
   const n = param.size;
   const outP = ctx.alloc(n, param.dtype);
   const outM = ctx.alloc(n, param.dtype);

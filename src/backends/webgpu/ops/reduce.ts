@@ -19,7 +19,9 @@ const REDUCE_INDEX = new Map<ReduceOp, number>(REDUCE_OPS.map((op, i) => [op, i]
  * there are too few rows to keep the threads busy; otherwise one workgroup tree per row.
  */
 function rowGrid(ctx: GpuContext, outer: number, inner: number): { entry: string; groups: [number, number, number] } {
-  const perThread = ctx.software ? outer >= WG || inner <= MEDIUM_ROW : inner <= SHORT_ROW || (inner <= MEDIUM_ROW && outer >= MANY_ROWS);
+  const perThread = ctx.software
+    ? outer >= WG || inner <= MEDIUM_ROW
+    : inner <= SHORT_ROW || (inner <= MEDIUM_ROW && outer >= MANY_ROWS);
   if (perThread) {
     const [x, y] = grid(Math.ceil(outer / WG));
     return { entry: 'rows', groups: [x, y, 1] };
@@ -37,10 +39,15 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, 
   if (outer === 0) return out;
   const { entry, groups } = rowGrid(ctx, outer, inner);
   const target = ctx.pipeline('reduce', `reduce_${entry}`, { OP: REDUCE_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
-  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
-    u[at] = outer;
-    u[at + 1] = inner;
-  }, groups);
+  ctx.batcher.dispatch(
+    target,
+    [out.buffer, gpu(x).buffer],
+    (u, _i, _f, at) => {
+      u[at] = outer;
+      u[at + 1] = inner;
+    },
+    groups,
+  );
   return out;
 }
 
@@ -50,9 +57,14 @@ export function softmax(ctx: GpuContext, x: Handle, rows: number, cols: number, 
   if (rows * cols === 0) return out;
   const { entry, groups } = rowGrid(ctx, rows, cols);
   const target = ctx.pipeline('softmax', `softmax_${entry}`, { LOG: log });
-  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], (u, _i, _f, at) => {
-    u[at] = rows;
-    u[at + 1] = cols;
-  }, groups);
+  ctx.batcher.dispatch(
+    target,
+    [out.buffer, gpu(x).buffer],
+    (u, _i, _f, at) => {
+      u[at] = rows;
+      u[at + 1] = cols;
+    },
+    groups,
+  );
   return out;
 }
