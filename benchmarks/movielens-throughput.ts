@@ -1,16 +1,3 @@
-/**
- * SGD throughput of biased matrix factorization on the partial MovieLens-1M file (the first
- * 487,650 ratings): ratings per second per epoch for attune's fused MF kernel on the cpu
- * backend (the typed-array twin, through the model API) and on webgpu (kernels/mf_sgd.wgsl in
- * Hogwild minibatches), against a plain TypeScript SGD loop written here, all in one process.
- * Every contender shuffles its rows each epoch and applies the same update.
- *
- *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/movielens-throughput.ts [--epochs=5] [--factors=64] [--no-webgpu] [--workgroup-layout]
- *
- * `--workgroup-layout` also times the workgroup-per-row WGSL layout (the default on real GPUs,
- * about 20x slower than thread-per-row on SwiftShader). Writes bench-results/movielens-throughput.{json,md}.
- */
-import * as at from '../src/index.js';
 import { backendByName } from '../src/backends/registry.js';
 import type { WebGPUBackend } from '../src/backends/webgpu/index.js';
 import { loadMovieLens } from '../src/data/movielens.js';
@@ -92,14 +79,22 @@ async function main(): Promise<void> {
   {
     const ms: number[] = [];
     const rm: number[] = [];
-    plainLoop(data, (m, r) => (ms.push(m), rm.push(r)));
+    plainLoop(data, (m, r) => {
+      ms.push(m);
+      rm.push(r);
+    });
     record('plain TypeScript SGD loop', ms, rm);
   }
   const runModel = async (label: string, opts: ConstructorParameters<typeof MatrixFactorization>[0]): Promise<void> => {
     const ms: number[] = [];
     const rm: number[] = [];
     const mf = new MatrixFactorization({ factors: K, epochs: EPOCHS, lr: LR, reg: REG, initStd: 0.1, ...opts });
-    await mf.fit(data, { onEpoch: (e) => void (ms.push(e.ms), rm.push(e.loss)) });
+    await mf.fit(data, {
+      onEpoch: (e) => {
+        ms.push(e.ms);
+        rm.push(e.loss);
+      },
+    });
     mf.dispose();
     record(label, ms, rm);
   };

@@ -1,15 +1,3 @@
-/**
- * Rating prediction on MovieLens-100k with 5-fold cross-validation (random row folds, seed 0),
- * the protocol of Surprise's published table: RMSE/MAE per model, and fit time per fold for the
- * cpu and webgpu backends, all in one process on the same folds.
- *
- *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/movielens.ts [--no-webgpu] [--gpu-folds=5]
- *
- * Surprise anchors (same data, 5-fold): SVD 0.934 (6 s for 5 folds), SVD++ 0.919 (99 s),
- * BaselineOnly 0.944. Targets: biased MF <= 0.925, best attune model <= 0.905.
- * Writes bench-results/movielens.{json,md}.
- */
-import * as at from '../src/index.js';
 import { loadMovieLens } from '../src/data/movielens.js';
 import { crossValidate, type CrossValidation } from '../src/metrics/cross-validate.js';
 import { BaselineOnly, MatrixFactorization, SVDpp, type Recommender } from '../src/models/index.js';

@@ -11,4 +11,4 @@ export async function load(url, context, next) {
   }
   return next(url, context);
 }`;
-register('data:text/javascript,' + encodeURIComponent(hook));
+register(`data:text/javascript,${encodeURIComponent(hook)}`);

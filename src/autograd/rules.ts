@@ -223,7 +223,7 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
 /** maximum/minimum: the gradient goes to the winning side; ties split it evenly. */
 function extremumGrad(g: Tensor, a: Tensor, b: Tensor, win: 'gt' | 'lt'): (Tensor | null)[] {
   return t((tmp) => {
-    const aWins = tmp(o.cast(tmp(o[win](a, b)), g.dtype));
+    const aWins = tmp(o.cast(tmp(win === 'gt' ? o.gt(a, b) : o.lt(a, b)), g.dtype));
     const tie = tmp(o.cast(tmp(o.eq(a, b)), g.dtype));
     const wa = tmp(o.add(aWins, tmp(o.mul(tie, 0.5))));
     const wb = tmp(o.sub(1, wa));

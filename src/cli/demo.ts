@@ -633,7 +633,7 @@ function table(log: (line: string) => void, header: string[], rows: string[][], 
       .join('  ')
       .trimEnd();
   log(line(header));
-  log('  ' + widths.map((w) => '─'.repeat(w)).join('  '));
+  log(`  ${widths.map((w) => '─'.repeat(w)).join('  ')}`);
   for (const r of rows) log(line(r));
 }
 

@@ -97,7 +97,7 @@ function firstLine(text: string): string {
 }
 
 async function pathToDirUrl(path: string | URL): Promise<URL> {
-  if (path instanceof URL) return path.href.endsWith('/') ? path : new URL(path.href + '/');
+  if (path instanceof URL) return path.href.endsWith('/') ? path : new URL(`${path.href}/`);
   const { pathToFileURL } = await import('node:url');
-  return pathToFileURL(path.endsWith('/') ? path : path + '/');
+  return pathToFileURL(path.endsWith('/') ? path : `${path}/`);
 }

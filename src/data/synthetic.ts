@@ -298,21 +298,21 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
       const views = 1 + poisson(rng, 2);
       let clock = t;
       // A session that runs past the end of the log is cut there.
-      session: for (let v = 0; v < views; v++) {
+      for (let v = 0; v < views; v++) {
         const k = pick(rng, catPrefs[cu.id]!);
         const it = byCategory[k]![pick(rng, itemWeights[k]!)]!;
         clock += (1 + rng.float() * 4) / 1440;
-        if (clock >= days) break session;
+        if (clock >= days) break;
         evs.push({ c: cu.id, i: it.id, t: 'view', time: clock, q: 0, a: 0 });
         const rel = Math.log(it.price / CATEGORIES[it.category]!.price);
         const cartP = seg.cartRate * Math.exp(Math.min(0, seg.priceTaste * rel));
         if (rng.float() >= cartP) continue;
         clock += (1 + rng.float() * 2) / 1440;
-        if (clock >= days) break session;
+        if (clock >= days) break;
         evs.push({ c: cu.id, i: it.id, t: 'cart', time: clock, q: 1, a: 0 });
         if (rng.float() >= seg.buyRate) continue;
         clock += (1 + rng.float() * 3) / 1440;
-        if (clock >= days) break session;
+        if (clock >= days) break;
         const q = 1 + poisson(rng, seg.quantity);
         evs.push({ c: cu.id, i: it.id, t: 'purchase', time: clock, q, a: Math.round(it.price * q * 100) / 100 });
         if (rng.float() < 0.3) {

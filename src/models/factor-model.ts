@@ -91,7 +91,7 @@ export abstract class FactorModel extends Recommender {
         const qo = i * k;
         for (let f = 0; f < k; f++) s += P[po + f]! * Q[qo + f]!;
       }
-      out[j] = s < this.clipLo ? this.clipLo : s > this.clipHi ? this.clipHi : s;
+      out[j] = s < this.clipLo ? this.clipLo : Math.min(s, this.clipHi);
     }
   }
 

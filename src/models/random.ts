@@ -1,4 +1,4 @@
-import { Rng } from '../data/random.js';
+import type { Rng } from '../data/random.js';
 
 /** Normal(0, std) values from the seeded data Rng (Box-Muller), so every backend starts alike. */
 export function normalArray(rng: Rng, n: number, std: number): Float32Array {

@@ -56,7 +56,7 @@ export abstract class Module {
   private readonly childModules = new Map<string, Module | null>();
 
   /** Subclasses implement their computation here; see the class comment for the convention. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: each layer narrows its own forward signature
   abstract forward(...args: any[]): any;
 
   /**

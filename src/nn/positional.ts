@@ -54,7 +54,7 @@ export class SinusoidalPositionalEncoding extends Module {
     const table = new Float64Array(maxLen * dModel);
     for (let pos = 0; pos < maxLen; pos++) {
       for (let i = 0; i < dModel; i += 2) {
-        const angle = pos / Math.pow(10000, i / dModel);
+        const angle = pos / 10000 ** (i / dModel);
         table[pos * dModel + i] = Math.sin(angle);
         if (i + 1 < dModel) table[pos * dModel + i + 1] = Math.cos(angle);
       }

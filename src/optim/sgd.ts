@@ -35,7 +35,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   private direction(
-    p: Tensor,
+    _p: Tensor,
     g: Tensor,
     pv: Tensor,
     buf: Tensor | null,

@@ -66,7 +66,7 @@ describe('examples/churn', () => {
     }
     const dir = mkdtempSync(join(tmpdir(), 'attune-telco-'));
     const file = join(dir, 'telco.csv');
-    writeFileSync(file, rows.join('\n') + '\n');
+    writeFileSync(file, `${rows.join('\n')}\n`);
     const r = await main({ path: file, epochs: 30, log: () => {} });
     expect(r.trainRows + r.testRows).toBe(600);
     expect(r.features).toContain('TotalCharges=missing');

@@ -27,7 +27,7 @@ describe('examples/recommend', () => {
     for (let u = 1; u <= 60; u++)
       for (let i = 1; i <= 40; i++)
         if (rnd() < 0.5) lines.push(`${u}\t${i}\t${1 + Math.floor(rnd() * 5)}\t${880000000 + u * 100 + i}`);
-    writeFileSync(join(dir, 'u.data'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, 'u.data'), `${lines.join('\n')}\n`);
     writeFileSync(
       join(dir, 'u.item'),
       Array.from({ length: 40 }, (_, i) => `${i + 1}|Movie ${i + 1} (1995)|01-Jan-1995||`).join('\n'),

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendByName } from '../../src/backends/registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import * as at from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
 import { attentionComposed, scaledDotProductAttention } from '../../src/ops/fused/attention.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
@@ -48,7 +47,7 @@ function reference(
         const ok: boolean[] = [];
         let m = -Infinity;
         for (let j = 0; j < tk; j++) {
-          ok[j] = !(opts.causal && j > i) && !(opts.mask && opts.mask[b * tk + j]);
+          ok[j] = !(opts.causal && j > i) && !opts.mask?.[b * tk + j];
           let s = 0;
           for (let c = 0; c < d; c++) s += q[(p * tq + i) * d + c]! * k[(p * tk + j) * d + c]!;
           S[j] = s * scale;

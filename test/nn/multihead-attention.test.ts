@@ -50,7 +50,7 @@ function reference(qIn: Float64Array, kIn: Float64Array, vIn: Float64Array, p: R
         const ok: boolean[] = [];
         let m = -Infinity;
         for (let j = 0; j < S; j++) {
-          ok[j] = !(c.causal && j > i) && !(c.mask && c.mask[b * S + j]);
+          ok[j] = !(c.causal && j > i) && !c.mask?.[b * S + j];
           let d = 0;
           for (let e = 0; e < dh; e++) d += q[(b * L + i) * E + h * dh + e]! * k[(b * S + j) * E + h * dh + e]!;
           s[j] = d / Math.sqrt(dh);

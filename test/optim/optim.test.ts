@@ -222,6 +222,7 @@ describe('schedulers and clipping', () => {
     c.step();
     expect(b.lr).toBeCloseTo(0.1, 10);
     const d = mk();
+    // biome-ignore lint/suspicious/noThenProperty: the option is named for what follows the warmup; options are never awaited
     const w = new optim.LinearWarmup(d, { warmupSteps: 4, then: new optim.CosineAnnealing(d, { tMax: 10 }) });
     expect(d.lr).toBe(0);
     const lrs: number[] = [];

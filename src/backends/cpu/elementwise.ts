@@ -63,7 +63,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       // `v < 0 ? 0 : v` keeps NaN as NaN, like torch.relu.
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        out[i] = v < 0 ? 0 : v;
+        out[i] = Math.max(v, 0);
       }
       return;
     case 'gelu':
@@ -76,7 +76,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray, out: TypedArray): void {
       // log(1 + e^x) = log1p(e^-|x|) + max(x, 0): never overflows, exact for large |x|.
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        out[i] = Math.log1p(Math.exp(-Math.abs(v))) + (v > 0 ? v : 0);
+        out[i] = Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0);
       }
       return;
     case 'sin':
@@ -159,7 +159,7 @@ export function binaryRow(
       for (; io < end; io++, ia += sa, ib += sb) out[io] = a[ia]! / b[ib]!;
       return;
     case 'pow':
-      for (; io < end; io++, ia += sa, ib += sb) out[io] = Math.pow(a[ia]!, b[ib]!);
+      for (; io < end; io++, ia += sa, ib += sb) out[io] = a[ia]! ** b[ib]!;
       return;
     case 'maximum':
       for (; io < end; io++, ia += sa, ib += sb) out[io] = Math.max(a[ia]!, b[ib]!);
@@ -220,6 +220,6 @@ export function clampKernel(x: TypedArray, lo: number, hi: number, out: TypedArr
   const n = x.length;
   for (let i = 0; i < n; i++) {
     const v = x[i]!;
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    out[i] = v < lo ? lo : Math.min(v, hi);
   }
 }

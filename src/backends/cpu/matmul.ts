@@ -299,7 +299,7 @@ function epilogue(
     case 'relu':
       for (let o = 0; o < mn; o++) {
         const v = c[o]!;
-        out[cOff + o] = v < 0 ? 0 : v;
+        out[cOff + o] = Math.max(v, 0);
       }
       return;
     case 'gelu':

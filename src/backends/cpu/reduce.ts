@@ -37,8 +37,8 @@ export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: 
         const end = base + inner;
         for (let i = base; i < end; i++) {
           const v = x[i]!;
-          if (v < m || v !== v) m = v;
-          if (m !== m) break;
+          if (v < m || Number.isNaN(v)) m = v;
+          if (Number.isNaN(m)) break;
         }
         out[o] = m;
       }
@@ -49,7 +49,7 @@ export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: 
         let k = 0;
         for (let i = 0; i < inner; i++) {
           const v = x[base + i]!;
-          if (v !== v) {
+          if (Number.isNaN(v)) {
             k = i;
             break;
           }
@@ -67,7 +67,7 @@ export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: 
         let k = 0;
         for (let i = 0; i < inner; i++) {
           const v = x[base + i]!;
-          if (v !== v) {
+          if (Number.isNaN(v)) {
             k = i;
             break;
           }
@@ -83,7 +83,7 @@ export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: 
       for (let o = 0, base = 0; o < outer; o++, base += inner) {
         const m = rowMax(x, base, inner);
         // All -Inf, any +Inf or any NaN: the shifted sum would be NaN; the max is the answer.
-        if (m === -Infinity || m === Infinity || m !== m) {
+        if (m === -Infinity || m === Infinity || Number.isNaN(m)) {
           out[o] = m;
           continue;
         }
@@ -102,8 +102,8 @@ function rowMax(x: TypedArray, base: number, len: number): number {
   const end = base + len;
   for (let i = base; i < end; i++) {
     const v = x[i]!;
-    if (v > m || v !== v) m = v;
-    if (m !== m) break;
+    if (v > m || Number.isNaN(v)) m = v;
+    if (Number.isNaN(m)) break;
   }
   return m;
 }
