@@ -1,7 +1,7 @@
 import { backendByName } from '../src/backends/registry.js';
 import type { WebGPUBackend } from '../src/backends/webgpu/index.js';
 import { loadMovieLens } from '../src/data/movielens.js';
-import { Rng } from '../src/data/random.js';
+import { Rng } from '../src/core/random.js';
 import type { Interactions } from '../src/data/interactions.js';
 import { MatrixFactorization } from '../src/models/index.js';
 import { environment, fmt, markdownTable, median, writeResults, probeWebGPU } from './harness.js';

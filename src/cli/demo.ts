@@ -2,7 +2,7 @@ import type { BackendName } from '../backends/backend.js';
 import { ready, type ReadyInfo } from '../backends/registry.js';
 import { TabularEncoder } from '../data/encoder.js';
 import { Interactions } from '../data/interactions.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { rfmFeatures } from '../data/rfm.js';
 import { leaveLastOut } from '../data/split.js';
 import { syntheticShop, type SyntheticShop } from '../data/synthetic.js';

@@ -5,8 +5,6 @@ export type DType = 'float32' | 'int32' | 'float64';
 
 export type TypedArray = Float32Array | Int32Array | Float64Array;
 
-export const DTYPES: readonly DType[] = ['float32', 'int32', 'float64'];
-
 export function isDType(x: unknown): x is DType {
   return x === 'float32' || x === 'int32' || x === 'float64';
 }
@@ -52,10 +50,4 @@ export function promote(a: DType, b: DType): DType {
   if (a === b) return a;
   if (a === 'float64' || b === 'float64') return 'float64';
   return 'float32';
-}
-
-export function assertDType(op: string, arg: string, dtype: DType, allowed: readonly DType[]): void {
-  if (!allowed.includes(dtype)) {
-    throw new DTypeError(`${op}: ${arg} has dtype ${dtype}; expected ${allowed.join(' or ')}`);
-  }
 }

@@ -1,6 +1,6 @@
 import { DataError, ValueError } from '../core/errors.js';
 import type { Interactions } from './interactions.js';
-import { Rng } from './random.js';
+import { Rng } from '../core/random.js';
 
 /** A train/test pair. Both sides share the id maps of the source, so indices agree. */
 export interface Split {

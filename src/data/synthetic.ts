@@ -1,5 +1,5 @@
 import { ValueError } from '../core/errors.js';
-import { Rng } from './random.js';
+import { Rng } from '../core/random.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from '../core/errors.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { checkFinite } from './validate.js';
 
 /** Options for {@link silhouetteScore}. */

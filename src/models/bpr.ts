@@ -1,11 +1,11 @@
 import type { BackendName } from '../backends/backend.js';
 import type { Interactions } from '../data/interactions.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
 import { FactorModel } from './factor-model.js';
 import { mfBprStep } from '../ops/fused/mf.js';
-import { normalArray } from './random.js';
-import { checkOption, type FitOptions } from './recommender.js';
+import type { FitOptions } from './recommender.js';
+import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
 
 export interface BPROptions {
@@ -44,18 +44,18 @@ export class BPR extends FactorModel {
   constructor(options: BPROptions = {}) {
     super();
     const k = 'BPR';
-    const reg = checkOption(k, 'reg', options.reg ?? 0.002, { min: 0 });
+    const reg = checkNumber(k, 'reg', options.reg ?? 0.002, { min: 0 });
     this.opts = {
-      factors: checkOption(k, 'factors', options.factors ?? 64, { integer: true, min: 1 }),
-      epochs: checkOption(k, 'epochs', options.epochs ?? 30, { integer: true, min: 0 }),
-      lr: checkOption(k, 'lr', options.lr ?? 0.05, { positive: true }),
+      factors: checkNumber(k, 'factors', options.factors ?? 64, { integer: true, min: 1 }),
+      epochs: checkNumber(k, 'epochs', options.epochs ?? 30, { integer: true, min: 0 }),
+      lr: checkNumber(k, 'lr', options.lr ?? 0.05, { positive: true }),
       reg,
-      regBias: checkOption(k, 'regBias', options.regBias ?? reg, { min: 0 }),
-      lrDecay: checkOption(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
-      initStd: checkOption(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
+      regBias: checkNumber(k, 'regBias', options.regBias ?? reg, { min: 0 }),
+      lrDecay: checkNumber(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
+      initStd: checkNumber(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
       backend: options.backend ?? 'cpu',
-      batchSize: checkOption(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
-      seed: checkOption(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+      batchSize: checkNumber(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
+      seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
     };
     if (this.opts.backend !== 'cpu' && this.opts.backend !== 'webgpu') {
       throw new ValueError(`BPR: backend must be 'cpu' or 'webgpu'; got ${JSON.stringify(this.opts.backend)}`);
@@ -85,8 +85,8 @@ export class BPR extends FactorModel {
       backend: o.backend,
       k,
       tables: {
-        P: normalArray(rng, U * k, o.initStd),
-        Q: normalArray(rng, I * k, o.initStd),
+        P: rng.normalArray(U * k, o.initStd),
+        Q: rng.normalArray(I * k, o.initStd),
         bu: new Float32Array(U),
         bi: new Float32Array(I),
       },

@@ -1,6 +1,6 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { ShapeError, ValueError, NumericalError } from '../core/errors.js';
 import {
   brierScore,

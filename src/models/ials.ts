@@ -1,8 +1,8 @@
 import type { Interactions } from '../data/interactions.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { FactorModel } from './factor-model.js';
-import { normalArray } from './random.js';
-import { checkOption, type FitOptions } from './recommender.js';
+import type { FitOptions } from './recommender.js';
+import { checkNumber } from '../core/checks.js';
 
 export interface ImplicitALSOptions {
   /** Default 64. */
@@ -38,14 +38,14 @@ export class ImplicitALS extends FactorModel {
     super();
     const k = 'ImplicitALS';
     this.opts = {
-      factors: checkOption(k, 'factors', options.factors ?? 64, { integer: true, min: 1 }),
-      epochs: checkOption(k, 'epochs', options.epochs ?? 15, { integer: true, min: 0 }),
-      reg: checkOption(k, 'reg', options.reg ?? 0.05, { min: 0 }),
-      alpha: checkOption(k, 'alpha', options.alpha ?? 10, { min: 0 }),
+      factors: checkNumber(k, 'factors', options.factors ?? 64, { integer: true, min: 1 }),
+      epochs: checkNumber(k, 'epochs', options.epochs ?? 15, { integer: true, min: 0 }),
+      reg: checkNumber(k, 'reg', options.reg ?? 0.05, { min: 0 }),
+      alpha: checkNumber(k, 'alpha', options.alpha ?? 10, { min: 0 }),
       useValues: options.useValues ?? false,
-      cgSteps: checkOption(k, 'cgSteps', options.cgSteps ?? 3, { integer: true, min: 1 }),
-      initStd: checkOption(k, 'initStd', options.initStd ?? 0.01, { min: 0 }),
-      seed: checkOption(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+      cgSteps: checkNumber(k, 'cgSteps', options.cgSteps ?? 3, { integer: true, min: 1 }),
+      initStd: checkNumber(k, 'initStd', options.initStd ?? 0.01, { min: 0 }),
+      seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
     };
   }
 
@@ -61,8 +61,8 @@ export class ImplicitALS extends FactorModel {
     const rng = new Rng(o.seed, 'ImplicitALS');
     const byUser = csr(data.users, data.items, data.values, U, o);
     const byItem = csr(data.items, data.users, data.values, I, o);
-    const X = normalArray(rng, U * k, o.initStd);
-    const Y = normalArray(rng, I * k, o.initStd);
+    const X = rng.normalArray(U * k, o.initStd);
+    const Y = rng.normalArray(I * k, o.initStd);
     for (let epoch = 1; epoch <= (options.epochs ?? o.epochs); epoch++) {
       const t0 = performance.now();
       cgSweep(X, Y, byUser, k, o.reg, o.cgSteps);

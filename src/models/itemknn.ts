@@ -1,5 +1,6 @@
 import type { Interactions } from '../data/interactions.js';
-import { checkOption, need, Recommender, type FitOptions, type StateArray } from './recommender.js';
+import { need, Recommender, type FitOptions, type StateArray } from './recommender.js';
+import { checkNumber } from '../core/checks.js';
 import { topKRow } from './topk.js';
 
 export interface ItemKNNOptions {
@@ -26,8 +27,8 @@ export class ItemKNN extends Recommender {
   constructor(options: ItemKNNOptions = {}) {
     super();
     this.opts = {
-      neighbors: checkOption('ItemKNN', 'neighbors', options.neighbors ?? 100, { integer: true, min: 1 }),
-      shrink: checkOption('ItemKNN', 'shrink', options.shrink ?? 10, { min: 0 }),
+      neighbors: checkNumber('ItemKNN', 'neighbors', options.neighbors ?? 100, { integer: true, min: 1 }),
+      shrink: checkNumber('ItemKNN', 'shrink', options.shrink ?? 10, { min: 0 }),
     };
   }
 

@@ -1,6 +1,6 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';

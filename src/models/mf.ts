@@ -1,11 +1,11 @@
 import type { BackendName } from '../backends/backend.js';
 import type { Interactions } from '../data/interactions.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { ValueError } from '../core/errors.js';
 import { FactorModel } from './factor-model.js';
 import { mfSgdStep } from '../ops/fused/mf.js';
-import { normalArray } from './random.js';
-import { checkOption, type FitOptions } from './recommender.js';
+import type { FitOptions } from './recommender.js';
+import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
 
 export interface MatrixFactorizationOptions {
@@ -60,19 +60,19 @@ export class MatrixFactorization extends FactorModel {
     super();
     const k = 'MatrixFactorization';
     this.opts = {
-      factors: checkOption(k, 'factors', options.factors ?? 100, { integer: true, min: 0 }),
-      epochs: checkOption(k, 'epochs', options.epochs ?? 20, { integer: true, min: 0 }),
-      lr: checkOption(k, 'lr', options.lr ?? 0.005, { positive: true }),
-      reg: checkOption(k, 'reg', options.reg ?? 0.02, { min: 0 }),
-      lrBias: options.lrBias === undefined ? undefined : checkOption(k, 'lrBias', options.lrBias, { min: 0 }),
-      regBias: options.regBias === undefined ? undefined : checkOption(k, 'regBias', options.regBias, { min: 0 }),
-      lrDecay: checkOption(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
-      initStd: checkOption(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
+      factors: checkNumber(k, 'factors', options.factors ?? 100, { integer: true, min: 0 }),
+      epochs: checkNumber(k, 'epochs', options.epochs ?? 20, { integer: true, min: 0 }),
+      lr: checkNumber(k, 'lr', options.lr ?? 0.005, { positive: true }),
+      reg: checkNumber(k, 'reg', options.reg ?? 0.02, { min: 0 }),
+      lrBias: options.lrBias === undefined ? undefined : checkNumber(k, 'lrBias', options.lrBias, { min: 0 }),
+      regBias: options.regBias === undefined ? undefined : checkNumber(k, 'regBias', options.regBias, { min: 0 }),
+      lrDecay: checkNumber(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
+      initStd: checkNumber(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
       biases: options.biases ?? true,
       clip: options.clip ?? true,
       backend: options.backend ?? 'cpu',
-      batchSize: checkOption(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
-      seed: checkOption(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+      batchSize: checkNumber(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
+      seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
     };
     if (this.opts.backend !== 'cpu' && this.opts.backend !== 'webgpu') {
       throw new ValueError(`${k}: backend must be 'cpu' or 'webgpu'; got ${JSON.stringify(this.opts.backend)}`);
@@ -102,8 +102,8 @@ export class MatrixFactorization extends FactorModel {
     else if (o.clip === false) [this.clipLo, this.clipHi] = [-Infinity, Infinity];
     else [this.clipLo, this.clipHi] = o.clip;
     const tables = {
-      P: normalArray(rng, data.numUsers * k, o.initStd),
-      Q: normalArray(rng, data.numItems * k, o.initStd),
+      P: rng.normalArray(data.numUsers * k, o.initStd),
+      Q: rng.normalArray(data.numItems * k, o.initStd),
       bu: new Float32Array(data.numUsers),
       bi: new Float32Array(data.numItems),
     };

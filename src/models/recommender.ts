@@ -374,28 +374,3 @@ export async function ensureBackend(name: BackendName): Promise<void> {
   await ready({ backend: name });
   if (prev !== name) await setBackend(prev);
 }
-
-/** Validates a numeric hyper-parameter. */
-export function checkOption(
-  kind: string,
-  name: string,
-  value: number,
-  opts: { integer?: boolean; min?: number; positive?: boolean } = {},
-): number {
-  const ok =
-    Number.isFinite(value) &&
-    (!opts.integer || Number.isInteger(value)) &&
-    (opts.min === undefined || value >= opts.min) &&
-    (!opts.positive || value > 0);
-  if (!ok) {
-    const what = [
-      opts.integer ? 'an integer' : 'a finite number',
-      opts.min !== undefined ? `>= ${opts.min}` : '',
-      opts.positive ? '> 0' : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    throw new ValueError(`${kind}: option ${name} must be ${what}; got ${value}`);
-  }
-  return value;
-}

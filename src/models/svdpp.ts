@@ -1,8 +1,8 @@
 import type { Interactions } from '../data/interactions.js';
-import { Rng } from '../data/random.js';
+import { Rng } from '../core/random.js';
 import { FactorModel } from './factor-model.js';
-import { normalArray } from './random.js';
-import { checkOption, need, type FitOptions, type StateArray } from './recommender.js';
+import { need, type FitOptions, type StateArray } from './recommender.js';
+import { checkNumber } from '../core/checks.js';
 
 export interface SVDppOptions {
   /** Default 20 (Surprise's default). */
@@ -54,20 +54,20 @@ export class SVDpp extends FactorModel {
   constructor(options: SVDppOptions = {}) {
     super();
     const k = 'SVDpp';
-    const lr = checkOption(k, 'lr', options.lr ?? 0.007, { positive: true });
-    const reg = checkOption(k, 'reg', options.reg ?? 0.02, { min: 0 });
+    const lr = checkNumber(k, 'lr', options.lr ?? 0.007, { positive: true });
+    const reg = checkNumber(k, 'reg', options.reg ?? 0.02, { min: 0 });
     this.opts = {
-      factors: checkOption(k, 'factors', options.factors ?? 20, { integer: true, min: 0 }),
-      epochs: checkOption(k, 'epochs', options.epochs ?? 20, { integer: true, min: 0 }),
+      factors: checkNumber(k, 'factors', options.factors ?? 20, { integer: true, min: 0 }),
+      epochs: checkNumber(k, 'epochs', options.epochs ?? 20, { integer: true, min: 0 }),
       lr,
       reg,
-      lrBias: checkOption(k, 'lrBias', options.lrBias ?? lr, { min: 0 }),
-      regBias: checkOption(k, 'regBias', options.regBias ?? reg, { min: 0 }),
-      regImplicit: checkOption(k, 'regImplicit', options.regImplicit ?? reg, { min: 0 }),
-      lrDecay: checkOption(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
-      initStd: checkOption(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
+      lrBias: checkNumber(k, 'lrBias', options.lrBias ?? lr, { min: 0 }),
+      regBias: checkNumber(k, 'regBias', options.regBias ?? reg, { min: 0 }),
+      regImplicit: checkNumber(k, 'regImplicit', options.regImplicit ?? reg, { min: 0 }),
+      lrDecay: checkNumber(k, 'lrDecay', options.lrDecay ?? 1, { positive: true }),
+      initStd: checkNumber(k, 'initStd', options.initStd ?? 0.1, { min: 0 }),
       clip: options.clip ?? true,
-      seed: checkOption(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+      seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
     };
   }
 
@@ -95,9 +95,9 @@ export class SVDpp extends FactorModel {
     if (o.clip === true) [this.clipLo, this.clipHi] = [lo, hi];
     else if (o.clip === false) [this.clipLo, this.clipHi] = [-Infinity, Infinity];
     else [this.clipLo, this.clipHi] = o.clip;
-    const P = normalArray(rng, U * k, o.initStd);
-    const Q = normalArray(rng, I * k, o.initStd);
-    const Y = normalArray(rng, I * k, o.initStd);
+    const P = rng.normalArray(U * k, o.initStd);
+    const Q = rng.normalArray(I * k, o.initStd);
+    const Y = rng.normalArray(I * k, o.initStd);
     const bu = new Float32Array(U);
     const bi = new Float32Array(I);
     const g = data.byUser();

@@ -121,8 +121,3 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
 export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce('argmax', x, axis, keepDims);
 /** Index of the first minimum along `axis` (of the flattened tensor when omitted), as int32. */
 export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce('argmin', x, axis, keepDims);
-
-/** @internal Element count of the reduced axes (used by grad rules). */
-export function reducedCount(shape: readonly number[], axes: readonly number[]): number {
-  return sizeOf(axes.map((a) => shape[a]!));
-}

@@ -1,7 +1,8 @@
 import * as o from '../ops/index.js';
 import { full } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ParamGroup, type Params, Optimizer, type SparseUpdate, checkHyper } from './optimizer.js';
+import { type ParamGroup, type Params, Optimizer, type SparseUpdate } from './optimizer.js';
+import { checkRange } from '../core/checks.js';
 
 export interface AdagradOptions {
   lr: number;
@@ -24,11 +25,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected validate(g: ParamGroup<AdagradOptions>): void {
-    checkHyper('Adagrad', 'lr', g.lr);
-    checkHyper('Adagrad', 'lrDecay', g.lrDecay!);
-    checkHyper('Adagrad', 'weightDecay', g.weightDecay!);
-    checkHyper('Adagrad', 'initialAccumulatorValue', g.initialAccumulatorValue!);
-    checkHyper('Adagrad', 'eps', g.eps!);
+    checkRange('Adagrad', 'lr', g.lr, 0, Infinity);
+    checkRange('Adagrad', 'lrDecay', g.lrDecay!, 0, Infinity);
+    checkRange('Adagrad', 'weightDecay', g.weightDecay!, 0, Infinity);
+    checkRange('Adagrad', 'initialAccumulatorValue', g.initialAccumulatorValue!, 0, Infinity);
+    checkRange('Adagrad', 'eps', g.eps!, 0, Infinity);
   }
 
   private sum(p: Tensor, group: ParamGroup<AdagradOptions>): Tensor {

@@ -2,7 +2,8 @@ import { zerosLike } from '../tensor/creation.js';
 import * as o from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { adamUpdate } from '../ops/fused/adam.js';
-import { type ParamGroup, type Params, Optimizer, type SparseUpdate, checkHyper } from './optimizer.js';
+import { type ParamGroup, type Params, Optimizer, type SparseUpdate } from './optimizer.js';
+import { checkRange } from '../core/checks.js';
 
 export interface AdamOptions {
   lr: number;
@@ -31,11 +32,11 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected validate(g: ParamGroup<AdamOptions>): void {
-    checkHyper(this.constructor.name, 'lr', g.lr);
-    checkHyper(this.constructor.name, 'betas[0]', g.betas![0], 0, 1);
-    checkHyper(this.constructor.name, 'betas[1]', g.betas![1], 0, 1);
-    checkHyper(this.constructor.name, 'eps', g.eps!);
-    checkHyper(this.constructor.name, 'weightDecay', g.weightDecay!);
+    checkRange(this.constructor.name, 'lr', g.lr, 0, Infinity);
+    checkRange(this.constructor.name, 'betas[0]', g.betas![0], 0, 1);
+    checkRange(this.constructor.name, 'betas[1]', g.betas![1], 0, 1);
+    checkRange(this.constructor.name, 'eps', g.eps!, 0, Infinity);
+    checkRange(this.constructor.name, 'weightDecay', g.weightDecay!, 0, Infinity);
   }
 
   private info(group: ParamGroup<AdamOptions>, step: number) {

@@ -174,10 +174,3 @@ function isGroup(x: unknown): x is { params: Iterable<Tensor> } {
     typeof x === 'object' && x !== null && !(x as { __isAttuneTensor?: boolean }).__isAttuneTensor && 'params' in x
   );
 }
-
-/** Throws a ValueError unless `value` is finite and at least `min`. */
-export function checkHyper(op: string, name: string, value: number, min = 0, maxExclusive = Infinity): void {
-  if (!(Number.isFinite(value) && value >= min && value < maxExclusive)) {
-    throw new ValueError(`${op}: ${name} must be a number in [${min}, ${maxExclusive}); got ${value}`);
-  }
-}

@@ -1,7 +1,8 @@
 import { zerosLike } from '../tensor/creation.js';
 import * as o from '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type ParamGroup, type Params, Optimizer, type SparseUpdate, checkHyper } from './optimizer.js';
+import { type ParamGroup, type Params, Optimizer, type SparseUpdate } from './optimizer.js';
+import { checkRange } from '../core/checks.js';
 
 export interface SGDOptions {
   lr: number;
@@ -26,11 +27,11 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected validate(g: ParamGroup<SGDOptions>): void {
-    checkHyper('SGD', 'lr', g.lr);
-    checkHyper('SGD', 'momentum', g.momentum ?? 0);
-    checkHyper('SGD', 'weightDecay', g.weightDecay ?? 0);
+    checkRange('SGD', 'lr', g.lr, 0, Infinity);
+    checkRange('SGD', 'momentum', g.momentum ?? 0, 0, Infinity);
+    checkRange('SGD', 'weightDecay', g.weightDecay ?? 0, 0, Infinity);
     if (g.nesterov && (!(g.momentum! > 0) || g.dampening !== 0)) {
-      checkHyper('SGD', 'momentum (nesterov needs momentum > 0 and dampening 0)', NaN);
+      checkRange('SGD', 'momentum (nesterov needs momentum > 0 and dampening 0)', NaN, 0, Infinity);
     }
   }
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Interactions } from '../../src/data/interactions.js';
 import { kFold, leaveLastOut, randomSplit, temporalSplit } from '../../src/data/split.js';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/core/random.js';
 import { DataError, ValueError } from '../../src/core/errors.js';
 
 function synthetic(n: number, users = 7, items = 11): Interactions {

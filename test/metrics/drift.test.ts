@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { psi } from '../../src/metrics/drift.js';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/core/random.js';
 import { ValueError } from '../../src/core/errors.js';
 
 describe('psi', () => {

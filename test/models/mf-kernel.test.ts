@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/core/random.js';
 import { randomSplit } from '../../src/data/split.js';
 import { ValueError } from '../../src/core/errors.js';
 import { rmse } from '../../src/metrics/regression.js';
 import { BPR, MatrixFactorization, mfBprStep, mfSgdStep, type MfParams } from '../../src/models/index.js';
-import { normalArray } from '../../src/models/random.js';
 import { backendByName } from '../../src/backends/registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
@@ -17,10 +16,10 @@ const I = 40;
 function tablesFor(k: number, seed: number) {
   const rng = new Rng(seed);
   return {
-    P: normalArray(rng, U * k, 0.3),
-    Q: normalArray(rng, I * k, 0.3),
-    bu: normalArray(rng, U, 0.1),
-    bi: normalArray(rng, I, 0.1),
+    P: rng.normalArray(U * k, 0.3),
+    Q: rng.normalArray(I * k, 0.3),
+    bu: rng.normalArray(U, 0.1),
+    bi: rng.normalArray(I, 0.1),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Interactions } from '../../src/data/interactions.js';
-import { Rng } from '../../src/data/random.js';
+import { Rng } from '../../src/core/random.js';
 
 /**
  * Ratings with a planted rank-`rank` structure: r = mu + bu + bi + p_u·q_i + noise, observed on

@@ -1,3 +1,4 @@
+import { checkInt } from '../../core/checks.js';
 import type { BackendName } from '../../backends/backend.js';
 import { NumericalError, ValueError } from '../../core/errors.js';
 import { scope } from '../../memory.js';
@@ -29,47 +30,6 @@ export interface SequenceFitOptions {
   /** Seed of the shuffling (and sampled negatives); default the model's seed. */
   seed?: number;
   onEpoch?: (info: SequenceEpoch) => void | Promise<void>;
-}
-
-export function checkInt(op: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${String(v)}`);
-  return v;
-}
-
-export function checkRange(op: string, name: string, v: unknown, lo: number, hi: number, hiOpen = true): number {
-  if (typeof v !== 'number' || !(v >= lo) || (hiOpen ? !(v < hi) : !(v <= hi))) {
-    throw new ValueError(`${op}: ${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}; got ${String(v)}`);
-  }
-  return v;
-}
-
-export function checkOneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T))
-    throw new ValueError(
-      `${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(v)}`,
-    );
-  return v as T;
-}
-
-/** Small seeded generator for shuffles and negatives (mulberry32); independent of the tensor streams. */
-export function seededRandom(seed: number): () => number {
-  let s = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace<T>(a: T[], rnd: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 export function resolveFit(op: string, options: SequenceFitOptions, seed: number) {

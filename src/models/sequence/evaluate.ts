@@ -1,5 +1,6 @@
 import { DataError, ValueError } from '../../core/errors.js';
-import { checkInt, seededRandom } from './common.js';
+import { Rng } from '../../core/random.js';
+import { checkInt } from '../../core/checks.js';
 
 export interface NextItemEvaluateOptions {
   /** Cut-off of HR@K and NDCG@K; default 10. */
@@ -62,7 +63,7 @@ export async function leaveOneOut(
   if (rows.length === 0) throw new DataError(`${op}: no sequence has two or more events to hold one out`);
   if (nNeg > numItems - 1)
     throw new ValueError(`${op}: negatives (${nNeg}) must be less than the number of items (${numItems})`);
-  const rnd = seededRandom(options.seed ?? 0);
+  const negatives = new Rng(options.seed ?? 0, 'evaluateNextItem', 'negatives');
   const acc = { hr: 0, ndcg: 0, fhr: 0, fndcg: 0 };
   const gain = (rank: number) => (rank < k ? 1 / Math.log2(rank + 2) : 0);
   for (let i = 0; i < rows.length; i += batchSize) {
@@ -78,7 +79,7 @@ export async function leaveOneOut(
       const drawn = new Set<number>();
       let rank = 0;
       while (drawn.size < want) {
-        const j = Math.floor(rnd() * numItems);
+        const j = negatives.int(numItems);
         if (touched.has(j) || drawn.has(j)) continue;
         drawn.add(j);
         if (row[j]! >= ts) rank++;

@@ -12,23 +12,15 @@ import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
 import { registerModuleType } from '../../nn/registry.js';
+import { Rng } from '../../core/random.js';
+import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { LearnedPositionalEncoding } from '../../nn/positional.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ScoredItem } from '../recommender.js';
-import {
-  type SequenceEpoch,
-  type SequenceFitOptions,
-  checkInt,
-  checkOneOf,
-  checkRange,
-  resolveFit,
-  seededRandom,
-  shuffleInPlace,
-  trainLoop,
-} from './common.js';
+import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
 import { type NextItemEvaluateOptions, type NextItemEvaluation, leaveOneOut } from './evaluate.js';
 
 export type { NextItemEvaluateOptions, NextItemEvaluation, RankingResult } from './evaluate.js';
@@ -358,10 +350,11 @@ export class NextItemModel extends Module {
     if (windows.length === 0)
       throw new DataError(`${op}: no sequence has two or more events, so there is no next event to learn`);
     const withActions = this.actionNames.length > 0 && windows.some((w) => w.actions);
-    const rnd = seededRandom(fit.seed);
+    const shuffler = new Rng(fit.seed, 'NextItemModel.fit', 'shuffle');
+    const negatives = new Rng(fit.seed, 'NextItemModel.fit', 'negatives');
     const batches = () => {
       // Shuffle, then sort by length within runs of 32 batches so padding stays short; shuffle the batches.
-      const order = shuffleInPlace(windows.slice(), rnd);
+      const order = shuffler.shuffle(windows.slice());
       const run = 32 * fit.batchSize;
       for (let i = 0; i < order.length; i += run) {
         const part = order.slice(i, i + run).sort((a, b) => a.items.length - b.items.length);
@@ -369,12 +362,12 @@ export class NextItemModel extends Module {
       }
       const out: Encoded[][] = [];
       for (let i = 0; i < order.length; i += fit.batchSize) out.push(order.slice(i, i + fit.batchSize));
-      return shuffleInPlace(out, rnd);
+      return shuffler.shuffle(out);
     };
-    return trainLoop(this, fit, batches, (batch) => this.batchLoss(batch, withActions, rnd), options.onEpoch);
+    return trainLoop(this, fit, batches, (batch) => this.batchLoss(batch, withActions, negatives), options.onEpoch);
   }
 
-  private batchLoss(batch: Encoded[], withActions: boolean, rnd: () => number): Tensor {
+  private batchLoss(batch: Encoded[], withActions: boolean, negatives: Rng): Tensor {
     const B = batch.length;
     const T = Math.max(...batch.map((w) => w.items.length)) - 1;
     const inputs = batch.map((w) => ({
@@ -402,7 +395,7 @@ export class NextItemModel extends Module {
       const table = o.narrow(this.items.weight, 0, 1, this.numItems);
       loss = crossEntropy(o.linear(hv, table), tensor(Int32Array.from(nextItem), { backend }));
     } else {
-      loss = this.sampledLoss(hv, nextItem, rnd);
+      loss = this.sampledLoss(hv, nextItem, negatives);
     }
     if (withActions && this.actionHead) {
       const targets = tensor(Int32Array.from(nextAction), { backend });
@@ -412,10 +405,10 @@ export class NextItemModel extends Module {
   }
 
   /** Softmax over [target, shared negatives]; a negative equal to the row's target is masked. */
-  private sampledLoss(hv: Tensor, nextItem: number[], rnd: () => number): Tensor {
+  private sampledLoss(hv: Tensor, nextItem: number[], negatives: Rng): Tensor {
     const K = Math.min(this.negatives, this.numItems);
     const neg = new Int32Array(K);
-    for (let j = 0; j < K; j++) neg[j] = 1 + Math.floor(rnd() * this.numItems);
+    for (let j = 0; j < K; j++) neg[j] = 1 + negatives.int(this.numItems);
     const N = nextItem.length;
     const mask = new Float32Array(N * K);
     for (let r = 0; r < N; r++) for (let j = 0; j < K; j++) if (neg[j] === nextItem[r]! + 1) mask[r * K + j] = -1e9;

@@ -10,22 +10,14 @@ import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
 import { registerModuleType } from '../../nn/registry.js';
+import { Rng } from '../../core/random.js';
+import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { SinusoidalPositionalEncoding } from '../../nn/positional.js';
 import { TransformerDecoderLayer, TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import {
-  type SequenceEpoch,
-  type SequenceFitOptions,
-  checkInt,
-  checkOneOf,
-  checkRange,
-  resolveFit,
-  seededRandom,
-  shuffleInPlace,
-  trainLoop,
-} from './common.js';
+import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
 import { BOS, EOS, PAD, Vocabulary } from './vocabulary.js';
 
 export interface Seq2SeqOptions {
@@ -273,9 +265,9 @@ export class Seq2Seq extends Module {
       if (tgt.length === 0) throw new DataError(`${op}: pairs[${i}].text has no words`);
       return { src: this.source(op, p.keywords, `pairs[${i}].keywords`), tgt };
     });
-    const rnd = seededRandom(fit.seed);
+    const shuffler = new Rng(fit.seed, 'Seq2Seq.fit', 'shuffle');
     const batches = () => {
-      const order = shuffleInPlace(data.slice(), rnd);
+      const order = shuffler.shuffle(data.slice());
       const out: (typeof data)[] = [];
       for (let i = 0; i < order.length; i += fit.batchSize) out.push(order.slice(i, i + fit.batchSize));
       return out;
@@ -344,14 +336,14 @@ export class Seq2Seq extends Module {
         for (const src of sources) out.push(this.vocabulary.decode(await this.beam(src, maxLen, beamSize)));
         return out;
       }
-      const rnd = seededRandom(options.seed ?? 0);
+      const sampler = new Rng(options.seed ?? 0, 'Seq2Seq.generate', 'sample');
       const rows = await this.stepwise(sources, maxLen, (logp, b, V) => {
         if (strategy === 'greedy') {
           let best = 0;
           for (let v = 1; v < V; v++) if (logp[b * V + v]! > logp[b * V + best]!) best = v;
           return best;
         }
-        let u = rnd();
+        let u = sampler.float();
         const p = new Float64Array(V);
         let z = 0;
         for (let v = 0; v < V; v++) z += p[v] = Math.exp(logp[b * V + v]! / temperature);
