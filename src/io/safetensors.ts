@@ -157,7 +157,10 @@ export function parseSafetensors(bytes: Uint8Array): {
     );
   const tensors: Record<string, RawTensor> = {};
   for (const [name, dtype, shape, b, e] of entries) {
-    const copy = body.slice(b, e);
+    // A fresh copy, never `body.slice(...).buffer`: on a Node Buffer, slice is a view into a
+    // shared pool and `.buffer` would start at the pool's byte 0, not at this tensor.
+    const copy = new Uint8Array(e - b);
+    copy.set(body.subarray(b, e));
     const data = isLittleEndian ? makeArray(dtype, copy.buffer) : readSwapped(dtype, copy);
     tensors[name] = { dtype, shape, data };
   }

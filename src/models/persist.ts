@@ -93,7 +93,9 @@ export function loadRecommender(bytes: Uint8Array): Recommender {
     const [lo, hi] = t2.data_offsets;
     if (base + hi > bytes.length || lo > hi)
       throw new DataError(`loadRecommender: tensor '${name}' lies outside the file`);
-    const slice = bytes.slice(base + lo, base + hi);
+    // A fresh copy: a Node Buffer's slice is a view, and its `.buffer` starts at the pool's byte 0.
+    const slice = new Uint8Array(hi - lo);
+    slice.set(bytes.subarray(base + lo, base + hi));
     if (t2.dtype === 'F32') arrays[name] = { data: new Float32Array(slice.buffer), shape: t2.shape };
     else if (t2.dtype === 'I32') arrays[name] = { data: new Int32Array(slice.buffer), shape: t2.shape };
     else throw new DataError(`loadRecommender: tensor '${name}' has dtype ${t2.dtype}; expected F32 or I32`);
