@@ -1,7 +1,6 @@
 import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
 import { DataError, ValueError } from '../../core/errors.js';
-import { scope } from '../../memory.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { crossEntropy, scaledDotProductAttention } from '../../nn/functional.js';
@@ -18,57 +17,11 @@ import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
+import { beamSearch, greedyOrSample, padRows } from './seq2seq-generate.js';
+import type { Encoded, GenerateOptions, Seq2SeqOptions, Seq2SeqPair, StepDecoder } from './seq2seq-types.js';
 import { BOS, EOS, PAD, Vocabulary } from './vocabulary.js';
 
-export interface Seq2SeqOptions {
-  /** 'lstm' (bi-LSTM encoder, LSTM decoder with scaled dot-product Luong attention) or 'transformer' (the default). */
-  arch?: 'lstm' | 'transformer';
-  /** The shared source and target vocabulary (or its JSON). */
-  vocabulary: Vocabulary | { tokens: string[]; lowercase?: boolean };
-  /** Embedding and hidden size; default 64 (even for the LSTM's two directions). */
-  dim?: number;
-  /** Encoder and decoder layers each; default 2. */
-  layers?: number;
-  /** Attention heads (transformer); default 4; must divide dim. */
-  heads?: number;
-  /** Longest source or target in tokens (longer ones are cut); default 32. */
-  maxLen?: number;
-  /** Dropout; default 0.1. */
-  dropout?: number;
-  /** Label smoothing of the training loss; default 0. */
-  labelSmoothing?: number;
-  /** Seed of the weights, dropout masks and shuffling; default 0. */
-  seed?: number;
-  backend?: BackendName;
-}
-
-/** A training pair: keywords (a list, or one string) and the text written from them. */
-export interface Seq2SeqPair {
-  keywords: string | readonly string[];
-  text: string;
-}
-
-export interface GenerateOptions {
-  /** Most tokens to generate; default the model's maxLen. */
-  maxLen?: number;
-  /** 'greedy' (default), 'beam' search, or 'sample' from softmax(logits / temperature). */
-  strategy?: 'greedy' | 'beam' | 'sample';
-  /** Beams kept by 'beam'; default 4. */
-  beamSize?: number;
-  /** Softmax temperature of 'sample' (> 0); default 1. */
-  temperature?: number;
-  /** Seed of 'sample'; default 0. */
-  seed?: number;
-}
-
-/** What the encoder hands the decoder. */
-export interface Encoded {
-  memory: Tensor;
-  /** int32 [B, S], 1 = padding. */
-  mask: Tensor;
-  h?: Tensor;
-  c?: Tensor;
-}
+export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded } from './seq2seq-types.js';
 
 /**
  * An encoder-decoder for short text, such as subject lines from keywords. The source is the
@@ -86,7 +39,7 @@ export interface Encoded {
  *
  * The model is an nn Module: `at.save(model)` / `at.load(path)` rebuild it, vocabulary included.
  */
-export class Seq2Seq extends Module {
+export class Seq2Seq extends Module implements StepDecoder {
   readonly arch: 'lstm' | 'transformer';
   readonly vocabulary: Vocabulary;
   readonly dim: number;
@@ -177,7 +130,7 @@ export class Seq2Seq extends Module {
     this.eval();
   }
 
-  private get backend(): BackendName {
+  get backendName(): BackendName {
     return this.embed.weight.backend;
   }
 
@@ -190,7 +143,7 @@ export class Seq2Seq extends Module {
     const S = src.length / B;
     const maskData = new Int32Array(B * S);
     for (let b = 0; b < B; b++) for (let t = lengths[b]!; t < S; t++) maskData[b * S + t] = 1;
-    const mask = tensor(maskData, { shape: [B, S], backend: this.backend });
+    const mask = tensor(maskData, { shape: [B, S], backend: this.backendName });
     let x = this.embedIds(src, B, S);
     if (this.arch === 'transformer') {
       x = this.drop.forward(this.pos!.forward(x));
@@ -242,16 +195,6 @@ export class Seq2Seq extends Module {
     return ids;
   }
 
-  private padRows(rows: number[][], T: number): { ids: Int32Array; lengths: Int32Array } {
-    const ids = new Int32Array(rows.length * T);
-    const lengths = new Int32Array(rows.length);
-    rows.forEach((r, b) => {
-      lengths[b] = Math.min(r.length, T);
-      for (let t = 0; t < lengths[b]!; t++) ids[b * T + t] = r[t]!;
-    });
-    return { ids, lengths };
-  }
-
   /** Trains on (keywords → text) pairs with teacher forcing; resolves to the per-epoch losses. */
   async fit(pairs: readonly Seq2SeqPair[], options: SequenceFitOptions = {}): Promise<SequenceEpoch[]> {
     const op = 'Seq2Seq.fit';
@@ -280,22 +223,22 @@ export class Seq2Seq extends Module {
         const B = batch.length;
         const S = Math.max(...batch.map((p) => p.src.length));
         const T = Math.max(...batch.map((p) => p.tgt.length)) + 1;
-        const src = this.padRows(
+        const src = padRows(
           batch.map((p) => p.src),
           S,
         );
-        const tin = this.padRows(
+        const tin = padRows(
           batch.map((p) => [BOS, ...p.tgt]),
           T,
         );
-        const tout = this.padRows(
+        const tout = padRows(
           batch.map((p) => [...p.tgt, EOS]),
           T,
         );
         const logits = this.forward(src.ids, tin.ids, B, src.lengths);
         return crossEntropy(
           o.reshape(logits, [B * T, this.vocabulary.size]),
-          tensor(tout.ids, { backend: this.backend }),
+          tensor(tout.ids, { backend: this.backendName }),
           {
             ignoreIndex: PAD,
             labelSmoothing: this.labelSmoothing,
@@ -331,69 +274,19 @@ export class Seq2Seq extends Module {
     const wasTraining = this.training;
     this.eval();
     try {
+      let rows: number[][];
       if (strategy === 'beam') {
-        const out: string[] = [];
-        for (const src of sources) out.push(this.vocabulary.decode(await this.beam(src, maxLen, beamSize)));
-        return out;
-      }
-      const sampler = new Rng(options.seed ?? 0, 'Seq2Seq.generate', 'sample');
-      const rows = await this.stepwise(sources, maxLen, (logp, b, V) => {
-        if (strategy === 'greedy') {
-          let best = 0;
-          for (let v = 1; v < V; v++) if (logp[b * V + v]! > logp[b * V + best]!) best = v;
-          return best;
-        }
-        let u = sampler.float();
-        const p = new Float64Array(V);
-        let z = 0;
-        for (let v = 0; v < V; v++) z += p[v] = Math.exp(logp[b * V + v]! / temperature);
-        for (let v = 0; v < V; v++) if ((u -= p[v]! / z) < 0) return v;
-        return V - 1;
-      });
+        rows = [];
+        for (const src of sources) rows.push(await beamSearch(this, src, maxLen, beamSize));
+      } else rows = await greedyOrSample(this, sources, maxLen, strategy, temperature, options.seed ?? 0);
       return rows.map((r) => this.vocabulary.decode(r));
     } finally {
       this.train(wasTraining);
     }
   }
 
-  /** Runs the decoder one token at a time for a batch; `choose` picks row b's next token from log-probabilities. */
-  private async stepwise(
-    sources: number[][],
-    maxLen: number,
-    choose: (logp: Float32Array, b: number, V: number) => number,
-  ): Promise<number[][]> {
-    const B = sources.length;
-    const S = Math.max(...sources.map((s) => s.length));
-    const src = this.padRows(sources, S);
-    const V = this.vocabulary.size;
-    return scope(async () => {
-      let enc = noGrad(() => this.encode(src.ids, B, src.lengths));
-      const outs: number[][] = sources.map(() => []);
-      const done = new Array<boolean>(B).fill(false);
-      let last = new Int32Array(B).fill(BOS);
-      for (let step = 0; step < maxLen && done.some((d) => !d); step++) {
-        const { logp, next } = this.step(enc, outs, last, B);
-        const lp = (await logp.data()) as Float32Array;
-        last = new Int32Array(B);
-        for (let b = 0; b < B; b++) {
-          const tok = done[b] ? PAD : choose(lp, b, V);
-          last[b] = tok;
-          if (!done[b]) {
-            if (tok === EOS) done[b] = true;
-            else outs[b]!.push(tok);
-          }
-        }
-        enc = next;
-      }
-      return outs;
-    });
-  }
-
-  /**
-   * One decoding step: log-probabilities [B, V] of the next token after `prefix` (generated so
-   * far, without `<bos>`) whose last token is `last`, and the encoder state to continue from.
-   */
-  private step(enc: Encoded, prefix: number[][], last: Int32Array, B: number): { logp: Tensor; next: Encoded } {
+  /** One decoding step (see {@link StepDecoder.step}). */
+  step(enc: Encoded, prefix: number[][], last: Int32Array, B: number): { logp: Tensor; next: Encoded } {
     return noGrad(() => {
       if (this.arch === 'transformer') {
         const T = Math.max(...prefix.map((p) => p.length)) + 1;
@@ -414,63 +307,6 @@ export class Seq2Seq extends Module {
         logp: o.logSoftmax(o.reshape(r.logits, [B, this.vocabulary.size]), -1),
         next: { ...enc, h: r.h!, c: r.c! },
       };
-    });
-  }
-
-  /** Beam search for one source; hypotheses are ranked by mean token log-probability. */
-  private async beam(source: number[], maxLen: number, K: number): Promise<number[]> {
-    const V = this.vocabulary.size;
-    return scope(async () => {
-      const src = this.padRows([source], source.length);
-      const enc1 = noGrad(() => this.encode(src.ids, 1, src.lengths));
-      let beams: { toks: number[]; score: number }[] = [{ toks: [], score: 0 }];
-      const finished: { toks: number[]; score: number }[] = [];
-      let enc = enc1;
-      for (let step = 0; step < maxLen && beams.length > 0; step++) {
-        const B = beams.length;
-        const rep = (t: Tensor | undefined, axis: number, idx: Int32Array) =>
-          t ? o.indexSelect(t, axis, tensor(idx, { backend: this.backend })) : undefined;
-        const last = Int32Array.from(beams, (b) => (b.toks.length ? b.toks[b.toks.length - 1]! : BOS));
-        const { logp, next } = this.step(
-          enc,
-          beams.map((b) => b.toks),
-          last,
-          B,
-        );
-        const lp = (await logp.data()) as Float32Array;
-        const cand: { from: number; tok: number; score: number }[] = [];
-        for (let b = 0; b < B; b++)
-          for (let v = 0; v < V; v++)
-            if (v !== PAD && v !== BOS) cand.push({ from: b, tok: v, score: beams[b]!.score + lp[b * V + v]! });
-        cand.sort((a, c) => c.score - a.score);
-        const kept: { toks: number[]; score: number }[] = [];
-        const from: number[] = [];
-        for (const c of cand) {
-          if (kept.length >= K) break;
-          const toks = [...beams[c.from]!.toks];
-          if (c.tok === EOS) {
-            finished.push({ toks, score: c.score / (toks.length + 1) });
-          } else {
-            toks.push(c.tok);
-            kept.push({ toks, score: c.score });
-            from.push(c.from);
-          }
-        }
-        if (finished.length >= K) break;
-        beams = kept;
-        if (!beams.length) break;
-        const idx = Int32Array.from(from);
-        // Each kept beam continues from its parent's state.
-        const zeros = new Int32Array(beams.length);
-        enc = noGrad(() => ({
-          memory: rep(enc1.memory, 0, zeros)!,
-          mask: rep(enc1.mask, 0, zeros)!,
-          ...(this.arch === 'lstm' ? { h: rep(next.h, 1, idx)!, c: rep(next.c, 1, idx)! } : {}),
-        }));
-      }
-      for (const b of beams) finished.push({ toks: b.toks, score: b.score / (b.toks.length + 1) });
-      finished.sort((a, c) => c.score - a.score);
-      return finished[0]?.toks ?? [];
     });
   }
 
