@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ready } from '../backends/registry.js';
 import { memory } from '../memory.js';
-import { parseDemoArgs, runDemo } from './demo.js';
+import { parseDemoArgs, runDemo } from './demo/index.js';
 
 const HELP = `attune — machine learning for customer and marketing data
 

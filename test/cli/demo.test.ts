@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDemoArgs, runDemo, type DemoResult } from '../../src/cli/demo.js';
+import { parseDemoArgs, runDemo, type DemoResult } from '../../src/cli/demo/index.js';
 
 const root = resolve(__dirname, '../..');
 const cli = resolve(root, 'dist/cli.js');
