@@ -107,12 +107,14 @@ function argReduce(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined,
     const flat = reshape(x, [x.size]);
     const out = reduceRaw(op, flat, [0], false);
     flat.dispose();
-    return keepDims
-      ? reshape(
-          out,
-          x.shape.map(() => 1),
-        )
-      : out;
+    if (!keepDims) return out;
+    // The reshape is a view; the flat result it was made from must go, or it stays live.
+    const kept = reshape(
+      out,
+      x.shape.map(() => 1),
+    );
+    out.dispose();
+    return kept;
   }
   return reduceRaw(op, x, [normalizeAxis(op, axis, x.rank)], keepDims);
 }

@@ -104,13 +104,21 @@ export class Tensor {
     return (await this.data())[0]!;
   }
 
-  /** Frees this tensor's storage (once no other view holds it). Safe to call twice. */
+  /**
+   * Frees this tensor's storage (once no other view holds it) and everything it owns: its
+   * `.grad` and `.sparseGrad` (gradients are kept out of scopes, so nothing else would free
+   * them). Safe to call twice.
+   */
   dispose(): void {
     if (this.storageRef === null) return;
     this.lastBackend = this.storageRef.backend.name;
     this.storageRef.release();
     this.storageRef = null;
     untrackTensor(this);
+    this.grad?.dispose();
+    this.grad = null;
+    this.sparseGrad?.dispose();
+    this.sparseGrad = null;
   }
 
   [Symbol.dispose](): void {

@@ -1,5 +1,6 @@
 import type { AttentionInfo } from '../../backends/backend.js';
 import { needsGrad, record } from '../../autograd/tape.js';
+import { keep } from '../../memory.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { backendOf, wrap } from '../dispatch.js';
 import * as o from '../index.js';
@@ -86,7 +87,10 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, optio
   if (!Number.isFinite(scale)) throw new ValueError(`scaledDotProductAttention: scale must be finite; got ${scale}`);
   if (dropout > 0) {
     const { out, weights } = attentionComposed(q, k, v, { ...options, scale, dropout });
-    weights.dispose();
+    // The softmax's backward reads its output: with gradients, the weights' own node holds them
+    // until backward has passed it (a node frees what it owns right after its rule ran).
+    if (weights.node) weights.node.owned.push(keep(weights));
+    else weights.dispose();
     return out;
   }
   const backend = backendOf('scaledDotProductAttention', options.mask ? { q, k, v, mask: options.mask } : { q, k, v });
