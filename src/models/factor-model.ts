@@ -2,7 +2,8 @@ import type { BackendName } from '../backends/backend.js';
 import { matmulFused } from '../ops/matmul.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Recommender, need, type StateArray } from './recommender.js';
+import { Recommender } from './recommender.js';
+import { need, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
 
 /**

@@ -5,9 +5,8 @@ export {
   type PredictOptions,
   type RecommendOptions,
   type ScoredItem,
-  type RecommenderJSON,
-  type StateArray,
 } from './recommender.js';
+export type { RecommenderJSON, StateArray } from './recommender-state.js';
 export { FactorModel } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
 export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from '../ops/fused/mf.js';

@@ -1,5 +1,6 @@
 import type { Interactions } from '../data/interactions.js';
-import { need, Recommender, type FitOptions, type StateArray } from './recommender.js';
+import { Recommender, type FitOptions } from './recommender.js';
+import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 import { topKRow } from './topk.js';
 

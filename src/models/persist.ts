@@ -4,7 +4,8 @@ import { ImplicitALS } from './ials.js';
 import { ItemKNN } from './itemknn.js';
 import { BaselineOnly, MatrixFactorization } from './mf.js';
 import { Popularity } from './popularity.js';
-import type { Recommender, RecommenderJSON, StateArray } from './recommender.js';
+import type { Recommender } from './recommender.js';
+import type { RecommenderJSON, StateArray } from './recommender-state.js';
 import { SVDpp } from './svdpp.js';
 
 /**

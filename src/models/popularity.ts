@@ -1,6 +1,7 @@
 import type { Interactions } from '../data/interactions.js';
 import { ValueError } from '../core/errors.js';
-import { Recommender, type StateArray } from './recommender.js';
+import { Recommender } from './recommender.js';
+import type { StateArray } from './recommender-state.js';
 
 /**
  * The most-popular baseline: every user gets the items with the most distinct training users

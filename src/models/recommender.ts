@@ -1,10 +1,9 @@
-import { getBackend, liveBackends, ready, setBackend } from '../backends/registry.js';
-import type { BackendName } from '../backends/backend.js';
-import { IdMap, type Id, type IdMapJSON } from '../data/idmap.js';
+import { IdMap, type Id } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
 import { DataError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { need, type RecommenderJSON, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
 
 /** Reported to `onEpoch` after every epoch (iteration, for ALS). */
@@ -47,22 +46,6 @@ export interface RecommendOptions {
 export interface ScoredItem {
   item: Id;
   score: number;
-}
-
-/** Saved form of a model besides its tensors: see {@link Recommender.toJSON}. */
-export interface RecommenderJSON {
-  kind: string;
-  config: Record<string, unknown>;
-  userIds: IdMapJSON;
-  itemIds: IdMapJSON;
-  /** Scalars (global mean, rating range) that are not worth a tensor. */
-  scalars: Record<string, number>;
-}
-
-/** A named array with its shape, the unit of {@link Recommender.stateDict}. */
-export interface StateArray {
-  data: Float32Array | Int32Array;
-  shape: number[];
 }
 
 const USER_CHUNK = 256;
@@ -359,18 +342,4 @@ export abstract class Recommender {
       `${this.kind}.${op}: unknown ${kind} id ${JSON.stringify(id)} (${typeof id}); the model was fitted on ${map.size} ${kind}s${hint ? `; ${hint}` : ''}`,
     );
   }
-}
-
-export function need(arrays: Record<string, StateArray>, name: string, kind: string): StateArray {
-  const a = arrays[name];
-  if (!a) throw new DataError(`${kind}: the saved state has no array '${name}'`);
-  return a;
-}
-
-/** Initializes `name` without changing the backend new tensors go to. */
-export async function ensureBackend(name: BackendName): Promise<void> {
-  if (liveBackends().some((b) => b.name === name)) return;
-  const prev = getBackend();
-  await ready({ backend: name });
-  if (prev !== name) await setBackend(prev);
 }

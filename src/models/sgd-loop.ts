@@ -1,9 +1,10 @@
 import type { BackendName } from '../backends/backend.js';
+import { getBackend, liveBackends, ready, setBackend } from '../backends/registry.js';
 import { NumericalError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MfParams } from '../ops/fused/mf.js';
-import { ensureBackend, type EpochInfo } from './recommender.js';
+import type { EpochInfo } from './recommender.js';
 
 /** Host copies of the four MF tables. */
 export interface HostTables {
@@ -110,4 +111,12 @@ function diverged(o: SgdLoopOptions, what: string): NumericalError {
   return new NumericalError(
     `${o.model}.fit: training diverged: ${what}; lower lr (now ${o.lr}) or raise the regularization`,
   );
+}
+
+/** Initializes `name` without changing the backend new tensors go to. */
+export async function ensureBackend(name: BackendName): Promise<void> {
+  if (liveBackends().some((b) => b.name === name)) return;
+  const prev = getBackend();
+  await ready({ backend: name });
+  if (prev !== name) await setBackend(prev);
 }

@@ -1,7 +1,8 @@
 import type { Interactions } from '../data/interactions.js';
 import { Rng } from '../core/random.js';
 import { FactorModel } from './factor-model.js';
-import { need, type FitOptions, type StateArray } from './recommender.js';
+import type { FitOptions } from './recommender.js';
+import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 
 export interface SVDppOptions {
