@@ -25,6 +25,7 @@ export { scope, keep, memory } from './memory.js';
 export type { MemoryInfo } from './memory.js';
 export { ready, setBackend, getBackend } from './backends/registry.js';
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
+export type { CpuKernels } from './backends/wasm/index.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
 export * from './core/errors.js';
 export { SparseRows, coalesceRows } from './autograd/sparse.js';

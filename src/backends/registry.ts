@@ -1,6 +1,7 @@
 import { BackendError } from '../core/errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
+import type { CpuKernels } from './wasm/index.js';
 
 /**
  * Backend selection is lazy: importing attune creates nothing. The CPU backend is made on first
@@ -71,10 +72,13 @@ async function init(name: BackendName): Promise<Backend> {
 /**
  * Initializes and selects a backend. `auto` tries WebGPU, then falls back to CPU and records
  * why in the returned `fallbackReason`. Asking for `webgpu` where no adapter answers throws a
- * `BackendError`; it never falls back silently.
+ * `BackendError`; it never falls back silently. `cpuKernels` picks the CPU backend's kernels:
+ * `auto` (WebAssembly SIMD where the engine has it, the default unless ATTUNE_CPU_KERNELS says
+ * otherwise), `wasm`, or `ts` (the TypeScript loops); the CPU description says which run.
  */
-export async function ready(options: { backend?: BackendRequest } = {}): Promise<ReadyInfo> {
+export async function ready(options: { backend?: BackendRequest; cpuKernels?: CpuKernels } = {}): Promise<ReadyInfo> {
   const request = options.backend ?? 'auto';
+  if (options.cpuKernels !== undefined) (backendByName('cpu') as CpuBackend).setKernels(options.cpuKernels);
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu' && request !== 'gpujs') {
     throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${JSON.stringify(request)}`);
   }

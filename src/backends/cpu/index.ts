@@ -36,6 +36,7 @@ import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
+import { type CpuKernels, type WasmKernels, cpuKernelsFromEnv, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
 
@@ -49,10 +50,24 @@ const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
 export class CpuBackend implements Backend {
   readonly name: BackendName = 'cpu';
   readonly dtypes: readonly DType[] = ['float32', 'int32', 'float64'];
-  description = 'TypeScript CPU';
+  description = 'CPU';
+  /** The WebAssembly SIMD kernels in use, or undefined when every op runs the TypeScript loops. */
+  wasm: WasmKernels | undefined;
 
   private liveHandles = 0;
   private liveBytes = 0;
+
+  /** `kernels` defaults to ATTUNE_CPU_KERNELS, else `auto` (WebAssembly SIMD where available). */
+  constructor(options: { kernels?: CpuKernels } = {}) {
+    this.setKernels(options.kernels ?? cpuKernelsFromEnv());
+  }
+
+  /** Switches between the WebAssembly and TypeScript kernels; tensors are unaffected. */
+  setKernels(mode: CpuKernels): void {
+    const { wasm, description } = selectCpuKernels(mode);
+    this.wasm = wasm;
+    this.description = description;
+  }
 
   private make(size: number, dtype: DType, data?: TypedArray): CpuHandle {
     this.liveHandles++;
@@ -210,7 +225,8 @@ export class CpuBackend implements Backend {
   /** See {@link MatmulInfo}; `info.bias`, when given, holds n values added to every row. */
   matmul(a: Handle, b: Handle, info: MatmulInfo): Handle {
     const out = this.make(info.batch * info.m * info.n, a.dtype);
-    matmulKernel(arr(a), arr(b), info.bias ? arr(info.bias) : undefined, info, out.data);
+    const bias = info.bias ? arr(info.bias) : undefined;
+    if (!this.wasm?.matmul(arr(a), arr(b), bias, info, out.data)) matmulKernel(arr(a), arr(b), bias, info, out.data);
     return out;
   }
 

@@ -275,10 +275,10 @@ function micro(
 
 /**
  * out[cOff + i*n + j] = act(c[i*n + j] + bias[j]), one loop per activation. With `inPlace`, c
- * is out's own slice.
+ * is out's own slice. Shared with the WebAssembly matmul (src/backends/wasm/matmul.ts).
  */
-function epilogue(
-  c: Float64Array,
+export function epilogue(
+  c: TypedArray,
   bias: TypedArray | undefined,
   act: Activation,
   m: number,

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { ModuleBuilder } from '../../src/backends/wasm/emitter.js';
+import { MAX_WASM_BYTES, WasmCapacityError, WasmRuntime, simdAvailable } from '../../src/backends/wasm/runtime.js';
+
+type Fn = (...args: number[]) => number;
+
+function instantiate(mod: ModuleBuilder, memory = new WebAssembly.Memory({ initial: 1 })): Record<string, Fn> {
+  const bytes = mod.encode();
+  expect(WebAssembly.validate(bytes)).toBe(true);
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, Fn>;
+}
+
+describe('wasm emitter', () => {
+  it('encodes integer constants of every LEB128 length, signed and unsigned', () => {
+    const values = [0, 1, -1, 63, 64, -64, -65, 127, 128, 8191, -8193, 1 << 20, 2 ** 31 - 1, -(2 ** 31)];
+    const mod = new ModuleBuilder();
+    for (const [i, v] of values.entries()) mod.function(`c${i}`, [], ['i32']).i32(v);
+    const ex = instantiate(mod);
+    values.forEach((v, i) => expect(ex[`c${i}`]!()).toBe(v));
+  });
+
+  it('runs integer arithmetic, select and if/else over parameters', () => {
+    const mod = new ModuleBuilder();
+    const f = mod.function('mix', ['i32', 'i32'], ['i32']);
+    const [a, b] = [f.param(0), f.param(1)];
+    const r = f.local('i32');
+    // r = a < b ? (a*b - a) : (a << 2) | b; then min(r, 1000) through select
+    f.get(a).get(b).op('i32.lt_s');
+    f.if(
+      () => f.get(a).get(b).op('i32.mul').get(a).op('i32.sub').set(r),
+      () => f.get(a).i32(2).op('i32.shl').get(b).op('i32.or').set(r),
+    );
+    f.get(r).i32(1000).get(r).i32(1000).op('i32.lt_s').op('select');
+    const ex = instantiate(mod);
+    expect(ex.mix!(3, 5)).toBe(12);
+    expect(ex.mix!(5, 3)).toBe(23);
+    expect(ex.mix!(40, 50)).toBe(1000);
+    expect(ex.mix!(-7, -3)).toBe(28);
+  });
+
+  it('loops over memory: a float32 sum with forRange, zero trips on an empty range', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const mod = new ModuleBuilder();
+    const f = mod.function('sum', ['i32', 'i32'], ['f32']);
+    const [ptr, n] = [f.param(0), f.param(1)];
+    const i = f.local('i32');
+    const s = f.local('f32');
+    f.forRange(
+      i,
+      () => f.i32(0),
+      () => f.get(n),
+      1,
+      () => {
+        f.get(s).get(ptr).get(i).i32(2).op('i32.shl').op('i32.add').mem('f32.load').op('f32.add').set(s);
+      },
+    );
+    f.get(s);
+    const ex = instantiate(mod, memory);
+    const view = new Float32Array(memory.buffer);
+    view.set([1.5, 2, -0.25, 8], 4);
+    expect(ex.sum!(16, 4)).toBe(11.25);
+    expect(ex.sum!(16, 0)).toBe(0);
+    expect(ex.sum!(16, -3)).toBe(0);
+  });
+
+  it('runs the SIMD subset: v128 load/store, splat, f32x4 arithmetic and lanes', () => {
+    expect(simdAvailable()).toBe(true);
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const mod = new ModuleBuilder();
+    // out[0..4) = max((x + y) * s - y / 2, 0) lane-wise, then return lane 2 + load32_splat of x[1]
+    const f = mod.function('axpy', ['i32', 'i32', 'i32', 'f32'], ['f32']);
+    const [x, y, out, s] = [f.param(0), f.param(1), f.param(2), f.param(3)];
+    const v = f.local('v128');
+    f.get(x).simd('v128.load').get(y).simd('v128.load').simd('f32x4.add');
+    f.get(s).simd('f32x4.splat').simd('f32x4.mul');
+    f.get(y).simd('v128.load').f32x4(2).simd('f32x4.div').simd('f32x4.sub');
+    f.f32x4(0).simd('f32x4.max').set(v);
+    f.get(out).get(v).simd('v128.store');
+    f.get(v).simd('f32x4.extract_lane', 2).get(x).simd('v128.load32_splat', 4).simd('f32x4.extract_lane', 3);
+    f.op('f32.add');
+    const ex = instantiate(mod, memory);
+    const view = new Float32Array(memory.buffer);
+    view.set([1, 2, 3, 4], 0);
+    view.set([4, -8, 2, 0.5], 4);
+    const lane2 = ex.axpy!(0, 16, 32, 3);
+    const want = [0, 1, 2, 3].map((j) => Math.max((view[j]! + view[4 + j]!) * 3 - view[4 + j]! / 2, 0));
+    expect([...view.subarray(8, 12)]).toEqual(want);
+    expect(lane2).toBe(want[2]! + 2);
+  });
+
+  it('rejects a lane index outside f32x4 and an unknown parameter', () => {
+    const f = new ModuleBuilder().function('f', ['f32']);
+    expect(() => f.simd('f32x4.extract_lane', 4)).toThrow(/lane 4/);
+    expect(() => f.param(1)).toThrow(/no parameter 1/);
+  });
+});
+
+describe('wasm runtime', () => {
+  it('compiles a kernel once per key and reuses it', () => {
+    const rt = new WasmRuntime();
+    let builds = 0;
+    const build = () => {
+      builds++;
+      const mod = new ModuleBuilder();
+      mod.function('one', [], ['i32']).i32(1);
+      return mod;
+    };
+    const a = rt.kernel('one', build);
+    const b = rt.kernel('one', build);
+    expect(a).toBe(b);
+    expect(builds).toBe(1);
+    expect(a.one!()).toBe(1);
+    expect(rt.compiledKernels()).toEqual(['one']);
+  });
+
+  it('grows the arena on demand and hands out fresh views after a grow', () => {
+    const rt = new WasmRuntime();
+    const before = rt.arenaBytes();
+    const small = rt.reserve(64, 'test').f32;
+    const big = rt.reserve(before + 200_000, 'test').f32;
+    expect(rt.arenaBytes()).toBeGreaterThanOrEqual(before + 200_000);
+    expect(big.buffer).toBe(rt.memory.buffer);
+    // The engine detaches views of the old buffer; nothing may keep using one.
+    expect(small.length).toBe(0);
+  });
+
+  it('refuses more than the 4 GiB address space with a capacity error', () => {
+    const rt = new WasmRuntime();
+    expect(() => rt.reserve(MAX_WASM_BYTES + 4, 'matmul 1x2x3')).toThrow(WasmCapacityError);
+    expect(() => rt.reserve(MAX_WASM_BYTES + 4, 'matmul 1x2x3')).toThrow(/matmul 1x2x3 needs .* 4 GiB/);
+  });
+});
