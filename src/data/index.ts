@@ -1,13 +1,13 @@
 export { IdMap, type Id, type IdMapJSON } from './idmap.js';
-export {
-  Interactions,
-  type DuplicatePolicy,
-  type InteractionColumns,
-  type FromArraysOptions,
-  type InteractionsInit,
-  type UserGroups,
-  type ItemGroups,
-} from './interactions.js';
+export { Interactions } from './interactions.js';
+export type {
+  DuplicatePolicy,
+  InteractionColumns,
+  FromArraysOptions,
+  InteractionsInit,
+  UserGroups,
+  ItemGroups,
+} from './interactions-types.js';
 export { CsvParser, parseCsv, parseNumber, type CsvRecord, type CsvParseOptions } from './csv.js';
 export { ErrorLog, type CsvReadOptions } from './rows.js';
 export { CsvTable, parseCsvTable, readCsvTable, type NumberColumnOptions } from './table.js';

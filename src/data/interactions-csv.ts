@@ -1,7 +1,8 @@
 import { DataError } from '../core/errors.js';
 import type { Id } from './idmap.js';
 import { parseNumber } from './csv.js';
-import { Interactions, type DuplicatePolicy } from './interactions.js';
+import { Interactions } from './interactions.js';
+import type { DuplicatePolicy } from './interactions-types.js';
 import { ErrorLog, readRows, readRowsSync, resolveColumn, type CsvReadOptions, type RowHandler } from './rows.js';
 import type { TextSource } from './source.js';
 

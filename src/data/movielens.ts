@@ -1,5 +1,6 @@
 import { DataError, ValueError } from '../core/errors.js';
-import type { Interactions, DuplicatePolicy } from './interactions.js';
+import type { Interactions } from './interactions.js';
+import type { DuplicatePolicy } from './interactions-types.js';
 import { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
 import { isDirectory, textChunks } from './source.js';
 
