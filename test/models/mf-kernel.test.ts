@@ -7,7 +7,7 @@ import { rmse } from '../../src/metrics/regression.js';
 import { BPR, MatrixFactorization, mfBprStep, mfSgdStep, type MfParams } from '../../src/models/index.js';
 import { backendByName } from '../../src/backends/registry.js';
 import type { WebGPUBackend } from '../../src/backends/webgpu/index.js';
-import { conformanceBackends, onBackend } from '../helpers/backends.js';
+import { backendOf, conformanceBackends, onBackend } from '../helpers/backends.js';
 import { plantedClusters, plantedRatings } from './synthetic.js';
 
 const U = 50;
@@ -68,9 +68,10 @@ function expectClose(a: Float32Array, b: Float32Array, tol: number): void {
 const BATCHES = 6;
 const PER = 16;
 
-for (const name of conformanceBackends()) {
-  describe(`fused MF kernels on ${name}`, () => {
-    onBackend(name);
+for (const path of conformanceBackends()) {
+  const name = backendOf(path);
+  describe(`fused MF kernels on ${path}`, () => {
+    onBackend(path);
 
     const layouts = name === 'webgpu' ? (['workgroup', 'thread'] as const) : ([undefined] as const);
     for (const layout of layouts) {

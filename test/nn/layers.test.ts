@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { conformanceBackends, onBackend, tol } from '../helpers/backends.js';
+import { backendOf, conformanceBackends, onBackend, tol } from '../helpers/backends.js';
 
 const { nn } = at;
 const F = nn.functional;
@@ -117,10 +117,11 @@ describe('loss values', () => {
   });
 });
 
-for (const name of conformanceBackends()) {
-  describe(`layers on ${name}`, () => {
-    onBackend(name);
-    const { rtol, atol } = tol(name);
+for (const path of conformanceBackends()) {
+  const name = backendOf(path);
+  describe(`layers on ${path}`, () => {
+    onBackend(path);
+    const { rtol, atol } = tol(path);
 
     it('Linear matches x·Wᵀ + b and has PyTorch names and shapes', async () => {
       const lin = new nn.Linear(4, 3, { seed: 7 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { conformanceBackends, onBackend, tol } from '../helpers/backends.js';
+import { backendOf, conformanceBackends, onBackend, tol } from '../helpers/backends.js';
 
 const { nn, optim } = at;
 
@@ -53,10 +53,11 @@ const adamRef =
     }
   };
 
-for (const name of conformanceBackends()) {
-  describe(`optimizers on ${name}`, () => {
-    onBackend(name);
-    const { rtol, atol } = tol(name);
+for (const path of conformanceBackends()) {
+  const name = backendOf(path);
+  describe(`optimizers on ${path}`, () => {
+    onBackend(path);
+    const { rtol, atol } = tol(path);
     const p0 = [1, -2, 0.5, 3, -0.7, 0.2];
 
     const cases: [string, (p: Tensor) => at.optim.Optimizer<{ lr: number }>, Ref][] = [
