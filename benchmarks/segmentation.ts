@@ -9,36 +9,16 @@
  * The data are read from ../shared/datasets/cdnow (never copied into the repo).
  * Writes bench-results/segmentation.{json,md}.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, fmt, markdownTable, median, writeResults, probeWebGPU } from './harness.js';
 
-const PATH = new URL('../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url);
-
-/** CDNOW_master.txt: whitespace-separated customer_id date(YYYYMMDD) number_of_cds dollar_value, one header line. */
-export function loadCdnow(path: URL | string = PATH): { customer: string[]; time: number[]; amount: number[] } {
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  const out = { customer: [] as string[], time: [] as number[], amount: [] as number[] };
-  for (const [i, line] of lines.entries()) {
-    const f = line.trim().split(/\s+/);
-    if (f.length < 4 || !/^\d{8}$/.test(f[1]!)) {
-      if (line.trim() !== '' && i > 0)
-        throw new at.DataError(`CDNOW line ${i + 1}: expected 4 fields; got ${JSON.stringify(line)}`);
-      continue;
-    }
-    const d = f[1]!;
-    out.customer.push(f[0]!);
-    out.time.push(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(4, 6)) - 1, Number(d.slice(6, 8))));
-    out.amount.push(Number(f[3]));
-  }
-  return out;
-}
+const PATH = fileURLToPath(new URL('../../shared/datasets/cdnow/CDNOW_master.txt', import.meta.url));
 
 export async function runSegmentation(argv: readonly string[] = process.argv.slice(2)): Promise<{ markdown: string }> {
   const useGpu = !argv.includes('--no-webgpu');
   const reps = Number(argv.find((a) => a.startsWith('--reps='))?.split('=')[1] ?? 3);
-  const tx = loadCdnow();
+  const tx = await at.data.loadCdnow(PATH);
   const rfm = at.data.rfmFeatures(tx, { asOf: Date.UTC(1998, 6, 1) });
   const X = rfm.matrix('standardized');
   const { ok: gpuOk, note: gpuNote } = await probeWebGPU(useGpu);

@@ -10,7 +10,11 @@ export interface CsvRecord {
 
 /** Options for {@link CsvParser}. */
 export interface CsvParseOptions {
-  /** Field separator, one or more characters (`','`, `'\t'`, `'::'`); default `','`. */
+  /**
+   * Field separator, one or more characters (`','`, `'\t'`, `'::'`); default `','`. The word
+   * `'whitespace'` splits on runs of spaces and tabs and ignores them at line starts and ends
+   * (fixed-width exports such as CDNOW's).
+   */
   delimiter?: string;
   /** Quote character, or `false` to treat quotes as plain text (MovieLens files); default `'"'`. */
   quote?: string | false;
@@ -28,6 +32,7 @@ export interface CsvParseOptions {
  */
 export class CsvParser {
   private readonly delim: string;
+  private readonly ws: boolean;
   private readonly q: number;
   private rest = '';
   private fields: string[] = [];
@@ -55,6 +60,7 @@ export class CsvParser {
       );
     }
     this.delim = delim;
+    this.ws = delim === 'whitespace';
     this.q = quote === false ? -1 : quote.charCodeAt(0);
   }
 
@@ -75,7 +81,7 @@ export class CsvParser {
       throw new DataError(`CSV line ${this.quoteLine}: quoted field is not closed before the end of input`);
     }
     if (this.fields.length > 0 || this.field !== '' || this.afterQuote) {
-      this.endField('');
+      this.endLineField('');
       this.endRecord(emit);
     }
   }
@@ -108,7 +114,13 @@ export class CsvParser {
         i++;
         continue;
       }
-      if (c === d0) {
+      if (this.ws && (c === 32 || c === 9)) {
+        // A run of blanks is one separator; blanks before the first field make none.
+        if (start < i || this.field !== '' || this.afterQuote) this.endField(text.slice(start, i));
+        start = ++i;
+        continue;
+      }
+      if (c === d0 && !this.ws) {
         if (delim.length > 1 && i + delim.length > n && !final && delim.startsWith(text.slice(i))) break;
         if (delim.length === 1 || text.startsWith(delim, i)) {
           this.endField(text.slice(start, i));
@@ -120,7 +132,7 @@ export class CsvParser {
       if (c === 13) {
         if (i + 1 >= n && !final) break;
         if (text.charCodeAt(i + 1) === 10) {
-          this.endField(text.slice(start, i));
+          this.endLineField(text.slice(start, i));
           this.endRecord(emit);
           i += 2;
           start = i;
@@ -130,7 +142,7 @@ export class CsvParser {
         }
       }
       if (c === 10) {
-        this.endField(text.slice(start, i));
+        this.endLineField(text.slice(start, i));
         this.endRecord(emit);
         start = ++i;
         this.line++;
@@ -164,11 +176,16 @@ export class CsvParser {
     this.atFieldStart = true;
   }
 
+  /** Ends the last field of a line; with whitespace delimiting, trailing blanks leave no empty field. */
+  private endLineField(tail: string): void {
+    if (!this.ws || tail !== '' || this.field !== '' || this.afterQuote) this.endField(tail);
+  }
+
   private endRecord(emit: (record: CsvRecord) => void): void {
     const fields = this.fields;
     this.fields = [];
     // A blank line parses as one empty unquoted field; skip it rather than emit a 1-column row.
-    const blank = fields.length === 1 && fields[0] === '' && !this.recordQuoted;
+    const blank = fields.length === 0 || (fields.length === 1 && fields[0] === '' && !this.recordQuoted);
     this.recordQuoted = false;
     if (!blank) emit({ fields, line: this.recordLine });
   }
