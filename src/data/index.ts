@@ -63,3 +63,18 @@ export {
   type SyntheticItem,
   type ShopEventType,
 } from './synthetic.js';
+export {
+  summarizeTransactions,
+  rfmFromTransactions,
+  readTransactions,
+  parseDate,
+  TIME_UNITS,
+  type TimeUnit,
+  type TransactionLog,
+  type TransactionColumnNames,
+  type ParsedTransactions,
+  type SummarizeOptions,
+  type TransactionSummary,
+  type RfmFromTransactionsOptions,
+} from './transactions.js';
+export { loadCdnow, type CdnowLog } from './cdnow.js';
