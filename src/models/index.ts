@@ -58,3 +58,21 @@ export {
   type Encoded,
 } from './sequence/seq2seq.js';
 export { Vocabulary, SPECIAL_TOKENS, type VocabularyOptions } from './sequence/vocabulary.js';
+export {
+  BetaGeo,
+  GammaGamma,
+  CustomerValue,
+  calibrationHoldout,
+  betaGeoLogLikelihood,
+  gammaGammaLogLikelihood,
+  type BetaGeoParams,
+  type BetaGeoOptions,
+  type GammaGammaParams,
+  type GammaGammaOptions,
+  type SpendHistory,
+  type PurchaseHistory,
+  type LifetimeValueOptions,
+  type CustomerValueForecast,
+  type CalibrationHoldoutReport,
+  type TrackingRow,
+} from './ltv/index.js';
