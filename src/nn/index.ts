@@ -1,5 +1,8 @@
-export { Module, ModuleList, Sequential } from './module.js';
-export type { StateDict, ModuleConfig, LoadStateDictOptions, LoadStateDictResult, TensorModule } from './module.js';
+export { Module, ModuleList } from './module.js';
+export type { ModuleConfig } from './module.js';
+export { Sequential } from './sequential.js';
+export type { TensorModule } from './sequential.js';
+export type { StateDict, LoadStateDictOptions, LoadStateDictResult } from './state-dict.js';
 export { Linear } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { Embedding } from './embedding.js';

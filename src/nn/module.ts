@@ -1,29 +1,13 @@
 import type { BackendName } from '../backends/backend.js';
 import { backendByName } from '../backends/registry.js';
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
-import { keep } from '../memory.js';
-import { cast } from '../ops/elementwise.js';
-import { wrap } from '../ops/dispatch.js';
-import { noGrad } from '../autograd/tape.js';
-import { shapesEqual } from '../core/shape.js';
+import { DTypeError, ValueError } from '../core/errors.js';
 import { isFloat } from '../core/dtype.js';
+import { keep } from '../memory.js';
 import type { Tensor } from '../tensor/tensor.js';
-
-/** What `stateDict()` returns and `loadStateDict()` takes: dotted names to tensors. */
-export type StateDict = Record<string, Tensor>;
+import { type LoadStateDictOptions, type LoadStateDictResult, type StateDict, loadStateInto } from './state-dict.js';
 
 /** A JSON-serializable description of a module's constructor arguments (see {@link Module.config}). */
 export type ModuleConfig = Record<string, unknown>;
-
-export interface LoadStateDictOptions {
-  /** Every parameter and persistent buffer must be present and nothing else (default true). */
-  strict?: boolean;
-}
-
-export interface LoadStateDictResult {
-  missingKeys: string[];
-  unexpectedKeys: string[];
-}
 
 const NAME = /^[A-Za-z0-9_]+$/;
 
@@ -239,56 +223,7 @@ export abstract class Module {
    * The dict's tensors are not consumed.
    */
   loadStateDict(dict: StateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
-    const strict = options.strict ?? true;
-    const source = dict instanceof Map ? dict : new Map(Object.entries(dict));
-    const own = this.stateDict();
-    const missingKeys = Object.keys(own).filter((k) => !source.has(k));
-    const unexpectedKeys = [...source.keys()].filter((k) => !(k in own));
-    const problems: string[] = [];
-    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
-    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
-    let shapeProblem = false;
-    for (const [k, target] of Object.entries(own)) {
-      const src = source.get(k);
-      if (!src) continue;
-      if (src.isDisposed) {
-        problems.push(`'${k}' was disposed`);
-        continue;
-      }
-      if (!shapesEqual(src.shape, target.shape)) {
-        shapeProblem = true;
-        problems.push(
-          `'${k}' has shape ${fmtShape(src.shape)} in the state dict and ${fmtShape(target.shape)} in the module`,
-        );
-      }
-      if (isFloat(src.dtype) !== isFloat(target.dtype)) {
-        problems.push(`'${k}' has dtype ${src.dtype} in the state dict and ${target.dtype} in the module`);
-      }
-      if (src.backend !== target.backend && src.backend !== 'cpu') {
-        problems.push(
-          `'${k}' is on the ${src.backend} backend; move it with await t.to('${target.backend}') or to 'cpu' first`,
-        );
-      }
-    }
-    if (problems.length) {
-      const msg = `loadStateDict: nothing was loaded into this ${this.constructor.name}: ${problems.join('; ')}`;
-      throw shapeProblem ? new ShapeError(msg) : new ValueError(msg);
-    }
-    // Build every copy before assigning any, so a failure midway leaves nothing half-loaded.
-    const copies: [Tensor, Tensor][] = [];
-    try {
-      noGrad(() => {
-        for (const [k, target] of Object.entries(own)) {
-          const src = source.get(k);
-          if (src) copies.push([target, copyFor(src, target)]);
-        }
-      });
-    } catch (e) {
-      for (const [, c] of copies) c.dispose();
-      throw e;
-    }
-    for (const [target, c] of copies) target.assign(c);
-    return { missingKeys, unexpectedKeys };
+    return loadStateInto(this.stateDict(), dict, options, this.constructor.name);
   }
 
   /** Drops every parameter's `.grad` and `.sparseGrad` (disposing them). */
@@ -338,27 +273,6 @@ export abstract class Module {
   }
 }
 
-/** A fresh tensor with src's values on target's backend and dtype, not sharing src's storage. */
-function copyFor(src: Tensor, target: Tensor): Tensor {
-  const backend = target.backendImpl('loadStateDict', 'target');
-  const data = src.backendImpl('loadStateDict', 'source');
-  let t: Tensor;
-  if (data === backend) {
-    t = cast(src, src.dtype === target.dtype ? src.dtype : target.dtype);
-  } else {
-    if (!data.readSync)
-      throw new BackendError(`loadStateDict: cannot read from the ${data.name} backend synchronously`);
-    const values = data.readSync(src.storage().handle);
-    t = wrap(backend, backend.upload(values, src.dtype), target.shape, src.dtype);
-    if (src.dtype !== target.dtype) {
-      const c = cast(t, target.dtype);
-      t.dispose();
-      t = c;
-    }
-  }
-  return keep(t);
-}
-
 /**
  * An indexable list of modules, registered as `0`, `1`, ... so their parameters are named
  * `0.weight`, `1.bias` and so on (as PyTorch's ModuleList). It has no forward of its own.
@@ -393,45 +307,5 @@ export class ModuleList<M extends Module = Module> extends Module implements Ite
 
   forward(..._args: unknown[]): unknown {
     throw new ValueError('ModuleList has no forward; call its modules in your own forward');
-  }
-}
-
-/** A module whose forward takes and returns one tensor: chains its modules in order. */
-export interface TensorModule extends Module {
-  forward(x: Tensor): Tensor;
-}
-
-/**
- * Runs modules in order, each one's output the next one's input. Shapes: whatever the first
- * module takes → whatever the last returns. Parameters are named `0.weight`, `1.bias`, ...
- * Intermediate outputs are disposed when nothing records a gradient through them.
- */
-export class Sequential extends ModuleList<TensorModule> {
-  override typeName(): string | null {
-    return 'Sequential';
-  }
-
-  /** Nested specs of the children; rebuildable only when each child is. */
-  override config(): ModuleConfig {
-    return {
-      modules: [...this].map((m) => {
-        const type = m.typeName();
-        if (type === null)
-          throw new ValueError(
-            `Sequential.config: child ${m.constructor.name} has no typeName(), so it cannot be rebuilt from a config`,
-          );
-        return { type, config: m.config() };
-      }),
-    };
-  }
-
-  override forward(x: Tensor): Tensor {
-    let h = x;
-    for (const m of this) {
-      const next = m.forward(h);
-      if (h !== x && !h.requiresGrad && next !== h) h.dispose();
-      h = next;
-    }
-    return h;
   }
 }

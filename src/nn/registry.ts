@@ -7,7 +7,8 @@ import { LSTM } from './lstm.js';
 import { MultiHeadAttention } from './attention.js';
 import { LearnedPositionalEncoding, SinusoidalPositionalEncoding } from './positional.js';
 import { TransformerDecoderLayer, TransformerEncoderLayer } from './transformer.js';
-import { type Module, type ModuleConfig, Sequential, type TensorModule } from './module.js';
+import type { Module, ModuleConfig } from './module.js';
+import { Sequential, type TensorModule } from './sequential.js';
 
 /** Rebuilds a module from the `config()` it reported when it was saved. */
 export type ModuleFactory = (config: ModuleConfig) => Module;

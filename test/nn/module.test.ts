@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { Module, ModuleList, Sequential } from '../../src/nn/module.js';
+import { Module, ModuleList } from '../../src/nn/module.js';
+import { Sequential } from '../../src/nn/sequential.js';
 import type { Tensor } from '../../src/index.js';
 
 class Affine extends Module {
