@@ -34,5 +34,21 @@ export * as metrics from './metrics/index.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as optim from './optim/index.js';
-export { save, load, serializeSafetensors, parseSafetensors } from './io/index.js';
-export type { LoadOptions, RawTensor } from './io/index.js';
+export {
+  save,
+  load,
+  serializeSafetensors,
+  parseSafetensors,
+  encodeSafetensors,
+  registerModelType,
+  FORMAT_VERSION,
+} from './io/index.js';
+export type {
+  LoadOptions,
+  RawTensor,
+  ModelSource,
+  ModelState,
+  ModelLoader,
+  ModelClass,
+  SaveableModel,
+} from './io/index.js';

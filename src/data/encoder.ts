@@ -194,7 +194,43 @@ export class TabularEncoder {
     numeric: NumericState[];
     categorical: CategoricalState[];
   }): TabularEncoder {
+    // The JSON may come from a file: check its form before trusting it.
+    const bad = (what: string): never => {
+      throw new DataError(`TabularEncoder.fromJSON: ${what}`);
+    };
+    if (typeof json !== 'object' || json === null) bad('expected an object {options, numeric, categorical}');
+    const opts = json.options as unknown;
+    if (typeof opts !== 'object' || opts === null) bad('options must be an object');
+    const strings = (v: unknown): boolean =>
+      v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+    const o = opts as Record<string, unknown>;
+    if (!strings(o.numeric) || !strings(o.categorical) || !strings(o.missingValues))
+      bad('options.numeric, categorical and missingValues must be arrays of strings');
+    for (const k of ['missing', 'unknown'] as const)
+      if (o[k] !== undefined && typeof o[k] !== 'string') bad(`options.${k} must be a string`);
+    const num = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+    if (
+      !Array.isArray(json.numeric) ||
+      !json.numeric.every(
+        (s) =>
+          typeof s?.name === 'string' && num(s.mean) && num(s.sd) && num(s.fill) && typeof s.indicator === 'boolean',
+      )
+    )
+      bad('numeric must be an array of {name, mean, sd, fill, indicator} with finite numbers');
+    if (
+      !Array.isArray(json.categorical) ||
+      !json.categorical.every(
+        (s) => typeof s?.name === 'string' && strings(s.categories) && Array.isArray(s.categories),
+      )
+    )
+      bad('categorical must be an array of {name, categories: string[]}');
     const e = new TabularEncoder(json.options);
+    const names = (list: readonly string[] | undefined): string => JSON.stringify(list ?? []);
+    if (
+      names(json.numeric.map((s) => s.name)) !== names(e.options.numeric) ||
+      names(json.categorical.map((s) => s.name)) !== names(e.options.categorical)
+    )
+      bad('the fitted columns do not match options.numeric and options.categorical');
     e.numeric = json.numeric.map((s) => ({ ...s }));
     e.categorical = json.categorical.map((s) => ({ ...s, categories: [...s.categories] }));
     e.fitted = true;

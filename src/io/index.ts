@@ -1,82 +1,196 @@
-import { DataError } from '../core/errors.js';
-import type { Module, ModuleConfig } from '../nn/module.js';
+import { AttuneError, DataError, ValueError, fmtValue } from '../core/errors.js';
+import { Module, type ModuleConfig } from '../nn/module.js';
 import { type ModuleFactory, buildModule } from '../nn/registry.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import {
+  type ModelClass,
+  type ModelState,
+  type SaveableModel,
+  isSaveableModel,
+  modelLoader,
+  registerModelType,
+  unknownType,
+} from './models.js';
 import { encodeSafetensors, parseSafetensors, serializeSafetensors, type RawTensor } from './safetensors.js';
-import { readBytes, writeBytes } from './store.js';
+import { type ModelSource, sourceBytes } from './source.js';
+import { writeBytes } from './store.js';
 
-export { encodeSafetensors, parseSafetensors, serializeSafetensors };
-export type { RawTensor };
+export { encodeSafetensors, parseSafetensors, serializeSafetensors, registerModelType };
+export type { RawTensor, ModelSource, ModelState, SaveableModel, ModelClass };
+export type { ModelLoader } from './models.js';
 
 /** `__metadata__` keys attune writes next to the weights (values are strings, per the format). */
 const META_FORMAT = 'format';
+const META_VERSION = 'attune.version';
 const META_TYPE = 'attune.type';
 const META_CONFIG = 'attune.config';
+/**
+ * The file layout version this build writes and the newest it reads. Bump it when a model's
+ * saved config or tensors change meaning; older files (no version key) read as version 1.
+ */
+export const FORMAT_VERSION = 1;
 
 /**
- * Saves a module's `stateDict()` (parameters and persistent buffers) as safetensors, with the
- * module's `typeName()` and JSON `config()` in `__metadata__` so `load` can rebuild it.
- * `target` is a file path (Node), `indexeddb://name` (browsers), or omitted to get the bytes.
- * Returns the bytes written.
+ * Saves any attune model as one safetensors file: an nn Module's `stateDict()` (the sequence
+ * and text models are Modules), or a recommender, ChurnClassifier or KMeans through its
+ * `saveState()`. The model's type and JSON config (hyper-parameters, id maps, calibrator) go in
+ * `__metadata__` so {@link load} can rebuild it. `target` is a file path (Node),
+ * `indexeddb://name` (browsers), or omitted to get the bytes. Returns the bytes written.
  */
-export async function save(module: Module, target?: string): Promise<Uint8Array> {
-  const metadata: Record<string, string> = { [META_FORMAT]: 'pt' };
-  const type = module.typeName();
-  if (type !== null) {
-    metadata[META_TYPE] = type;
-    metadata[META_CONFIG] = JSON.stringify(module.config());
+export async function save(model: Module | SaveableModel, target?: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  if (model instanceof Module) {
+    const metadata = baseMetadata();
+    const type = model.typeName();
+    if (type !== null) {
+      metadata[META_TYPE] = type;
+      metadata[META_CONFIG] = JSON.stringify(model.config());
+    }
+    bytes = await serializeSafetensors(model.stateDict(), metadata);
+  } else if (isSaveableModel(model)) {
+    bytes = encodeModelState(await model.saveState());
+  } else {
+    throw new ValueError(
+      `save: expected an nn Module or an attune model (recommender, ChurnClassifier, KMeans); got ${fmtValue(model)}`,
+    );
   }
-  const bytes = await serializeSafetensors(module.stateDict(), metadata);
   if (target !== undefined) await writeBytes(target, bytes);
   return bytes;
 }
 
-export interface LoadOptions {
+function baseMetadata(): Record<string, string> {
+  return { [META_FORMAT]: 'pt', [META_VERSION]: String(FORMAT_VERSION) };
+}
+
+/** The safetensors bytes of a model that is not a Module: what {@link save} writes for it. */
+export function encodeModelState(state: ModelState): Uint8Array {
+  const metadata = baseMetadata();
+  metadata[META_TYPE] = state.type;
+  metadata[META_CONFIG] = JSON.stringify(state.config);
+  return encodeSafetensors(state.tensors, metadata);
+}
+
+export interface LoadOptions<T = unknown> {
   /** Load the weights into this module (its config is not checked) instead of building one. */
   into?: Module;
-  /** Extra constructors by type name, beside the built-in registry. */
+  /** Extra module constructors by type name, beside the built-in registry. */
   types?: Record<string, ModuleFactory>;
   /** Require exactly the module's keys (default true). */
   strict?: boolean;
+  /**
+   * The class the caller expects (for example `at.models.BPR`): a file holding another type is
+   * a DataError, raised before anything is built, and the result is typed as that class.
+   */
+  as?: ModelClass<T>;
+}
+
+/** A parsed and version-checked model file. */
+export interface ModelFile {
+  /** The stored type name, or undefined for a bare safetensors file. */
+  type: string | undefined;
+  /** The parsed attune.config JSON. */
+  config: unknown;
+  tensors: Record<string, RawTensor>;
 }
 
 /**
- * Loads a file saved by {@link save} (or any safetensors file, with `into`). Without `into`, the
- * module is rebuilt from the stored type and config through the module-type registry
- * (`at.nn.registerModuleType`, or `types`). The file is parsed and validated in full, and the
- * state dict checked against the module, before any weight changes: a bad header, a truncated
- * body or mismatched shapes throw a DataError or ShapeError and leave `into` untouched.
+ * Parses model bytes: safetensors checks, then the format version (a newer one is a DataError),
+ * type and JSON config. Files from the first saveRecommender (config under `attune`) still read.
  */
-export async function load(source: string | Uint8Array, options: LoadOptions = {}): Promise<Module> {
-  const bytes = typeof source === 'string' ? await readBytes(source) : source;
+export function decodeModelFile(op: string, bytes: Uint8Array): ModelFile {
   const { tensors, metadata } = parseSafetensors(bytes);
-  let module = options.into;
-  if (!module) {
-    const type = metadata[META_TYPE];
-    if (!type)
-      throw new DataError(
-        'load: the file has no attune.type in its metadata, so the module cannot be rebuilt; pass { into: module }',
-      );
-    let config: ModuleConfig;
-    try {
-      config = JSON.parse(metadata[META_CONFIG] ?? '{}') as ModuleConfig;
-    } catch (e) {
-      throw new DataError(`load: attune.config is not valid JSON (${(e as Error).message})`);
-    }
-    module = buildModule(type, config, options.types);
-  }
-  const dict: Record<string, Tensor> = {};
-  // Host tensors: loadStateDict copies them onto each parameter's own backend.
-  for (const [name, t] of Object.entries(tensors))
-    dict[name] = tensor(t.data, { shape: t.shape, dtype: t.dtype, backend: 'cpu' });
+  const version = metadata[META_VERSION] ?? '1';
+  if (!/^[1-9]\d{0,8}$/.test(version))
+    throw new DataError(`${op}: attune.version ${fmtValue(version)} is not a format version (a positive integer)`);
+  if (Number(version) > FORMAT_VERSION)
+    throw new DataError(
+      `${op}: the file has format version ${version}, newer than this attune reads (${FORMAT_VERSION}); upgrade attune`,
+    );
+  const legacy = metadata[META_TYPE] === undefined && metadata.attune !== undefined;
+  const text = legacy ? metadata.attune : metadata[META_CONFIG];
+  let config: unknown = {};
   try {
-    module.loadStateDict(dict, { strict: options.strict ?? true });
+    if (text !== undefined) config = JSON.parse(text);
   } catch (e) {
-    if (!options.into) module.dispose();
-    throw e;
-  } finally {
-    for (const t of Object.values(dict)) t.dispose();
+    throw new DataError(`${op}: attune.config is not valid JSON (${(e as Error).message})`);
   }
-  return module;
+  const type = legacy ? (config as { kind?: unknown } | null)?.kind : metadata[META_TYPE];
+  if (type !== undefined && typeof type !== 'string')
+    throw new DataError(`${op}: the stored model type ${fmtValue(type)} is not a name`);
+  return { type, config, tensors };
+}
+
+/** Builds a model of a registered (non-Module) type from a decoded file; see {@link load}. */
+export function loadModelFile<T>(file: ModelFile, as?: ModelClass<T>): T {
+  const loader = file.type === undefined ? undefined : modelLoader(file.type);
+  if (!loader || file.type === undefined) {
+    if (file.type === undefined) throw new DataError('load: the file names no attune model type');
+    return unknownType('load', file.type, []);
+  }
+  if (as && !(loader.cls === as || loader.cls.prototype instanceof as))
+    throw new DataError(`load: the file holds a ${file.type}; expected a ${as.name}`);
+  return loader.load(file.config, file.tensors) as T;
+}
+
+/**
+ * Loads a file saved by {@link save}: a model of any registered type (recommenders,
+ * ChurnClassifier, KMeans, the nn and sequence modules), or any safetensors file into a module
+ * with `into`. `source` is a path, bytes at any offset (a Node Buffer included), an ArrayBuffer,
+ * a Blob or a fetch Response.
+ *
+ * The file is parsed and validated in full, and the state checked against the model, before
+ * anything is kept: a bad header, a truncated body, a newer format version, another type than
+ * `as` asks for, or mismatched shapes throw a DataError or ShapeError, leave `into` untouched
+ * and leave nothing half-built.
+ */
+export async function load<T = Module>(source: ModelSource, options: LoadOptions<T> = {}): Promise<T> {
+  const file = decodeModelFile('load', await sourceBytes('load', source));
+  if (options.into) {
+    loadModuleState(options.into, file.tensors, options.strict ?? true);
+    return checkClass(options.into, options.as, 'the module passed as into');
+  }
+  const { type, config } = file;
+  if (!type)
+    throw new DataError(
+      'load: the file has no attune.type in its metadata, so the model cannot be rebuilt; pass { into: module }',
+    );
+  if (modelLoader(type)) return loadModelFile(file, options.as);
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new DataError(`load: attune.config of a ${type} must be a JSON object; got ${fmtValue(config)}`);
+  const as = options.as;
+  let module: Module;
+  try {
+    module = buildModule(type, config as ModuleConfig, options.types);
+  } catch (e) {
+    // The config came from the file: a constructor that fails on it means a malformed file.
+    if (e instanceof AttuneError) throw e;
+    throw new DataError(`load: cannot rebuild a ${type} from the file's config (${(e as Error).message})`);
+  }
+  try {
+    if (as && !(module instanceof as)) throw new DataError(`load: the file holds a ${type}; expected a ${as.name}`);
+    loadModuleState(module, file.tensors, options.strict ?? true);
+  } catch (e) {
+    module.dispose();
+    throw e;
+  }
+  return module as T;
+}
+function checkClass<T>(x: unknown, as: ModelClass<T> | undefined, what: string): T {
+  if (as && !(x instanceof as)) throw new ValueError(`load: ${what} is not a ${as.name}`);
+  return x as T;
+}
+
+/** Checks and copies a file's tensors into `module`; loadStateDict changes nothing unless all fit. */
+function loadModuleState(module: Module, tensors: Record<string, RawTensor>, strict: boolean): void {
+  // A Map, so a tensor named "__proto__" is an ordinary key. Host tensors: loadStateDict copies
+  // them onto each parameter's own backend.
+  const dict = new Map<string, Tensor>();
+  for (const [name, t] of Object.entries(tensors))
+    dict.set(name, tensor(t.data, { shape: t.shape, dtype: t.dtype, backend: 'cpu' }));
+  try {
+    module.loadStateDict(dict, { strict });
+  } finally {
+    for (const t of dict.values()) t.dispose();
+  }
 }

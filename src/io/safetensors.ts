@@ -1,4 +1,4 @@
-import { DataError, ShapeError, fmtShape } from '../core/errors.js';
+import { DataError, ShapeError, fmtShape, fmtValue } from '../core/errors.js';
 import type { DType, TypedArray } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -17,7 +17,18 @@ export interface RawTensor {
 }
 
 const TO_ST: Record<DType, string> = { float32: 'F32', int32: 'I32', float64: 'F64' };
-const FROM_ST: Record<string, DType> = { F32: 'float32', I32: 'int32', F64: 'float64' };
+/**
+ * Stored dtypes this reader takes: the three attune writes, and F16 and BF16 (what PyTorch
+ * users export), which widen to float32. A Map, so a dtype such as "constructor" is not found
+ * on Object.prototype.
+ */
+const FROM_ST = new Map<string, { dtype: DType; bytes: number; widen?: (b: Uint8Array) => Float32Array }>([
+  ['F32', { dtype: 'float32', bytes: 4 }],
+  ['I32', { dtype: 'int32', bytes: 4 }],
+  ['F64', { dtype: 'float64', bytes: 8 }],
+  ['F16', { dtype: 'float32', bytes: 2, widen: (b) => widen16(b, halfToFloat) }],
+  ['BF16', { dtype: 'float32', bytes: 2, widen: (b) => widen16(b, bfloatToFloat) }],
+]);
 const BYTES: Record<DType, number> = { float32: 4, int32: 4, float64: 8 };
 /** Refuse absurd headers before allocating for them (safetensors itself caps at 100 MB). */
 const MAX_HEADER = 100_000_000;
@@ -94,27 +105,31 @@ export function parseSafetensors(bytes: Uint8Array): {
   if (typeof header !== 'object' || header === null || Array.isArray(header))
     throw new DataError('parseSafetensors: the header must be a JSON object');
   const body = bytes.subarray(8 + n);
-  const metadata: Record<string, string> = {};
-  const entries: [string, DType, number[], number, number][] = [];
+  // Null-prototype records: a tensor or key named "__proto__" stays an ordinary entry.
+  const metadata: Record<string, string> = Object.create(null);
+  const entries: [string, NonNullable<ReturnType<typeof FROM_ST.get>>, number[], number, number][] = [];
   for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
         throw new DataError('parseSafetensors: __metadata__ must be an object of strings');
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string')
-          throw new DataError(`parseSafetensors: __metadata__.${k} must be a string; got ${typeof v}`);
+          throw new DataError(`parseSafetensors: __metadata__ key ${fmtValue(k)} must be a string; got ${typeof v}`);
         metadata[k] = v;
       }
       continue;
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof e !== 'object' || e === null) throw new DataError(`parseSafetensors: entry '${name}' is not an object`);
-    const dtype = typeof e.dtype === 'string' ? FROM_ST[e.dtype] : undefined;
-    if (!dtype)
-      throw new DataError(`parseSafetensors: '${name}' has dtype ${JSON.stringify(e.dtype)}; supported: F32, I32, F64`);
+    if (typeof e !== 'object' || e === null)
+      throw new DataError(`parseSafetensors: entry ${fmtValue(name)} is not an object`);
+    const stored = typeof e.dtype === 'string' ? FROM_ST.get(e.dtype) : undefined;
+    if (!stored)
+      throw new DataError(
+        `parseSafetensors: ${fmtValue(name)} has dtype ${fmtValue(e.dtype)}; supported: ${[...FROM_ST.keys()].join(', ')}`,
+      );
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       throw new DataError(
-        `parseSafetensors: '${name}' has shape ${JSON.stringify(e.shape)}; expected an array of non-negative integers`,
+        `parseSafetensors: ${fmtValue(name)} has shape ${fmtValue(e.shape)}; expected an array of non-negative integers`,
       );
     }
     const off = e.data_offsets;
@@ -125,29 +140,29 @@ export function parseSafetensors(bytes: Uint8Array): {
       off[1] < off[0]
     ) {
       throw new DataError(
-        `parseSafetensors: '${name}' has data_offsets ${JSON.stringify(off)}; expected [begin, end] with begin <= end`,
+        `parseSafetensors: ${fmtValue(name)} has data_offsets ${fmtValue(off)}; expected [begin, end] with begin <= end`,
       );
     }
     const shape = e.shape as number[];
-    const expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
+    const expected = shape.reduce((a, b) => a * b, 1) * stored.bytes;
     if (off[1] - off[0] !== expected) {
       throw new DataError(
-        `parseSafetensors: '${name}' (${e.dtype} ${fmtShape(shape)}) needs ${expected} bytes but data_offsets cover ${off[1] - off[0]}`,
+        `parseSafetensors: ${fmtValue(name)} (${e.dtype} ${fmtValue(shape)}) needs ${expected} bytes but data_offsets cover ${off[1] - off[0]}`,
       );
     }
     if (off[1] > body.length) {
       throw new DataError(
-        `parseSafetensors: '${name}' ends at byte ${off[1]} of a ${body.length}-byte body (truncated file?)`,
+        `parseSafetensors: ${fmtValue(name)} ends at byte ${off[1]} of a ${body.length}-byte body (truncated file?)`,
       );
     }
-    entries.push([name, dtype, shape, off[0], off[1]]);
+    entries.push([name, stored, shape, off[0], off[1]]);
   }
   const sorted = [...entries].sort((a, b) => a[3] - b[3]);
   let end = 0;
   for (const [name, , , b, e] of sorted) {
     if (b !== end)
       throw new DataError(
-        `parseSafetensors: '${name}' starts at byte ${b}; expected ${end} (${b < end ? 'overlapping' : 'a hole between'} tensors)`,
+        `parseSafetensors: ${fmtValue(name)} starts at byte ${b}; expected ${end} (${b < end ? 'overlapping' : 'a hole between'} tensors)`,
       );
     end = e;
   }
@@ -155,13 +170,18 @@ export function parseSafetensors(bytes: Uint8Array): {
     throw new DataError(
       `parseSafetensors: the tensors cover ${end} bytes but the body has ${body.length} (trailing bytes)`,
     );
-  const tensors: Record<string, RawTensor> = {};
-  for (const [name, dtype, shape, b, e] of entries) {
+  const tensors: Record<string, RawTensor> = Object.create(null);
+  for (const [name, stored, shape, b, e] of entries) {
     // A fresh copy, never `body.slice(...).buffer`: on a Node Buffer, slice is a view into a
     // shared pool and `.buffer` would start at the pool's byte 0, not at this tensor.
     const copy = new Uint8Array(e - b);
     copy.set(body.subarray(b, e));
-    const data = isLittleEndian ? makeArray(dtype, copy.buffer) : readSwapped(dtype, copy);
+    const { dtype } = stored;
+    const data = stored.widen
+      ? stored.widen(copy)
+      : isLittleEndian
+        ? makeArray(dtype, copy.buffer)
+        : readSwapped(dtype, copy);
     tensors[name] = { dtype, shape, data };
   }
   return { tensors, metadata };
@@ -205,4 +225,30 @@ function readSwapped(dtype: DType, b: Uint8Array): TypedArray {
           ? v.getInt32(i * 4, true)
           : v.getFloat64(i * 8, true);
   return out;
+}
+
+/** 16-bit little-endian words widened to float32 by `convert`. */
+function widen16(b: Uint8Array, convert: (h: number) => number): Float32Array {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Float32Array(b.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = convert(v.getUint16(i * 2, true));
+  return out;
+}
+
+/** IEEE 754 half precision: 1 sign, 5 exponent, 10 mantissa bits (subnormals, inf, NaN kept). */
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 31) return mant ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+const bf16Word = new Uint32Array(1);
+const bf16Float = new Float32Array(bf16Word.buffer);
+/** bfloat16 is the top half of a float32. */
+function bfloatToFloat(h: number): number {
+  bf16Word[0] = h << 16;
+  return bf16Float[0]!;
 }

@@ -7,6 +7,7 @@ import { mfBprStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
+import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface BPROptions {
   /** Default 64. */
@@ -142,3 +143,5 @@ function sampleNegative(rng: Rng, numItems: number, seen: Int32Array, lo: number
     if (a === hi || seen[a] !== j) return j;
   }
 }
+
+registerRecommender('BPR', BPR, (c) => new BPR(c), factorSpec);

@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 
 /** A fitted map from raw scores to calibrated probabilities. */
 export interface Calibrator {
@@ -161,7 +161,28 @@ function isotonic(xs: number[], ys: number[]): Calibrator {
   };
 }
 
-/** Rebuilds a calibrator from its JSON. */
+/**
+ * Rebuilds a calibrator from its JSON (as saved files hold it): a ValueError names what is
+ * malformed (a non-finite Platt parameter, isotonic steps that are unsorted, of unequal length,
+ * or not probabilities) instead of returning a calibrator that maps scores to garbage.
+ */
 export function calibratorFromJSON(json: PlattJSON | IsotonicJSON): Calibrator {
-  return json.kind === 'platt' ? platt(json.a, json.b) : isotonic([...json.x], [...json.y]);
+  const op = 'calibratorFromJSON';
+  const j = json as unknown as Record<string, unknown> | null;
+  if (j?.kind === 'platt') {
+    if (typeof j.a !== 'number' || typeof j.b !== 'number' || !Number.isFinite(j.a) || !Number.isFinite(j.b))
+      throw new ValueError(`${op}: Platt a and b must be finite numbers; got ${fmtValue(j.a)} and ${fmtValue(j.b)}`);
+    return platt(j.a, j.b);
+  }
+  if (j?.kind === 'isotonic') {
+    const { x, y } = j;
+    const finite = (v: unknown): v is number[] =>
+      Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'number' && Number.isFinite(e));
+    if (!finite(x) || !finite(y) || x.length !== y.length)
+      throw new ValueError(`${op}: isotonic x and y must be non-empty arrays of finite numbers of one length`);
+    if (x.some((v, i) => i > 0 && v < x[i - 1]!) || y.some((v) => v < 0 || v > 1))
+      throw new ValueError(`${op}: isotonic x must be sorted and y in [0, 1]`);
+    return isotonic([...x], [...y]);
+  }
+  throw new ValueError(`${op}: kind must be 'platt' or 'isotonic'; got ${fmtValue(j?.kind)}`);
 }

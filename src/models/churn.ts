@@ -15,8 +15,10 @@ import { toLabels, type BinaryLabels } from '../metrics/validate.js';
 import { noGrad } from '../autograd/tape.js';
 import { scope } from '../memory.js';
 import { binaryCrossEntropyWithLogits } from '../nn/functional.js';
-import { Linear } from '../nn/linear.js';
-import { Module } from '../nn/module.js';
+import type { ModelState } from '../io/models.js';
+import type { TabularEncoder } from '../data/encoder.js';
+import { ChurnNet } from './churn-net.js';
+import { registerChurnLoader } from './churn-io.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -83,34 +85,6 @@ export interface ChurnReport {
   baseRate: number;
 }
 
-class ChurnNet extends Module {
-  readonly layers: Linear[];
-  constructor(inFeatures: number, hidden: readonly number[], seed: number, backend: BackendName | undefined) {
-    super();
-    const widths = [inFeatures, ...hidden, 1];
-    this.layers = [];
-    for (let i = 0; i + 1 < widths.length; i++) {
-      this.layers.push(
-        this.registerModule(
-          `layer${i}`,
-          new Linear(widths[i]!, widths[i + 1]!, { seed: seed * 64 + 2 * i, ...(backend ? { backend } : {}) }),
-        ),
-      );
-    }
-  }
-
-  /** [n, in] → logits [n, 1]. */
-  forward(x: Tensor): Tensor {
-    let h = x;
-    for (let i = 0; i < this.layers.length; i++) {
-      const last = i === this.layers.length - 1;
-      // Intermediates are left to the caller's scope: backward still needs them.
-      h = this.layers[i]!.forward(h, last ? 'none' : 'relu');
-    }
-    return h;
-  }
-}
-
 /**
  * A churn classifier on tabular features: logistic regression (`hidden: []`) or a small MLP,
  * trained with the library's own Linear layers, Adam and binaryCrossEntropyWithLogits on the
@@ -165,6 +139,9 @@ export class ChurnClassifier {
     new Rng(o.seed, op);
     this.options = { ...o, ...(options.backend ? { backend: options.backend } : {}) };
   }
+
+  /** The TabularEncoder that made X from raw columns, if set; `at.save` stores it with the model. */
+  encoder: TabularEncoder | null = null;
 
   /** The fitted calibrator's parameters, or null (calibration 'none' or not fitted). */
   get calibratorState(): PlattJSON | IsotonicJSON | null {
@@ -290,6 +267,31 @@ export class ChurnClassifier {
     return churnReport(yt, p, options.bins ?? 10);
   }
 
+  /** The fitted model as `at.save` writes it: options, encoder and calibrator as config, weights as tensors. */
+  async saveState(): Promise<ModelState> {
+    if (!this.net) throw new ValueError('save: the ChurnClassifier is not fitted; call await fit(X, y) first');
+    const tensors: ModelState['tensors'] = {};
+    for (const [name, t] of Object.entries(this.net.stateDict()))
+      tensors[name] = { dtype: t.dtype, shape: [...t.shape], data: await t.data() };
+    const { backend: _, ...options } = this.options;
+    const encoder = this.encoder?.toJSON() ?? null;
+    return {
+      type: 'ChurnClassifier',
+      config: { options, features: this.features, calibrator: this.calibratorState, encoder },
+      tensors,
+    };
+  }
+
+  /** @internal Installs a loaded network and calibrator (churn-io.ts checks them first). */
+  restoreParts(net: ChurnNet, calibrator: Calibrator | null, encoder: TabularEncoder | null): this {
+    this.net?.dispose();
+    this.net = net;
+    this.features = net.layers[0]!.inFeatures;
+    this.calibrator = calibrator;
+    this.encoder = encoder;
+    return this;
+  }
+
   /** Frees the network's weights. */
   dispose(): void {
     this.net?.dispose();
@@ -385,3 +387,5 @@ function stratifiedSplit(
   };
   return { train: take(trainRows), val: take(valRows) };
 }
+
+registerChurnLoader(ChurnClassifier);

@@ -3,6 +3,7 @@ import { Rng } from '../core/random.js';
 import { FactorModel } from './factor-model.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
+import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface ImplicitALSOptions {
   /** Default 64. */
@@ -179,3 +180,5 @@ function cgSweep(X: Float32Array, Y: Float32Array, m: Csr, k: number, reg: numbe
     for (let f = 0; f < k; f++) X[xo + f] = x[f]!;
   }
 }
+
+registerRecommender('ImplicitALS', ImplicitALS, (c) => new ImplicitALS(c), factorSpec);

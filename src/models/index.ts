@@ -15,7 +15,7 @@ export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';
-export { saveRecommender, loadRecommender } from './persist.js';
+export { saveRecommender, loadRecommender } from './recommender-io.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { kmeansAssign, type KmeansAssignment } from '../ops/fused/kmeans.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';

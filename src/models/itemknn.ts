@@ -3,6 +3,7 @@ import { Recommender, type FitOptions } from './recommender.js';
 import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 import { topKRow } from './topk.js';
+import { registerRecommender } from './recommender-io.js';
 
 export interface ItemKNNOptions {
   /** Neighbours kept per item; default 100. */
@@ -128,3 +129,14 @@ export class ItemKNN extends Recommender {
     this.nbrSims = need(arrays, 'neighbors.similarity', this.kind).data as Float32Array;
   }
 }
+
+registerRecommender(
+  'ItemKNN',
+  ItemKNN,
+  (c) => new ItemKNN(c),
+  (_users, items) => ({
+    'neighbors.offsets': { dtype: 'int32', shape: [items + 1] },
+    'neighbors.items': { dtype: 'int32', shape: [null] },
+    'neighbors.similarity': { dtype: 'float32', shape: [null] },
+  }),
+);

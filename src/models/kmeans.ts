@@ -1,10 +1,11 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
-import { ShapeError, ValueError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kmeansAssign } from '../ops/fused/kmeans.js';
+import { type ModelState, configObject, fileTensor, registerModelType } from '../io/models.js';
 
 /** Options of {@link KMeans}. */
 export interface KMeansOptions {
@@ -174,6 +175,21 @@ export class KMeans {
     }
   }
 
+  /** The fitted model as `at.save` writes it: options and run summary as config, centroids and labels as tensors. */
+  saveState(): ModelState {
+    if (this.centroids.length === 0) throw new ValueError('save: the KMeans is not fitted; call await fit(X) first');
+    const { backend: _, ...options } = this.options;
+    const d = this.centroids[0]!.length;
+    return {
+      type: 'KMeans',
+      config: { options, inertia: this.inertia, nIter: this.nIter, converged: this.converged, runs: this.runs },
+      tensors: {
+        centroids: { dtype: 'float64', shape: [this.k, d], data: Float64Array.from(this.centroids.flat()) },
+        labels: { dtype: 'int32', shape: [this.labels.length], data: this.labels },
+      },
+    };
+  }
+
   /** The fitted state as plain JSON. */
   toJSON(): { k: number; centroids: number[][]; inertia: number } {
     return { k: this.k, centroids: this.centroids, inertia: this.inertia };
@@ -327,3 +343,29 @@ function seedCentroids(m: Matrix, k: number, init: 'k-means++' | 'random', rng: 
 function rowsOf(c: Float64Array, k: number, d: number): number[][] {
   return Array.from({ length: k }, (_, j) => Array.from(c.subarray(j * d, (j + 1) * d)));
 }
+
+// at.load rebuilds a KMeans: the options pass the constructor's checks, the tensors are checked
+// against k (finite centroids, labels in [0, k)) before anything is kept.
+registerModelType('KMeans', {
+  cls: KMeans,
+  load(config, tensors) {
+    const op = 'load KMeans';
+    const c = configObject(op, 'attune.config', config);
+    const model = new KMeans(configObject(op, 'options', c.options) as unknown as KMeansOptions);
+    const cent = fileTensor(op, tensors, 'centroids', 'float64', [model.k, null]);
+    const d = cent.shape[1]!;
+    if (d < 1) throw new DataError(`${op}: centroids must have at least one column`);
+    const labels = fileTensor(op, tensors, 'labels', 'int32', [null]).data as Int32Array;
+    const bad = labels.findIndex((l) => l < 0 || l >= model.k);
+    if (bad >= 0) throw new DataError(`${op}: labels[${bad}] = ${labels[bad]} is outside [0, ${model.k})`);
+    if (Object.keys(tensors).length !== 2) throw new DataError(`${op}: expected only the tensors centroids and labels`);
+    const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
+    model.centroids = rowsOf(cent.data as Float64Array, model.k, d);
+    model.labels = labels;
+    model.inertia = num(c.inertia);
+    model.nIter = Number.isInteger(c.nIter) ? (c.nIter as number) : 0;
+    model.converged = c.converged === true;
+    model.runs = Array.isArray(c.runs) ? (c.runs as KMeansRun[]) : [];
+    return model;
+  },
+});

@@ -7,6 +7,7 @@ import { mfSgdStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
+import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface MatrixFactorizationOptions {
   /** Latent dimension; 0 gives a biases-only baseline. Default 100. */
@@ -162,3 +163,6 @@ export class BaselineOnly extends MatrixFactorization {
     super({ epochs: 20, lr: 0.005, reg: 0.02, ...options, factors: 0, biases: true });
   }
 }
+
+registerRecommender('MatrixFactorization', MatrixFactorization, (c) => new MatrixFactorization(c), factorSpec);
+registerRecommender('BaselineOnly', BaselineOnly, (c) => new BaselineOnly(c), factorSpec);

@@ -2,6 +2,7 @@ import type { Interactions } from '../data/interactions.js';
 import { ValueError } from '../core/errors.js';
 import { Recommender } from './recommender.js';
 import type { StateArray } from './recommender-state.js';
+import { registerRecommender } from './recommender-io.js';
 
 /**
  * The most-popular baseline: every user gets the items with the most distinct training users
@@ -42,3 +43,5 @@ export class Popularity extends Recommender {
 
   protected loadArrays(): void {}
 }
+
+registerRecommender('Popularity', Popularity, () => new Popularity());

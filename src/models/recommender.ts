@@ -3,6 +3,7 @@ import type { Interactions } from '../data/interactions.js';
 import { DataError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ModelState } from '../io/models.js';
 import { need, type RecommenderJSON, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
 
@@ -303,6 +304,14 @@ export abstract class Recommender {
       'seen.items': { data: this.seenItems, shape: [this.seenItems.length] },
       itemCounts: { data: this.itemCounts, shape: [this.itemCounts.length] },
     };
+  }
+
+  /** The fitted model as `at.save` writes it: {@link toJSON} as the config, the arrays as tensors. */
+  saveState(): ModelState {
+    const tensors: ModelState['tensors'] = {};
+    for (const [name, a] of Object.entries(this.allArrays()))
+      tensors[name] = { dtype: a.data instanceof Int32Array ? 'int32' : 'float32', shape: a.shape, data: a.data };
+    return { type: this.kind, config: this.toJSON(), tensors };
   }
 
   /** Kind, hyper-parameters, id maps and scalars: the JSON half of a saved model. */

@@ -4,6 +4,7 @@ import { FactorModel } from './factor-model.js';
 import type { FitOptions } from './recommender.js';
 import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
+import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface SVDppOptions {
   /** Default 20 (Surprise's default). */
@@ -186,3 +187,13 @@ function foldImplicit(P: Float32Array, Y: Float32Array, off: Int32Array, items: 
   }
   return out;
 }
+
+registerRecommender(
+  'SVDpp',
+  SVDpp,
+  (c) => new SVDpp(c),
+  (users, items, tensors) => ({
+    ...factorSpec(users, items, tensors),
+    implicitFactors: { dtype: 'float32', shape: [items, tensors.userFactors?.shape[1] ?? 0] },
+  }),
+);

@@ -77,7 +77,7 @@ describe('safetensors encoding', () => {
       out.set(hb, 8);
       return out;
     };
-    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}', 2))).toThrow(
+    expect(() => at.parseSafetensors(enc('{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}', 8))).toThrow(
       /dtype/,
     );
     expect(() => at.parseSafetensors(enc('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', 8))).toThrow(

@@ -1,0 +1,66 @@
+import { DataError } from '../core/errors.js';
+import { TabularEncoder } from '../data/encoder.js';
+import { configObject, fileTensor, registerModelType } from '../io/models.js';
+import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type IsotonicJSON, type PlattJSON, calibratorFromJSON } from './calibration.js';
+import type { ChurnClassifier, ChurnClassifierOptions } from './churn.js';
+import { ChurnNet } from './churn-net.js';
+
+/**
+ * Loading a ChurnClassifier saved by `at.save`: the options rebuild the model (their checks
+ * apply), every layer's weight and bias are checked against the feature count and hidden widths
+ * before the network is allocated, then the calibrator and encoder are rebuilt from their JSON.
+ * churn.ts calls this at module load; taking the class as an argument keeps the import one-way.
+ */
+export function registerChurnLoader(cls: new (options: ChurnClassifierOptions) => ChurnClassifier): void {
+  registerModelType('ChurnClassifier', {
+    cls,
+    load(config, tensors) {
+      const op = 'load ChurnClassifier';
+      const c = configObject(op, 'attune.config', config);
+      const model = new cls(configObject(op, 'options', c.options) as ChurnClassifierOptions);
+      const features = c.features;
+      if (typeof features !== 'number' || !Number.isInteger(features) || features < 1)
+        throw new DataError(`${op}: features must be a positive integer; got ${String(features)}`);
+      const widths = [features, ...model.options.hidden, 1];
+      const names = new Set<string>();
+      for (let i = 0; i + 1 < widths.length; i++) {
+        fileTensor(op, tensors, `layer${i}.weight`, 'float32', [widths[i + 1]!, widths[i]!]);
+        fileTensor(op, tensors, `layer${i}.bias`, 'float32', [widths[i + 1]!]);
+        names.add(`layer${i}.weight`).add(`layer${i}.bias`);
+      }
+      const extra = Object.keys(tensors).filter((n) => !names.has(n));
+      if (extra.length) throw new DataError(`${op}: unexpected tensors ${extra.slice(0, 8).join(', ')}`);
+      const calibrator =
+        c.calibrator === null || c.calibrator === undefined
+          ? null
+          : calibratorFromJSON(configObject(op, 'calibrator', c.calibrator) as unknown as PlattJSON | IsotonicJSON);
+      if ((calibrator === null) !== (model.options.calibration === 'none'))
+        throw new DataError(
+          `${op}: calibration '${model.options.calibration}' ${calibrator ? 'has' : 'needs'} a fitted calibrator`,
+        );
+      const encoder =
+        c.encoder === null || c.encoder === undefined
+          ? null
+          : TabularEncoder.fromJSON(
+              configObject(op, 'encoder', c.encoder) as Parameters<typeof TabularEncoder.fromJSON>[0],
+            );
+      const net = new ChurnNet(features, model.options.hidden, model.options.seed, model.options.backend);
+      const dict = new Map<string, Tensor>();
+      for (const n of names) {
+        const t = tensors[n]!;
+        dict.set(n, tensor(t.data, { shape: t.shape, backend: 'cpu' }));
+      }
+      try {
+        net.loadStateDict(dict);
+      } catch (e) {
+        net.dispose();
+        throw e;
+      } finally {
+        for (const t of dict.values()) t.dispose();
+      }
+      return model.restoreParts(net, calibrator, encoder);
+    },
+  });
+}
