@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
 import { scaledDotProductAttention } from '../src/ops/fused/attention.js';
 import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
-import { installNavigatorGpu, useTfBackend } from './matmul.js';
+import { installNavigatorGpu, useTfBackend } from './contenders.js';
 
 // tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union registers them on
 // the same tfjs-core instance (benchmarks only; the library never loads tfjs).

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
-import { installNavigatorGpu, useTfBackend } from './matmul.js';
+import { installNavigatorGpu, useTfBackend } from './contenders.js';
 
 // tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union registers them on
 // the same tfjs-core instance (benchmarks only; the library never loads tfjs).

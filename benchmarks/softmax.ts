@@ -14,15 +14,8 @@
 import { pathToFileURL } from 'node:url';
 import type { BackendName } from '../src/backends/backend.js';
 import { type Contender, type TimingOptions, seededFloat32, writeResults } from './harness.js';
-import {
-  type Out,
-  type SideBySideResult,
-  adaptiveTiming,
-  attuneContender,
-  parseSizes,
-  runSideBySide,
-  tfjsContender,
-} from './matmul.js';
+import { type Out, attuneContender, tfjsContender } from './contenders.js';
+import { type SideBySideResult, adaptiveTiming, parseSizes, runSideBySide } from './side-by-side.js';
 
 interface Problem {
   n: number;
