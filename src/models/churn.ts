@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
-import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
+import { toBinaryLabels, toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
-import { ShapeError, ValueError, NumericalError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError, NumericalError } from '../core/errors.js';
 import {
   brierScore,
   calibrationCurve,
@@ -89,7 +89,7 @@ export interface ChurnReport {
  * A churn classifier on tabular features: logistic regression (`hidden: []`) or a small MLP,
  * trained with the library's own Linear layers, Adam and binaryCrossEntropyWithLogits on the
  * chosen backend, then calibrated on held-out rows (Platt or isotonic). Encode raw columns with
- * `at.data.TabularEncoder` first; NaN in X is a ValueError naming the cell.
+ * `at.data.TabularEncoder` first; NaN in X is a DataError naming the row and column.
  *
  * Shapes: X [n, features] (any {@link MatrixInput}), y [n] of 0/1 → probabilities [n].
  *
@@ -148,11 +148,22 @@ export class ChurnClassifier {
     return this.calibrator?.toJSON() ?? null;
   }
 
-  /** Trains on (X, y), then fits the calibrator on the validation rows. Resolves to this model. */
+  /** Trains on (X, y), then calibrates on validation rows; a failed fit keeps the earlier fit in place. */
   async fit(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions = {}): Promise<this> {
+    const before = { net: this.net, features: this.features, calibrator: this.calibrator, history: this.history };
+    try {
+      await this.train(X, y, options);
+    } catch (e) {
+      if (this.net !== before.net) this.net?.dispose();
+      throw Object.assign(this, before) && e;
+    }
+    if (before.net !== this.net) before.net?.dispose();
+    return this;
+  }
+  private async train(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions): Promise<void> {
     const op = 'ChurnClassifier.fit';
     let train = await toMatrix(op, 'X', X);
-    let labels = toLabels(op, 'y', y);
+    let labels = toBinaryLabels(op, 'y', y);
     if (labels.length !== train.rows)
       throw new ShapeError(`${op}: X has ${train.rows} rows but y has ${labels.length}`);
     const rng = new Rng(this.options.seed, 'ChurnClassifier');
@@ -167,16 +178,14 @@ export class ChurnClassifier {
       val = split.val;
     } else if (v !== undefined) {
       const m = await toMatrix(op, 'validation.X', v.X);
-      const vy = toLabels(op, 'validation.y', v.y);
+      const vy = toBinaryLabels(op, 'validation.y', v.y);
       if (m.cols !== train.cols)
         throw new ShapeError(`${op}: validation.X has ${m.cols} columns but X has ${train.cols}`);
       if (vy.length !== m.rows)
         throw new ShapeError(`${op}: validation.X has ${m.rows} rows but validation.y has ${vy.length}`);
       val = { m, y: vy };
     }
-    if (train.rows === 0) throw new ValueError(`${op}: X has no rows`);
-
-    this.net?.dispose();
+    if (train.rows === 0) throw new DataError(`${op}: X has no rows`);
     this.features = train.cols;
     const net = (this.net = new ChurnNet(train.cols, this.options.hidden, this.options.seed, this.options.backend));
     const opt = new Adam(net.parameters(), { lr: this.options.lr, weightDecay: this.options.weightDecay });
@@ -238,7 +247,6 @@ export class ChurnClassifier {
       const z = await this.logits(val.m);
       this.calibrator = this.options.calibration === 'platt' ? fitPlatt(z, val.y) : fitIsotonic(z, val.y);
     }
-    return this;
   }
 
   /** Churn probabilities (calibrated unless `calibrated: false` or calibration was 'none'). */

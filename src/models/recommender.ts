@@ -1,6 +1,6 @@
 import { IdMap, type Id } from '../data/idmap.js';
-import type { Interactions } from '../data/interactions.js';
-import { DataError, ValueError } from '../core/errors.js';
+import { Interactions } from '../data/interactions.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelState } from '../io/models.js';
@@ -103,10 +103,18 @@ export abstract class Recommender {
 
   /** Fits on `data` (replacing any earlier fit) and resolves to this model. */
   async fit(data: Interactions, options: FitOptions = {}): Promise<this> {
+    if (!(data instanceof Interactions)) {
+      throw new DataError(
+        `${this.kind}.fit: data must be Interactions (at.data.Interactions.fromArrays or readInteractionsCsv); got ${fmtValue(data)}`,
+      );
+    }
     if (data.length === 0) throw new DataError(`${this.kind}.fit: the interactions are empty; there is nothing to fit`);
     if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 0)) {
       throw new ValueError(`${this.kind}.fit: epochs must be a non-negative integer; got ${options.epochs}`);
     }
+    // A fit that fails (divergence, a lost device) restores the earlier fit; the copy guards
+    // against a train() that updates the arrays in place.
+    const before = this.fitted ? { json: this.toJSON(), arrays: copyArrays(this.allArrays()) } : undefined;
     this.userMap = data.userIds;
     this.itemMap = data.itemIds;
     const g = data.byUser();
@@ -124,9 +132,10 @@ export abstract class Recommender {
     try {
       await this.train(data, options);
     } catch (e) {
-      // A failed fit leaves the model unfitted rather than half-fitted.
+      // Never half-fitted: the earlier fit, or unfitted.
       this.userMap = undefined;
       this.itemMap = undefined;
+      if (before) this.restore(before.json, before.arrays);
       throw e;
     }
     return this;
@@ -351,4 +360,10 @@ export abstract class Recommender {
       `${this.kind}.${op}: unknown ${kind} id ${JSON.stringify(id)} (${typeof id}); the model was fitted on ${map.size} ${kind}s${hint ? `; ${hint}` : ''}`,
     );
   }
+}
+
+function copyArrays(arrays: Record<string, StateArray>): Record<string, StateArray> {
+  const out: Record<string, StateArray> = {};
+  for (const [name, a] of Object.entries(arrays)) out[name] = { data: a.data.slice(), shape: [...a.shape] };
+  return out;
 }
