@@ -1,20 +1,20 @@
 import type { MatmulInfo } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { epilogue } from '../cpu/matmul.js';
-import { ModuleBuilder } from './emitter.js';
+import { type Local, ModuleBuilder } from './emitter.js';
 import type { WasmRuntime } from './runtime.js';
 
 /**
- * float32 matmul as a WebAssembly SIMD kernel in the GotoBLAS shape: A packed into MR-row
- * panels ([k][MR] each), B into NR-column panels ([k][NR]), and an MR x NR register tile of
- * f32x4 accumulators (MR·NR/4 of them) swept over a K block of KC so that one B panel (KC·NR·4
- * bytes = 8 KiB) stays in L1 while the kernel runs down MC rows of A (in L2).
+ * float32 matmul as a WebAssembly SIMD kernel in the GotoBLAS shape: B packed into NR-column
+ * panels ([k][NR] each), and an MR x NR register tile of f32x4 accumulators (MR·NR/4 of them)
+ * swept over a K block of KC, so that one B panel block (KC·NR·4 bytes = 8 KiB) stays in L1
+ * while the kernel runs down MC rows of A (in L2).
  *
- * Packing is done here in TypeScript while copying the operands into the arena (the copy is
- * needed anyway, see runtime.ts); it absorbs transA/transB, so the kernel only sees panels. The
- * padded C ([mPanels·MR][nPanels·NR]) lets edge tiles run the full tile with zero rows and
- * columns; only the valid part is copied out. Accumulation is float32 (the TypeScript kernel
- * accumulates in double; the conformance tolerances cover the difference).
+ * A is read in place (one memcpy into the arena; the kernel's strides absorb transA); B is
+ * packed (by packB in wasm, or in TypeScript when transposed). The padded C
+ * ([mPanels·MR][nPanels·NR]) lets edge tiles run the full tile; only the valid part is copied
+ * out. Accumulation is float32 (the TypeScript kernel accumulates in double; the conformance
+ * tolerances cover the difference).
  */
 export const MR = 4;
 export const NR = 8;
@@ -22,17 +22,34 @@ const KC = 256;
 /** A rows per M block, in panels (64 rows: MC·KC·4 bytes = 64 KiB of A stays in L2). */
 const MC_PANELS = 16;
 
-/** Emits gemm(aPtr, bPtr, cPtr, mPanels, nPanels, k): C += Ap @ Bp over padded panels. */
+/**
+ * Emits gemm(aPtr, aPanel, aStepP, aRow, bPtr, bPanel, bStepP, cPtr, mPanels, nPanels, k):
+ * C = op(A) @ op(B) over padded tiles, every address in bytes. Element (i = ip*MR + r, p) of
+ * op(A) is at aPtr + ip*aPanel + p*aStepP + r*aRow, and elements (p, jp*NR .. jp*NR+NR-1) of
+ * op(B) are NR contiguous floats at bPtr + jp*bPanel + p*bStepP. These strides let the kernel
+ * read a row-major A ([m, k]: aStepP 4, aRow 4k) or a transposed one ([k, m]: aStepP 4m, aRow 4)
+ * where it lies, with no packing; B is packed into [k][NR] panels first (bPanel 4k·NR, bStepP
+ * 4·NR; see emitPackB for why). C is [mPanels*MR][nPanels*NR]: the first K
+ * block stores, later blocks accumulate. Lanes past m or n read neighbouring memory, which is
+ * harmless: row i of C depends only on row i of op(A), column j only on column j of op(B), and
+ * those padded rows and columns are never copied out.
+ */
 export function buildGemm(mr: number, nr: number): ModuleBuilder {
   const mod = new ModuleBuilder();
-  const f = mod.function('gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [aPtr, bPtr, cPtr, mp, np, k] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [
-    ReturnType<typeof f.param>,
-    ReturnType<typeof f.param>,
-    ReturnType<typeof f.param>,
-    ReturnType<typeof f.param>,
-    ReturnType<typeof f.param>,
-    ReturnType<typeof f.param>,
+  const f = mod.function('gemm', new Array(11).fill('i32'));
+  const P = (i: number) => f.param(i);
+  const [aPtr, aPanel, aStepP, aRow, bPtr, bPanel, bStepP, cPtr, mp, np, k] = [
+    P(0),
+    P(1),
+    P(2),
+    P(3),
+    P(4),
+    P(5),
+    P(6),
+    P(7),
+    P(8),
+    P(9),
+    P(10),
   ];
   const pc = f.local('i32');
   const kc = f.local('i32');
@@ -42,10 +59,11 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
   const ip = f.local('i32');
   const a = f.local('i32');
   const b = f.local('i32');
-  const bEnd = f.local('i32');
+  const q = f.local('i32');
   const c = f.local('i32');
   const cRow = f.local('i32');
   const ldc = f.local('i32'); // bytes between C rows
+  const rowOff = Array.from({ length: mr }, () => f.local('i32'));
   const vecs = nr / 4;
   const acc = Array.from({ length: mr * vecs }, () => f.local('v128'));
   const bv = Array.from({ length: vecs }, () => f.local('v128'));
@@ -55,6 +73,7 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
     .i32(nr * 4)
     .op('i32.mul')
     .set(ldc);
+  for (let r = 1; r < mr; r++) f.get(aRow).i32(r).op('i32.mul').set(rowOff[r]!);
   f.forRange(
     pc,
     () => f.i32(0),
@@ -83,31 +102,11 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
                 () => f.get(icEnd),
                 1,
                 () => {
-                  // a = aPtr + (ip*k + pc)*MR*4; b = bPtr + (jp*k + pc)*NR*4
-                  f.get(aPtr)
-                    .get(ip)
-                    .get(k)
-                    .op('i32.mul')
-                    .get(pc)
-                    .op('i32.add')
-                    .i32(mr * 4)
-                    .op('i32.mul');
+                  // a = aPtr + ip*aPanel + pc*aStepP; b = bPtr + jp*bPanel + pc*bStepP
+                  f.get(aPtr).get(ip).get(aPanel).op('i32.mul').op('i32.add').get(pc).get(aStepP).op('i32.mul');
                   f.op('i32.add').set(a);
-                  f.get(bPtr)
-                    .get(jp)
-                    .get(k)
-                    .op('i32.mul')
-                    .get(pc)
-                    .op('i32.add')
-                    .i32(nr * 4)
-                    .op('i32.mul');
-                  f.op('i32.add')
-                    .tee(b)
-                    .get(kc)
-                    .i32(nr * 4)
-                    .op('i32.mul')
-                    .op('i32.add')
-                    .set(bEnd);
+                  f.get(bPtr).get(jp).get(bPanel).op('i32.mul').op('i32.add').get(pc).get(bStepP).op('i32.mul');
+                  f.op('i32.add').set(b);
                   // c = cPtr + ip*MR*ldc + jp*NR*4
                   f.get(cPtr).get(ip).i32(mr).op('i32.mul').get(ldc).op('i32.mul').op('i32.add');
                   f.get(jp)
@@ -116,38 +115,40 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
                     .op('i32.add')
                     .tee(c)
                     .set(cRow);
-                  for (let r = 0; r < mr; r++) {
-                    for (let v = 0; v < vecs; v++)
-                      f.get(cRow)
-                        .simd('v128.load', v * 16)
-                        .set(acc[r * vecs + v]!);
-                    if (r < mr - 1) f.get(cRow).get(ldc).op('i32.add').set(cRow);
-                  }
+                  // The first K block starts from zero; later ones accumulate onto C.
+                  f.get(pc).op('i32.eqz');
+                  f.if(
+                    () => {
+                      for (const t of acc) f.f32x4(0).set(t);
+                    },
+                    () => {
+                      for (let r = 0; r < mr; r++) {
+                        for (let v = 0; v < vecs; v++)
+                          f.get(cRow)
+                            .simd('v128.load', v * 16)
+                            .set(acc[r * vecs + v]!);
+                        if (r < mr - 1) f.get(cRow).get(ldc).op('i32.add').set(cRow);
+                      }
+                    },
+                  );
+                  f.get(kc).set(q);
                   f.loop(() => {
                     for (let v = 0; v < vecs; v++)
                       f.get(b)
                         .simd('v128.load', v * 16)
                         .set(bv[v]!);
                     for (let r = 0; r < mr; r++) {
-                      f.get(a)
-                        .simd('v128.load32_splat', r * 4)
-                        .set(av);
+                      f.get(a);
+                      if (r > 0) f.get(rowOff[r]!).op('i32.add');
+                      f.simd('v128.load32_splat').set(av);
                       for (let v = 0; v < vecs; v++) {
                         const t = acc[r * vecs + v]!;
                         f.get(t).get(av).get(bv[v]!).simd('f32x4.mul').simd('f32x4.add').set(t);
                       }
                     }
-                    f.get(a)
-                      .i32(mr * 4)
-                      .op('i32.add')
-                      .set(a);
-                    f.get(b)
-                      .i32(nr * 4)
-                      .op('i32.add')
-                      .tee(b)
-                      .get(bEnd)
-                      .op('i32.lt_u')
-                      .brIf(0);
+                    f.get(a).get(aStepP).op('i32.add').set(a);
+                    f.get(b).get(bStepP).op('i32.add').set(b);
+                    f.get(q).i32(1).op('i32.sub').tee(q).brIf(0);
                   });
                   f.get(c).set(cRow);
                   for (let r = 0; r < mr; r++) {
@@ -165,70 +166,86 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
       );
     },
   );
+  emitPackB(mod, nr);
   return mod;
 }
 
-/** Ap[(ip*k + p)*MR + r] = op(a)[ip*MR + r, p]; rows past m stay zero (the arena was zeroed). */
-function packA(
-  a: TypedArray,
-  off: number,
-  trans: boolean,
-  m: number,
-  k: number,
-  dst: Float32Array,
-  base: number,
-): void {
-  if (trans) {
-    // a is [k, m]: row p holds column p of op(a) for every i.
-    for (let p = 0; p < k; p++) {
-      const src = off + p * m;
-      for (let i = 0; i < m; i++) dst[base + ((i >> 2) * k + p) * MR + (i & 3)] = a[src + i]!;
-    }
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const src = off + i * k;
-    let d = base + (i >> 2) * k * MR + (i & 3);
-    for (let p = 0; p < k; p++, d += MR) dst[d] = a[src + p]!;
+/**
+ * Emits packB(src, dst, k, n, nPanels): a row-major [k, n] B at src into [nPanels][k][NR]
+ * panels at dst, NR floats a step. Reading B in place would step n*4 bytes a row, and for n a
+ * multiple of 512 every row of a panel lands in the same L1 set (measured: half the speed at
+ * n = 1024); packed panels are contiguous. The last panel's lanes past n read the next row
+ * (or the slack after B): those columns are never copied out.
+ */
+function emitPackB(mod: ModuleBuilder, nr: number): void {
+  const f = mod.function('packB', ['i32', 'i32', 'i32', 'i32', 'i32']);
+  const [src, dst, k, n, np] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [Local, Local, Local, Local, Local];
+  const jp = f.local('i32');
+  const p = f.local('i32');
+  const s = f.local('i32');
+  const d = f.local('i32');
+  const rowBytes = f.local('i32');
+  f.get(n).i32(4).op('i32.mul').set(rowBytes);
+  f.get(dst).set(d);
+  f.forRange(
+    jp,
+    () => f.i32(0),
+    () => f.get(np),
+    1,
+    () => {
+      f.get(src)
+        .get(jp)
+        .i32(nr * 4)
+        .op('i32.mul')
+        .op('i32.add')
+        .set(s);
+      f.forRange(
+        p,
+        () => f.i32(0),
+        () => f.get(k),
+        1,
+        () => {
+          for (let v = 0; v < nr / 4; v++)
+            f.get(d)
+              .get(s)
+              .simd('v128.load', v * 16)
+              .simd('v128.store', v * 16);
+          f.get(d)
+            .i32(nr * 4)
+            .op('i32.add')
+            .set(d);
+          f.get(s).get(rowBytes).op('i32.add').set(s);
+        },
+      );
+    },
+  );
+}
+
+/** Packs a transposed b ([n, k]) into Bp[(jp*k + p)*NR + c] = b[(jp*NR + c)*k + p]; columns past n stay zero. */
+function packTransposedB(b: Float32Array, off: number, k: number, n: number, dst: Float32Array, base: number): void {
+  const np = Math.ceil(n / NR);
+  if (n % NR !== 0) dst.fill(0, base + (np - 1) * k * NR, base + np * k * NR);
+  for (let j = 0; j < n; j++) {
+    const src = off + j * k;
+    let d = base + (j >> 3) * k * NR + (j & 7);
+    for (let p = 0; p < k; p++, d += NR) dst[d] = b[src + p]!;
   }
 }
 
-/** Bp[(jp*k + p)*NR + c] = op(b)[p, jp*NR + c]; columns past n stay zero. */
-function packB(
-  b: TypedArray,
-  off: number,
-  trans: boolean,
-  k: number,
-  n: number,
-  dst: Float32Array,
-  base: number,
-): void {
-  if (trans) {
-    // b is [n, k]: row j is column j of op(b).
-    for (let j = 0; j < n; j++) {
-      const src = off + j * k;
-      let d = base + (j >> 3) * k * NR + (j & 7);
-      for (let p = 0; p < k; p++, d += NR) dst[d] = b[src + p]!;
-    }
-    return;
-  }
-  for (let p = 0; p < k; p++) {
-    const src = off + p * n;
-    for (let j = 0; j < n; j++) dst[base + ((j >> 3) * k + p) * NR + (j & 7)] = b[src + j]!;
-  }
-}
+/** Bytes past the last region: padded lanes of the last tile may read up to a tile beyond. */
+const SLACK_FLOATS = MR * NR * 4;
 
 /**
  * out[batch, m, n] = act(op(a) @ op(b) + bias) for float32 operands, through the arena. Throws
- * WasmCapacityError (from reserve) when one batch's panels do not fit 4 GiB.
+ * WasmCapacityError (from reserve) when one batch's operands do not fit 4 GiB.
  */
 export function matmulWasm(
   rt: WasmRuntime,
-  a: TypedArray,
-  b: TypedArray,
+  a: Float32Array,
+  b: Float32Array,
   bias: TypedArray | undefined,
   info: MatmulInfo,
-  out: TypedArray,
+  out: Float32Array,
 ): void {
   let { batch, m } = info;
   const { n, k, transA, transB, aBatchStride, bBatchStride, activation } = info;
@@ -241,32 +258,44 @@ export function matmulWasm(
   if (mn === 0) return;
   if (k === 0) {
     out.fill(0);
-    for (let bi = 0; bi < batch; bi++)
+    for (let bi = 0; bi < batch; bi++) {
       epilogue(out.subarray(bi * mn, (bi + 1) * mn), bias, activation, m, n, out, bi * mn, true);
+    }
     return;
   }
   const mp = Math.ceil(m / MR);
   const np = Math.ceil(n / NR);
   const ldc = np * NR;
-  const aFloats = mp * MR * k;
+  const aFloats = m * k;
   const bFloats = np * NR * k;
+  // An untransposed B is staged (one memcpy) and packed by the kernel module's packB.
+  const stageFloats = transB ? 0 : k * n;
   const cFloats = mp * MR * ldc;
+  // Regions: A, B, C, then slack for the padded lanes' reads past the end.
   const aBase = 0;
   const bBase = aFloats;
-  const cBase = aFloats + bFloats;
-  const gemm = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR)).gemm!;
-  const sharedB = bBatchStride === 0;
+  const stageBase = bBase + bFloats;
+  const cBase = stageBase + stageFloats + SLACK_FLOATS;
+  // Padded rows of an untransposed A read up to MR-1 rows past A: keep those inside the arena.
+  const total = Math.max(cBase + cFloats, aBase + mp * MR * k) + SLACK_FLOATS;
+  const kernel = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR));
+  const gemm = kernel.gemm!;
+  const pack = kernel.packB!;
+  // Strides in bytes, see buildGemm.
+  const [aPanel, aStepP, aRow] = transA ? [MR * 4, m * 4, 4] : [MR * k * 4, 4, k * 4];
+  const [bPanel, bStepP] = [k * NR * 4, NR * 4];
   for (let bi = 0; bi < batch; bi++) {
-    const { f32 } = rt.reserve((cBase + cFloats) * 4, `matmul ${m}x${k}x${n}`);
-    // Padding lanes must be zero: the last A and B panels and C (accumulated into).
-    if (bi === 0 || !sharedB) {
-      if (n % NR !== 0) f32.fill(0, bBase + (np - 1) * NR * k, bBase + bFloats);
-      packB(b, bi * bBatchStride, transB, k, n, f32, bBase);
+    const { f32 } = rt.reserve(total * 4, `matmul ${m}x${k}x${n}`);
+    if (bi === 0 || bBatchStride !== 0) {
+      const off = bi * bBatchStride;
+      if (transB) packTransposedB(b, off, k, n, f32, bBase);
+      else {
+        f32.set(b.subarray(off, off + stageFloats), stageBase);
+        pack(stageBase * 4, bBase * 4, k, n, np);
+      }
     }
-    if (m % MR !== 0) f32.fill(0, aBase + (mp - 1) * MR * k, aBase + aFloats);
-    packA(a, bi * aBatchStride, transA, m, k, f32, aBase);
-    f32.fill(0, cBase, cBase + cFloats);
-    gemm(aBase * 4, bBase * 4, cBase * 4, mp, np, k);
+    if (bi === 0 || aBatchStride !== 0) f32.set(a.subarray(bi * aBatchStride, bi * aBatchStride + aFloats), aBase);
+    gemm(aBase * 4, aPanel, aStepP, aRow, bBase * 4, bPanel, bStepP, cBase * 4, mp, np, k);
     const cOff = bi * mn;
     if (ldc === n) {
       out.set(f32.subarray(cBase, cBase + mn), cOff);

@@ -1,0 +1,152 @@
+/**
+ * CPU matmul, float32 n x n @ n x n, the four CPU paths side by side in one process:
+ *
+ * - attune-wasm: the CPU backend with its WebAssembly SIMD kernels (the default where SIMD
+ *   validates), backend.matmul + readSync of the result;
+ * - attune-ts: the same backend with the TypeScript kernels forced (ATTUNE_CPU_KERNELS=ts);
+ * - tfjs-wasm, tfjs-cpu: tf.matMul + dataSync.
+ *
+ * Contenders run interleaved, `--rounds` times (default 3), and each row reports the median
+ * over all its rounds, so a neighbour's load on a shared machine hits all of them alike; the
+ * ratios, not the absolute GFLOP/s, are the claim. All run on one thread: tfjs-wasm reports no
+ * multithread support in Node, and attune's kernels have no worker threads yet.
+ *
+ *   npm run bench -- matmul-cpu [--sizes=256,512,1024] [--rounds=3]
+ */
+import type { MatmulInfo } from '../src/backends/backend.js';
+import { CpuBackend } from '../src/backends/cpu/index.js';
+import { environment, fmt, markdownTable, maxAbsDiff, median, seededFloat32, writeResults } from './harness.js';
+import { useTfBackend } from './contenders.js';
+import { parseSizes } from './side-by-side.js';
+
+type Run = () => ArrayLike<number>;
+interface Entry {
+  name: string;
+  prepare(n: number, a: Float32Array, b: Float32Array): Promise<{ run: Run; dispose(): void }>;
+}
+
+const info = (n: number): MatmulInfo => ({
+  batch: 1,
+  m: n,
+  n,
+  k: n,
+  transA: false,
+  transB: false,
+  aBatchStride: 0,
+  bBatchStride: 0,
+  activation: 'none',
+});
+
+function attune(name: string, kernels: 'wasm' | 'ts'): Entry {
+  const be = new CpuBackend({ kernels });
+  return {
+    name,
+    async prepare(n, a, b) {
+      const [ha, hb] = [be.upload(a, 'float32'), be.upload(b, 'float32')];
+      return {
+        run() {
+          const out = be.matmul(ha, hb, info(n));
+          const data = be.readSync(out);
+          be.dispose(out);
+          return data;
+        },
+        dispose() {
+          be.dispose(ha);
+          be.dispose(hb);
+        },
+      };
+    },
+  };
+}
+
+function tfjs(backend: 'wasm' | 'cpu'): Entry {
+  return {
+    name: `tfjs-${backend}`,
+    async prepare(n, a, b) {
+      const tf = await useTfBackend(backend);
+      const [ta, tb] = [tf.tensor(a, [n, n], 'float32'), tf.tensor(b, [n, n], 'float32')];
+      return {
+        run() {
+          const out = tf.matMul(ta, tb);
+          const data = out.dataSync();
+          out.dispose();
+          return data;
+        },
+        dispose() {
+          ta.dispose();
+          tb.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** Median ms of `run` over reps filling about `budgetMs` (at least 2), after one warmup. */
+function timeRuns(run: Run, budgetMs: number): number[] {
+  run();
+  const samples: number[] = [];
+  const start = performance.now();
+  while (samples.length < 2 || (performance.now() - start < budgetMs && samples.length < 20)) {
+    const t0 = performance.now();
+    run();
+    samples.push(performance.now() - t0);
+  }
+  return samples;
+}
+
+export async function run(argv: readonly string[] = []): Promise<{ markdown: string }> {
+  const sizes = parseSizes(argv, [256, 512, 1024]);
+  const roundsArg = argv.find((x) => x.startsWith('--rounds='));
+  const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 3;
+  const entries = [attune('attune-wasm', 'wasm'), attune('attune-ts', 'ts'), tfjs('wasm'), tfjs('cpu')];
+  const rows: (string | number)[][] = [];
+  const json: Record<string, unknown>[] = [];
+  for (const n of sizes) {
+    const a = seededFloat32(n * n, 1);
+    const b = seededFloat32(n * n, 2);
+    const samples = new Map<string, number[]>(entries.map((e) => [e.name, []]));
+    const diffs = new Map<string, number>();
+    let reference: ArrayLike<number> | undefined;
+    for (let r = 0; r < rounds; r++) {
+      for (const e of entries) {
+        const trial = await e.prepare(n, a, b);
+        const result = trial.run();
+        reference ??= result;
+        diffs.set(e.name, maxAbsDiff(result, reference));
+        samples.get(e.name)!.push(...timeRuns(trial.run, n >= 1024 ? 600 : 400));
+        trial.dispose();
+      }
+    }
+    const ms = new Map([...samples].map(([k, v]) => [k, median(v)]));
+    const wasmMs = ms.get('tfjs-wasm')!;
+    for (const e of entries) {
+      const t = ms.get(e.name)!;
+      const gflops = (2 * n ** 3) / 1e9 / (t / 1e3);
+      rows.push([n, e.name, 1, fmt(t), fmt(gflops, 1), `${fmt(wasmMs / t)}x`, diffs.get(e.name)!.toExponential(1)]);
+      json.push({
+        n,
+        backend: e.name,
+        threads: 1,
+        medianMs: t,
+        gflops,
+        vsTfjsWasm: wasmMs / t,
+        reps: samples.get(e.name)!.length,
+      });
+      console.error(`[matmul-cpu] ${e.name} n=${n}: ${fmt(t)} ms, ${fmt(gflops, 1)} GFLOP/s`);
+    }
+  }
+  const markdown = [
+    '# matmul on the CPU (float32, n x n @ n x n)',
+    '',
+    `Interleaved contenders, ${rounds} rounds; median ms over all reps; the result read back in every run.`,
+    '',
+    markdownTable(
+      ['n', 'contender', 'threads', 'ms', 'GFLOP/s', 'speed vs tfjs-wasm', 'max abs diff vs attune-wasm'],
+      rows,
+    ),
+    '',
+    `Environment: ${JSON.stringify(environment())}`,
+  ].join('\n');
+  writeResults('matmul-cpu', { rows: json, environment: environment() }, markdown);
+  return { markdown };
+}
