@@ -5,6 +5,7 @@ import { DataError, ShapeError, ValueError } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kmeansAssign } from '../ops/fused/kmeans.js';
+import { selectK, type SelectKOptions, type SelectKResult } from './kmeans-select.js';
 import { type ModelState, configObject, fileTensor, registerModelType } from '../io/models.js';
 
 /** Options of {@link KMeans}. */
@@ -188,6 +189,28 @@ export class KMeans {
         labels: { dtype: 'int32', shape: [this.labels.length], data: this.labels },
       },
     };
+  }
+
+  /**
+   * Fits k-means for every k of `kRange` and chooses k by silhouette, gap statistic or elbow
+   * (see {@link SelectKOptions}); resolves to the scores table, the choice and the model fitted
+   * at it. `options` are the other KMeans options, used for every fit.
+   *
+   * @example
+   * const { k, scores, model } = await at.models.KMeans.selectK(rfm.matrix(), { kRange: [2, 8], criterion: 'silhouette' });
+   */
+  static async selectK(
+    X: MatrixInput,
+    selection: SelectKOptions = {},
+    options: Omit<KMeansOptions, 'k' | 'init'> = {},
+  ): Promise<SelectKResult<KMeans>> {
+    const op = 'KMeans.selectK';
+    const m = await toMatrix(op, 'X', X);
+    const fit = async (k: number, x: Matrix) => {
+      const model = await new KMeans({ ...options, seed: options.seed ?? selection.seed ?? 0, k }).fit(x);
+      return { model, labels: model.labels, inertia: model.inertia };
+    };
+    return selectK(op, m, fit, selection);
   }
 
   /** The fitted state as plain JSON. */
