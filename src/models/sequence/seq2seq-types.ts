@@ -1,5 +1,7 @@
 import type { BackendName } from '../../backends/backend.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import type { KvCache } from './seq2seq-cache.js';
+import type { SourceBatch } from './seq2seq-copy.js';
 import type { Vocabulary } from './vocabulary.js';
 
 export interface Seq2SeqOptions {
@@ -21,6 +23,12 @@ export interface Seq2SeqOptions {
   labelSmoothing?: number;
   /** Seed of the weights, dropout masks and shuffling; default 0. */
   seed?: number;
+  /**
+   * Pointer-generator copying (default true): a learned gate mixes the vocabulary distribution
+   * with the attention over the source words, so keywords (even ones outside the vocabulary)
+   * can be copied into the output.
+   */
+  copy?: boolean;
   backend?: BackendName;
 }
 
@@ -41,6 +49,19 @@ export interface GenerateOptions {
   temperature?: number;
   /** Seed of 'sample'; default 0. */
   seed?: number;
+  /** Transformer: reuse each step's keys and values (default true); false re-runs the whole prefix every step. */
+  cache?: boolean;
+}
+
+/** A generated text with the alignment of each output word to the source words. */
+export interface AlignedGeneration {
+  text: string;
+  /** The output words, in order. */
+  output: string[];
+  /** The source words ('<sep>' between keywords). */
+  source: string[];
+  /** alignment[i][j]: attention of output word i on source word j (each row sums to 1). */
+  alignment: number[][];
 }
 
 /** What the encoder hands the decoder. */
@@ -52,15 +73,28 @@ export interface Encoded {
   c?: Tensor;
 }
 
+/** Where decoding stands: the encoder output, the source batch and the tokens fed so far. */
+export interface DecodeState {
+  enc: Encoded;
+  src: SourceBatch;
+  /** Tokens fed so far per row, `<bos>` first (extended ids). */
+  fed: number[][];
+  /** Transformer key/value cache, when decoding with it. */
+  cache?: KvCache;
+}
+
 /** The part of a Seq2Seq that decoding strategies drive (kept apart so generation needs no import of the model). */
 export interface StepDecoder {
   readonly vocabulary: Vocabulary;
-  readonly arch: 'lstm' | 'transformer';
   readonly backendName: BackendName;
-  encode(src: Int32Array, B: number, lengths: Int32Array): Encoded;
+  /** Encodes the sources and returns the state before the first step. */
+  start(src: SourceBatch, cache: boolean): DecodeState;
   /**
-   * One decoding step: log-probabilities [B, V] of the next token after `prefix` (generated so
-   * far, without `<bos>`) whose last token is `last`, and the encoder state to continue from.
+   * Feeds `last` (one extended id per row) and returns the log-probabilities [B, extSize] of the
+   * next token, the alignment [B, S] of this step to the source (null where the model has none:
+   * the uncached transformer without copying), and the state to continue from.
    */
-  step(enc: Encoded, prefix: number[][], last: Int32Array, B: number): { logp: Tensor; next: Encoded };
+  step(state: DecodeState, last: Int32Array): { logp: Tensor; align: Tensor | null; next: DecodeState };
+  /** The state with its batch rows picked by `rows` (beam search). */
+  reorder(state: DecodeState, rows: Int32Array): DecodeState;
 }

@@ -3,7 +3,7 @@ import { noGrad } from '../../autograd/tape.js';
 import { DataError, ValueError } from '../../core/errors.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
-import { crossEntropy, scaledDotProductAttention } from '../../nn/functional.js';
+import { attentionComposed, crossEntropy } from '../../nn/functional.js';
 import { LayerNorm } from '../../nn/layernorm.js';
 import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
@@ -17,11 +17,21 @@ import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
-import { beamSearch, greedyOrSample, padRows } from './seq2seq-generate.js';
-import type { Encoded, GenerateOptions, Seq2SeqOptions, Seq2SeqPair, StepDecoder } from './seq2seq-types.js';
-import { BOS, EOS, PAD, Vocabulary } from './vocabulary.js';
+import { cachedStep, startCache } from './seq2seq-cache.js';
+import { type SourceBatch, copyMix, inVocabulary, sourceBatch, teacherForcing } from './seq2seq-copy.js';
+import { generateAll, reorderState } from './seq2seq-generate.js';
+import type {
+  AlignedGeneration,
+  DecodeState,
+  Encoded,
+  GenerateOptions,
+  Seq2SeqOptions,
+  Seq2SeqPair,
+  StepDecoder,
+} from './seq2seq-types.js';
+import { PAD, Vocabulary } from './vocabulary.js';
 
-export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded } from './seq2seq-types.js';
+export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded, AlignedGeneration } from './seq2seq-types.js';
 
 /**
  * An encoder-decoder for short text, such as subject lines from keywords. The source is the
@@ -34,8 +44,12 @@ export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded } from './se
  *   a `layers`-deep LSTM decoder; each decoder output attends to the encoder outputs with
  *   scaled dot-product (Luong "dot") attention through the fused attention kernel, and
  *   tanh(W[h; context]) feeds the output layer.
+ * With `copy` (the default) a pointer-generator output mixes the vocabulary softmax with the
+ * attention over the source words, so keywords, even ones outside the vocabulary, are copied.
  * Training uses teacher forcing and token cross-entropy (padding ignored). Generation is greedy,
- * beam search (length-normalized log-probability) or temperature sampling.
+ * beam search (length-normalized log-probability) or temperature sampling; the transformer
+ * decodes with a key/value cache. {@link generateAligned} shows which source words each output
+ * word attended to.
  *
  * The model is an nn Module: `at.save(model)` / `at.load(path)` rebuild it, vocabulary included.
  */
@@ -60,6 +74,9 @@ export class Seq2Seq extends Module implements StepDecoder {
   readonly encoderLstm: LSTM | null;
   readonly decoderLstm: LSTM | null;
   readonly combine: Linear | null;
+  readonly copy: boolean;
+  readonly copyQuery: Linear | null;
+  readonly copyGate: Linear | null;
 
   constructor(options: Seq2SeqOptions) {
     super();
@@ -82,6 +99,8 @@ export class Seq2Seq extends Module implements StepDecoder {
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.1, 0, 1);
     this.labelSmoothing = checkRange(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
+    this.copy = options.copy ?? true;
+    if (typeof this.copy !== 'boolean') throw new ValueError(`${op}: copy must be a boolean; got ${typeof this.copy}`);
     const base = options.backend ? { backend: options.backend } : {};
     const s = this.seed * 1000;
     const d = this.dim;
@@ -127,6 +146,8 @@ export class Seq2Seq extends Module implements StepDecoder {
       this.pos = this.encoderLayers = this.decoderLayers = this.encNorm = this.decNorm = null;
     }
     this.out = this.registerModule('out', new Linear(d, V, { ...base, seed: s + 5 }));
+    this.copyQuery = this.copy ? this.registerModule('copyQuery', new Linear(d, d, { ...base, seed: s + 6 })) : null;
+    this.copyGate = this.copy ? this.registerModule('copyGate', new Linear(2 * d, 1, { ...base, seed: s + 7 })) : null;
     this.eval();
   }
 
@@ -162,37 +183,54 @@ export class Seq2Seq extends Module implements StepDecoder {
   }
 
   /**
-   * Decoder logits for target inputs `tgt` int32 [B·T] (starting with `<bos>`) → [B, T, V], and
-   * the LSTM's state after the last step (to continue one step at a time).
+   * Decoder outputs for target inputs `tgt` int32 [B·T] (vocabulary ids, starting with `<bos>`):
+   * log-probabilities [B, T, extSize] over the extended vocabulary (= V without copying), the
+   * alignment [B, T, S] to the source (null for the transformer without copying), and the
+   * LSTM's state after the last step (to continue one step at a time).
    */
-  decode(tgt: Int32Array, B: number, enc: Encoded): { logits: Tensor; h?: Tensor; c?: Tensor } {
+  decode(
+    tgt: Int32Array,
+    B: number,
+    enc: Encoded,
+    src: SourceBatch,
+  ): { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor } {
     const T = tgt.length / B;
     let x = this.embedIds(tgt, B, T);
     if (this.arch === 'transformer') {
       x = this.drop.forward(this.pos!.forward(x));
       for (const layer of this.decoderLayers!)
         x = layer.forward(x, enc.memory, { causal: true, memoryKeyPaddingMask: enc.mask });
-      return { logits: this.out.forward(this.decNorm!.forward(x)) };
+      return this.output(this.decNorm!.forward(x), enc, src, null);
     }
     const r = this.decoderLstm!.forward(this.drop.forward(x), { h0: enc.h, c0: enc.c });
     const q = o.unsqueeze(r.output, 1);
     const kv = o.unsqueeze(enc.memory, 1);
-    const ctx = o.reshape(scaledDotProductAttention(q, kv, kv, { mask: enc.mask }), [B, T, this.dim]);
+    const att = attentionComposed(q, kv, kv, { mask: enc.mask });
+    const ctx = o.reshape(att.out, [B, T, this.dim]);
     const combined = this.drop.forward(this.combine!.forward(o.concat([r.output, ctx], 2), 'tanh'));
-    return { logits: this.out.forward(combined), h: r.h, c: r.c };
+    const luong = o.reshape(att.weights, [B, T, src.S]);
+    return { ...this.output(combined, enc, src, luong), h: r.h, c: r.c };
   }
 
-  /** Not used directly: see {@link encode}, {@link decode}, {@link fit} and {@link generate}. */
-  forward(src: Int32Array, tgt: Int32Array, B: number, srcLengths: Int32Array): Tensor {
-    return this.decode(tgt, B, this.encode(src, B, srcLengths)).logits;
+  /** The output layer on decoder states h [B, T, dim]: plain softmax, or the pointer-generator mix. */
+  private output(h: Tensor, enc: Encoded, src: SourceBatch, attention: Tensor | null) {
+    const logits = this.out.forward(h);
+    if (!this.copy) return { logp: o.logSoftmax(logits, -1), align: attention };
+    return copyMix({ query: this.copyQuery!, gate: this.copyGate! }, logits, h, enc.memory, enc.mask, src);
   }
 
-  private source(op: string, keywords: string | readonly string[], where: string): number[] {
+  /** Not used directly: see {@link encode}, {@link decode}, {@link fit} and {@link generate}. Log-probabilities [B, T, extSize]. */
+  forward(src: SourceBatch, tgt: Int32Array): Tensor {
+    return this.decode(tgt, src.B, this.encode(src.ids, src.B, src.lengths), src).logp;
+  }
+
+  /** The source words of keywords, cut to maxLen; an error when there are none. */
+  private sourceWords(op: string, keywords: string | readonly string[], where: string): string[] {
     if (typeof keywords !== 'string' && !Array.isArray(keywords))
       throw new ValueError(`${op}: ${where} must be a string or an array of strings; got ${typeof keywords}`);
-    const ids = this.vocabulary.encodeKeywords(keywords).slice(0, this.maxLen);
-    if (ids.length === 0) throw new ValueError(`${op}: ${where} has no words`);
-    return ids;
+    const words = this.vocabulary.keywordTokens(keywords).slice(0, this.maxLen);
+    if (words.length === 0) throw new ValueError(`${op}: ${where} has no words`);
+    return words;
   }
 
   /** Trains on (keywords → text) pairs with teacher forcing; resolves to the per-epoch losses. */
@@ -204,9 +242,9 @@ export class Seq2Seq extends Module implements StepDecoder {
     const data = pairs.map((p, i) => {
       if (p === null || typeof p !== 'object' || typeof p.text !== 'string')
         throw new ValueError(`${op}: pairs[${i}] must be {keywords, text: string}`);
-      const tgt = this.vocabulary.encode(p.text).slice(0, this.maxLen);
+      const tgt = this.vocabulary.tokenize(p.text).slice(0, this.maxLen);
       if (tgt.length === 0) throw new DataError(`${op}: pairs[${i}].text has no words`);
-      return { src: this.source(op, p.keywords, `pairs[${i}].keywords`), tgt };
+      return { src: this.sourceWords(op, p.keywords, `pairs[${i}].keywords`), tgt };
     });
     const shuffler = new Rng(fit.seed, 'Seq2Seq.fit', 'shuffle');
     const batches = () => {
@@ -221,29 +259,21 @@ export class Seq2Seq extends Module implements StepDecoder {
       batches,
       (batch) => {
         const B = batch.length;
-        const S = Math.max(...batch.map((p) => p.src.length));
-        const T = Math.max(...batch.map((p) => p.tgt.length)) + 1;
-        const src = padRows(
+        const src = sourceBatch(
+          this.vocabulary,
           batch.map((p) => p.src),
-          S,
         );
-        const tin = padRows(
-          batch.map((p) => [BOS, ...p.tgt]),
-          T,
+        const { input, output, T } = teacherForcing(
+          this.vocabulary,
+          batch.map((p) => p.tgt),
+          src,
+          this.copy,
         );
-        const tout = padRows(
-          batch.map((p) => [...p.tgt, EOS]),
-          T,
-        );
-        const logits = this.forward(src.ids, tin.ids, B, src.lengths);
-        return crossEntropy(
-          o.reshape(logits, [B * T, this.vocabulary.size]),
-          tensor(tout.ids, { backend: this.backendName }),
-          {
-            ignoreIndex: PAD,
-            labelSmoothing: this.labelSmoothing,
-          },
-        );
+        const logp = this.forward(src, input);
+        return crossEntropy(o.reshape(logp, [B * T, logp.shape[2]!]), tensor(output, { backend: this.backendName }), {
+          ignoreIndex: PAD,
+          labelSmoothing: this.labelSmoothing,
+        });
       },
       options.onEpoch,
     );
@@ -259,55 +289,91 @@ export class Seq2Seq extends Module implements StepDecoder {
     keywordSets: readonly (string | readonly string[])[],
     options: GenerateOptions = {},
   ): Promise<string[]> {
+    return (await this.run(keywordSets, options)).map((g) => g.text);
+  }
+
+  /**
+   * Generates from keywords (greedy or sampling) and returns, for each output word, its
+   * attention over the source words: the copy attention of a copying model, else the LSTM's
+   * attention or the transformer's last cross-attention layer (averaged over heads).
+   */
+  async generateAligned(
+    keywords: string | readonly string[],
+    options: Omit<GenerateOptions, 'strategy' | 'cache'> & { strategy?: 'greedy' | 'sample' } = {},
+  ): Promise<AlignedGeneration> {
+    return (await this.run([keywords], { ...options, cache: true }))[0]!;
+  }
+
+  private async run(
+    keywordSets: readonly (string | readonly string[])[],
+    options: GenerateOptions,
+  ): Promise<AlignedGeneration[]> {
     const op = 'Seq2Seq.generate';
-    const strategy = checkOneOf(op, 'strategy', options.strategy ?? 'greedy', ['greedy', 'beam', 'sample'] as const);
-    const maxLen = checkInt(op, 'maxLen', options.maxLen ?? this.maxLen, 1);
-    const beamSize = checkInt(op, 'beamSize', options.beamSize ?? 4, 1);
-    const temperature = options.temperature ?? 1;
-    if (!(temperature > 0) || !Number.isFinite(temperature))
-      throw new ValueError(`${op}: temperature must be a positive number; got ${temperature}`);
     if (!Array.isArray(keywordSets) || keywordSets.length === 0)
       throw new ValueError(`${op}: give at least one keyword set`);
     const sources = keywordSets.map((k, i) =>
-      this.source(op, k, keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`),
+      this.sourceWords(op, k, keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`),
     );
     const wasTraining = this.training;
     this.eval();
     try {
-      let rows: number[][];
-      if (strategy === 'beam') {
-        rows = [];
-        for (const src of sources) rows.push(await beamSearch(this, src, maxLen, beamSize));
-      } else rows = await greedyOrSample(this, sources, maxLen, strategy, temperature, options.seed ?? 0);
-      return rows.map((r) => this.vocabulary.decode(r));
+      // The decoder's positions go to maxLen + 1 (<bos> and maxLen tokens).
+      return await generateAll(this, sources, options, this.maxLen + 1);
     } finally {
       this.train(wasTraining);
     }
   }
 
-  /** One decoding step (see {@link StepDecoder.step}). */
-  step(enc: Encoded, prefix: number[][], last: Int32Array, B: number): { logp: Tensor; next: Encoded } {
+  /** Encodes the sources; see {@link StepDecoder.start}. */
+  start(src: SourceBatch, cache: boolean): DecodeState {
+    const enc = this.encode(src.ids, src.B, src.lengths);
+    const state: DecodeState = { enc, src, fed: Array.from({ length: src.B }, () => []) };
+    if (cache && this.arch === 'transformer') state.cache = startCache([...this.decoderLayers!], enc.memory);
+    return state;
+  }
+
+  /** One decoding step; see {@link StepDecoder.step}. */
+  step(state: DecodeState, last: Int32Array): { logp: Tensor; align: Tensor | null; next: DecodeState } {
     return noGrad(() => {
-      if (this.arch === 'transformer') {
-        const T = Math.max(...prefix.map((p) => p.length)) + 1;
-        const ids = new Int32Array(B * T);
-        prefix.forEach((p, b) => {
-          ids[b * T] = BOS;
-          // Finished rows carry PAD in their prefix; the causal mask keeps later steps away from them.
-          for (let t = 0; t < T - 1; t++) ids[b * T + 1 + t] = p[t] ?? PAD;
-        });
-        const { logits } = this.decode(ids, B, enc);
+      const { enc, src } = state;
+      const B = src.B;
+      const V = this.vocabulary.size;
+      const fed = state.fed.map((f, b) => [...f, last[b]!]);
+      const lastOf = (t: Tensor | null, T: number, width: number) =>
+        t ? o.reshape(o.narrow(t, 1, T - 1, 1), [B, width]) : null;
+      if (this.arch === 'transformer' && state.cache) {
+        const pos = state.cache.length;
+        const x = o.add(this.embedIds(inVocabulary(last, V), B, 1), o.narrow(this.pos!.pe, 0, pos, 1));
+        const r = cachedStep([...this.decoderLayers!], x, state.cache, enc.mask);
+        const out = this.output(this.decNorm!.forward(r.y), enc, src, null);
         return {
-          logp: o.logSoftmax(o.reshape(o.narrow(logits, 1, T - 1, 1), [B, this.vocabulary.size]), -1),
-          next: enc,
+          logp: lastOf(out.logp, 1, out.logp.shape[2]!)!,
+          align: lastOf(out.align, 1, src.S) ?? r.cross,
+          next: { ...state, fed, cache: r.cache },
         };
       }
-      const r = this.decode(last, B, enc);
+      if (this.arch === 'transformer') {
+        // Without the cache the whole prefix runs again; finished rows carry PAD, which the causal mask keeps behind.
+        const T = fed[0]!.length;
+        const out = this.decode(inVocabulary(Int32Array.from(fed.flat()), V), B, enc, src);
+        return {
+          logp: lastOf(out.logp, T, out.logp.shape[2]!)!,
+          align: lastOf(out.align, T, src.S),
+          next: { ...state, fed },
+        };
+      }
+      const r = this.decode(inVocabulary(last, V), B, enc, src);
       return {
-        logp: o.logSoftmax(o.reshape(r.logits, [B, this.vocabulary.size]), -1),
-        next: { ...enc, h: r.h!, c: r.c! },
+        logp: lastOf(r.logp, 1, r.logp.shape[2]!)!,
+        align: lastOf(r.align, 1, src.S),
+        next: { ...state, fed, enc: { ...enc, h: r.h!, c: r.c! } },
       };
     });
+  }
+
+  /** The state with its batch rows picked by `rows`; see {@link StepDecoder.reorder}. */
+  reorder(state: DecodeState, rows: Int32Array): DecodeState {
+    return reorderState(state, rows, this.backendName);
   }
 
   override typeName(): string {
@@ -325,8 +391,10 @@ export class Seq2Seq extends Module implements StepDecoder {
       dropout: this.dropoutP,
       labelSmoothing: this.labelSmoothing,
       seed: this.seed,
+      copy: this.copy,
     };
   }
 }
 
-registerModuleType('Seq2Seq', (c) => new Seq2Seq(c as unknown as Seq2SeqOptions));
+// Files saved before copying existed have no `copy` in their config: they load as non-copying models.
+registerModuleType('Seq2Seq', (c) => new Seq2Seq({ copy: false, ...(c as unknown as Seq2SeqOptions) }));

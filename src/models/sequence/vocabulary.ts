@@ -78,30 +78,43 @@ export class Vocabulary {
 
   /** Token ids of `text`, unknown words as `<unk>`. */
   encode(text: string): number[] {
-    return this.tokenize(text).map((w) => this.index.get(w) ?? UNK);
+    return this.tokenize(text).map((w) => this.idOf(w));
+  }
+
+  /** The id of one token as {@link tokenize} writes it; `<unk>` (3) for a word the vocabulary lacks. */
+  idOf(token: string): number {
+    return this.index.get(token) ?? UNK;
   }
 
   /** Keywords joined by `<sep>`. */
   encodeKeywords(keywords: string | readonly string[]): number[] {
+    return this.keywordTokens(keywords).map((w) => this.idOf(w));
+  }
+
+  /** The words of the keywords, `<sep>` between keywords (unknown words kept as written). */
+  keywordTokens(keywords: string | readonly string[]): string[] {
     const list = typeof keywords === 'string' ? [keywords] : keywords;
-    const out: number[] = [];
+    const out: string[] = [];
     list.forEach((k, i) => {
       if (typeof k !== 'string')
         throw new ValueError(`Vocabulary.encodeKeywords: keywords[${i}] must be a string; got ${typeof k}`);
-      if (i > 0) out.push(SEP);
-      out.push(...this.encode(k));
+      if (i > 0) out.push(SPECIAL_TOKENS[SEP]);
+      out.push(...this.tokenize(k));
     });
     return out;
   }
 
-  /** Text from ids, stopping at `<eos>` and skipping `<pad>`/`<bos>`. */
-  decode(ids: ArrayLike<number>): string {
+  /**
+   * Text from ids, stopping at `<eos>` and skipping `<pad>`/`<bos>`. Ids from size on name
+   * `extra[id - size]` (the source words a copying decoder copied although the vocabulary lacks them).
+   */
+  decode(ids: ArrayLike<number>, extra: readonly string[] = []): string {
     let out = '';
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (id === EOS) break;
       if (id === PAD || id === BOS) continue;
-      const w = this.tokens[id] ?? '<unk>';
+      const w = (id >= this.tokens.length ? extra[id - this.tokens.length] : this.tokens[id]) ?? '<unk>';
       out += out === '' || ATTACH_LEFT.has(w) ? w : ` ${w}`;
     }
     return out;
