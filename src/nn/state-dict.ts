@@ -81,8 +81,12 @@ export function loadStateInto(
   return { missingKeys, unexpectedKeys };
 }
 
-/** A fresh tensor with src's values on target's backend and dtype, not sharing src's storage. */
-function copyFor(src: Tensor, target: Tensor): Tensor {
+/**
+ * A fresh tensor (kept out of scopes) with src's values on target's backend and dtype, not
+ * sharing src's storage: what loading a saved state copies into. src must be on the CPU or on
+ * target's backend. The optimizers' loadStateDict uses it too.
+ */
+export function copyFor(src: Tensor, target: Tensor): Tensor {
   const backend = target.backendImpl('loadStateDict', 'target');
   const data = src.backendImpl('loadStateDict', 'source');
   let t: Tensor;

@@ -32,6 +32,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     checkRange('Adagrad', 'eps', g.eps!, 0, Infinity);
   }
 
+  protected stateNames(): readonly string[] {
+    return ['sum'];
+  }
+
   private sum(p: Tensor, group: ParamGroup<AdagradOptions>): Tensor {
     return this.getState(p, 'sum', () =>
       full(p.shape, group.initialAccumulatorValue!, { dtype: p.dtype, backend: p.backend }),

@@ -39,6 +39,10 @@ export class Adam extends Optimizer<AdamOptions> {
     checkRange(this.constructor.name, 'weightDecay', g.weightDecay!, 0, Infinity);
   }
 
+  protected stateNames(): readonly string[] {
+    return ['m', 'v'];
+  }
+
   private info(group: ParamGroup<AdamOptions>, step: number) {
     return {
       lr: group.lr,

@@ -1,5 +1,6 @@
 export { Optimizer } from './optimizer.js';
 export type { ParamGroup, ParamGroupInput, Params, SparseUpdate } from './optimizer.js';
+export type { OptimizerStateDict, OptimizerGroupState } from './checkpoint.js';
 export { SGD } from './sgd.js';
 export type { SGDOptions } from './sgd.js';
 export { Adam, AdamW } from './adam.js';

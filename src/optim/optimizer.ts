@@ -1,10 +1,12 @@
 import { coalesceRows } from '../autograd/sparse.js';
 import { noGrad } from '../autograd/tape.js';
-import { ValueError } from '../core/errors.js';
+import { DisposedError, ValueError } from '../core/errors.js';
 import { keep, scope } from '../memory.js';
+import { copyFor } from '../nn/state-dict.js';
 import * as o from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { type OptimizerGroupState, type OptimizerStateDict, planLoad } from './checkpoint.js';
 
 /** A set of parameters with its own hyperparameters (any option overrides the defaults). */
 export type ParamGroupInput<O> = Partial<O> & { params: Iterable<Tensor> };
@@ -31,6 +33,10 @@ export interface SparseUpdate {
  * Parameters are updated with `Tensor.assign`, so they keep their identity, and state tensors
  * are exempt from `at.scope`: a training step inside `at.scope(() => { ...; opt.step(); })`
  * leaves live memory flat. `step()` does not clear gradients; call `zeroGrad()`.
+ *
+ * Checkpoints: `stateDict()` gives the state tensors, step counts and hyper-parameters, and
+ * `loadStateDict()` puts them into an optimizer over the same parameters, so training resumes
+ * exactly where it stopped. `dispose()` frees the state; the optimizer cannot be used after it.
  */
 export abstract class Optimizer<O extends { lr: number }> {
   readonly paramGroups: ParamGroup<O>[];
@@ -38,6 +44,7 @@ export abstract class Optimizer<O extends { lr: number }> {
   protected readonly state = new Map<Tensor, Record<string, Tensor>>();
   /** Per-parameter update counts (1-based after the first step). */
   protected readonly steps = new Map<Tensor, number>();
+  private disposed = false;
 
   constructor(params: Params<O>, defaults: O) {
     const list = [...params] as (Tensor | ParamGroupInput<O>)[];
@@ -67,6 +74,8 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Checks a group's hyperparameters; throws a ValueError naming the bad one. */
   protected abstract validate(group: ParamGroup<O>): void;
+  /** The state tensors a parameter of `group` holds once it has been updated (checked on load). */
+  protected abstract stateNames(group: ParamGroup<O>): readonly string[];
   /** Returns the new parameter value and writes new state with {@link setState}. */
   protected abstract updateDense(p: Tensor, g: Tensor, group: ParamGroup<O>, step: number): Tensor;
   /** Returns the parameter's new rows (same shape as `u.values`) and scatters state rows itself. */
@@ -83,6 +92,7 @@ export abstract class Optimizer<O extends { lr: number }> {
 
   /** Applies one update to every parameter with a gradient. */
   step(): void {
+    this.checkLive('step');
     noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
@@ -161,11 +171,85 @@ export abstract class Optimizer<O extends { lr: number }> {
     return this.state.get(p);
   }
 
-  /** Frees all optimizer state. */
+  /**
+   * The checkpoint of this optimizer: copies of its state tensors (yours, freed by an enclosing
+   * `at.scope` like any op result), step counts and each group's hyper-parameters, with
+   * parameters named by index across the groups. See {@link OptimizerStateDict}.
+   */
+  stateDict(): OptimizerStateDict {
+    this.checkLive('stateDict');
+    const state: Record<string, Tensor> = {};
+    const steps: Record<string, number> = {};
+    const paramGroups: OptimizerGroupState[] = [];
+    let index = 0;
+    noGrad(() => {
+      for (const { params, ...options } of this.paramGroups) {
+        const ids: number[] = [];
+        for (const p of params) {
+          const i = index++;
+          ids.push(i);
+          const n = this.steps.get(p);
+          if (n !== undefined) steps[i] = n;
+          for (const [name, t] of Object.entries(this.state.get(p) ?? {})) state[`${i}.${name}`] = o.cast(t, t.dtype);
+        }
+        paramGroups.push({ ...structuredClone(options), params: ids });
+      }
+    });
+    return { state, steps, paramGroups };
+  }
+
+  /**
+   * Replaces this optimizer's state, step counts and hyper-parameters with a checkpoint from
+   * `stateDict()` of an optimizer of the same kind over the same parameters (same groups, same
+   * order). Everything is checked first, so a failed load changes nothing; the dict's tensors
+   * (on the CPU or the parameters' backend) are copied, not consumed.
+   */
+  loadStateDict(dict: OptimizerStateDict): void {
+    this.checkLive('loadStateDict');
+    const plan = planLoad(
+      `${this.constructor.name}.loadStateDict`,
+      this.paramGroups,
+      dict,
+      (g) => this.stateNames(g),
+      (g) => this.validate(g),
+    );
+    const copies: [Tensor, string, Tensor][] = [];
+    try {
+      noGrad(() => {
+        for (const [p, name, t] of plan.tensors) copies.push([p, name, copyFor(t, p)]);
+      });
+    } catch (e) {
+      for (const [, , c] of copies) c.dispose();
+      throw e;
+    }
+    this.freeState();
+    for (const [p, name, c] of copies) {
+      let st = this.state.get(p);
+      if (!st) this.state.set(p, (st = {}));
+      st[name] = c;
+    }
+    for (const [p, n] of plan.steps) this.steps.set(p, n);
+    plan.groups.forEach((g, i) => Object.assign(this.paramGroups[i]!, g));
+  }
+
+  /** Frees every state tensor; using the optimizer afterwards throws a DisposedError. */
   dispose(): void {
+    this.freeState();
+    this.disposed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private freeState(): void {
     for (const st of this.state.values()) for (const t of Object.values(st)) t.dispose();
     this.state.clear();
     this.steps.clear();
+  }
+
+  private checkLive(op: string): void {
+    if (this.disposed) throw new DisposedError(`${this.constructor.name}.${op}: the optimizer was disposed`);
   }
 }
 

@@ -29,6 +29,29 @@ export abstract class LRScheduler {
     return this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /** The schedule's position and base rates, to checkpoint next to the optimizer's stateDict(). */
+  stateDict(): { t: number; baseLrs: number[] } {
+    return { t: this.t, baseLrs: [...this.baseLrs] };
+  }
+
+  /** Restores a position saved by {@link stateDict} and sets the groups' rates for it. */
+  loadStateDict(state: { t: number; baseLrs: number[] }): void {
+    const name = this.constructor.name;
+    if (!Number.isInteger(state?.t) || state.t < 0)
+      throw new ValueError(`${name}.loadStateDict: t must be a non-negative integer; got ${String(state?.t)}`);
+    if (!Array.isArray(state.baseLrs) || state.baseLrs.length !== this.baseLrs.length)
+      throw new ValueError(
+        `${name}.loadStateDict: baseLrs must have one rate per param group (${this.baseLrs.length}); got ${JSON.stringify(state.baseLrs)}`,
+      );
+    state.baseLrs.forEach((lr, i) => {
+      if (!Number.isFinite(lr) || lr < 0)
+        throw new ValueError(`${name}.loadStateDict: baseLrs[${i}] must be a finite rate ≥ 0; got ${lr}`);
+    });
+    this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
+    this.t = state.t;
+    this.apply();
+  }
+
   /** Sets every group's lr for the current t (subclasses call it again once their fields exist). */
   protected apply(): void {
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = this.lrAt(i, this.t)));

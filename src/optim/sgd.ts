@@ -35,6 +35,10 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
+  protected stateNames(group: ParamGroup<SGDOptions>): readonly string[] {
+    return (group.momentum ?? 0) !== 0 ? ['momentum'] : [];
+  }
+
   private direction(
     _p: Tensor,
     g: Tensor,
