@@ -7,18 +7,7 @@
 
 override WG: u32 = 256u;
 
-struct Params {
-  size: u32,
-  beta1: f32,
-  beta2: f32,
-  eps: f32,
-  step_size: f32,
-  bc2_sqrt: f32,
-  // 1 - lr * weight_decay for AdamW, else 1.
-  decay: f32,
-  // weight_decay for Adam's L2 term, else 0.
-  l2: f32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out_param: array<f32>;

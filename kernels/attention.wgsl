@@ -26,14 +26,7 @@ override TILED: bool = true;
 override CAUSAL: bool = false;
 override HAS_MASK: bool = false;
 
-struct Params {
-  bh: u32,
-  heads: u32,
-  tq: u32,
-  tk: u32,
-  d: u32,
-  scale: f32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 

@@ -4,15 +4,7 @@
 
 override WG: u32 = 256u;
 
-struct Params {
-  size: u32,
-  rank: u32,
-  src_offset: i32,
-  dst_offset: i32,
-  shape: array<vec4<u32>, 2>,
-  src_strides: array<vec4<i32>, 2>,
-  dst_strides: array<vec4<i32>, 2>,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> dst: array<u32>;
@@ -39,10 +31,7 @@ fn copy_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
   dst[u32(d)] = src[u32(s)];
 }
 
-struct FillParams {
-  size: u32,
-  value: u32,
-}
+// struct FillParams is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> fp: FillParams;
 

@@ -14,21 +14,7 @@ override OUT_INT: bool = false;
 // Every input is contiguous over the output shape: skip the index arithmetic.
 override CONTIG: bool = false;
 
-struct Params {
-  size: u32,
-  rank: u32,
-  lo_i: i32,
-  hi_i: i32,
-  lo_f: f32,
-  hi_f: f32,
-  _p0: u32,
-  _p1: u32,
-  // Up to 8 dims each, packed into vec4s (uniform arrays need 16-byte elements).
-  shape: array<vec4<u32>, 2>,
-  s0: array<vec4<u32>, 2>,
-  s1: array<vec4<u32>, 2>,
-  s2: array<vec4<u32>, 2>,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
@@ -57,52 +43,7 @@ fn offsets(i: u32) -> vec3<u32> {
   return o;
 }
 
-// ---- unary ---- (op order follows UNARY_OPS in src/backends/backend.ts)
-fn unary_f32(x: f32) -> f32 {
-  switch OP {
-    case 0u: { return -x; }
-    case 1u: { return abs(x); }
-    case 2u: { return exp(x); }
-    case 3u: { return log_acc(x); }
-    case 4u: { return log1p_acc(x); }
-    case 5u: { return sqrt(x); }
-    case 6u: { return 1.0 / sqrt(x); }
-    case 7u: { return tanh_acc(x); }
-    case 8u: { return sigmoid_acc(x); }
-    // `x < 0 ? 0 : x` keeps NaN, like torch.relu and the CPU backend.
-    case 9u: { return select(x, 0.0, x < 0.0); }
-    case 10u: { return gelu_acc(x); }
-    case 11u: { return softplus_acc(x); }
-    case 12u: { return sincos_acc(x).x; }
-    case 13u: { return sincos_acc(x).y; }
-    case 14u: {
-      if (is_nan(x)) { return x; }
-      return select(select(0.0, 1.0, x > 0.0), -1.0, x < 0.0);
-    }
-    case 15u: { return floor(x); }
-    case 16u: { return ceil(x); }
-    // Half to even, like numpy and the CPU backend.
-    case 17u: { return round(x); }
-    case 18u: { return x * x; }
-    case 19u: { return 1.0 / x; }
-    case 20u: { return expm1_acc(x); }
-    default: { return x; }
-  }
-}
-
-fn unary_i32(x: i32) -> i32 {
-  switch OP {
-    case 0u: { return -x; }
-    case 1u: { return abs(x); }
-    case 9u: { return max(x, 0); }
-    case 14u: { return select(select(0, 1, x > 0), -1, x < 0); }
-    case 15u, 16u, 17u: { return x; }
-    case 18u: { return x * x; }
-    // Float-only ops on int32 input: compute in float, truncate back like the CPU backend.
-    default: { return i32(trunc(unary_f32(f32(x)))); }
-  }
-}
-
+// ---- unary ---- unary_f32 and unary_i32 are generated from src/backends/unary-ops.ts.
 @compute @workgroup_size(WG)
 fn unary_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
@@ -115,7 +56,8 @@ fn unary_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
   }
 }
 
-// ---- binary ---- (ops 0..7 follow ARITH_OPS, 8..13 follow COMPARE_OPS)
+// ---- binary ---- binary_f32 and binary_i32 are generated from src/backends/binary-ops.ts;
+// they call the helpers below.
 fn ipow(x: f32, n: u32) -> f32 {
   var r = 1.0;
   var b = x;
@@ -164,60 +106,27 @@ fn pow_i32(x: i32, y: i32) -> i32 {
   return r;
 }
 
-fn binary_f32(a: f32, b: f32) -> u32 {
-  switch OP {
-    case 0u: { return bitcast<u32>(a + b); }
-    case 1u: { return bitcast<u32>(a - b); }
-    case 2u: { return bitcast<u32>(a * b); }
-    case 3u: { return bitcast<u32>(a / b); }
-    case 4u: { return bitcast<u32>(pow_f32(a, b)); }
-    // maximum/minimum propagate NaN like Math.max/Math.min (WGSL's max/min leave it open).
-    case 5u: { return bitcast<u32>(select(max(a, b), a + b, is_nan(a) || is_nan(b))); }
-    case 6u: { return bitcast<u32>(select(min(a, b), a + b, is_nan(a) || is_nan(b))); }
-    case 7u: {
-      // numpy mod: the result takes the divisor's sign.
-      if (b == 0.0) { return bitcast<u32>(f32_nan()); }
-      var r = a - b * trunc(a / b);
-      if (abs(r) >= abs(b)) { r = r - b * trunc(r / b); }
-      if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { r = r + b; }
-      return bitcast<u32>(r);
-    }
-    case 8u: { return select(0u, 1u, a == b); }
-    case 9u: { return select(0u, 1u, a != b); }
-    case 10u: { return select(0u, 1u, a < b); }
-    case 11u: { return select(0u, 1u, a <= b); }
-    case 12u: { return select(0u, 1u, a > b); }
-    default: { return select(0u, 1u, a >= b); }
-  }
+// numpy mod: the result takes the divisor's sign.
+fn mod_f32(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return f32_nan(); }
+  var r = a - b * trunc(a / b);
+  if (abs(r) >= abs(b)) { r = r - b * trunc(r / b); }
+  if (r != 0.0 && ((r < 0.0) != (b < 0.0))) { r = r + b; }
+  return r;
 }
 
-fn binary_i32(a: i32, b: i32) -> u32 {
-  switch OP {
-    case 0u: { return bitcast<u32>(a + b); }
-    case 1u: { return bitcast<u32>(a - b); }
-    case 2u: { return bitcast<u32>(a * b); }
-    case 3u: {
-      // Truncating division; x / 0 is Infinity or NaN in float64, which int32 stores as 0.
-      if (b == 0) { return 0u; }
-      if (b == -1) { return bitcast<u32>(-a); }
-      return bitcast<u32>(a / b);
-    }
-    case 4u: { return bitcast<u32>(pow_i32(a, b)); }
-    case 5u: { return bitcast<u32>(max(a, b)); }
-    case 6u: { return bitcast<u32>(min(a, b)); }
-    case 7u: {
-      if (b == 0 || b == -1) { return 0u; }
-      var r = a % b;
-      if (r != 0 && ((r < 0) != (b < 0))) { r = r + b; }
-      return bitcast<u32>(r);
-    }
-    case 8u: { return select(0u, 1u, a == b); }
-    case 9u: { return select(0u, 1u, a != b); }
-    case 10u: { return select(0u, 1u, a < b); }
-    case 11u: { return select(0u, 1u, a <= b); }
-    case 12u: { return select(0u, 1u, a > b); }
-    default: { return select(0u, 1u, a >= b); }
-  }
+// Truncating division; x / 0 is Infinity or NaN in float64, which int32 stores as 0.
+fn div_i32(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  if (b == -1) { return -a; }
+  return a / b;
+}
+
+fn mod_i32(a: i32, b: i32) -> i32 {
+  if (b == 0 || b == -1) { return 0; }
+  var r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) { r = r + b; }
+  return r;
 }
 
 @compute @workgroup_size(WG)

@@ -13,13 +13,7 @@
 override WG: u32 = 256u;
 override IS_INT: bool = false;
 
-struct Params {
-  outer: u32,
-  axis_len: u32,
-  inner: u32,
-  count: u32,
-  size: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;

@@ -11,12 +11,7 @@
 
 override WG: u32 = 64u;
 
-struct Params {
-  n: u32,
-  d: u32,
-  k: u32,
-  _pad: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -11,14 +11,7 @@
 override WG: u32 = 64u;
 const CH: u32 = 256u;
 
-struct Params {
-  steps: u32,
-  batch: u32,
-  hidden: u32,
-  s: i32,
-  reverse: u32,
-  has_len: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 var<workgroup> row: array<f32, CH>;

@@ -111,13 +111,4 @@ fn sincos_acc(x: f32) -> vec2<f32> {
   }
 }
 
-// Matmul epilogue activations: 0 none, 1 relu, 2 gelu, 3 tanh, 4 sigmoid.
-fn activate(act: u32, x: f32) -> f32 {
-  switch act {
-    case 1u: { return select(x, 0.0, x < 0.0); }
-    case 2u: { return gelu_acc(x); }
-    case 3u: { return tanh_acc(x); }
-    case 4u: { return sigmoid_acc(x); }
-    default: { return x; }
-  }
-}
+// activate(act, x), the matmul epilogue, is generated from ACTIVATIONS (src/backends/webgpu/generated.ts).

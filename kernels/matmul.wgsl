@@ -26,13 +26,7 @@ override HAS_BIAS: bool = false;
 // 0 none, 1 relu, 2 gelu, 3 tanh, 4 sigmoid.
 override ACT: u32 = 0u;
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  a_batch: u32,
-  b_batch: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;

@@ -16,20 +16,7 @@
 
 override WG: u32 = 64u;
 
-struct Params {
-  start: u32,
-  count: u32,
-  k: u32,
-  biases: u32,
-  lr: f32,
-  reg: f32,
-  lr_bias: f32,
-  reg_bias: f32,
-  mean: f32,
-  num_users: u32,
-  num_items: u32,
-  write_loss: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> P: array<f32>;

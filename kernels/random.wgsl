@@ -5,20 +5,11 @@
 // Integer streams are bit-identical to the CPU; normals differ only by float32 rounding.
 
 override WG: u32 = 256u;
-// 0 uniform, 1 normal, 2 int.
+// KIND_UNIFORM, KIND_NORMAL, KIND_INT are generated from RANDOM_KINDS (src/backends/webgpu/generated.ts).
 override KIND: u32 = 0u;
 override OUT_INT: bool = false;
 
-struct Params {
-  size: u32,
-  blocks: u32,
-  key0: u32,
-  key1: u32,
-  ctr0: u32,
-  ctr1: u32,
-  low: i32,
-  range: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
@@ -91,7 +82,7 @@ fn random_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   let lo = p.ctr0 + b;
   let hi = p.ctr1 + select(0u, 1u, lo < b);
   let words = philox_block(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(p.key0, p.key1));
-  if (KIND == 1u) {
+  if (KIND == KIND_NORMAL) {
     for (var lane = 0u; lane < 2u; lane = lane + 1u) {
       let i = 2u * b + lane;
       if (i >= p.size) { break; }
@@ -105,7 +96,7 @@ fn random_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     let i = 4u * b + lane;
     if (i >= p.size) { break; }
     let bits = words[lane];
-    if (KIND == 2u) {
+    if (KIND == KIND_INT) {
       let v = p.low + bitcast<i32>(mulhi32(bits, p.range));
       if (OUT_INT) {
         out[i] = bitcast<u32>(v);

@@ -9,14 +9,11 @@
 // torch), NaN counts as the extreme, so the first NaN wins; max/min propagate NaN.
 
 override WG: u32 = 256u;
-// 0 sum, 1 prod, 2 max, 3 min, 4 argmax, 5 argmin, 6 logsumexp (REDUCE_OPS order).
+// The ids OP_SUM ... OP_LOGSUMEXP are generated from REDUCE_OPS (src/backends/webgpu/generated.ts).
 override OP: u32 = 0u;
 override IS_INT: bool = false;
 
-struct Params {
-  outer: u32,
-  inner: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<u32>;
@@ -27,22 +24,25 @@ const NO_INDEX: u32 = 0xffffffffu;
 var<workgroup> s_val: array<u32, WG>;
 var<workgroup> s_idx: array<u32, WG>;
 
-fn is_arg() -> bool { return OP == 4u || OP == 5u; }
+fn is_arg() -> bool { return OP == OP_ARGMAX || OP == OP_ARGMIN; }
 
+// Each op is named; the defaults are unreachable (ids are generated from the same list).
 fn identity() -> u32 {
   if (IS_INT) {
     switch OP {
-      case 1u: { return 1u; }
-      case 2u, 4u: { return 0x80000000u; }
-      case 3u, 5u: { return 0x7fffffffu; }
+      case OP_SUM: { return 0u; }
+      case OP_PROD: { return 1u; }
+      case OP_MAX, OP_ARGMAX: { return 0x80000000u; }
+      case OP_MIN, OP_ARGMIN: { return 0x7fffffffu; }
       default: { return 0u; }
     }
   }
   switch OP {
-    case 1u: { return bitcast<u32>(1.0); }
-    case 2u, 4u, 6u: { return bitcast<u32>(-f32_inf()); }
-    case 3u, 5u: { return bitcast<u32>(f32_inf()); }
-    default: { return bitcast<u32>(0.0); }
+    case OP_SUM: { return bitcast<u32>(0.0); }
+    case OP_PROD: { return bitcast<u32>(1.0); }
+    case OP_MAX, OP_ARGMAX, OP_LOGSUMEXP: { return bitcast<u32>(-f32_inf()); }
+    case OP_MIN, OP_ARGMIN: { return bitcast<u32>(f32_inf()); }
+    default: { return bitcast<u32>(f32_nan()); }
   }
 }
 
@@ -52,39 +52,41 @@ fn combine(a: u32, b: u32) -> u32 {
     let x = bitcast<i32>(a);
     let y = bitcast<i32>(b);
     switch OP {
-      case 1u: { return bitcast<u32>(x * y); }
-      case 2u: { return bitcast<u32>(max(x, y)); }
-      case 3u: { return bitcast<u32>(min(x, y)); }
-      default: { return bitcast<u32>(x + y); }
+      case OP_SUM: { return bitcast<u32>(x + y); }
+      case OP_PROD: { return bitcast<u32>(x * y); }
+      case OP_MAX: { return bitcast<u32>(max(x, y)); }
+      case OP_MIN: { return bitcast<u32>(min(x, y)); }
+      default: { return 0u; }
     }
   }
   let x = bitcast<f32>(a);
   let y = bitcast<f32>(b);
   switch OP {
-    case 1u: { return bitcast<u32>(x * y); }
-    case 2u, 6u: {
+    case OP_SUM: { return bitcast<u32>(x + y); }
+    case OP_PROD: { return bitcast<u32>(x * y); }
+    case OP_MAX, OP_LOGSUMEXP: {
       if (is_nan(x) || is_nan(y)) { return bitcast<u32>(f32_nan()); }
       return bitcast<u32>(max(x, y));
     }
-    case 3u: {
+    case OP_MIN: {
       if (is_nan(x) || is_nan(y)) { return bitcast<u32>(f32_nan()); }
       return bitcast<u32>(min(x, y));
     }
-    default: { return bitcast<u32>(x + y); }
+    default: { return bitcast<u32>(f32_nan()); }
   }
 }
 
 // Is candidate b strictly better than a (argmax: greater; argmin: smaller)?
 fn better(b: u32, a: u32) -> bool {
   if (IS_INT) {
-    if (OP == 4u) { return bitcast<i32>(b) > bitcast<i32>(a); }
+    if (OP == OP_ARGMAX) { return bitcast<i32>(b) > bitcast<i32>(a); }
     return bitcast<i32>(b) < bitcast<i32>(a);
   }
   let fa = bitcast<f32>(a);
   let fb = bitcast<f32>(b);
   if (is_nan(fa)) { return false; }
   if (is_nan(fb)) { return true; }
-  if (OP == 4u) { return fb > fa; }
+  if (OP == OP_ARGMAX) { return fb > fa; }
   return fb < fa;
 }
 
@@ -145,7 +147,7 @@ fn reduce_wg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     }
     workgroupBarrier();
   }
-  if (OP == 6u) {
+  if (OP == OP_LOGSUMEXP) {
     // Second pass: sum of exp(x - max), reusing the same tree.
     let m = s_val[0];
     workgroupBarrier();
@@ -194,7 +196,7 @@ fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
   }
   if (is_arg()) {
     out[row] = idx;
-  } else if (OP == 6u) {
+  } else if (OP == OP_LOGSUMEXP) {
     let mf = bitcast<f32>(acc);
     var s = 0.0;
     for (var i = 0u; i < p.inner; i = i + 1u) { s = s + exp(bitcast<f32>(x[base + i]) - mf); }

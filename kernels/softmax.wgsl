@@ -5,10 +5,7 @@
 override WG: u32 = 256u;
 override LOG: bool = false;
 
-struct Params {
-  rows: u32,
-  cols: u32,
-}
+// struct Params is generated from its field list in src/backends/webgpu/params.ts.
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;

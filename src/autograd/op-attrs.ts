@@ -1,4 +1,5 @@
 import type { Activation } from '../backends/backend.js';
+import type { DifferentiableUnaryOp } from '../backends/unary-ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { AttentionAttrs } from '../ops/fused/attention.js';
 import type { LstmAttrs } from '../ops/fused/lstm.js';
@@ -11,27 +12,13 @@ interface Reduction {
 
 /**
  * The attributes each differentiable op records on the tape. `OpName` is derived from this
- * interface, and rules.ts must give a rule for every key, so adding an op here without a
- * gradient rule is a compile error.
+ * interface (the unary entries from the unary op table), and rules.ts must give a rule for
+ * every key, so adding an op without a gradient rule is a compile error.
  */
-export interface OpAttrs {
-  neg: None;
-  abs: None;
-  exp: None;
-  log: None;
-  log1p: None;
-  sqrt: None;
-  rsqrt: None;
-  tanh: None;
-  sigmoid: None;
-  relu: None;
-  gelu: None;
-  softplus: None;
-  sin: None;
-  cos: None;
-  square: None;
-  reciprocal: None;
-  expm1: None;
+/** Every differentiable unary op (src/backends/unary-ops.ts) records no attributes. */
+type UnaryAttrs = { [K in DifferentiableUnaryOp]: None };
+
+export interface OpAttrs extends UnaryAttrs {
   add: None;
   sub: None;
   mul: None;

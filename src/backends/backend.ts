@@ -1,5 +1,7 @@
 import type { DType, TypedArray } from '../core/dtype.js';
 import type { RandomInfo } from '../core/philox.js';
+import type { BinaryOp } from './binary-ops.js';
+import type { UnaryOp } from './unary-ops.js';
 
 /**
  * The primitive contract every backend implements. Tensors are always stored contiguous and
@@ -19,38 +21,9 @@ export interface Handle {
   readonly dtype: DType;
 }
 
-export const UNARY_OPS = [
-  'neg',
-  'abs',
-  'exp',
-  'log',
-  'log1p',
-  'sqrt',
-  'rsqrt',
-  'tanh',
-  'sigmoid',
-  'relu',
-  'gelu',
-  'softplus',
-  'sin',
-  'cos',
-  'sign',
-  'floor',
-  'ceil',
-  'round',
-  'square',
-  'reciprocal',
-  'expm1',
-] as const;
-export type UnaryOp = (typeof UNARY_OPS)[number];
-
-/** Arithmetic binary ops: the output has the (already promoted) input dtype. */
-export const ARITH_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'mod'] as const;
-/** Comparisons: the output is int32 holding 0 or 1. */
-export const COMPARE_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
-export type ArithOp = (typeof ARITH_OPS)[number];
-export type CompareOp = (typeof COMPARE_OPS)[number];
-export type BinaryOp = ArithOp | CompareOp;
+/** The elementwise op families: each op defined once, with its CPU loop and WGSL expression. */
+export { UNARY_OPS, type UnaryOp } from './unary-ops.js';
+export { ARITH_OPS, COMPARE_OPS, type ArithOp, type BinaryOp, type CompareOp } from './binary-ops.js';
 
 /**
  * Reductions over the last axis of a `[outer, inner]` view. argmax and argmin return int32
@@ -60,7 +33,8 @@ export const REDUCE_OPS = ['sum', 'prod', 'max', 'min', 'argmax', 'argmin', 'log
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** Activations a matmul epilogue can apply after adding the bias. */
-export type Activation = 'none' | 'relu' | 'gelu' | 'tanh' | 'sigmoid';
+export const ACTIVATIONS = ['none', 'relu', 'gelu', 'tanh', 'sigmoid'] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
 
 /**
  * Broadcast layout for binary and ternary elementwise ops. Inputs are read through strides

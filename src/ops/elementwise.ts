@@ -1,4 +1,6 @@
-import type { ArithOp, BinaryOp, BroadcastInfo, CompareOp, UnaryOp } from '../backends/backend.js';
+import type { ArithOp, BinaryOp, BroadcastInfo, UnaryOp } from '../backends/backend.js';
+import { isCompare } from '../backends/binary-ops.js';
+import { type DifferentiableUnaryOp, PIECEWISE_CONSTANT, UNARY } from '../backends/unary-ops.js';
 import { needsGrad, record } from '../autograd/tape.js';
 import { DTypeError, ValueError } from '../core/errors.js';
 import { type DType, isDType, isFloat, promote } from '../core/dtype.js';
@@ -9,36 +11,20 @@ import { backendOf, scalarOn, wrap } from './dispatch.js';
 /** A tensor, or a number that becomes a scalar of the other operand's dtype. */
 export type Operand = Tensor | number;
 
-/** Ops whose result is a float even for int32 input (int32 input is cast to float32 first). */
-const FLOAT_RESULT: ReadonlySet<UnaryOp> = new Set<UnaryOp>([
-  'exp',
-  'log',
-  'log1p',
-  'sqrt',
-  'rsqrt',
-  'tanh',
-  'sigmoid',
-  'gelu',
-  'softplus',
-  'sin',
-  'cos',
-  'reciprocal',
-  'expm1',
-]);
 /** Piecewise-constant ops: their gradient is zero almost everywhere, so they record nothing. */
-const NOT_DIFFERENTIABLE: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sign', 'floor', 'ceil', 'round']);
+const NOT_DIFFERENTIABLE: ReadonlySet<UnaryOp> = new Set<UnaryOp>(PIECEWISE_CONSTANT);
 
 function unary(op: UnaryOp, x: Tensor): Tensor {
   const backend = backendOf(op, { x });
-  if (FLOAT_RESULT.has(op) && x.dtype === 'int32') {
+  // Ops whose result is a float even for int32 input get int32 input cast to float32 first.
+  if (UNARY[op].floatResult && x.dtype === 'int32') {
     const xf = cast(x, 'float32');
     const out = unary(op, xf);
     xf.dispose();
     return out;
   }
   const out = wrap(backend, backend.unary(op, x.storage().handle), x.shape, x.dtype);
-  if (!NOT_DIFFERENTIABLE.has(op) && needsGrad(x))
-    record(op as Exclude<UnaryOp, 'sign' | 'floor' | 'ceil' | 'round'>, [x], out, {});
+  if (!NOT_DIFFERENTIABLE.has(op) && needsGrad(x)) record(op as DifferentiableUnaryOp, [x], out, {});
   return out;
 }
 
@@ -119,23 +105,21 @@ function binary(op: BinaryOp, a: Operand, b: Operand): Tensor {
   const { a: ta, b: tb, temps } = operands(op, a, b);
   const backend = ta.backendImpl(op, 'a');
   const info = broadcastInfo(op, ta.shape, tb.shape);
-  const isCompare = COMPARE.has(op);
-  const outDType: DType = isCompare ? 'int32' : ta.dtype;
+  const compare = isCompare(op);
+  const outDType: DType = compare ? 'int32' : ta.dtype;
   const out = wrap(
     backend,
     backend.binary(op, ta.storage().handle, tb.storage().handle, info),
     info.outShape,
     outDType,
   );
-  if (!isCompare && needsGrad(ta, tb)) {
+  if (!compare && needsGrad(ta, tb)) {
     record(op as ArithOp, [ta, tb], out, {}, temps);
   } else {
     for (const t of temps) t.dispose();
   }
   return out;
 }
-
-const COMPARE: ReadonlySet<BinaryOp> = new Set<CompareOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
 /** a + b, broadcasting. */
 export const add = (a: Operand, b: Operand): Tensor => binary('add', a, b);

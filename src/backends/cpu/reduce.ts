@@ -1,99 +1,104 @@
 import type { ReduceOp } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
 
+type RowsLoop = (x: TypedArray, outer: number, inner: number, out: TypedArray) => void;
+
 /**
  * Reduces each row of x viewed as [outer, inner]. Sums and products accumulate in double.
  * max/min propagate NaN (like numpy); argmax/argmin return the first extreme, and treat NaN
  * as the extreme (like torch). Empty rows give the identity: 0, 1, -Inf, +Inf, index 0, -Inf.
+ * One whole-array loop per op, keyed by ReduceOp so a new op without a kernel does not compile.
  */
-export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: number, out: TypedArray): void {
-  switch (op) {
-    case 'sum':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        let s = 0;
-        const end = base + inner;
-        for (let i = base; i < end; i++) s += x[i]!;
-        out[o] = s;
+const REDUCE_KERNELS: Record<ReduceOp, RowsLoop> = {
+  sum: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      let s = 0;
+      const end = base + inner;
+      for (let i = base; i < end; i++) s += x[i]!;
+      out[o] = s;
+    }
+  },
+  prod: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      let s = 1;
+      const end = base + inner;
+      if (x instanceof Int32Array) {
+        for (let i = base; i < end; i++) s = Math.imul(s, x[i]!);
+      } else {
+        for (let i = base; i < end; i++) s *= x[i]!;
       }
-      return;
-    case 'prod':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        let s = 1;
-        const end = base + inner;
-        if (x instanceof Int32Array) {
-          for (let i = base; i < end; i++) s = Math.imul(s, x[i]!);
-        } else {
-          for (let i = base; i < end; i++) s *= x[i]!;
-        }
-        out[o] = s;
+      out[o] = s;
+    }
+  },
+  max: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) out[o] = rowMax(x, base, inner);
+  },
+  min: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      let m = Infinity;
+      const end = base + inner;
+      for (let i = base; i < end; i++) {
+        const v = x[i]!;
+        if (v < m || Number.isNaN(v)) m = v;
+        if (Number.isNaN(m)) break;
       }
-      return;
-    case 'max':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) out[o] = rowMax(x, base, inner);
-      return;
-    case 'min':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        let m = Infinity;
-        const end = base + inner;
-        for (let i = base; i < end; i++) {
-          const v = x[i]!;
-          if (v < m || Number.isNaN(v)) m = v;
-          if (Number.isNaN(m)) break;
+      out[o] = m;
+    }
+  },
+  argmax: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      let m = -Infinity;
+      let k = 0;
+      for (let i = 0; i < inner; i++) {
+        const v = x[base + i]!;
+        if (Number.isNaN(v)) {
+          k = i;
+          break;
         }
+        if (v > m) {
+          m = v;
+          k = i;
+        }
+      }
+      out[o] = k;
+    }
+  },
+  argmin: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      let m = Infinity;
+      let k = 0;
+      for (let i = 0; i < inner; i++) {
+        const v = x[base + i]!;
+        if (Number.isNaN(v)) {
+          k = i;
+          break;
+        }
+        if (v < m) {
+          m = v;
+          k = i;
+        }
+      }
+      out[o] = k;
+    }
+  },
+  logsumexp: (x, outer, inner, out) => {
+    for (let o = 0, base = 0; o < outer; o++, base += inner) {
+      const m = rowMax(x, base, inner);
+      // All -Inf, any +Inf or any NaN: the shifted sum would be NaN; the max is the answer.
+      if (m === -Infinity || m === Infinity || Number.isNaN(m)) {
         out[o] = m;
+        continue;
       }
-      return;
-    case 'argmax':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        let m = -Infinity;
-        let k = 0;
-        for (let i = 0; i < inner; i++) {
-          const v = x[base + i]!;
-          if (Number.isNaN(v)) {
-            k = i;
-            break;
-          }
-          if (v > m) {
-            m = v;
-            k = i;
-          }
-        }
-        out[o] = k;
-      }
-      return;
-    case 'argmin':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        let m = Infinity;
-        let k = 0;
-        for (let i = 0; i < inner; i++) {
-          const v = x[base + i]!;
-          if (Number.isNaN(v)) {
-            k = i;
-            break;
-          }
-          if (v < m) {
-            m = v;
-            k = i;
-          }
-        }
-        out[o] = k;
-      }
-      return;
-    case 'logsumexp':
-      for (let o = 0, base = 0; o < outer; o++, base += inner) {
-        const m = rowMax(x, base, inner);
-        // All -Inf, any +Inf or any NaN: the shifted sum would be NaN; the max is the answer.
-        if (m === -Infinity || m === Infinity || Number.isNaN(m)) {
-          out[o] = m;
-          continue;
-        }
-        let s = 0;
-        const end = base + inner;
-        for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
-        out[o] = m + Math.log(s);
-      }
-      return;
-  }
+      let s = 0;
+      const end = base + inner;
+      for (let i = base; i < end; i++) s += Math.exp(x[i]! - m);
+      out[o] = m + Math.log(s);
+    }
+  },
+};
+
+export function reduceKernel(op: ReduceOp, x: TypedArray, outer: number, inner: number, out: TypedArray): void {
+  REDUCE_KERNELS[op](x, outer, inner, out);
 }
 
 /** Max of a row, NaN if any element is NaN, -Inf if empty. */

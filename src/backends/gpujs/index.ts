@@ -1,6 +1,6 @@
 import { BackendError } from '../../core/errors.js';
 import type { DType } from '../../core/dtype.js';
-import type { BackendName, Handle, MatmulInfo } from '../backend.js';
+import { ACTIVATIONS, type Activation, type BackendName, type Handle, type MatmulInfo } from '../backend.js';
 import { CpuBackend } from '../cpu/index.js';
 import { arr } from '../cpu/handle.js';
 
@@ -17,7 +17,11 @@ interface GpuLike {
   createKernel(fn: (...args: never[]) => number, settings: Record<string, unknown>): GpuKernel;
 }
 
-const ACT_CODE = { none: 0, relu: 1, gelu: 2, tanh: 3, sigmoid: 4 } as const;
+/**
+ * Activation codes for the kernel, from ACTIVATIONS: the kernel compares `dims[8]` with these as
+ * gpu.js constants, so the ids are written nowhere by hand.
+ */
+const ACT_CODE = Object.fromEntries(ACTIVATIONS.map((a, i) => [a, i])) as Record<Activation, number>;
 
 export class GpuJsBackend extends CpuBackend {
   override readonly name: BackendName = 'gpujs';
@@ -31,7 +35,7 @@ export class GpuJsBackend extends CpuBackend {
     // gpu.js compiles it once.
     this.kernel = gpu.createKernel(
       function (
-        this: { thread: { x: number; y: number; z: number } },
+        this: { thread: { x: number; y: number; z: number }; constants: Record<Activation, number> },
         a: number[],
         b: number[],
         bias: number[],
@@ -61,10 +65,10 @@ export class GpuJsBackend extends CpuBackend {
           s += av * bv;
         }
         if (hasBias > 0) s += bias[j]!;
-        if (act === 1) s = Math.max(s, 0);
-        if (act === 2) s = 0.5 * s * (1 + Math.tanh(0.7978845608028654 * (s + 0.044715 * s * s * s)));
-        if (act === 3) s = Math.tanh(s);
-        if (act === 4) s = 1 / (1 + Math.exp(-s));
+        if (act === this.constants.relu) s = Math.max(s, 0);
+        if (act === this.constants.gelu) s = 0.5 * s * (1 + Math.tanh(0.7978845608028654 * (s + 0.044715 * s * s * s)));
+        if (act === this.constants.tanh) s = Math.tanh(s);
+        if (act === this.constants.sigmoid) s = 1 / (1 + Math.exp(-s));
         return s;
       },
       {
@@ -73,6 +77,7 @@ export class GpuJsBackend extends CpuBackend {
         output: [1, 1, 1],
         loopMaxIterations: 1 << 20,
         tactic: 'precision',
+        constants: ACT_CODE,
       },
     );
   }

@@ -34,8 +34,3 @@ export function isContiguous(shape: readonly number[], strides: readonly number[
   }
   return true;
 }
-
-/** Writes up to MAX_RANK values at word `at` (two vec4s). */
-export function writeDims(dst: Uint32Array | Int32Array, at: number, values: readonly number[]): void {
-  for (let i = 0; i < MAX_RANK; i++) dst[at + i] = values[i] ?? 0;
-}

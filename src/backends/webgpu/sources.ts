@@ -11,21 +11,32 @@ import mf from '../../../kernels/mf_sgd.wgsl';
 import random from '../../../kernels/random.wgsl';
 import reduce from '../../../kernels/reduce.wgsl';
 import softmax from '../../../kernels/softmax.wgsl';
+import { activationWgsl, binaryWgsl, randomKindsWgsl, reduceIdsWgsl, unaryWgsl } from './generated.js';
+import * as P from './params.js';
 
-/** One shader module per kernel family; math.wgsl holds the shared numeric helpers. */
+/**
+ * The shared numeric helpers (kernels/math.wgsl) and the matmul epilogue generated from
+ * ACTIVATIONS.
+ */
+const MATH = `${math}\n${activationWgsl()}`;
+
+/**
+ * One shader module per kernel family. The uniform structs (./params.ts), op switches and op
+ * ids (./generated.ts) are generated from TypeScript and joined to the hand-written kernels here.
+ */
 export const SOURCES = {
-  elementwise: `${math}\n${elementwise}`,
-  reduce: `${math}\n${reduce}`,
-  softmax: `${math}\n${softmax}`,
-  matmul: `${math}\n${matmul}`,
-  random: `${math}\n${random}`,
-  attention,
-  lstm,
-  copy,
-  adam,
-  index,
-  mf,
-  kmeans,
+  elementwise: [MATH, P.ELEMENTWISE_PARAMS.wgsl, unaryWgsl(), binaryWgsl(), elementwise].join('\n'),
+  reduce: [MATH, P.REDUCE_PARAMS.wgsl, reduceIdsWgsl(), reduce].join('\n'),
+  softmax: [MATH, P.SOFTMAX_PARAMS.wgsl, softmax].join('\n'),
+  matmul: [MATH, P.MATMUL_PARAMS.wgsl, matmul].join('\n'),
+  random: [MATH, P.RANDOM_PARAMS.wgsl, randomKindsWgsl(), random].join('\n'),
+  attention: [P.ATTENTION_PARAMS.wgsl, attention].join('\n'),
+  lstm: [P.LSTM_PARAMS.wgsl, lstm].join('\n'),
+  copy: [P.COPY_PARAMS.wgsl, P.FILL_PARAMS.wgsl, copy].join('\n'),
+  adam: [P.ADAM_PARAMS.wgsl, adam].join('\n'),
+  index: [P.INDEX_PARAMS.wgsl, index].join('\n'),
+  mf: [P.MF_PARAMS.wgsl, mf].join('\n'),
+  kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

@@ -1,6 +1,7 @@
 import type { AttentionInfo, Handle } from '../../backend.js';
 import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { ATTENTION_PARAMS } from '../params.js';
 
 /** Rows per workgroup (one thread per query or key row); kernels/attention.wgsl MAX_D. */
 const WG = 64;
@@ -15,14 +16,8 @@ function check(info: AttentionInfo, ...hs: Handle[]): void {
 }
 
 function params(info: AttentionInfo) {
-  return (u: Uint32Array, _i: Int32Array, f: Float32Array, at: number) => {
-    u[at] = info.bh;
-    u[at + 1] = info.heads;
-    u[at + 2] = info.tq;
-    u[at + 3] = info.tk;
-    u[at + 4] = info.d;
-    f[at + 5] = info.scale;
-  };
+  const { bh, heads, tq, tk, d, scale } = info;
+  return ATTENTION_PARAMS.pack({ bh, heads, tq, tk, d, scale });
 }
 
 /**

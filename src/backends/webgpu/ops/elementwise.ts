@@ -1,12 +1,13 @@
-import { ARITH_OPS, COMPARE_OPS, UNARY_OPS } from '../../backend.js';
 import type { BinaryOp, BroadcastInfo, Handle, UnaryOp } from '../../backend.js';
+import { BINARY_OPS, isCompare } from '../../binary-ops.js';
+import { UNARY_OPS } from '../../unary-ops.js';
 import type { DType } from '../../../core/dtype.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
-import { coalesce, grid, writeDims } from '../layout.js';
+import { ELEMENTWISE_PARAMS } from '../params.js';
+import { opId } from '../generated.js';
+import { coalesce, grid } from '../layout.js';
 
 const WG = 256;
-const UNARY_INDEX = new Map<UnaryOp, number>(UNARY_OPS.map((op, i) => [op, i]));
-const BINARY_INDEX = new Map<BinaryOp, number>([...ARITH_OPS, ...COMPARE_OPS].map((op, i) => [op, i]));
 const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
 
@@ -17,15 +18,8 @@ function groups(size: number): [number, number, number] {
 
 export function unary(ctx: GpuContext, op: UnaryOp, x: Handle): GpuHandle {
   const out = ctx.alloc(x.size, x.dtype);
-  const target = ctx.pipeline('elementwise', 'unary_main', { OP: UNARY_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
-  ctx.batcher.dispatch(
-    target,
-    [out.buffer, gpu(x).buffer],
-    (u, _i, _f, at) => {
-      u[at] = x.size;
-    },
-    groups(x.size),
-  );
+  const target = ctx.pipeline('elementwise', 'unary_main', { OP: opId(UNARY_OPS, op), IS_INT: x.dtype === 'int32' });
+  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], ELEMENTWISE_PARAMS.pack({ size: x.size }), groups(x.size));
   return out;
 }
 
@@ -48,21 +42,22 @@ function strided(
   ctx.batcher.dispatch(
     target,
     buffers,
-    (u, _i, _f, at) => {
-      u[at] = info.outSize;
-      u[at + 1] = shape.length;
-      writeDims(u, at + 8, shape);
-      for (let k = 0; k < 3; k++) writeDims(u, at + 16 + 8 * k, strides[k] ?? []);
-    },
+    ELEMENTWISE_PARAMS.pack({
+      size: info.outSize,
+      rank: shape.length,
+      shape,
+      s0: strides[0] ?? [],
+      s1: strides[1] ?? [],
+      s2: strides[2] ?? [],
+    }),
     groups(info.outSize),
   );
   return out;
 }
 
 export function binary(ctx: GpuContext, op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): GpuHandle {
-  const index = BINARY_INDEX.get(op)!;
-  const outDtype: DType = index >= ARITH_OPS.length ? 'int32' : a.dtype;
-  return strided(ctx, 'binary_main', { OP: index, IS_INT: a.dtype === 'int32' }, outDtype, [a, b], info);
+  const outDtype: DType = isCompare(op) ? 'int32' : a.dtype;
+  return strided(ctx, 'binary_main', { OP: opId(BINARY_OPS, op), IS_INT: a.dtype === 'int32' }, outDtype, [a, b], info);
 }
 
 export function where(ctx: GpuContext, cond: Handle, a: Handle, b: Handle, info: BroadcastInfo): GpuHandle {
@@ -77,14 +72,7 @@ export function cast(ctx: GpuContext, x: Handle, to: DType): GpuHandle {
   }
   const target = ctx.pipeline('elementwise', 'cast_main', { IS_INT: x.dtype === 'int32', OUT_INT: to === 'int32' });
   const buffers = [out.buffer, gpu(x).buffer];
-  ctx.batcher.dispatch(
-    target,
-    buffers,
-    (u, _i, _f, at) => {
-      u[at] = x.size;
-    },
-    groups(x.size),
-  );
+  ctx.batcher.dispatch(target, buffers, ELEMENTWISE_PARAMS.pack({ size: x.size }), groups(x.size));
   return out;
 }
 
@@ -98,13 +86,7 @@ export function clamp(ctx: GpuContext, x: Handle, lo: number, hi: number): GpuHa
   ctx.batcher.dispatch(
     target,
     buffers,
-    (u, i, f, at) => {
-      u[at] = x.size;
-      i[at + 2] = toInt(lo);
-      i[at + 3] = toInt(hi);
-      f[at + 4] = lo;
-      f[at + 5] = hi;
-    },
+    ELEMENTWISE_PARAMS.pack({ size: x.size, lo_i: toInt(lo), hi_i: toInt(hi), lo_f: lo, hi_f: hi }),
     groups(x.size),
   );
   return out;

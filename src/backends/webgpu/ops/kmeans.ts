@@ -1,5 +1,6 @@
 import type { Handle, KmeansInfo } from '../../backend.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { KMEANS_PARAMS } from '../params.js';
 import { grid } from '../layout.js';
 
 const WG = 64;
@@ -18,12 +19,7 @@ export function kmeansAssign(
   ctx.batcher.dispatch(
     target,
     [gpu(x).buffer, gpu(centroids).buffer, labels.buffer, distances.buffer],
-    (u, _i, _f, at) => {
-      u[at] = info.n;
-      u[at + 1] = info.d;
-      u[at + 2] = info.k;
-      u[at + 3] = 0;
-    },
+    KMEANS_PARAMS.pack({ n: info.n, d: info.d, k: info.k }),
     [gx, gy, 1],
   );
   return { labels, distances };

@@ -1,20 +1,21 @@
 import type { Handle, LstmInfo, LstmSaved } from '../../backend.js';
 import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { LSTM_PARAMS } from '../params.js';
 import { matmul } from './matmul.js';
 
 /** Hidden units per workgroup; one workgroup row per batch entry. */
 const WG = 64;
 
 function params(info: LstmInfo, s: number) {
-  return (u: Uint32Array, i: Int32Array, _f: Float32Array, at: number) => {
-    u[at] = info.steps;
-    u[at + 1] = info.batch;
-    u[at + 2] = info.hidden;
-    i[at + 3] = s;
-    u[at + 4] = info.reverse ? 1 : 0;
-    u[at + 5] = info.lengths ? 1 : 0;
-  };
+  return LSTM_PARAMS.pack({
+    steps: info.steps,
+    batch: info.batch,
+    hidden: info.hidden,
+    s,
+    reverse: info.reverse ? 1 : 0,
+    has_len: info.lengths ? 1 : 0,
+  });
 }
 
 function check(info: LstmInfo, ...hs: Handle[]): [number, number, number] {

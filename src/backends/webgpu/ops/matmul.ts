@@ -1,6 +1,8 @@
-import type { Activation, Handle, MatmulInfo } from '../../backend.js';
+import { ACTIVATIONS, type Handle, type MatmulInfo } from '../../backend.js';
 import { BackendError, DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { MATMUL_PARAMS } from '../params.js';
+import { opId } from '../generated.js';
 import { grid } from '../layout.js';
 
 /** Tile shape: 16x16 threads, each with a 4x4 register block, so 64x64 outputs per workgroup. */
@@ -17,8 +19,6 @@ const BN = WGX * 4;
  */
 const DIRECT_MAX_WORK = 1 << 23;
 const DIRECT_WG = 64;
-
-const ACT_INDEX: Record<Activation, number> = { none: 0, relu: 1, gelu: 2, tanh: 3, sigmoid: 4 };
 
 /**
  * The vec4 entry reads A and B and writes out as vec4s. Every vec4 it touches must start at a
@@ -47,16 +47,10 @@ export function matmul(ctx: GpuContext, a: Handle, b: Handle, info: MatmulInfo):
     TRANS_A: info.transA,
     TRANS_B: info.transB,
     HAS_BIAS: info.bias !== undefined,
-    ACT: ACT_INDEX[info.activation],
+    ACT: opId(ACTIVATIONS, info.activation),
   };
   const buffers = [out.buffer, gpu(a).buffer, gpu(b).buffer, gpu(info.bias ?? a).buffer];
-  const params = (u: Uint32Array, _i: Int32Array, _f: Float32Array, at: number) => {
-    u[at] = m;
-    u[at + 1] = n;
-    u[at + 2] = k;
-    u[at + 3] = info.aBatchStride;
-    u[at + 4] = info.bBatchStride;
-  };
+  const params = MATMUL_PARAMS.pack({ m, n, k, a_batch: info.aBatchStride, b_batch: info.bBatchStride });
   if (m === 1) {
     // GEMV: a single row of A is contiguous whether or not A is transposed.
     const [x, y] = grid(Math.ceil(n / (info.transB ? 4 : 64)));

@@ -1,5 +1,6 @@
 import type { MfBatch, MfBprInfo, MfSgdInfo, MfTables } from '../../backend.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { MF_PARAMS } from '../params.js';
 import { grid } from '../layout.js';
 
 /**
@@ -54,20 +55,20 @@ function dispatchMf(
   ctx.batcher.dispatch(
     ctx.pipeline('mf', pl.entry, { WG: pl.wg }),
     [...buffers, loss.buffer],
-    (u, _i, f, at) => {
-      u[at] = info.start;
-      u[at + 1] = info.count;
-      u[at + 2] = info.k;
-      u[at + 3] = info.biases ? 1 : 0;
-      f[at + 4] = info.lr;
-      f[at + 5] = info.reg;
-      f[at + 6] = info.lrBias ?? 0;
-      f[at + 7] = info.regBias;
-      f[at + 8] = info.mean ?? 0;
-      u[at + 9] = tables.userBias.size;
-      u[at + 10] = tables.itemBias.size;
-      u[at + 11] = batch.loss ? 1 : 0;
-    },
+    MF_PARAMS.pack({
+      start: info.start,
+      count: info.count,
+      k: info.k,
+      biases: info.biases ? 1 : 0,
+      lr: info.lr,
+      reg: info.reg,
+      lr_bias: info.lrBias ?? 0,
+      reg_bias: info.regBias,
+      mean: info.mean ?? 0,
+      num_users: tables.userBias.size,
+      num_items: tables.itemBias.size,
+      write_loss: batch.loss ? 1 : 0,
+    }),
     pl.groups,
   );
   if (loss.temp) ctx.release(loss.temp);

@@ -2,7 +2,9 @@ import type { CopyInfo, Handle, IndexInfo, RandomInfo } from '../../backend.js';
 import type { DType } from '../../../core/dtype.js';
 import { blocksUsed } from '../../../core/philox.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
-import { coalesce, grid, isContiguous, writeDims } from '../layout.js';
+import { RANDOM_KINDS, opId } from '../generated.js';
+import { coalesce, grid, isContiguous } from '../layout.js';
+import { COPY_PARAMS, FILL_PARAMS, INDEX_PARAMS, RANDOM_PARAMS } from '../params.js';
 
 const WG = 256;
 
@@ -19,15 +21,7 @@ export function fill(ctx: GpuContext, size: number, value: number, dtype: DType)
       ? new Uint32Array(new Int32Array([value]).buffer)[0]!
       : new Uint32Array(new Float32Array([value]).buffer)[0]!;
   const target = ctx.pipeline('copy', 'fill_main');
-  ctx.batcher.dispatch(
-    target,
-    [out.buffer],
-    (u, _i, _f, at) => {
-      u[at] = size;
-      u[at + 1] = word;
-    },
-    groups(size),
-  );
+  ctx.batcher.dispatch(target, [out.buffer], FILL_PARAMS.pack({ size, value: word }), groups(size));
   return out;
 }
 
@@ -53,15 +47,15 @@ export function copy(ctx: GpuContext, src: Handle, dst: Handle, info: CopyInfo):
     ctx.batcher.dispatch(
       target,
       [gpu(dst).buffer, source.buffer],
-      (u, i, _f, at) => {
-        u[at] = size;
-        u[at + 1] = shape.length;
-        i[at + 2] = info.srcOffset;
-        i[at + 3] = info.dstOffset;
-        writeDims(u, at + 4, shape);
-        writeDims(i, at + 12, ss);
-        writeDims(i, at + 20, ds);
-      },
+      COPY_PARAMS.pack({
+        size,
+        rank: shape.length,
+        src_offset: info.srcOffset,
+        dst_offset: info.dstOffset,
+        shape,
+        src_strides: ss,
+        dst_strides: ds,
+      }),
       groups(size),
     );
   }
@@ -69,13 +63,7 @@ export function copy(ctx: GpuContext, src: Handle, dst: Handle, info: CopyInfo):
 }
 
 function indexParams(info: IndexInfo, size: number) {
-  return (u: Uint32Array, _i: Int32Array, _f: Float32Array, at: number) => {
-    u[at] = info.outer;
-    u[at + 1] = info.axisLen;
-    u[at + 2] = info.inner;
-    u[at + 3] = info.count;
-    u[at + 4] = size;
-  };
+  return INDEX_PARAMS.pack({ outer: info.outer, axis_len: info.axisLen, inner: info.inner, count: info.count, size });
 }
 
 export function indexSelect(ctx: GpuContext, x: Handle, idx: Handle, info: IndexInfo): GpuHandle {
@@ -98,28 +86,29 @@ export function indexAdd(ctx: GpuContext, base: Handle, idx: Handle, src: Handle
   return out;
 }
 
-const KIND_INDEX: Record<RandomInfo['kind'], number> = { uniform: 0, normal: 1, int: 2 };
-
 export function random(ctx: GpuContext, size: number, dtype: DType, info: RandomInfo): GpuHandle {
   const out = ctx.alloc(size, dtype);
   if (size === 0) return out;
   const blocks = blocksUsed(info.kind, size);
   const low = info.low ?? 0;
   const range = (info.high ?? 0) - low;
-  const target = ctx.pipeline('random', 'random_main', { KIND: KIND_INDEX[info.kind], OUT_INT: dtype === 'int32' });
+  const target = ctx.pipeline('random', 'random_main', {
+    KIND: opId(RANDOM_KINDS, info.kind),
+    OUT_INT: dtype === 'int32',
+  });
   ctx.batcher.dispatch(
     target,
     [out.buffer],
-    (u, i, _f, at) => {
-      u[at] = size;
-      u[at + 1] = blocks;
-      u[at + 2] = info.key[0];
-      u[at + 3] = info.key[1];
-      u[at + 4] = info.counter[0];
-      u[at + 5] = info.counter[1];
-      i[at + 6] = low | 0;
-      u[at + 7] = range >>> 0;
-    },
+    RANDOM_PARAMS.pack({
+      size,
+      blocks,
+      key0: info.key[0],
+      key1: info.key[1],
+      ctr0: info.counter[0],
+      ctr1: info.counter[1],
+      low: low | 0,
+      range: range >>> 0,
+    }),
     groups(blocks),
   );
   return out;

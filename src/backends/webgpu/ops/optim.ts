@@ -1,5 +1,6 @@
 import type { AdamInfo, Handle } from '../../backend.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { ADAM_PARAMS } from '../params.js';
 import { grid } from '../layout.js';
 
 const WG = 256;
@@ -24,16 +25,16 @@ export function adamUpdate(
   ctx.batcher.dispatch(
     target,
     [outP.buffer, outM.buffer, outV.buffer, gpu(param).buffer, gpu(grad).buffer, gpu(m).buffer, gpu(v).buffer],
-    (u, _i, f, at) => {
-      u[at] = n;
-      f[at + 1] = info.beta1;
-      f[at + 2] = info.beta2;
-      f[at + 3] = info.eps;
-      f[at + 4] = stepSize;
-      f[at + 5] = bc2Sqrt;
-      f[at + 6] = info.decoupled ? 1 - info.lr * info.weightDecay : 1;
-      f[at + 7] = info.decoupled ? 0 : info.weightDecay;
-    },
+    ADAM_PARAMS.pack({
+      size: n,
+      beta1: info.beta1,
+      beta2: info.beta2,
+      eps: info.eps,
+      step_size: stepSize,
+      bc2_sqrt: bc2Sqrt,
+      decay: info.decoupled ? 1 - info.lr * info.weightDecay : 1,
+      l2: info.decoupled ? 0 : info.weightDecay,
+    }),
     [x, y, 1],
   );
   return { param: outP, m: outM, v: outV };

@@ -2,6 +2,8 @@ import { REDUCE_OPS } from '../../backend.js';
 import type { Handle, ReduceOp } from '../../backend.js';
 import { DTypeError } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
+import { REDUCE_PARAMS, SOFTMAX_PARAMS } from '../params.js';
+import { opId } from '../generated.js';
 import { grid } from '../layout.js';
 
 const WG = 256;
@@ -12,7 +14,6 @@ const WG = 256;
 const SHORT_ROW = 64;
 const MEDIUM_ROW = 512;
 const MANY_ROWS = 4096;
-const REDUCE_INDEX = new Map<ReduceOp, number>(REDUCE_OPS.map((op, i) => [op, i]));
 
 /**
  * One invocation per row for short rows, for many medium rows, and on software adapters unless
@@ -38,16 +39,8 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, 
   const out = ctx.alloc(outer, isArg ? 'int32' : x.dtype);
   if (outer === 0) return out;
   const { entry, groups } = rowGrid(ctx, outer, inner);
-  const target = ctx.pipeline('reduce', `reduce_${entry}`, { OP: REDUCE_INDEX.get(op)!, IS_INT: x.dtype === 'int32' });
-  ctx.batcher.dispatch(
-    target,
-    [out.buffer, gpu(x).buffer],
-    (u, _i, _f, at) => {
-      u[at] = outer;
-      u[at + 1] = inner;
-    },
-    groups,
-  );
+  const target = ctx.pipeline('reduce', `reduce_${entry}`, { OP: opId(REDUCE_OPS, op), IS_INT: x.dtype === 'int32' });
+  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], REDUCE_PARAMS.pack({ outer, inner }), groups);
   return out;
 }
 
@@ -57,14 +50,6 @@ export function softmax(ctx: GpuContext, x: Handle, rows: number, cols: number, 
   if (rows * cols === 0) return out;
   const { entry, groups } = rowGrid(ctx, rows, cols);
   const target = ctx.pipeline('softmax', `softmax_${entry}`, { LOG: log });
-  ctx.batcher.dispatch(
-    target,
-    [out.buffer, gpu(x).buffer],
-    (u, _i, _f, at) => {
-      u[at] = rows;
-      u[at + 1] = cols;
-    },
-    groups,
-  );
+  ctx.batcher.dispatch(target, [out.buffer, gpu(x).buffer], SOFTMAX_PARAMS.pack({ rows, cols }), groups);
   return out;
 }
