@@ -52,9 +52,29 @@ export function markLost(name: BackendName): void {
   if (current === name) current = 'cpu';
 }
 
-async function init(name: BackendName): Promise<Backend> {
+/** Initializations under way: two concurrent callers share one device instead of racing for two. */
+const starting = new Map<BackendName, Promise<Backend>>();
+
+/**
+ * Initializes `name` without selecting it (the global backend stays as it is). Models that
+ * carry their own backend call this, so a fit never moves the backend under anyone else.
+ */
+export function initBackend(name: BackendName): Promise<Backend> {
+  return init(name);
+}
+
+function init(name: BackendName): Promise<Backend> {
   const existing = live.get(name);
-  if (existing) return existing;
+  if (existing) return Promise.resolve(existing);
+  let p = starting.get(name);
+  if (!p) {
+    p = create(name).finally(() => starting.delete(name));
+    starting.set(name, p);
+  }
+  return p;
+}
+
+async function create(name: BackendName): Promise<Backend> {
   let backend: Backend;
   if (name === 'cpu') {
     backend = backendByName('cpu');

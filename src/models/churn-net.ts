@@ -20,6 +20,11 @@ export class ChurnNet extends Module {
     }
   }
 
+  /** Where the weights live: fixed when the net is built, so inputs follow it, not the global backend. */
+  get backend(): BackendName {
+    return this.layers[0]!.weight.backend;
+  }
+
   /** [n, in] → logits [n, 1]. */
   forward(x: Tensor): Tensor {
     let h = x;

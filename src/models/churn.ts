@@ -207,8 +207,8 @@ export class ChurnClassifier {
             yb[r] = labels[i]!;
           }
           const loss = scope(() => {
-            const xt = tensor(xb.subarray(0, m * d), { shape: [m, d], backend: this.options.backend });
-            const yt = tensor(yb.subarray(0, m), { shape: [m, 1], backend: this.options.backend });
+            const xt = tensor(xb.subarray(0, m * d), { shape: [m, d], backend: net.backend });
+            const yt = tensor(yb.subarray(0, m), { shape: [m, 1], backend: net.backend });
             opt.zeroGrad();
             const l = binaryCrossEntropyWithLogits(net.forward(xt), yt);
             l.backward();
@@ -323,7 +323,7 @@ export class ChurnClassifier {
         scope(() => {
           const xt = tensor(Float32Array.from(m.data.subarray(s * m.cols, (s + r) * m.cols)), {
             shape: [r, m.cols],
-            backend: this.options.backend,
+            backend: this.net!.backend,
           });
           return this.net!.forward(xt);
         }),

@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { getBackend, liveBackends, ready, setBackend } from '../backends/registry.js';
+import { initBackend } from '../backends/registry.js';
 import { NumericalError } from '../core/errors.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -115,8 +115,6 @@ function diverged(o: SgdLoopOptions, what: string): NumericalError {
 
 /** Initializes `name` without changing the backend new tensors go to. */
 export async function ensureBackend(name: BackendName): Promise<void> {
-  if (liveBackends().some((b) => b.name === name)) return;
-  const prev = getBackend();
-  await ready({ backend: name });
-  if (prev !== name) await setBackend(prev);
+  // Never through ready(): that selects the backend, and a concurrent fit would see it switch.
+  await initBackend(name);
 }
