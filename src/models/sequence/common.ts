@@ -88,17 +88,10 @@ export async function trainLoop<B>(
     }
   } finally {
     opt.zeroGrad();
-    disposeOptimizer(opt);
+    opt.dispose();
     module.eval();
   }
   return history;
-}
-
-/** Frees the optimizer's moment tensors (the optimizer has no dispose of its own). */
-function disposeOptimizer(opt: Adam): void {
-  const state = (opt as unknown as { state: Map<Tensor, Record<string, Tensor>> }).state;
-  for (const st of state.values()) for (const t of Object.values(st)) t.dispose();
-  state.clear();
 }
 
 export type { BackendName };
