@@ -312,7 +312,10 @@ export class CpuBackend implements Backend {
   attentionForward(q: Handle, k: Handle, v: Handle, info: AttentionInfo): { out: Handle; lse: Handle } {
     const out = this.make(info.bh * info.tq * info.d, q.dtype);
     const lse = this.make(info.bh * info.tq, q.dtype);
-    attentionForwardKernel(arr(q), arr(k), arr(v), info.mask ? arr(info.mask) : undefined, info, out.data, lse.data);
+    const mask = info.mask ? arr(info.mask) : undefined;
+    if (!this.wasm?.attentionForward(arr(q), arr(k), arr(v), mask, info, out.data, lse.data)) {
+      attentionForwardKernel(arr(q), arr(k), arr(v), mask, info, out.data, lse.data);
+    }
     return { out, lse };
   }
 
@@ -328,19 +331,12 @@ export class CpuBackend implements Backend {
     const dq = this.make(q.size, q.dtype);
     const dk = this.make(k.size, k.dtype);
     const dv = this.make(v.size, v.dtype);
-    attentionBackwardKernel(
-      arr(dOut),
-      arr(out),
-      arr(lse),
-      arr(q),
-      arr(k),
-      arr(v),
-      info.mask ? arr(info.mask) : undefined,
-      info,
-      dq.data,
-      dk.data,
-      dv.data,
-    );
+    const a = { dOut: arr(dOut), out: arr(out), lse: arr(lse), q: arr(q), k: arr(k), v: arr(v) };
+    const g = { dq: dq.data, dk: dk.data, dv: dv.data };
+    const mask = info.mask ? arr(info.mask) : undefined;
+    if (!this.wasm?.attentionBackward(a, mask, info, g)) {
+      attentionBackwardKernel(a.dOut, a.out, a.lse, a.q, a.k, a.v, mask, info, g.dq, g.dk, g.dv);
+    }
     return { dq, dk, dv };
   }
 

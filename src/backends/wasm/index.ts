@@ -1,6 +1,7 @@
-import type { MatmulInfo } from '../backend.js';
+import type { AttentionInfo, MatmulInfo } from '../backend.js';
 import { BackendError } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
 import { matmulWasm } from './matmul.js';
 import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
@@ -16,7 +17,7 @@ export type CpuKernels = 'auto' | 'wasm' | 'ts';
 const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
-const WASM_OPS = 'matmul';
+const WASM_OPS = 'matmul, attention forward and backward';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -41,6 +42,38 @@ export class WasmKernels {
   matmul(a: TypedArray, b: TypedArray, bias: TypedArray | undefined, info: MatmulInfo, out: TypedArray): boolean {
     if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
     return this.guard(() => matmulWasm(this.runtime, a, b, bias, info, out));
+  }
+
+  /** Fused attention forward; float32 with d a multiple of 4 (else the TypeScript kernel). */
+  attentionForward(
+    q: TypedArray,
+    k: TypedArray,
+    v: TypedArray,
+    mask: TypedArray | undefined,
+    info: AttentionInfo,
+    out: TypedArray,
+    lse: TypedArray,
+  ): boolean {
+    const f = [q, k, v, out, lse];
+    if (!attentionFits(info) || !f.every((x) => x instanceof Float32Array)) return false;
+    const [fq, fk, fv, fo, fl] = f as Float32Array[];
+    return this.guard(() => attentionForwardWasm(this.runtime, fq!, fk!, fv!, mask, info, fo!, fl!));
+  }
+
+  /** Fused attention backward, under the same conditions as the forward. */
+  attentionBackward(
+    arrays: { dOut: TypedArray; out: TypedArray; lse: TypedArray; q: TypedArray; k: TypedArray; v: TypedArray },
+    mask: TypedArray | undefined,
+    info: AttentionInfo,
+    grads: { dq: TypedArray; dk: TypedArray; dv: TypedArray },
+  ): boolean {
+    const all = [...Object.values(arrays), ...Object.values(grads)];
+    if (!attentionFits(info) || !all.every((x) => x instanceof Float32Array)) return false;
+    const a = arrays as Record<keyof typeof arrays, Float32Array>;
+    const g = grads as Record<keyof typeof grads, Float32Array>;
+    return this.guard(() =>
+      attentionBackwardWasm(this.runtime, a.dOut, a.out, a.lse, a.q, a.k, a.v, mask, info, g.dq, g.dk, g.dv),
+    );
   }
 
   private guard(run: () => void): boolean {
