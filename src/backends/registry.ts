@@ -20,6 +20,8 @@ export interface ReadyInfo {
 }
 
 const live = new Map<BackendName, Backend>();
+/** Backends whose device was lost and not yet replaced by `ready()`: their errors say so. */
+const lost = new Set<BackendName>();
 let current: BackendName = 'cpu';
 
 /** The backend a tensor lives on; throws a clear error if that backend was lost. */
@@ -31,9 +33,12 @@ export function backendByName(name: BackendName): Backend {
     live.set('cpu', cpu);
     return cpu;
   }
-  throw new BackendError(
-    `backend '${name}' is not initialized (or its device was lost); call await at.ready({ backend: '${name}' })`,
-  );
+  if (lost.has(name)) {
+    throw new BackendError(
+      `backend '${name}': the device was lost, and the tensors on it with it; call await at.ready({ backend: '${name}' }) for a fresh device, then refit or reload the models that lived there`,
+    );
+  }
+  throw new BackendError(`backend '${name}' is not initialized; call await at.ready({ backend: '${name}' })`);
 }
 
 /** The backend new tensors are created on. */
@@ -49,6 +54,7 @@ export function getBackend(): BackendName {
 /** Forgets a backend whose device was lost, so the next `ready()` makes a fresh one. */
 export function markLost(name: BackendName): void {
   live.delete(name);
+  lost.add(name);
   if (current === name) current = 'cpu';
 }
 
@@ -68,7 +74,12 @@ function init(name: BackendName): Promise<Backend> {
   if (existing) return Promise.resolve(existing);
   let p = starting.get(name);
   if (!p) {
-    p = create(name).finally(() => starting.delete(name));
+    p = create(name)
+      .then((b) => {
+        lost.delete(name);
+        return b;
+      })
+      .finally(() => starting.delete(name));
     starting.set(name, p);
   }
   return p;

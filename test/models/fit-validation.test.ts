@@ -127,4 +127,16 @@ describe('a fit that diverges throws NumericalError and keeps the earlier weight
     expect(Array.from(await clf.predictProba(X.slice(0, 5)))).toEqual(before);
     clf.dispose();
   });
+
+  it('NextItemModel: a refit that diverges throws NumericalError and puts the earlier weights back', async () => {
+    const seqs = Array.from({ length: 24 }, (_, u) => Array.from({ length: 4 + (u % 3) }, (_, t) => (u + t) % 10));
+    const m = new at.models.NextItemModel({ arch: 'lstm', numItems: 10, dim: 8, layers: 1, maxLen: 6, seed: 1 });
+    await m.fit(seqs, { epochs: 1, batchSize: 8, lr: 1e-2 });
+    const weights = async (): Promise<number[][]> =>
+      Promise.all(m.parameters().map(async (p) => Array.from(await p.data())));
+    const before = await weights();
+    await expect(m.fit(seqs, { epochs: 3, batchSize: 8, lr: 1e30, clipNorm: 0 })).rejects.toThrow(NumericalError);
+    expect(await weights()).toEqual(before);
+    m.dispose();
+  });
 });

@@ -5,6 +5,8 @@ import { scope } from '../../memory.js';
 import type { Module } from '../../nn/module.js';
 import { Adam } from '../../optim/adam.js';
 import { clipGradNorm } from '../../optim/clip.js';
+import { noGrad } from '../../autograd/tape.js';
+import * as o from '../../ops/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** Reported to `onEpoch` after every epoch of a sequence model's fit. */
@@ -57,6 +59,8 @@ export async function trainLoop<B>(
   const params = module.parameters();
   const opt = new Adam(params, { lr: fit.lr });
   const history: SequenceEpoch[] = [];
+  // The weights before this fit: a fit that fails (divergence, a lost device) puts them back.
+  let startWeights: Tensor[] | null = noGrad(() => params.map((p) => o.mul(p, 1)));
   module.train();
   try {
     for (let epoch = 1; epoch <= fit.epochs; epoch++) {
@@ -86,12 +90,27 @@ export async function trainLoop<B>(
       history.push(info);
       await onEpoch?.(info);
     }
+  } catch (e) {
+    const saved = startWeights;
+    startWeights = null; // assign consumes the copies
+    // Host-side bookkeeping only, so it works after a device loss too (the weights then fail on
+    // their next use with the lost-device error, which says to call ready()).
+    if (saved) noGrad(() => params.forEach((p, i) => p.assign(saved[i]!)));
+    throw e;
   } finally {
+    for (const t of startWeights ?? []) t.dispose();
     opt.zeroGrad();
-    opt.dispose();
+    disposeOptimizer(opt);
     module.eval();
   }
   return history;
+}
+
+/** Frees the optimizer's moment tensors (the optimizer has no dispose of its own). */
+function disposeOptimizer(opt: Adam): void {
+  const state = (opt as unknown as { state: Map<Tensor, Record<string, Tensor>> }).state;
+  for (const st of state.values()) for (const t of Object.values(st)) t.dispose();
+  state.clear();
 }
 
 export type { BackendName };
