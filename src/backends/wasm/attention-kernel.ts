@@ -16,7 +16,7 @@ type Builder = FunctionBuilder;
 function emitExp(f: Builder, x: Local, t: { n: Local; r: Local; y: Local }): void {
   const { n, r, y } = t;
   f.get(x).f32(-87).op('f32.max').f32(88).op('f32.min').set(r);
-  f.get(r).f32(1.44269504088896341).op('f32.mul').op('f32.nearest').set(n);
+  f.get(r).f32(Math.LOG2E).op('f32.mul').op('f32.nearest').set(n);
   // r = x - n*ln2, in two parts so the reduction is exact to float32.
   f.get(r).get(n).f32(0.693359375).op('f32.mul').op('f32.sub').get(n).f32(-2.1219444e-4).op('f32.mul');
   f.op('f32.sub').set(r);
