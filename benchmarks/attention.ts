@@ -1,6 +1,7 @@
 /**
  * Attention forward + backward (B = 8, heads = 8, d = 64, T = 256 and 1024), side by side:
- * attune cpu / webgpu run the fused flash-attention op and its fused backward; tfjs cpu / wasm /
+ * attune cpu (WebAssembly SIMD kernels; attune-cpu-ts: the TypeScript kernels forced) / webgpu run
+ * the fused flash-attention op and its fused backward; tfjs cpu / wasm /
  * webgpu compose it from matMul + softmax + matMul under tf.grads (materializing T×T scores).
  * A run = forward, backward for dq, dk, dv against a fixed output weighting, and reading dq back.
  *
@@ -21,9 +22,10 @@ const B = 8,
   NH = 8,
   D = 64;
 
-async function attune(backend: 'cpu' | 'webgpu', T: number, reps: number) {
+/** `cpuKernels` 'ts' forces the CPU backend's TypeScript kernels (the default is WebAssembly SIMD). */
+async function attune(backend: 'cpu' | 'webgpu', T: number, reps: number, cpuKernels: 'auto' | 'ts' = 'auto') {
   if (backend === 'webgpu') await installNavigatorGpu();
-  await at.ready({ backend });
+  await at.ready({ backend, cpuKernels });
   const n = B * NH * T * D;
   const mk = (s: number) => at.tensor(seededFloat32(n, s), { shape: [B, NH, T, D], requiresGrad: true });
   const q = mk(1),
@@ -48,7 +50,7 @@ async function attune(backend: 'cpu' | 'webgpu', T: number, reps: number) {
     x.grad?.dispose();
     x.dispose();
   }
-  await at.setBackend('cpu');
+  await at.ready({ backend: 'cpu', cpuKernels: 'auto' });
   return { ms: t.medianMs, reps: t.reps, peakMiB: peak / 2 ** 20 };
 }
 
@@ -88,6 +90,7 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
     const flops = 14 * B * NH * T * T * D;
     const list: [string, () => Promise<{ ms: number; reps: number; peakMiB: number }>][] = [
       ['attune-cpu', () => attune('cpu', T, reps)],
+      ['attune-cpu-ts', () => attune('cpu', T, reps, 'ts')],
       ['tfjs-cpu', () => tfjs('cpu', T, 1)],
       ['tfjs-wasm', () => tfjs('wasm', T, reps)],
       ['attune-webgpu', () => attune('webgpu', T, reps)],
