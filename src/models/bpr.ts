@@ -7,6 +7,7 @@ import { mfBprStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
+import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface BPROptions {
@@ -93,6 +94,7 @@ export class BPR extends FactorModel {
       },
       epochs: options.epochs ?? o.epochs,
       batchSize: o.batchSize,
+      deterministic: options.deterministic ?? deterministicAlgorithms(),
       rows: () => {
         const perm = rng.permutation(n);
         for (let j = 0; j < n; j++) {

@@ -7,6 +7,7 @@ import { mfSgdStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { sgdLoop } from './sgd-loop.js';
+import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 
 export interface MatrixFactorizationOptions {
@@ -119,6 +120,7 @@ export class MatrixFactorization extends FactorModel {
       tables,
       epochs,
       batchSize: o.batchSize,
+      deterministic: options.deterministic ?? deterministicAlgorithms(),
       rows: () => {
         const perm = rng.permutation(n);
         for (let j = 0; j < n; j++) {

@@ -20,6 +20,12 @@ export interface EpochInfo {
 export interface FitOptions {
   /** Overrides the model's `epochs` option for this fit. */
   epochs?: number;
+  /**
+   * Bit-identical weights for the same seed on the same backend: on webgpu, MF and BPR run
+   * conflict-free batches instead of Hogwild ones (see README, Reproducibility). Default: the
+   * global `at.useDeterministicAlgorithms` setting (off).
+   */
+  deterministic?: boolean;
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
 }
 

@@ -41,6 +41,11 @@ export interface SgdLoopOptions {
     count: number,
     epoch: number,
   ): void;
+  /**
+   * Conflict-free dispatches on the GPU (see {@link conflictFreeLevels}): bit-identical tables
+   * for the same seed, at the cost of one dispatch per level. The CPU twin is sequential anyway.
+   */
+  deterministic?: boolean;
   /** Turns the epoch's per-row losses into the reported loss. */
   reduceLoss(lossSum: number, rows: number): number;
   onEpoch?: ((info: EpochInfo) => void | Promise<void>) | undefined;
@@ -66,8 +71,11 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
-      const r = o.rows(epoch);
+      let r = o.rows(epoch);
       const n = r.users.length;
+      // Each level is a range of rows no two of which touch the same table row.
+      let ranges: [number, number][] | undefined;
+      if (o.deterministic && backend !== 'cpu') ({ rows: r, ranges } = conflictFreeLevels(r, U, I));
       const cols = {
         users: tensor(r.users, { backend }),
         items: tensor(r.items, { backend }),
@@ -76,7 +84,8 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
       };
       try {
         const batch = backend === 'cpu' ? Math.max(n, 1) : o.batchSize;
-        for (let s = 0; s < n; s += batch) o.step(params, cols, s, Math.min(batch, n - s), epoch);
+        if (ranges) for (const [s, count] of ranges) o.step(params, cols, s, count, epoch);
+        else for (let s = 0; s < n; s += batch) o.step(params, cols, s, Math.min(batch, n - s), epoch);
         let loss = NaN;
         if (o.onEpoch) {
           const l = (await cols.loss.data()) as Float32Array;
@@ -117,4 +126,55 @@ function diverged(o: SgdLoopOptions, what: string): NumericalError {
 export async function ensureBackend(name: BackendName): Promise<void> {
   // Never through ready(): that selects the backend, and a concurrent fit would see it switch.
   await initBackend(name);
+}
+
+/**
+ * Reorders an epoch's rows into levels for deterministic GPU training. The Hogwild kernels run
+ * the rows of one dispatch in parallel; two rows that share a user or an item (the negative
+ * item of BPR counts, when `third` holds item ids) race on that row, so the result depends on
+ * scheduling. A row goes one level above the last level that touched any of its table rows,
+ * so a level is conflict-free and every table row sees its updates in the epoch's (shuffled,
+ * seeded) order, as the sequential CPU loop does. Levels are as many as the busiest user's or
+ * item's rows in the epoch; each is one dispatch.
+ */
+export function conflictFreeLevels(
+  r: EpochRows,
+  numUsers: number,
+  numItems: number,
+): { rows: EpochRows; ranges: [number, number][] } {
+  const n = r.users.length;
+  const negatives = r.third instanceof Int32Array ? r.third : null;
+  const userLevel = new Int32Array(numUsers).fill(-1);
+  const itemLevel = new Int32Array(numItems).fill(-1);
+  const level = new Int32Array(n);
+  let levels = 0;
+  for (let j = 0; j < n; j++) {
+    const u = r.users[j]!;
+    const i = r.items[j]!;
+    let l = Math.max(userLevel[u]!, itemLevel[i]!);
+    if (negatives) l = Math.max(l, itemLevel[negatives[j]!]!);
+    l++;
+    level[j] = l;
+    userLevel[u] = l;
+    itemLevel[i] = l;
+    if (negatives) itemLevel[negatives[j]!] = l;
+    if (l + 1 > levels) levels = l + 1;
+  }
+  // A stable counting sort by level.
+  const start = new Int32Array(levels + 1);
+  for (let j = 0; j < n; j++) start[level[j]! + 1]!++;
+  for (let l = 0; l < levels; l++) start[l + 1]! += start[l]!;
+  const ranges: [number, number][] = [];
+  for (let l = 0; l < levels; l++) ranges.push([start[l]!, start[l + 1]! - start[l]!]);
+  const users = new Int32Array(n);
+  const items = new Int32Array(n);
+  const third = new (r.third.constructor as new (n: number) => Float32Array | Int32Array)(n);
+  const next = start.slice(0, levels);
+  for (let j = 0; j < n; j++) {
+    const d = next[level[j]!]!++;
+    users[d] = r.users[j]!;
+    items[d] = r.items[j]!;
+    third[d] = r.third[j]!;
+  }
+  return { rows: { users, items, third }, ranges };
 }
