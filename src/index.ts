@@ -17,6 +17,7 @@ export {
 export type { CreateOptions, RandomOptions, NestedArray } from './tensor/creation.js';
 export { fromNdarray, toNdarray } from './tensor/interop.js';
 export * from './ops/index.js';
+export * from './ops/fused/index.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export { noGrad, isGradEnabled } from './autograd/tape.js';
 export { gradcheck } from './autograd/gradcheck.js';

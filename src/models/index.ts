@@ -9,7 +9,6 @@ export {
 export type { RecommenderJSON, StateArray } from './recommender-state.js';
 export { FactorModel } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
-export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from '../ops/fused/mf.js';
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
@@ -18,7 +17,6 @@ export { Popularity } from './popularity.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { elbow, type SelectKOptions, type SelectKResult, type SelectKScore } from './kmeans-select.js';
-export { kmeansAssign, type KmeansAssignment } from '../ops/fused/kmeans.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
 export {
   ChurnClassifier,

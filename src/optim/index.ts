@@ -9,5 +9,3 @@ export { Adagrad } from './adagrad.js';
 export type { AdagradOptions } from './adagrad.js';
 export { LRScheduler, StepLR, CosineAnnealing, LinearWarmup } from './scheduler.js';
 export { clipGradNorm } from './clip.js';
-export { adamUpdate, adamComposed } from '../ops/fused/adam.js';
-export type { AdamInfo, AdamState } from '../ops/fused/adam.js';

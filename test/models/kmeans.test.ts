@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
-const { KMeans, kmeansAssign, segmentProfiles } = at.models;
+const { KMeans, segmentProfiles } = at.models;
+const { kmeansAssign } = at;
 
 /** Adjusted Rand index (Hubert & Arabie) of two labelings. */
 function ari(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -120,8 +120,8 @@ for (const path of conformanceBackends()) {
         const [p, g, m] = [1, 2, 3].map((s) => at.randn([257], { seed: s }));
         const v = at.rand([257], { seed: 4 });
         const info = { lr: 0.003, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05, decoupled, step: 7 };
-        const f = optim.adamUpdate(p!, g!, m!, v, info);
-        const c = optim.adamComposed(p!, g!, m!, v, info);
+        const f = at.adamUpdate(p!, g!, m!, v, info);
+        const c = at.adamComposed(p!, g!, m!, v, info);
         for (const k of ['param', 'm', 'v'] as const)
           close(await f[k].data(), await c[k].data(), 1e-5, 1e-6, `${k} decoupled=${decoupled}`);
       }
