@@ -29,9 +29,14 @@ interface Row {
   note?: string;
 }
 
-async function attuneStep(backend: 'cpu' | 'webgpu', reps: number): Promise<{ ms: number; reps: number }> {
+/** `cpuKernels` 'ts' forces the CPU backend's TypeScript kernels (the default is WebAssembly SIMD). */
+async function attuneStep(
+  backend: 'cpu' | 'webgpu',
+  reps: number,
+  cpuKernels: 'auto' | 'ts' = 'auto',
+): Promise<{ ms: number; reps: number }> {
   if (backend === 'webgpu') await installNavigatorGpu();
-  await at.ready({ backend });
+  await at.ready({ backend, cpuKernels });
   at.manualSeed(1);
   const lstm = new at.nn.LSTM(I, H, { batchFirst: true, seed: 1 });
   const head = new at.nn.Linear(H, 1, { seed: 2 });
@@ -53,7 +58,7 @@ async function attuneStep(backend: 'cpu' | 'webgpu', reps: number): Promise<{ ms
   const t = await timeTrial({ run: step, dispose() {} }, { warmup: 1, minReps: reps, maxReps: reps, budgetMs: 0 });
   lstm.dispose();
   head.dispose();
-  await at.setBackend('cpu');
+  await at.ready({ backend: 'cpu', cpuKernels: 'auto' });
   return { ms: t.medianMs, reps: t.reps };
 }
 
@@ -98,6 +103,7 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
   const rows: Row[] = [];
   const contenders: [string, () => Promise<{ ms: number; reps: number }>][] = [
     ['attune-cpu', () => attuneStep('cpu', reps)],
+    ['attune-cpu-ts', () => attuneStep('cpu', reps, 'ts')],
     ['tfjs-cpu', () => tfjsStep('cpu', Math.min(reps, 2))],
     ['tfjs-wasm', () => tfjsStep('wasm', reps)],
     ['attune-webgpu', () => attuneStep('webgpu', reps)],
