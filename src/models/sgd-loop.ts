@@ -123,7 +123,7 @@ function diverged(o: SgdLoopOptions, what: string): NumericalError {
 }
 
 /** Initializes `name` without changing the backend new tensors go to. */
-export async function ensureBackend(name: BackendName): Promise<void> {
+async function ensureBackend(name: BackendName): Promise<void> {
   // Never through ready(): that selects the backend, and a concurrent fit would see it switch.
   await initBackend(name);
 }
