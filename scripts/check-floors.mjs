@@ -1,6 +1,7 @@
 // Floors only import downward: each src/ file may import its own floor or one below it, and
 // the only import circle allowed is the engine core (tensor, ops, autograd, memory), where eager
 // autograd with tensor methods makes one inherent. Run by `npm run lint`; see ARCHITECTURE.md.
+import { readFileSync } from 'node:fs';
 import madge from 'madge';
 
 const FLOORS = [
@@ -37,6 +38,22 @@ for (const circle of circles) {
   if (!circle.every((f) => floorOf(f) === ENGINE))
     problems.push(`import circle outside the engine core: ${circle.join(' > ')}`);
 }
+// ARCHITECTURE.md draws the floors as mermaid nodes F0["core/"] ... F7["index.ts"]; the picture
+// must list the same floors, in the same order, as FLOORS.
+const doc = readFileSync(new URL('../ARCHITECTURE.md', import.meta.url), 'utf8');
+const drawn = [...doc.matchAll(/^\s*F(\d+)\["([^"]*)"\]/gm)]
+  .map((m) => [
+    Number(m[1]),
+    m[2]
+      .replace(/\s*\(.*\)\s*$/, '')
+      .split(' · ')
+      .map((s) => s.trim()),
+  ])
+  .sort((a, b) => a[0] - b[0]);
+const floorsText = (list) => list.map((prefixes, i) => `F${i}: ${prefixes.join(' · ')}`).join('; ');
+const drawnText = floorsText(drawn.map(([, prefixes]) => prefixes));
+if (drawn.some(([i], j) => i !== j) || drawnText !== floorsText(FLOORS))
+  problems.push(`ARCHITECTURE.md draws the floors as ${drawnText || 'nothing'}; FLOORS has ${floorsText(FLOORS)}`);
 const engineCircles = circles.length - problems.filter((p) => p.startsWith('import circle')).length;
 if (problems.length) {
   console.error(problems.join('\n'));
