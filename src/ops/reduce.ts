@@ -1,7 +1,7 @@
 import type { ReduceOp } from '../backends/backend.js';
 import { needsGrad, record } from '../autograd/tape.js';
 import { ShapeError, ValueError } from '../core/errors.js';
-import { normalizeAxes, normalizeAxis, sizeOf } from '../core/shape.js';
+import { normalizeAxes, normalizeAxis } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
 import { cast, mul, sub, square } from './elementwise.js';
