@@ -37,6 +37,9 @@ export {
 export {
   NextItemModel,
   type NextItemModelOptions,
+  type NextItemFitOptions,
+  type NextItemValidation,
+  type NextItemExplanation,
   type EventSequence,
   type RecommendNextOptions,
 } from './sequence/next-item.js';
@@ -48,7 +51,7 @@ export {
   type NextItemEvaluation,
   type RankingResult,
 } from './sequence/evaluate.js';
-export type { SequenceFitOptions, SequenceEpoch } from './sequence/common.js';
+export type { SequenceFitOptions, SequenceEpoch, ValidationMetric } from './sequence/common.js';
 export {
   Seq2Seq,
   type Seq2SeqOptions,
@@ -75,3 +78,10 @@ export {
   type CalibrationHoldoutReport,
   type TrackingRow,
 } from './ltv/index.js';
+export {
+  TextClassifier,
+  type TextClassifierOptions,
+  type TokenWeight,
+  type Explanation,
+} from './text/text-classifier.js';
+export type { AlignedGeneration } from './sequence/seq2seq.js';
