@@ -1,4 +1,4 @@
-import { ValueError } from './errors.js';
+import { ValueError, fmtValue } from './errors.js';
 
 // The one set of argument checks every floor uses. Each returns the value it checked and throws a
 // ValueError whose message names the op, the argument, what was expected and what was given.
@@ -6,14 +6,14 @@ import { ValueError } from './errors.js';
 /** An integer >= `min`. */
 export function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be an integer >= ${min}; got ${fmtValue(v)}`);
   return v;
 }
 
 /** A number in [lo, hi) (or [lo, hi] with `hiOpen` false); NaN and non-numbers fail. */
 export function checkRange(op: string, name: string, v: unknown, lo: number, hi: number, hiOpen = true): number {
   if (typeof v !== 'number' || !(v >= lo) || (hiOpen ? !(v < hi) : !(v <= hi))) {
-    throw new ValueError(`${op}: ${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}; got ${String(v)}`);
+    throw new ValueError(`${op}: ${name} must be a number in [${lo}, ${hi}${hiOpen ? ')' : ']'}; got ${fmtValue(v)}`);
   }
   return v;
 }
@@ -22,7 +22,7 @@ export function checkRange(op: string, name: string, v: unknown, lo: number, hi:
 export function checkOneOf<T extends string>(op: string, name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T))
     throw new ValueError(
-      `${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${JSON.stringify(v)}`,
+      `${op}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${fmtValue(v)}`,
     );
   return v as T;
 }
@@ -47,7 +47,7 @@ export function checkNumber(
     ]
       .filter(Boolean)
       .join(' ');
-    throw new ValueError(`${kind}: option ${name} must be ${what}; got ${value}`);
+    throw new ValueError(`${kind}: option ${name} must be ${what}; got ${fmtValue(value)}`);
   }
   return value;
 }

@@ -146,6 +146,7 @@ export function loadModelFile<T>(file: ModelFile, as?: ModelClass<T>): T {
  */
 export async function load<T = Module>(source: ModelSource, options: LoadOptions<T> = {}): Promise<T> {
   const file = decodeModelFile('load', await sourceBytes('load', source));
+  refuseNaN(file.tensors);
   if (options.into) {
     loadModuleState(options.into, file.tensors, options.strict ?? true);
     return checkClass(options.into, options.as, 'the module passed as into');
@@ -192,5 +193,17 @@ function loadModuleState(module: Module, tensors: Record<string, RawTensor>, str
     module.loadStateDict(dict, { strict });
   } finally {
     for (const t of dict.values()) t.dispose();
+  }
+}
+
+/**
+ * A NaN weight makes every prediction that touches it NaN (or worse, an index); no trained model
+ * has one, so a file with one is corrupt. Infinities stay allowed (attention masks use them).
+ */
+function refuseNaN(tensors: Record<string, RawTensor>): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype === 'int32') continue;
+    const i = t.data.findIndex(Number.isNaN);
+    if (i >= 0) throw new DataError(`load: tensor ${fmtValue(name)} holds NaN at index ${i}; the file is corrupt`);
   }
 }

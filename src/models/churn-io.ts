@@ -1,11 +1,19 @@
+import type { BackendName } from '../backends/backend.js';
 import { DataError } from '../core/errors.js';
 import { TabularEncoder } from '../data/encoder.js';
-import { configObject, fileTensor, registerModelType } from '../io/models.js';
+import { type ModelClass, configObject, fileTensor, registerModelType } from '../io/models.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type IsotonicJSON, type PlattJSON, calibratorFromJSON } from './calibration.js';
-import type { ChurnClassifier, ChurnClassifierOptions } from './churn.js';
+import type { Calibrator } from './calibration.js';
+import type { TabularEncoder as Encoder } from '../data/encoder.js';
 import { ChurnNet } from './churn-net.js';
+
+/** What the loader needs of ChurnClassifier (churn.ts imports this file, so not the class itself). */
+interface ChurnLike {
+  readonly options: { hidden: readonly number[]; seed: number; calibration: string; backend?: BackendName };
+  restoreParts(net: ChurnNet, calibrator: Calibrator | null, encoder: Encoder | null): this;
+}
 
 /**
  * Loading a ChurnClassifier saved by `at.save`: the options rebuild the model (their checks
@@ -13,13 +21,14 @@ import { ChurnNet } from './churn-net.js';
  * before the network is allocated, then the calibrator and encoder are rebuilt from their JSON.
  * churn.ts calls this at module load; taking the class as an argument keeps the import one-way.
  */
-export function registerChurnLoader(cls: new (options: ChurnClassifierOptions) => ChurnClassifier): void {
+export function registerChurnLoader<T extends ChurnLike>(cls: new (options: never) => T): void {
+  const Cls = cls as unknown as ModelClass<T> & (new (options: unknown) => T);
   registerModelType('ChurnClassifier', {
-    cls,
+    cls: Cls,
     load(config, tensors) {
       const op = 'load ChurnClassifier';
       const c = configObject(op, 'attune.config', config);
-      const model = new cls(configObject(op, 'options', c.options) as ChurnClassifierOptions);
+      const model = new Cls(configObject(op, 'options', c.options));
       const features = c.features;
       if (typeof features !== 'number' || !Number.isInteger(features) || features < 1)
         throw new DataError(`${op}: features must be a positive integer; got ${String(features)}`);
