@@ -1,7 +1,9 @@
 // Floors only import downward: each src/ file may import its own floor or one below it, and
 // the only import circle allowed is the engine core (tensor, ops, autograd, memory), where eager
-// autograd with tensor methods makes one inherent. Run by `npm run lint`; see ARCHITECTURE.md.
+// autograd with tensor methods makes one inherent. Also: every source file under 400 lines, and
+// ARCHITECTURE.md's picture of the floors equal to FLOORS. Run by `npm run lint`.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import madge from 'madge';
 
 const FLOORS = [
@@ -38,6 +40,14 @@ for (const circle of circles) {
   if (!circle.every((f) => floorOf(f) === ENGINE))
     problems.push(`import circle outside the engine core: ${circle.join(' > ')}`);
 }
+// The house rule on size: every source file under 400 lines (split a bigger one by concern).
+const MAX_LINES = 400;
+for (const file of Object.keys(graph)) {
+  const lines = readFileSync(path.join('src', file), 'utf8').split('\n').length - 1;
+  if (lines >= MAX_LINES)
+    problems.push(`src/${file} has ${lines} lines; keep source files under ${MAX_LINES} (split it by concern)`);
+}
+
 // ARCHITECTURE.md draws the floors as mermaid nodes F0["core/"] ... F7["index.ts"]; the picture
 // must list the same floors, in the same order, as FLOORS.
 const doc = readFileSync(new URL('../ARCHITECTURE.md', import.meta.url), 'utf8');
@@ -61,5 +71,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(
-  `check-floors: ${Object.keys(graph).length} files, every import goes down a floor or stays on it; ${engineCircles} circle(s), all inside the engine core`,
+  `check-floors: ${Object.keys(graph).length} files, every import goes down a floor or stays on it; ${engineCircles} circle(s), all inside the engine core; every file under ${MAX_LINES} lines; ARCHITECTURE.md draws these floors`,
 );
