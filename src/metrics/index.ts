@@ -27,3 +27,18 @@ export { silhouetteScore, type SilhouetteOptions } from './clustering.js';
 export { psi, type PsiOptions } from './drift.js';
 export type { BinaryLabels } from './validate.js';
 export { crossValidate, type CrossValidation, type FoldResult, type RatingModel } from './cross-validate.js';
+export {
+  fairnessReport,
+  groupRates,
+  demographicParityDifference,
+  demographicParityRatio,
+  equalOpportunityDifference,
+  equalizedOddsDifference,
+  type FairnessOptions,
+  type FairnessReport,
+  type FairnessMeasure,
+  type GroupRates,
+  type GroupCalibration,
+  type GroupLabels,
+  type Interval,
+} from './fairness.js';
