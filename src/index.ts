@@ -36,6 +36,8 @@ export * as metrics from './metrics/index.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as optim from './optim/index.js';
+export * as privacy from './data/privacy/index.js';
+export * as fairness from './metrics/fairness.js';
 export {
   save,
   load,
