@@ -1,34 +1,39 @@
 /**
- * Sequence models, two tasks:
+ * Next item on Amazon Video Games (`../shared/datasets/amazon-games/Video.txt`, "user item" in
+ * time order), under the SASRec protocol: every user with >= 3 actions; the last item is the
+ * test target, the second-last the validation item; training sees all but the last two. The
+ * test ranks the last item after the history before it (train + validation) among itself and
+ * 100 negatives drawn uniformly from items the user never touched, and in the full catalogue.
  *
- * 1. Next item on Amazon Video Games (`../shared/datasets/amazon-games/Video.txt`, "user item"
- *    in time order), SASRec protocol: per user with >= 3 actions the last item is the test
- *    target and the second-last the validation item; training sees all but the last two; the
- *    test ranks the last item after the history before it (train + validation) among itself and
- *    100 negatives drawn uniformly from items the user never touched. HR@10 and NDCG@10 for
- *    NextItemModel (transformer and LSTM) and a popularity baseline on the same users and
- *    negatives (same seed). SASRec's published figures: HR@10 0.7318, NDCG@10 0.5308.
- * 2. Subject lines from keywords on the synthetic shop: Seq2Seq (LSTM and transformer) trained
- *    on 80% of the (keywords → subject) pairs, scored on the rest by exact match and unigram F1.
+ * Side by side, on the same users and negatives (same seed):
+ * - NextItemModel transformer (SASRec recipe by default) and LSTM, trained with the validation
+ *   item as early-stopping metric (NDCG@10 on a seeded subset of users, best weights restored)
+ *   and a wall-time budget;
+ * - popularity (counts of everything before the test item);
+ * - last-item transitions: how often each item followed the user's last item, popularity
+ *   breaking ties.
+ * It prints HR@10 / NDCG@10 (sampled and full), training time and each model's learning curve
+ * (validation NDCG@10 against epoch and wall time). Published: SASRec HR@10 0.7318, NDCG@10 0.5308.
  *
- * To stay near five minutes on two CPU cores, task 1 trains and tests on a random subset of
- * users (--users, default 4000) for a few epochs (--epochs, default 4). Flags: --users=N
- * (0 = all 31,013), --epochs=N, --dim=N, --full (also rank the whole catalogue).
+ *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/sequence.ts [--quick]
  *
- *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/sequence.ts --users=4000
- *
- * Writes bench-results/sequence.{json,md}.
+ * Flags: --quick (4,000 users, 4 minutes per model), --users=N (0 = all), --minutes=M
+ * (transformer budget, default 30), --lstm-minutes=M (default 15), --epochs=N (cap, default 300),
+ * --patience=N (default 10), --loss=bce|sampled|full, --negatives=N, --dropout=P, --lr=X,
+ * --dim=N, --batch=N, --archs=transformer,lstm, --val-users=N (default 3000), --item-bias.
+ * Writes bench-results/sequence.{json,md} (sequence-quick with --quick).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import {
   NextItemModel,
-  Seq2Seq,
-  Vocabulary,
+  evaluateNextItem,
   evaluateStaticScores,
   type NextItemEvaluation,
+  type SequenceEpoch,
 } from '../src/models/index.js';
+import { Rng } from '../src/core/random.js';
 import { environment, markdownTable, writeResults } from './harness.js';
 
 const PATH = fileURLToPath(new URL('../../shared/datasets/amazon-games/Video.txt', import.meta.url));
@@ -37,6 +42,11 @@ const SASREC = { hr10: 0.7318, ndcg10: 0.5308 };
 function flag(argv: string[], name: string, def: number): number {
   const a = argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.slice(name.length + 3)) : def;
+}
+
+function textFlag(argv: string[], name: string, def: string): string {
+  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : def;
 }
 
 function loadSequences(): { seqs: number[][]; numItems: number } {
@@ -54,123 +64,152 @@ function loadSequences(): { seqs: number[][]; numItems: number } {
   return { seqs: [...byUser.values()], numItems };
 }
 
+/** A seeded sample of `n` of `list` (all of it when n is 0 or too large), order kept. */
+function sample<T>(list: T[], n: number, seed: number): T[] {
+  if (n <= 0 || n >= list.length) return list;
+  const idx = new Rng(seed, 'benchmarks/sequence', 'sample').shuffle(list.map((_, i) => i)).slice(0, n);
+  return idx.sort((a, b) => a - b).map((i) => list[i]!);
+}
+
+/** Last-item transition counts: score(j) = #(last → j) in the histories, popularity breaking ties. */
+function transitionScorer(histories: number[][], tests: number[][], numItems: number, popularity: Float32Array) {
+  const next = new Map<number, Map<number, number>>();
+  for (const s of histories) {
+    for (let t = 0; t + 1 < s.length; t++) {
+      let m = next.get(s[t]!);
+      if (!m) next.set(s[t]!, (m = new Map()));
+      m.set(s[t + 1]!, (m.get(s[t + 1]!) ?? 0) + 1);
+    }
+  }
+  const maxPop = popularity.reduce((a, b) => Math.max(a, b), 1);
+  return async (rows: number[]) => {
+    const out = new Float32Array(rows.length * numItems);
+    rows.forEach((r, j) => {
+      const s = tests[r]!;
+      const row = out.subarray(j * numItems, (j + 1) * numItems);
+      for (let i = 0; i < numItems; i++) row[i] = popularity[i]! / (maxPop + 1);
+      for (const [i, c] of next.get(s[s.length - 2]!) ?? []) row[i]! += c;
+    });
+    return { scores: out, stride: numItems };
+  };
+}
+
 interface Row {
   model: string;
   fitS: number;
   evalS: number;
+  epochs: number;
+  bestEpoch: number;
   ev: NextItemEvaluation;
+  curve: SequenceEpoch[];
 }
 
 export async function run(argv: string[] = process.argv.slice(2)): Promise<string> {
   await at.ready({ backend: 'cpu' });
-  const usersWanted = flag(argv, 'users', 4000);
-  const epochs = flag(argv, 'epochs', 4);
-  const dim = flag(argv, 'dim', 50);
-  const full = argv.includes('--full');
+  const quick = argv.includes('--quick');
+  const usersWanted = flag(argv, 'users', quick ? 4000 : 0);
+  const minutes = flag(argv, 'minutes', quick ? 4 : 30);
+  const lstmMinutes = flag(argv, 'lstm-minutes', quick ? 4 : 15);
+  const recipe = {
+    dim: flag(argv, 'dim', 50),
+    loss: textFlag(argv, 'loss', 'bce') as 'bce' | 'sampled' | 'full',
+    negatives: flag(argv, 'negatives', 0),
+    dropout: flag(argv, 'dropout', 0.5),
+    lr: flag(argv, 'lr', 1e-3),
+    batch: flag(argv, 'batch', 128),
+    epochs: flag(argv, 'epochs', 300),
+    patience: flag(argv, 'patience', 10),
+    valUsers: flag(argv, 'val-users', 3000),
+    itemBias: argv.includes('--item-bias'),
+  };
+  const archs = textFlag(argv, 'archs', 'transformer,lstm').split(',') as ('transformer' | 'lstm')[];
   const { seqs: all, numItems } = loadSequences();
   const eligible = all.filter((s) => s.length >= 3);
-  // A seeded subset of users (their whole histories); training uses all but the last two items.
-  let users = eligible;
-  if (usersWanted > 0 && usersWanted < eligible.length) {
-    const rnd = mulberry(7);
-    users = eligible
-      .map((s) => [rnd(), s] as const)
-      .sort((a, b) => a[0] - b[0])
-      .slice(0, usersWanted)
-      .map(([, s]) => s);
-  }
+  const users = sample(eligible, usersWanted, 7);
   const train = users.map((s) => s.slice(0, -2));
-  const evalOpts = { k: 10, negatives: 100, seed: 0, full, batchSize: 256 };
+  const beforeTest = users.map((s) => s.slice(0, -1));
+  const validation = sample(beforeTest, recipe.valUsers, 11);
+  const evalOpts = { k: 10, negatives: 100, seed: 0, full: true, batchSize: 256 };
   const rows: Row[] = [];
+  const log = (l: string) => console.log(l);
+  log(
+    `${users.length} users, ${numItems} items, ${train.reduce((a, s) => a + Math.max(0, s.length - 1), 0)} training positions`,
+  );
 
-  // Popularity: training-set counts of the same users.
+  // Baselines read everything before the test item, as the models do at test time.
   const counts = new Float32Array(numItems);
-  for (const s of train) for (const i of s) counts[i]! += 1;
+  for (const s of beforeTest) for (const i of s) counts[i]! += 1;
   let t0 = Date.now();
-  rows.push({ model: 'Popularity', fitS: 0, evalS: 0, ev: await evaluateStaticScores(users, counts, evalOpts) });
-  rows[0]!.evalS = (Date.now() - t0) / 1000;
-
-  const configs = {
-    dim,
-    layers: 2,
-    heads: 1,
-    maxLen: 50,
-    dropout: 0.2,
-    loss: 'sampled' as const,
-    negatives: 256,
-    seed: 0,
+  const pop = await evaluateStaticScores(users, counts, evalOpts);
+  rows.push({
+    model: 'Popularity',
+    fitS: 0,
+    evalS: (Date.now() - t0) / 1000,
+    epochs: 0,
+    bestEpoch: 0,
+    ev: pop,
+    curve: [],
+  });
+  t0 = Date.now();
+  const trans = await evaluateNextItem(
+    users,
     numItems,
-  };
-  for (const arch of ['transformer', 'lstm'] as const) {
-    const m = new NextItemModel({ arch, ...configs });
+    transitionScorer(beforeTest, users, numItems, counts),
+    evalOpts,
+  );
+  rows.push({
+    model: 'Last-item transitions',
+    fitS: 0,
+    evalS: (Date.now() - t0) / 1000,
+    epochs: 0,
+    bestEpoch: 0,
+    ev: trans,
+    curve: [],
+  });
+  log(`popularity ${JSON.stringify(pop)}\ntransitions ${JSON.stringify(trans)}`);
+
+  for (const arch of archs) {
+    const m = new NextItemModel({
+      arch,
+      numItems,
+      dim: recipe.dim,
+      layers: arch === 'transformer' ? 2 : 1,
+      heads: 1,
+      maxLen: 50,
+      dropout: recipe.dropout,
+      loss: recipe.loss,
+      ...(recipe.negatives > 0 ? { negatives: recipe.negatives } : {}),
+      itemBias: recipe.itemBias,
+      seed: 0,
+    });
     t0 = Date.now();
-    const hist = await m.fit(train, {
-      epochs,
-      batchSize: 128,
-      lr: 3e-3,
+    const curve = await m.fit(train, {
+      epochs: recipe.epochs,
+      batchSize: recipe.batch,
+      lr: recipe.lr,
+      beta2: 0.98,
+      validation: { sequences: validation, metric: 'ndcg' },
+      patience: recipe.patience,
+      maxSeconds: 60 * (arch === 'transformer' ? minutes : lstmMinutes),
       onEpoch: (e) =>
-        console.log(`${arch} epoch ${e.epoch}: loss ${e.loss.toFixed(3)} (${(e.ms / 1000).toFixed(1)} s)`),
+        log(
+          `${arch} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, val NDCG@10 ${e.validation!.toFixed(4)} (${(e.ms / 1000).toFixed(1)} s, ${(e.elapsedMs / 1000).toFixed(0)} s in all)`,
+        ),
     });
     const fitS = (Date.now() - t0) / 1000;
     t0 = Date.now();
     const ev = await m.evaluate(users, evalOpts);
+    const best = curve.reduce((b, e) => (e.validation! > b.validation! ? e : b), curve[0]!);
     rows.push({
-      model: `NextItemModel ${arch} (final loss ${hist[hist.length - 1]!.loss.toFixed(3)})`,
+      model: `NextItemModel ${arch}`,
       fitS,
       evalS: (Date.now() - t0) / 1000,
+      epochs: curve.length,
+      bestEpoch: best.epoch,
       ev,
+      curve,
     });
-    console.log(arch, JSON.stringify(ev));
-    m.dispose();
-  }
-
-  // Subject lines.
-  const shop = at.data.syntheticShop({ customers: 10, items: 20, days: 5, subjects: 600, seed: 3 });
-  const pairs = shop.subjects.map((s) => ({ keywords: s.keywords, text: s.text }));
-  const trainPairs = pairs.filter((_, i) => i % 5 !== 0);
-  const testPairs = pairs.filter((_, i) => i % 5 === 0);
-  const vocab = Vocabulary.build(trainPairs.flatMap((p) => [p.text, ...p.keywords]));
-  const textRows: (string | number)[][] = [];
-  const textJson: Record<string, unknown>[] = [];
-  for (const arch of ['lstm', 'transformer'] as const) {
-    const m = new Seq2Seq({ arch, vocabulary: vocab, dim: 64, layers: 1, heads: 4, dropout: 0.1, seed: 0 });
-    t0 = Date.now();
-    const hist = await m.fit(trainPairs, { epochs: 30, batchSize: 32, lr: 3e-3 });
-    const fitS = (Date.now() - t0) / 1000;
-    for (const strategy of ['greedy', 'beam'] as const) {
-      t0 = Date.now();
-      const gen = await m.generateBatch(
-        testPairs.map((p) => p.keywords),
-        { strategy, beamSize: 4 },
-      );
-      const genS = (Date.now() - t0) / 1000;
-      let exact = 0;
-      let f1 = 0;
-      gen.forEach((g, i) => {
-        const ref = vocab.normalize(testPairs[i]!.text);
-        if (g === ref) exact++;
-        f1 += unigramF1(vocab.tokenize(g), vocab.tokenize(ref));
-      });
-      const r = {
-        arch,
-        strategy,
-        exact: exact / gen.length,
-        f1: f1 / gen.length,
-        fitS,
-        genS,
-        finalLoss: hist[hist.length - 1]!.loss,
-        example: { keywords: testPairs[0]!.keywords, generated: gen[0], reference: testPairs[0]!.text },
-      };
-      textJson.push(r);
-      textRows.push([
-        `Seq2Seq ${arch}`,
-        strategy,
-        r.exact.toFixed(3),
-        r.f1.toFixed(3),
-        fitS.toFixed(1),
-        genS.toFixed(1),
-      ]);
-    }
+    log(`${arch} ${JSON.stringify(ev)}`);
     m.dispose();
   }
 
@@ -179,68 +218,55 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
       'model',
       'HR@10 (100 neg)',
       'NDCG@10 (100 neg)',
-      ...(full ? ['HR@10 full', 'NDCG@10 full'] : []),
-      'fit (s)',
+      'HR@10 full',
+      'NDCG@10 full',
+      'epochs (best)',
+      'train (s)',
       'eval (s)',
     ],
     rows.map((r) => [
       r.model,
       r.ev.sampled.hitRate.toFixed(4),
       r.ev.sampled.ndcg.toFixed(4),
-      ...(full ? [r.ev.full!.hitRate.toFixed(4), r.ev.full!.ndcg.toFixed(4)] : []),
-      r.fitS.toFixed(1),
+      r.ev.full!.hitRate.toFixed(4),
+      r.ev.full!.ndcg.toFixed(4),
+      r.epochs ? `${r.epochs} (${r.bestEpoch})` : '-',
+      r.fitS.toFixed(0),
       r.evalS.toFixed(1),
     ]),
   );
+  const curves = rows
+    .filter((r) => r.curve.length)
+    .map((r) =>
+      [
+        `### Learning curve: ${r.model}`,
+        '',
+        markdownTable(
+          ['epoch', 'wall time (s)', 'train loss', `val NDCG@10 (${validation.length} users)`],
+          r.curve.map((e) => [e.epoch, (e.elapsedMs / 1000).toFixed(0), e.loss.toFixed(4), e.validation!.toFixed(4)]),
+        ),
+      ].join('\n'),
+    );
   const md = [
-    '# Sequence models',
+    '# Next item: Amazon Video Games, SASRec protocol',
     '',
-    `## Next item: Amazon Video Games, SASRec protocol (leave-one-out, 100 sampled negatives)`,
+    `${users.length} test users (${users.length < eligible.length ? `seeded subset of ${eligible.length}` : 'all'} users with >= 3 actions), ${numItems} items. Test: the last item ranked among itself and 100 negatives the user never touched (sampled), and among all items the user did not touch before (full). cpu backend, ${environment().cores} cores shared with other work.`,
     '',
-    `${rows[0]!.ev.users} test users (${usersWanted > 0 && usersWanted < eligible.length ? `seeded subset of ${eligible.length}` : 'all'} users with >= 3 actions), ${numItems} items; training on the same users' histories minus their last two items; cpu backend; ${epochs} epochs, dim ${dim}, 2 layers, maxLen 50, sampled softmax with 256 shared negatives, Adam lr 3e-3, batch 128.`,
+    `Recipe: dim ${recipe.dim}, 2 transformer blocks (1 head) / 1 LSTM layer, maxLen 50, dropout ${recipe.dropout}, loss ${recipe.loss}${recipe.negatives ? ` (${recipe.negatives} negatives)` : ''}${recipe.itemBias ? ', item bias' : ''}, Adam lr ${recipe.lr} β2 0.98, batch ${recipe.batch}; validation NDCG@10 on ${validation.length} users' second-last item after every epoch, patience ${recipe.patience}, best weights restored; budget ${minutes} min (transformer), ${lstmMinutes} min (LSTM).`,
     '',
     table,
     '',
-    `SASRec (paper, all 31,013 users, 200+ epochs, dim 50): HR@10 ${SASREC.hr10}, NDCG@10 ${SASREC.ndcg10}. These runs are far smaller (a user subset, a few epochs on two CPU cores) and are not a like-for-like reproduction.`,
+    `SASRec (paper, 200+ epochs on a GPU): HR@10 ${SASREC.hr10}, NDCG@10 ${SASREC.ndcg10} (sampled).`,
     '',
-    `## Subject lines from keywords: synthetic shop (${trainPairs.length} train / ${testPairs.length} held-out pairs, vocabulary ${vocab.size})`,
-    '',
-    markdownTable(['model', 'decoding', 'exact match', 'unigram F1', 'fit (s)', 'generate (s)'], textRows),
+    ...curves.flatMap((c) => [c, '']),
   ].join('\n');
   const out = writeResults(
-    'sequence',
-    { environment: environment(), config: { usersWanted, epochs, dim, full }, nextItem: rows, subjects: textJson },
+    quick ? 'sequence-quick' : 'sequence',
+    { environment: environment(), config: { usersWanted, minutes, lstmMinutes, archs, ...recipe }, nextItem: rows },
     md,
   );
   console.log(`\n${md}\n\nwrote ${out.md}`);
   return md;
-}
-
-function unigramF1(a: string[], b: string[]): number {
-  if (!a.length || !b.length) return 0;
-  const left = new Map<string, number>();
-  for (const w of b) left.set(w, (left.get(w) ?? 0) + 1);
-  let hit = 0;
-  for (const w of a) {
-    const c = left.get(w) ?? 0;
-    if (c > 0) {
-      hit++;
-      left.set(w, c - 1);
-    }
-  }
-  const p = hit / a.length;
-  const r = hit / b.length;
-  return p + r ? (2 * p * r) / (p + r) : 0;
-}
-
-function mulberry(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await run();

@@ -1,4 +1,4 @@
-import { checkInt } from '../../core/checks.js';
+import { checkInt, checkRange } from '../../core/checks.js';
 import type { BackendName } from '../../backends/backend.js';
 import { NumericalError, ValueError } from '../../core/errors.js';
 import { scope } from '../../memory.js';
@@ -17,7 +17,17 @@ export interface SequenceEpoch {
   loss: number;
   /** Wall time of the epoch in milliseconds. */
   ms: number;
+  /** Wall time since fit started, validation included, in milliseconds. */
+  elapsedMs: number;
+  /** The validation metric after this epoch (higher is better), when `validation` is given. */
+  validation?: number;
 }
+
+/**
+ * A validation metric scored after every epoch, higher is better: for example HR@10 of the
+ * held-out next items (NextItemModel takes those directly), or any metric of the caller's.
+ */
+export type ValidationMetric = () => number | Promise<number>;
 
 /** Options of the sequence models' `fit`. */
 export interface SequenceFitOptions {
@@ -29,8 +39,19 @@ export interface SequenceFitOptions {
   lr?: number;
   /** Global gradient-norm clip; default 5 (0 turns clipping off). */
   clipNorm?: number;
+  /** Adam's β2; default 0.999 (SASRec uses 0.98 on sparse item data). */
+  beta2?: number;
   /** Seed of the shuffling (and sampled negatives); default the model's seed. */
   seed?: number;
+  /**
+   * Scored after every epoch (higher is better). With it, fit keeps the weights of the best
+   * epoch and restores them at the end, and `patience` stops early.
+   */
+  validation?: ValidationMetric;
+  /** Epochs without a better validation score before training stops; default: never stop early. */
+  patience?: number;
+  /** Stop after the epoch in which this much wall time (seconds, validation included) has passed. */
+  maxSeconds?: number;
   onEpoch?: (info: SequenceEpoch) => void | Promise<void>;
 }
 
@@ -41,13 +62,23 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   if (!(lr > 0) || !Number.isFinite(lr)) throw new ValueError(`${op}: lr must be a positive number; got ${lr}`);
   const clipNorm = options.clipNorm ?? 5;
   if (!(clipNorm >= 0)) throw new ValueError(`${op}: clipNorm must be >= 0; got ${clipNorm}`);
-  return { epochs, batchSize, lr, clipNorm, seed: options.seed ?? seed };
+  const beta2 = checkRange(op, 'beta2', options.beta2 ?? 0.999, 0, 1);
+  const patience = options.patience === undefined ? Infinity : checkInt(op, 'patience', options.patience, 1);
+  const maxSeconds = options.maxSeconds ?? Infinity;
+  if (!(maxSeconds > 0)) throw new ValueError(`${op}: maxSeconds must be a positive number; got ${maxSeconds}`);
+  if (options.validation !== undefined && typeof options.validation !== 'function')
+    throw new ValueError(`${op}: validation must be a function returning a score (higher is better)`);
+  const validation: ValidationMetric | undefined = options.validation;
+  return { epochs, batchSize, lr, clipNorm, beta2, patience, maxSeconds, validation, seed: options.seed ?? seed };
 }
 
 /**
- * The training loop both sequence models share: Adam over `module`'s parameters, one
+ * The training loop the sequence models share: Adam over `module`'s parameters, one
  * `at.scope` per step (so live tensors stay flat), gradient clipping, the mean loss per epoch.
  * `epochBatches` returns the epoch's batches; `loss` builds the scalar loss of one.
+ * With a validation metric it scores every epoch (in eval mode), copies the weights of the best
+ * one, stops after `patience` epochs without a better score, and restores the best weights, as
+ * recommender studies do; `maxSeconds` bounds the wall time.
  */
 export async function trainLoop<B>(
   module: Module,
@@ -57,8 +88,12 @@ export async function trainLoop<B>(
   onEpoch: SequenceFitOptions['onEpoch'],
 ): Promise<SequenceEpoch[]> {
   const params = module.parameters();
-  const opt = new Adam(params, { lr: fit.lr });
+  const opt = new Adam(params, { lr: fit.lr, betas: [0.9, fit.beta2] });
   const history: SequenceEpoch[] = [];
+  const start = Date.now();
+  let best = -Infinity;
+  let bestWeights: Tensor[] | null = null;
+  let sinceBest = 0;
   // The weights before this fit: a fit that fails (divergence, a lost device) puts them back.
   let startWeights: Tensor[] | null = noGrad(() => params.map((p) => o.mul(p, 1)));
   module.train();
@@ -87,8 +122,31 @@ export async function trainLoop<B>(
           `${module.typeName() ?? 'model'}.fit: training diverged: the loss became ${info.loss} in epoch ${epoch}; lower lr (now ${fit.lr})`,
         );
       }
-      history.push(info);
-      await onEpoch?.(info);
+      let score: number | undefined;
+      if (fit.validation) {
+        module.eval();
+        score = await fit.validation();
+        module.train();
+        if (!Number.isFinite(score))
+          throw new ValueError(`${module.typeName()}.fit: the validation metric returned ${score} in epoch ${epoch}`);
+        if (score > best) {
+          best = score;
+          sinceBest = 0;
+          for (const t of bestWeights ?? []) t.dispose();
+          bestWeights = params.map((p) => noGrad(() => o.mul(p, 1)));
+        } else sinceBest++;
+      }
+      const elapsedMs = Date.now() - start;
+      const epochInfo: SequenceEpoch = { ...info, elapsedMs, ...(score === undefined ? {} : { validation: score }) };
+      history.push(epochInfo);
+      await onEpoch?.(epochInfo);
+      if (sinceBest >= fit.patience || elapsedMs >= fit.maxSeconds * 1000) break;
+    }
+    // The best epoch's weights, when a later one scored worse.
+    if (bestWeights && sinceBest > 0) {
+      const saved = bestWeights;
+      bestWeights = null; // assign consumes the copies
+      noGrad(() => params.forEach((p, i) => p.assign(saved[i]!)));
     }
   } catch (e) {
     const saved = startWeights;
@@ -99,18 +157,12 @@ export async function trainLoop<B>(
     throw e;
   } finally {
     for (const t of startWeights ?? []) t.dispose();
+    for (const t of bestWeights ?? []) t.dispose();
     opt.zeroGrad();
-    disposeOptimizer(opt);
+    opt.dispose();
     module.eval();
   }
   return history;
-}
-
-/** Frees the optimizer's moment tensors (the optimizer has no dispose of its own). */
-function disposeOptimizer(opt: Adam): void {
-  const state = (opt as unknown as { state: Map<Tensor, Record<string, Tensor>> }).state;
-  for (const st of state.values()) for (const t of Object.values(st)) t.dispose();
-  state.clear();
 }
 
 export type { BackendName };

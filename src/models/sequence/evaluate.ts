@@ -26,7 +26,10 @@ export interface NextItemEvaluation {
   /** Users (sequences) scored: those with at least two events. */
   users: number;
   k: number;
+  /** Negatives per user: as asked, or capped at numItems − 1 on a small catalogue (see `note`). */
   negatives: number;
+  /** Set when the protocol had to change, e.g. a catalogue too small for the negatives asked. */
+  note?: string;
   /** The held-out item ranked among itself and `negatives` items the user never touched. */
   sampled: RankingResult;
   /** The held-out item ranked in the whole catalogue, the user's other history items left out. */
@@ -36,8 +39,13 @@ export interface NextItemEvaluation {
 /**
  * Scores of the next item after the history of each listed sequence (all but its last event):
  * row j of `scores` (at offset j·stride) belongs to `rows[j]`; item i's score is at column i.
+ * When `candidates` is given (sampled-only evaluation), a scorer may instead score just those
+ * items and say `columns: 'candidates'`: then column c of row j is item candidates[j][c].
  */
-export type NextItemScorer = (rows: number[]) => Promise<{ scores: Float32Array; stride: number }>;
+export type NextItemScorer = (
+  rows: number[],
+  candidates?: Int32Array[],
+) => Promise<{ scores: Float32Array; stride: number; columns?: 'items' | 'candidates' }>;
 
 /**
  * The leave-one-out protocol of SASRec, in one place for the models and the baselines: the
@@ -60,36 +68,53 @@ export async function leaveOneOut(
   const full = options.full ?? true;
   const rows: number[] = [];
   sequences.forEach((s, i) => s.length >= 2 && rows.push(i));
+  // Shortest histories first, so each scored batch is padded only to similar lengths (the
+  // negatives follow this order, so every scorer still sees the same ones).
+  rows.sort((a, b) => sequences[a]!.length - sequences[b]!.length || a - b);
   if (rows.length === 0) throw new DataError(`${op}: no sequence has two or more events to hold one out`);
-  if (nNeg > numItems - 1)
-    throw new ValueError(`${op}: negatives (${nNeg}) must be less than the number of items (${numItems})`);
+  if (numItems < 2) throw new ValueError(`${op}: ranking needs at least two items; the catalogue has ${numItems}`);
+  // A small catalogue cannot supply the negatives asked for: rank among every untouched item
+  // instead, and say so, since a cut-off near the catalogue size makes HR@K close to 1.
+  const note =
+    nNeg > numItems - 1
+      ? `the catalogue has ${numItems} items, so each held-out item was ranked among at most ${numItems - 1} negatives instead of ${nNeg}${2 * k >= numItems ? `; with k = ${k} of at most ${numItems} candidates the sampled metrics are near 1 by construction` : ''}; prefer the full ranking`
+      : undefined;
   const negatives = new Rng(options.seed ?? 0, 'evaluateNextItem', 'negatives');
   const acc = { hr: 0, ndcg: 0, fhr: 0, fndcg: 0 };
   const gain = (rank: number) => (rank < k ? 1 / Math.log2(rank + 2) : 0);
   for (let i = 0; i < rows.length; i += batchSize) {
     const chunk = rows.slice(i, i + batchSize);
-    const { scores, stride } = await score(chunk);
-    chunk.forEach((r, b) => {
+    // Candidates first (target, then negatives), so a scorer can score only them.
+    const candidates = chunk.map((r) => {
       const s = sequences[r]!;
-      const row = scores.subarray(b * stride, b * stride + numItems);
-      const target = s[s.length - 1]!;
-      const ts = row[target]!;
       const touched = new Set(Array.from(s));
       const want = Math.min(nNeg, numItems - touched.size);
       const drawn = new Set<number>();
-      let rank = 0;
       while (drawn.size < want) {
         const j = negatives.int(numItems);
-        if (touched.has(j) || drawn.has(j)) continue;
-        drawn.add(j);
-        if (row[j]! >= ts) rank++;
+        if (!touched.has(j)) drawn.add(j);
       }
+      return Int32Array.from([s[s.length - 1]!, ...drawn]);
+    });
+    const { scores, stride, columns } = await score(chunk, full ? undefined : candidates);
+    chunk.forEach((r, b) => {
+      const s = sequences[r]!;
+      const cand = candidates[b]!;
+      const target = cand[0]!;
+      const at = (c: number) => (columns === 'candidates' ? scores[b * stride + c]! : scores[b * stride + cand[c]!]!);
+      const ts = at(0);
+      let rank = 0;
+      for (let c = 1; c < cand.length; c++) if (at(c) >= ts) rank++;
       if (rank < k) acc.hr++;
       acc.ndcg += gain(rank);
       if (full) {
+        const row = scores.subarray(b * stride, b * stride + numItems);
+        // Items scoring at least the target's, less the target and the user's other history items.
+        let fr = -1;
+        for (let j = 0; j < numItems; j++) if (row[j]! >= ts) fr++;
         const hist = new Set(Array.prototype.slice.call(s, 0, -1) as number[]);
-        let fr = 0;
-        for (let j = 0; j < numItems; j++) if (j !== target && !hist.has(j) && row[j]! >= ts) fr++;
+        hist.delete(target);
+        for (const j of hist) if (row[j]! >= ts) fr--;
         if (fr < k) acc.fhr++;
         acc.fndcg += gain(fr);
       }
@@ -99,7 +124,8 @@ export async function leaveOneOut(
   return {
     users: n,
     k,
-    negatives: nNeg,
+    negatives: Math.min(nNeg, numItems - 1),
+    ...(note ? { note } : {}),
     sampled: { hitRate: acc.hr / n, ndcg: acc.ndcg / n },
     ...(full ? { full: { hitRate: acc.fhr / n, ndcg: acc.fndcg / n } } : {}),
   };

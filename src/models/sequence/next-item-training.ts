@@ -10,18 +10,38 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
 import { type EncodedEvents, padRight, trainingWindows } from './next-item-encoding.js';
 
+/**
+ * Training losses. 'bce': SASRec's binary cross-entropy, the next item against `negatives`
+ * uniformly drawn items per position. 'sampled': softmax over the next item and `negatives`
+ * uniformly drawn items shared by the batch. 'full': softmax over the whole catalogue.
+ */
+export type NextItemLoss = 'bce' | 'sampled' | 'full';
+
 /** What training needs of a next-item network (NextItemModel is one). */
 export interface NextItemNetwork extends Module {
   readonly numItems: number;
   readonly dim: number;
   readonly maxLen: number;
   readonly seed: number;
-  readonly lossKind: 'full' | 'sampled';
+  readonly lossKind: NextItemLoss;
   readonly negatives: number;
   readonly actionNames: readonly string[];
   readonly items: Embedding;
+  /** A learned score per item added to h·e (popularity, learned in a few steps), or null. */
+  readonly itemBias: Embedding | null;
   readonly actionHead: Linear | null;
-  forward(items: Int32Array, batch: number, lengths: ArrayLike<number>, actions?: Int32Array | null): Tensor;
+  /** Training counts of each item (a cold start's popular items). */
+  readonly itemCounts: Tensor;
+  /** Whether `forward` can collect attention maps (transformer) or not (LSTM). */
+  readonly hasAttention: boolean;
+  /** Hidden states [B, T, dim]; `attention` collects each block's [B, T, T] weights when given. */
+  forward(
+    items: Int32Array,
+    batch: number,
+    lengths: ArrayLike<number>,
+    actions?: Int32Array | null,
+    attention?: Tensor[],
+  ): Tensor;
 }
 
 /**
@@ -81,10 +101,11 @@ function batchLoss(net: NextItemNetwork, batch: EncodedEvents[], withActions: bo
   const hv = o.indexSelect(o.reshape(h, [B * T, net.dim]), 0, rowIdx);
   let loss: Tensor;
   if (net.lossKind === 'full') {
-    const table = o.narrow(net.items.weight, 0, 1, net.numItems);
-    loss = crossEntropy(o.linear(hv, table), tensor(Int32Array.from(nextItem), { backend }));
-  } else {
+    loss = crossEntropy(catalogueScores(net, hv), tensor(Int32Array.from(nextItem), { backend }));
+  } else if (net.lossKind === 'sampled') {
     loss = sampledSoftmaxLoss(net, hv, nextItem, negatives);
+  } else {
+    loss = binaryLoss(net, hv, nextItem, negatives);
   }
   if (withActions && net.actionHead) {
     const targets = tensor(Int32Array.from(nextAction), { backend });
@@ -102,9 +123,54 @@ function sampledSoftmaxLoss(net: NextItemNetwork, hv: Tensor, nextItem: number[]
   const mask = new Float32Array(N * K);
   for (let r = 0; r < N; r++) for (let j = 0; j < K; j++) if (neg[j] === nextItem[r]! + 1) mask[r * K + j] = -1e9;
   const backend = net.items.weight.backend;
-  const pos = net.items.forward(Int32Array.from(nextItem, (i) => i + 1));
-  const posLogit = o.sum(o.mul(hv, pos), -1, true);
-  const negLogit = o.add(o.linear(hv, net.items.forward(neg)), tensor(mask, { shape: [N, K], backend }));
+  const posRows = Int32Array.from(nextItem, (i) => i + 1);
+  const posLogit = withBias(net, o.sum(o.mul(hv, net.items.forward(posRows)), -1, true), posRows);
+  const negLogit = o.add(
+    withBias(net, o.linear(hv, net.items.forward(neg)), neg),
+    tensor(mask, { shape: [N, K], backend }),
+  );
   const logits = o.concat([posLogit, negLogit], 1);
   return crossEntropy(logits, tensor(new Int32Array(N), { backend }));
+}
+
+/**
+ * SASRec's loss: −log σ(h·e_next) − Σ log σ(−h·e_neg) over `negatives` items drawn uniformly per
+ * position (redrawn when equal to the next item), averaged over positions. Cheap (a dot product
+ * per candidate), and its uniform negatives match the sampled evaluation protocol.
+ */
+function binaryLoss(net: NextItemNetwork, hv: Tensor, nextItem: number[], negatives: Rng): Tensor {
+  const N = nextItem.length;
+  const K = net.negatives;
+  const neg = new Int32Array(N * K);
+  for (let r = 0; r < N; r++) {
+    for (let j = 0; j < K; j++) {
+      let i = negatives.int(net.numItems);
+      // One redraw suffices unless the catalogue is a single item.
+      if (i === nextItem[r] && net.numItems > 1) while (i === nextItem[r]) i = negatives.int(net.numItems);
+      neg[r * K + j] = i + 1;
+    }
+  }
+  const posRows = Int32Array.from(nextItem, (i) => i + 1);
+  const posLogit = withBias(net, o.sum(o.mul(hv, net.items.forward(posRows)), -1), posRows);
+  const negE = o.reshape(net.items.forward(neg), [N, K, net.dim]);
+  const negLogit = withBias(net, o.sum(o.mul(o.reshape(hv, [N, 1, net.dim]), negE), -1), neg);
+  const total = o.add(o.sum(o.softplus(o.neg(posLogit))), o.sum(o.softplus(negLogit)));
+  return o.mul(total, 1 / N);
+}
+
+/** Scores of every catalogue item for hidden states hv [N, dim] → [N, numItems]. */
+export function catalogueScores(net: NextItemNetwork, hv: Tensor): Tensor {
+  const table = o.narrow(net.items.weight, 0, 1, net.numItems);
+  const bias = net.itemBias ? o.reshape(o.narrow(net.itemBias.weight, 0, 1, net.numItems), [net.numItems]) : undefined;
+  return o.linear(hv, table, bias);
+}
+
+/**
+ * `scores` plus each item's bias, the items given as table rows (index + 1): `rows` holds one
+ * row per score, in the scores' order, or (for scores [N, K]) the K shared rows of every line.
+ */
+export function withBias(net: NextItemNetwork, scores: Tensor, rows: Int32Array): Tensor {
+  if (!net.itemBias) return scores;
+  const b = net.itemBias.forward(rows);
+  return o.add(scores, o.reshape(b, rows.length === scores.size ? scores.shape : [1, rows.length]));
 }

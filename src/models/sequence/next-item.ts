@@ -14,22 +14,44 @@ import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { LearnedPositionalEncoding } from '../../nn/positional.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
+import { tensor, zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ScoredItem } from '../recommender.js';
-import type { SequenceEpoch, SequenceFitOptions } from './common.js';
+import type { SequenceEpoch, SequenceFitOptions, ValidationMetric } from './common.js';
 import { type NextItemEvaluateOptions, type NextItemEvaluation, leaveOneOut } from './evaluate.js';
 import { EventCodec, type EventSequence } from './next-item-encoding.js';
 import {
+  type NextItemExplanation,
   type RecommendNextOptions,
+  explainNext,
   nextItemScores,
   predictNextAction,
   recommendNextBatch,
 } from './next-item-inference.js';
-import { fitNextItem } from './next-item-training.js';
+import { type NextItemLoss, fitNextItem } from './next-item-training.js';
 
 export type { NextItemEvaluateOptions, NextItemEvaluation, RankingResult } from './evaluate.js';
 export type { EventSequence } from './next-item-encoding.js';
-export type { RecommendNextOptions } from './next-item-inference.js';
+export type { NextItemExplanation, RecommendNextOptions } from './next-item-inference.js';
+
+/** The held-out next item as `fit`'s validation metric (sampled ranking, see `evaluate`). */
+export interface NextItemValidation {
+  /** Sequences whose last event is the held-out item; the events before it are the history. */
+  sequences: readonly EventSequence[];
+  /** Which metric picks the best epoch; default 'ndcg'. */
+  metric?: 'hitRate' | 'ndcg';
+  /** Cut-off; default 10. */
+  k?: number;
+  /** Sampled negatives per sequence; default 100. */
+  negatives?: number;
+  /** Seed of the negatives (the same ones every epoch); default 0. */
+  seed?: number;
+}
+
+export interface NextItemFitOptions extends Omit<SequenceFitOptions, 'validation'> {
+  /** The held-out next item of each listed sequence, or any metric (higher is better). */
+  validation?: NextItemValidation | ValidationMetric;
+}
 
 export interface NextItemModelOptions {
   /** 'transformer' (SASRec-style causal self-attention, the default) or 'lstm'. */
@@ -51,13 +73,22 @@ export interface NextItemModelOptions {
   /** Dropout on embeddings and inside the layers; default 0.2. */
   dropout?: number;
   /**
-   * Training loss: 'full' softmax cross-entropy over the catalogue, or 'sampled' softmax over the
-   * target plus `negatives` uniformly drawn items shared by the batch (sampled candidates that
-   * equal a row's target are masked out). 'auto' (default): full up to 5,000 items.
+   * Training loss, both families:
+   * - 'bce': SASRec's binary cross-entropy, the next item against `negatives` items drawn
+   *   uniformly per position (default 1);
+   * - 'sampled': softmax over the next item and `negatives` uniformly drawn items shared by the
+   *   batch (default 256; a candidate equal to a row's target is masked out);
+   * - 'full': softmax cross-entropy over the whole catalogue.
+   * 'auto' (default): full up to 5,000 items, sampled above.
    */
-  loss?: 'auto' | 'full' | 'sampled';
-  /** Negatives per batch for the sampled loss; default 256. */
+  loss?: 'auto' | NextItemLoss;
+  /** Negatives per position ('bce', default 1) or per batch ('sampled', default 256). */
   negatives?: number;
+  /**
+   * Add a learned score per item to h·e (default false, as SASRec). It learns popularity in a
+   * few steps, which helps when training time is short.
+   */
+  itemBias?: boolean;
   /** Seed of the weights, the dropout masks, shuffling and negatives; default 0. */
   seed?: number;
   backend?: BackendName;
@@ -89,11 +120,12 @@ export class NextItemModel extends Module {
   readonly heads: number;
   readonly maxLen: number;
   readonly dropoutP: number;
-  readonly lossKind: 'full' | 'sampled';
+  readonly lossKind: NextItemLoss;
   readonly negatives: number;
   readonly seed: number;
   readonly actionNames: string[];
   readonly items: Embedding;
+  readonly itemBias: Embedding | null;
   readonly actionEmb: Embedding | null;
   readonly actionHead: Linear | null;
   readonly pos: LearnedPositionalEncoding | null;
@@ -103,6 +135,12 @@ export class NextItemModel extends Module {
   readonly drop: Dropout;
   /** Ids and action names ↔ the dense indices the network embeds. */
   readonly codec: EventCodec;
+  readonly itemCounts: Tensor;
+
+  /** Whether the network has attention maps to explain with (the transformer). */
+  get hasAttention(): boolean {
+    return this.arch === 'transformer';
+  }
 
   constructor(options: NextItemModelOptions) {
     super();
@@ -118,9 +156,9 @@ export class NextItemModel extends Module {
       throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
     this.maxLen = checkInt(op, 'maxLen', options.maxLen ?? 50, 1);
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.2, 0, 1);
-    const loss = checkOneOf(op, 'loss', options.loss ?? 'auto', ['auto', 'full', 'sampled'] as const);
+    const loss = checkOneOf(op, 'loss', options.loss ?? 'auto', ['auto', 'bce', 'full', 'sampled'] as const);
     this.lossKind = loss === 'auto' ? (this.numItems <= 5000 ? 'full' : 'sampled') : loss;
-    this.negatives = checkInt(op, 'negatives', options.negatives ?? 256, 1);
+    this.negatives = checkInt(op, 'negatives', options.negatives ?? (this.lossKind === 'bce' ? 1 : 256), 1);
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
     this.actionNames = [...(options.actions ?? [])];
     if (new Set(this.actionNames).size !== this.actionNames.length)
@@ -172,10 +210,17 @@ export class NextItemModel extends Module {
       );
     }
     this.norm = this.registerModule('norm', new LayerNorm(d, base));
+    // How often each item occurred in the last fit's data: the answer to a cold start.
+    this.itemBias = this.registerModule(
+      'itemBias',
+      options.itemBias
+        ? new Embedding(this.numItems + 1, 1, { ...base, sparse: true, paddingIdx: 0, seed: s + 7 })
+        : null,
+    );
+    if (this.itemBias) noGrad(() => this.itemBias!.weight.assign(zeros([this.numItems + 1, 1], base)));
+    this.itemCounts = this.registerBuffer('itemCounts', zeros([this.numItems], base));
     this.eval();
   }
-
-  /** External item ids by index, or null when items are plain indices. */
 
   /** External item ids by index, or null when items are plain indices. */
   get itemIds(): IdMap | null {
@@ -186,7 +231,13 @@ export class NextItemModel extends Module {
    * Hidden states of right-padded batches. Shapes: `items` and `actions` int32 [B·T] (row-major,
    * item rows already shifted by one so 0 is padding), `lengths` [B] → [B, T, dim].
    */
-  forward(items: Int32Array, batch: number, lengths: ArrayLike<number>, actions?: Int32Array | null): Tensor {
+  forward(
+    items: Int32Array,
+    batch: number,
+    lengths: ArrayLike<number>,
+    actions?: Int32Array | null,
+    attention?: Tensor[],
+  ): Tensor {
     const T = items.length / batch;
     const d = this.dim;
     let x = o.reshape(this.items.forward(items), [batch, T, d]);
@@ -194,7 +245,14 @@ export class NextItemModel extends Module {
     x = o.mul(x, Math.sqrt(d));
     if (this.arch === 'transformer') {
       x = this.drop.forward(this.pos!.forward(x));
-      for (const block of this.blocks!) x = block.forward(x, { causal: true });
+      for (const block of this.blocks!) {
+        // Explanations only: each block's causal attention weights (mean over heads), [B, T, T].
+        if (attention) {
+          const n1 = block.norm1.forward(x);
+          attention.push(block.self_attn.forward(n1, n1, n1, { causal: true, needWeights: true }).weights!);
+        }
+        x = block.forward(x, { causal: true });
+      }
     } else {
       x = this.lstm!.forward(this.drop.forward(x), { lengths }).output;
       x = this.drop.forward(x);
@@ -208,9 +266,25 @@ export class NextItemModel extends Module {
    * Resolves to the per-epoch losses. Sequences with fewer than two events teach nothing and are
    * skipped; if none is left, a DataError is thrown.
    */
-  async fit(data: readonly EventSequence[] | Interactions, options: SequenceFitOptions = {}): Promise<SequenceEpoch[]> {
+  async fit(data: readonly EventSequence[] | Interactions, options: NextItemFitOptions = {}): Promise<SequenceEpoch[]> {
     const op = 'NextItemModel.fit';
-    return fitNextItem(this, op, this.codec.sequencesOf(op, data), options);
+    const seqs = this.codec.sequencesOf(op, data);
+    const counts = new Float32Array(this.numItems);
+    for (const q of seqs) for (const i of q.items) counts[i]! += 1;
+    noGrad(() => this.itemCounts.assign(tensor(counts, { backend: this.itemCounts.backend })));
+    return fitNextItem(this, op, seqs, { ...options, validation: this.validationMetric(op, options.validation) });
+  }
+
+  /** The held-out-next-item form of `validation` as a metric; a function passes through. */
+  private validationMetric(op: string, v: NextItemFitOptions['validation']): ValidationMetric | undefined {
+    if (v === undefined || typeof v === 'function') return v;
+    if (v === null || typeof v !== 'object' || !Array.isArray(v.sequences))
+      throw new ValueError(
+        `${op}: validation must be {sequences, metric?, k?, negatives?} (each sequence ends with its held-out item) or a function`,
+      );
+    const metric = checkOneOf(op, 'validation.metric', v.metric ?? 'ndcg', ['hitRate', 'ndcg'] as const);
+    const opts = { k: v.k ?? 10, negatives: v.negatives ?? 100, seed: v.seed ?? 0, full: false };
+    return async () => (await this.evaluate(v.sequences, opts)).sampled[metric];
   }
 
   // ---- inference ----
@@ -223,6 +297,15 @@ export class NextItemModel extends Module {
   /** {@link recommendNext} for many histories in one forward pass. */
   recommendNextBatch(histories: readonly EventSequence[], options: RecommendNextOptions = {}): Promise<ScoredItem[][]> {
     return recommendNextBatch(this, this.codec, histories, options);
+  }
+
+  /**
+   * The top `k` next items for one history together with the attention weights over its past
+   * events behind them: which earlier events the final position looked at, per block (transformer
+   * only; the LSTM has no attention and gives a ValueError).
+   */
+  explainNext(history: EventSequence, options: RecommendNextOptions = {}): Promise<NextItemExplanation> {
+    return explainNext(this, this.codec, history, options);
   }
 
   /** Probabilities of the next event type after `history` (models built with `actions`), most likely first. */
@@ -247,12 +330,18 @@ export class NextItemModel extends Module {
       op,
       seqs.map((s) => s.items),
       this.codec.knownItems,
-      (rows) => {
+      async (rows, candidates) => {
         const hist = rows.map((r) => {
           const s = seqs[r]!;
           return { items: s.items.subarray(0, -1), actions: s.actions ? s.actions.subarray(0, -1) : null };
         });
-        return nextItemScores(this, hist).then((sc) => ({ scores: sc, stride: this.numItems }));
+        // Sampled-only: score just the candidates (when every row has as many).
+        const same = candidates?.every((c) => c.length === candidates[0]!.length);
+        if (candidates && same) {
+          const scores = await nextItemScores(this, hist, candidates);
+          return { scores, stride: candidates[0]!.length, columns: 'candidates' as const };
+        }
+        return { scores: await nextItemScores(this, hist), stride: this.numItems };
       },
       options,
     );
@@ -275,6 +364,7 @@ export class NextItemModel extends Module {
       dropout: this.dropoutP,
       loss: this.lossKind,
       negatives: this.negatives,
+      ...(this.itemBias ? { itemBias: true } : {}),
       seed: this.seed,
       ...(this.actionNames.length ? { actions: this.actionNames } : {}),
       ...(this.codec.itemIds ? { itemIds: this.codec.itemIds.toJSON().ids } : {}),

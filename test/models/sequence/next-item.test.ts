@@ -122,7 +122,7 @@ describe('NextItemModel options, ids and errors (cpu)', () => {
     await expect(m.fit([[1], [2]])).rejects.toThrow(/two or more events/);
     await expect(m.fit([[1, 2]], { epochs: 0 })).rejects.toThrow(/epochs/);
     await expect(m.recommendNext([1], { k: 0 })).rejects.toThrow(/k must be/);
-    await expect(m.evaluate([[1, 2]], { negatives: 20 })).rejects.toThrow(/negatives/);
+    await expect(m.evaluate([[1, 2]], { negatives: 0 })).rejects.toThrow(/negatives/);
     m.dispose();
   });
 });
