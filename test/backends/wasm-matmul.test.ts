@@ -139,7 +139,7 @@ describe('CPU kernel selection', () => {
     expect(auto.description).toMatch(/WebAssembly SIMD.*matmul/);
     const ts = new CpuBackend({ kernels: 'ts' });
     expect(ts.wasm).toBeUndefined();
-    expect(ts.description).toMatch(/TypeScript kernels \(TypeScript kernels requested\)/);
+    expect(ts.description).toMatch(/TypeScript kernels \(requested: cpuKernels or ATTUNE_CPU_KERNELS is ts\)/);
     ts.setKernels('wasm');
     expect(ts.wasm).toBeDefined();
   });

@@ -98,7 +98,8 @@ export function selectCpuKernels(mode: CpuKernels): { wasm: WasmKernels | undefi
     throw new BackendError("cpu kernels 'wasm' requested, but this engine does not validate WebAssembly SIMD");
   }
   if (mode === 'ts' || !simd) {
-    const why = mode === 'ts' ? 'TypeScript kernels requested' : 'no WebAssembly SIMD in this engine';
+    const why =
+      mode === 'ts' ? 'requested: cpuKernels or ATTUNE_CPU_KERNELS is ts' : 'no WebAssembly SIMD in this engine';
     return { wasm: undefined, description: `CPU: TypeScript kernels (${why})` };
   }
   return {
