@@ -76,6 +76,7 @@ function activationGrad(act: Activation, g: Tensor, y: Tensor, tmp: <U extends T
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 export const gradRules: { [K in OpName]: Rule<K> } = {
   neg: unaryRule((g) => o.neg(g)),
@@ -103,6 +104,8 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
   }),
   softplus: unaryRule((g, x, _, tmp) => o.mul(g, tmp(o.sigmoid(x)))),
   sin: unaryRule((g, x, _, tmp) => o.mul(g, tmp(o.cos(x)))),
+  // d erf(x)/dx = 2/√π · exp(−x²)
+  erf: unaryRule((g, x, _, tmp) => o.mul(g, tmp(o.mul(tmp(o.exp(tmp(o.neg(tmp(o.square(x)))))), TWO_OVER_SQRT_PI)))),
   cos: unaryRule((g, x, _, tmp) => o.mul(g, tmp(o.neg(tmp(o.sin(x)))))),
 
   add: (g, { inputs: [a, b] }) => [unbroadcast(share(g), a!.shape), unbroadcast(share(g), b!.shape)],

@@ -2,7 +2,7 @@ import type { ArithOp, BinaryOp, BroadcastInfo, UnaryOp } from '../backends/back
 import { isCompare } from '../backends/binary-ops.js';
 import { type DifferentiableUnaryOp, PIECEWISE_CONSTANT, UNARY } from '../backends/unary-ops.js';
 import { needsGrad, record } from '../autograd/tape.js';
-import { DTypeError, ValueError } from '../core/errors.js';
+import { DTypeError, ValueError, fmtValue } from '../core/errors.js';
 import { type DType, isDType, isFloat, promote } from '../core/dtype.js';
 import { broadcastShapes, broadcastStrides, shapesEqual, sizeOf, stridesOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -45,6 +45,11 @@ export const relu = (x: Tensor): Tensor => unary('relu', x);
 export const gelu = (x: Tensor): Tensor => unary('gelu', x);
 /** log(1 + eˣ), computed stably. */
 export const softplus = (x: Tensor): Tensor => unary('softplus', x);
+/**
+ * The error function, 2/√π ∫₀ˣ e^(−t²) dt (about 1e-7 relative error). Exact GELU is
+ * 0.5·x·(1 + erf(x/√2)); {@link gelu} stays the tanh approximation.
+ */
+export const erf = (x: Tensor): Tensor => unary('erf', x);
 export const sin = (x: Tensor): Tensor => unary('sin', x);
 export const cos = (x: Tensor): Tensor => unary('cos', x);
 export const sign = (x: Tensor): Tensor => unary('sign', x);
@@ -176,7 +181,7 @@ export function clamp(x: Tensor, min: number, max: number): Tensor {
 
 /** Converts to another dtype; float to int32 truncates toward zero. */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  if (!isDType(dtype)) throw new DTypeError(`cast: dtype must be float32, int32 or float64; got ${String(dtype)}`);
+  if (!isDType(dtype)) throw new DTypeError(`cast: dtype must be float32, int32 or float64; got ${fmtValue(dtype)}`);
   const backend = backendOf('cast', { x });
   if (!backend.dtypes.includes(dtype)) {
     throw new DTypeError(`cast: the ${backend.name} backend does not support ${dtype}`);

@@ -31,6 +31,7 @@ const CASES: Case[] = [
   ['softplus', at.softplus, [u([4])]],
   ['sin', at.sin, [u([4])]],
   ['cos', at.cos, [u([4])]],
+  ['erf', at.erf, [u([4])]],
   ['clamp', (x) => at.clamp(x, -1, 1), [u([4], -0.9, 0.9)]],
   ['add (broadcast)', at.add, [u([2, 3]), u([3])]],
   ['sub (broadcast)', at.sub, [u([2, 1]), u([2, 3])]],

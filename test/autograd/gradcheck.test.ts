@@ -62,6 +62,7 @@ describe('gradcheck: unary ops', () => {
     ['softplus', at.softplus, -3, 3],
     ['sin', at.sin, -3, 3],
     ['cos', at.cos, -3, 3],
+    ['erf', at.erf, -3, 3],
     ['clamp', (x) => at.clamp(x, -1, 1), -2, 2, true],
     ['cast float64->float64', (x) => x.cast('float64'), -2, 2],
   ];

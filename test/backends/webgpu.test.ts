@@ -4,6 +4,7 @@ import { ARITH_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS } from '../../src/backend
 import { createWebGPUBackend, type WebGPUBackend } from '../../src/backends/webgpu/index.js';
 import type { DType } from '../../src/core/dtype.js';
 import { philoxFill } from '../../src/core/philox.js';
+import { erfRef } from '../conformance/erf-reference.js';
 import { broadcastShapes, broadcastStrides, sizeOf } from '../../src/core/shape.js';
 
 /**
@@ -136,6 +137,7 @@ const UNARY_REF: Record<(typeof UNARY_OPS)[number], (x: number) => number> = {
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
   expm1: Math.expm1,
+  erf: erfRef,
 };
 
 function numpyMod(a: number, b: number): number {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { conformanceBackends, onBackend, tol } from '../helpers/backends.js';
+import { backendOf, conformanceBackends, onBackend, tol } from '../helpers/backends.js';
 import { binaryRef, expectClose, sizeOf } from '../helpers/reference.js';
+import { erfRef } from './erf-reference.js';
 
 /** A shape and a second shape that broadcasts against it (dims dropped or set to 1). */
 const broadcastPair = fc
@@ -51,6 +52,7 @@ const UNARY: [keyof typeof at & string, (x: number) => number, number, number][]
   ['sign', Math.sign, -3, 3],
   ['floor', Math.floor, -3, 3],
   ['ceil', Math.ceil, -3, 3],
+  ['erf', erfRef, -4, 4],
 ];
 
 const pyMod = (a: number, b: number): number => a - Math.floor(a / b) * b;
@@ -143,6 +145,34 @@ for (const backend of conformanceBackends()) {
       const c = at.tensor([-1.7, -0.2, 0.2, 1.7]).cast('int32');
       expect(c.dtype).toBe('int32');
       expect(Array.from(await c.data())).toEqual([-1, 0, 0, 1]);
+    });
+
+    it('erf is within 1.5e-7 (CPU) / 1e-6 (float32 GPU) relative of the series reference', async () => {
+      const xs = Array.from({ length: 2001 }, (_, i) => -6 + i * 0.006).concat([1e-6, -1e-3, 0, 0.5, -0.5, 9]);
+      const onCpu = backendOf(backend) === 'cpu';
+      const got = await at.erf(at.tensor(xs, { dtype: onCpu ? 'float64' : 'float32' })).data();
+      // Off the CPU the input is float32: the reference takes the rounded input too.
+      const want = onCpu ? xs.map(erfRef) : Array.from(Float32Array.from(xs), erfRef);
+      expectClose(got, want, { rtol: onCpu ? 1.5e-7 : 1e-6, atol: 0 }, `erf on ${backend}`);
+      expect(Array.from(await at.erf(at.tensor([Infinity, -Infinity, Number.NaN])).data())).toEqual([
+        1,
+        -1,
+        Number.NaN,
+      ]);
+      // Exact GELU, x·Φ(x) = 0.5x(1 + erf(x/√2)), is within 1e-3 of the tanh approximation gelu keeps.
+      const x = at.tensor([-3, -1, -0.25, 0.5, 2]);
+      const exact = x.mul(0.5).mul(at.erf(x.mul(Math.SQRT1_2)).add(1));
+      expectClose(await exact.data(), await x.gelu().data(), { rtol: 0, atol: 1e-3 }, 'exact vs tanh gelu');
+    });
+
+    it('the erf reference matches published values', () => {
+      // Known values of erf, to 15 significant digits.
+      expectClose(
+        [0.1, 0.5, 1, 2, 3].map(erfRef),
+        [0.112462916018285, 0.520499877813047, 0.842700792949715, 0.995322265018953, 0.999977909503001],
+        { rtol: 2e-15, atol: 0 },
+        'erfRef',
+      );
     });
 
     it('keeps softplus, sigmoid and exp finite at extreme inputs', async () => {
