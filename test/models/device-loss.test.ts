@@ -89,4 +89,16 @@ describe.skipIf(!conformanceBackends().includes('webgpu'))('device loss during a
     expect((await clf.predictProba(X.slice(0, 3))).every((p) => p >= 0 && p <= 1)).toBe(true);
     clf.dispose();
   });
+
+  it('a readback in flight when the device goes says the device was lost and what to do', async () => {
+    await at.ready({ backend: 'webgpu' });
+    await at.setBackend('cpu');
+    const t = at.ones([4096], { backend: 'webgpu' }).mul(2);
+    const pending = t.data();
+    loseDevice();
+    await expect(pending).rejects.toThrow(BackendError);
+    await expect(pending).rejects.toThrow(/at\.ready\(\)/);
+    await at.ready({ backend: 'webgpu' });
+    await at.setBackend('cpu');
+  });
 });

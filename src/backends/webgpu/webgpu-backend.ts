@@ -147,8 +147,13 @@ export class WebGPUBackend implements Backend, GpuContext {
     try {
       await staging.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
     } catch (e) {
+      // A destroyed or lost device fails the map before its lost promise settles: wait briefly
+      // for it, so the error says what happened and what to do.
+      await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 100))]);
       this.check();
-      throw new BackendError(`webgpu: reading a tensor back failed: ${(e as Error).message}`);
+      throw new BackendError(
+        `webgpu: reading a tensor back failed (${(e as Error).message}); if the device was lost, call await at.ready() for a fresh one`,
+      );
     }
     new Uint8Array(out.buffer).set(new Uint8Array(staging.getMappedRange(0, bytes)));
     staging.unmap();
