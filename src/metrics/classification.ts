@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
 
 /** Validated labels and scores plus class counts; both classes must be present. */
@@ -85,7 +85,7 @@ export interface LogLossOptions {
 /** Mean binary cross-entropy of probabilities `yProb` (each in [0, 1], else a ValueError). */
 export function logLoss(yTrue: BinaryLabels, yProb: ArrayLike<number>, options: LogLossOptions = {}): number {
   const eps = options.eps ?? 1e-15;
-  if (!(eps > 0 && eps < 0.5)) throw new ValueError(`logLoss: eps must be in (0, 0.5); got ${eps}`);
+  if (!(eps > 0 && eps < 0.5)) throw new ValueError(`logLoss: eps must be in (0, 0.5); got ${fmtValue(eps)}`);
   const { y, n } = binaryInputs('logLoss', yTrue, yProb, 'yProb');
   checkProbabilities('logLoss', 'yProb', yProb);
   let s = 0;

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { checkFinite } from './validate.js';
 
@@ -27,7 +27,8 @@ export function silhouetteScore(
   options: SilhouetteOptions = {},
 ): number {
   const op = 'silhouetteScore';
-  if (!Number.isInteger(dims) || dims < 1) throw new ValueError(`${op}: dims must be a positive integer; got ${dims}`);
+  if (!Number.isInteger(dims) || dims < 1)
+    throw new ValueError(`${op}: dims must be a positive integer; got ${fmtValue(dims)}`);
   if (x.length !== labels.length * dims) {
     throw new ShapeError(
       `${op}: x has ${x.length} values but labels has ${labels.length} rows of dims ${dims} (${labels.length * dims} values)`,
@@ -37,7 +38,7 @@ export function silhouetteScore(
   let rows = Array.from({ length: labels.length }, (_, i) => i);
   if (options.sampleSize !== undefined && options.sampleSize < rows.length) {
     if (!Number.isInteger(options.sampleSize) || options.sampleSize < 2) {
-      throw new ValueError(`${op}: sampleSize must be an integer ≥ 2; got ${options.sampleSize}`);
+      throw new ValueError(`${op}: sampleSize must be an integer ≥ 2; got ${fmtValue(options.sampleSize)}`);
     }
     const perm = new Rng(options.seed ?? 0, op).permutation(rows.length);
     rows = Array.from(perm.subarray(0, options.sampleSize)).sort((a, b) => a - b);
@@ -47,14 +48,14 @@ export function silhouetteScore(
   const ids = new Map<number, number>();
   for (let j = 0; j < n; j++) {
     const l = labels[rows[j]!]!;
-    if (!Number.isInteger(l)) throw new ValueError(`${op}: labels[${rows[j]}] must be an integer; got ${l}`);
+    if (!Number.isInteger(l)) throw new ValueError(`${op}: labels[${rows[j]}] must be an integer; got ${fmtValue(l)}`);
     let c = ids.get(l);
     if (c === undefined) ids.set(l, (c = ids.size));
     cluster[j] = c;
   }
   const k = ids.size;
   if (k < 2 || k > n - 1)
-    throw new ValueError(`${op}: needs between 2 and ${n - 1} clusters among ${n} rows; got ${k}`);
+    throw new ValueError(`${op}: needs between 2 and ${n - 1} clusters among ${n} rows; got ${fmtValue(k)}`);
   const size = new Int32Array(k);
   for (let j = 0; j < n; j++) size[cluster[j]!]!++;
   const sums = new Float64Array(k);

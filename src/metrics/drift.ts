@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { checkBins, checkFinite } from './validate.js';
 
 /** Options for {@link psi}. */
@@ -27,7 +27,7 @@ export function psi(expected: ArrayLike<number>, actual: ArrayLike<number>, opti
   const bins = options.bins ?? 10;
   const eps = options.eps ?? 1e-4;
   checkBins(op, bins);
-  if (!(eps > 0 && eps < 1)) throw new ValueError(`${op}: eps must be in (0, 1); got ${eps}`);
+  if (!(eps > 0 && eps < 1)) throw new ValueError(`${op}: eps must be in (0, 1); got ${fmtValue(eps)}`);
   if (expected.length === 0) throw new ValueError(`${op}: expected is empty`);
   if (actual.length === 0) throw new ValueError(`${op}: actual is empty`);
   checkFinite(op, 'expected', expected);

@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
 
@@ -190,7 +190,8 @@ export function fairnessReport(options: FairnessOptions): FairnessReport {
   const op = 'fairnessReport';
   const { ids, names } = groupIndex(op, options.group);
   const threshold = options.threshold ?? 0.5;
-  if (!(threshold >= 0 && threshold <= 1)) throw new ValueError(`${op}: threshold must be in [0, 1]; got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new ValueError(`${op}: threshold must be in [0, 1]; got ${fmtValue(threshold)}`);
   let yPred: Uint8Array;
   if (options.yProb !== undefined) {
     if (options.yPred !== undefined) throw new ValueError(`${op}: give yProb or yPred, not both`);
@@ -208,10 +209,11 @@ export function fairnessReport(options: FairnessOptions): FairnessReport {
     yTrue = toLabels(op, 'yTrue', options.yTrue);
   }
   const B = options.bootstrap ?? 1000;
-  if (!Number.isInteger(B) || B < 0) throw new ValueError(`${op}: bootstrap must be an integer ≥ 0; got ${B}`);
+  if (!Number.isInteger(B) || B < 0)
+    throw new ValueError(`${op}: bootstrap must be an integer ≥ 0; got ${fmtValue(B)}`);
   const confidence = options.confidence ?? 0.95;
   if (!(confidence > 0 && confidence < 1))
-    throw new ValueError(`${op}: confidence must be in (0, 1); got ${confidence}`);
+    throw new ValueError(`${op}: confidence must be in (0, 1); got ${fmtValue(confidence)}`);
   const bins = options.bins ?? 10;
   checkBins(op, bins);
   const groups = rates(yTrue, yPred, ids, names);
@@ -223,7 +225,7 @@ export function fairnessReport(options: FairnessOptions): FairnessReport {
     const lacking = groups.find((g) => Number.isNaN(g.tpr) || Number.isNaN(g.fpr));
     if (lacking)
       throw new ValueError(
-        `${op}: group ${JSON.stringify(lacking.group)} has no ${Number.isNaN(lacking.tpr) ? 'positives' : 'negatives'} in yTrue; error-rate measures are undefined`,
+        `${op}: group ${fmtValue(lacking.group)} has no ${Number.isNaN(lacking.tpr) ? 'positives' : 'negatives'} in yTrue; error-rate measures are undefined`,
       );
   }
   const memberLists: number[][] = names.map(() => []);

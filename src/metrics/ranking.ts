@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { checkK } from './validate.js';
 
 /** The relevant (held-out) items of one user: a Set or a list of item indices. */
@@ -24,7 +24,7 @@ function meanOverUsers(
   checkK(op, k);
   if (recommended.length !== relevant.length) {
     throw new ShapeError(
-      `${op}: recommended and relevant must list the same users; got ${recommended.length} and ${relevant.length}`,
+      `${op}: recommended and relevant must list the same users; got ${fmtValue(recommended.length)} and ${relevant.length}`,
     );
   }
   let sum = 0;
@@ -136,7 +136,7 @@ export function mapAtK(
  */
 export function catalogCoverage(recommended: readonly ArrayLike<number>[], numItems: number, k?: number): number {
   if (!Number.isInteger(numItems) || numItems < 1)
-    throw new ValueError(`catalogCoverage: numItems must be a positive integer; got ${numItems}`);
+    throw new ValueError(`catalogCoverage: numItems must be a positive integer; got ${fmtValue(numItems)}`);
   if (k !== undefined) checkK('catalogCoverage', k);
   const shown = new Uint8Array(numItems);
   let count = 0;
@@ -147,7 +147,7 @@ export function catalogCoverage(recommended: readonly ArrayLike<number>[], numIt
       const item = list[i]!;
       if (!Number.isInteger(item) || item < 0 || item >= numItems) {
         throw new ValueError(
-          `catalogCoverage: recommended[${u}][${i}] must be an item index in [0, ${numItems}); got ${item}`,
+          `catalogCoverage: recommended[${u}][${i}] must be an item index in [0, ${numItems}); got ${fmtValue(item)}`,
         );
       }
       if (!shown[item]) {

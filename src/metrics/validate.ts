@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 
 /** Binary labels as the metrics accept them: 0/1 numbers or booleans. */
 export type BinaryLabels = ArrayLike<number> | ArrayLike<boolean>;
@@ -12,7 +12,9 @@ export function checkPair(
   b: ArrayLike<unknown>,
 ): number {
   if (a.length !== b.length) {
-    throw new ShapeError(`${op}: ${aName} and ${bName} must have the same length; got ${a.length} and ${b.length}`);
+    throw new ShapeError(
+      `${op}: ${aName} and ${bName} must have the same length; got ${fmtValue(a.length)} and ${b.length}`,
+    );
   }
   if (a.length === 0) throw new ValueError(`${op}: ${aName} and ${bName} are empty`);
   return a.length;
@@ -24,7 +26,7 @@ export function checkFinite(op: string, name: string, x: ArrayLike<number>, allo
     const v = x[i]!;
     if (typeof v !== 'number' || Number.isNaN(v) || (!allowInfinite && !Number.isFinite(v))) {
       throw new ValueError(
-        `${op}: ${name}[${i}] must be a ${allowInfinite ? 'number (not NaN)' : 'finite number'}; got ${String(v)}`,
+        `${op}: ${name}[${i}] must be a ${allowInfinite ? 'number (not NaN)' : 'finite number'}; got ${fmtValue(v)}`,
       );
     }
   }
@@ -37,7 +39,7 @@ export function toLabels(op: string, name: string, y: BinaryLabels): Uint8Array 
     const v = y[i];
     if (v === 1 || v === true) out[i] = 1;
     else if (v !== 0 && v !== false)
-      throw new ValueError(`${op}: ${name}[${i}] must be 0 or 1 (or a boolean); got ${String(v)}`);
+      throw new ValueError(`${op}: ${name}[${i}] must be 0 or 1 (or a boolean); got ${fmtValue(v)}`);
   }
   return out;
 }
@@ -47,16 +49,17 @@ export function checkProbabilities(op: string, name: string, p: ArrayLike<number
   for (let i = 0; i < p.length; i++) {
     const v = p[i]!;
     if (!(v >= 0 && v <= 1))
-      throw new ValueError(`${op}: ${name}[${i}] must be a probability in [0, 1]; got ${String(v)}`);
+      throw new ValueError(`${op}: ${name}[${i}] must be a probability in [0, 1]; got ${fmtValue(v)}`);
   }
 }
 
 /** Throws a ValueError unless `k` is a positive integer. */
 export function checkK(op: string, k: number): void {
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`${op}: k must be a positive integer; got ${k}`);
+  if (!Number.isInteger(k) || k < 1) throw new ValueError(`${op}: k must be a positive integer; got ${fmtValue(k)}`);
 }
 
 /** Throws a ValueError unless `bins` is a positive integer. */
 export function checkBins(op: string, bins: number): void {
-  if (!Number.isInteger(bins) || bins < 1) throw new ValueError(`${op}: bins must be a positive integer; got ${bins}`);
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new ValueError(`${op}: bins must be a positive integer; got ${fmtValue(bins)}`);
 }

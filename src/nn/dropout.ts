@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { reshape } from '../ops/movement.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout, uniformBlocks } from './functional.js';
@@ -22,7 +22,7 @@ export class Dropout extends Module {
     readonly options: { seed?: number } = {},
   ) {
     super();
-    if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: p must be in [0, 1); got ${p}`);
+    if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: p must be in [0, 1); got ${fmtValue(p)}`);
   }
 
   forward(x: Tensor): Tensor {

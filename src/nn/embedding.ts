@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { noGrad } from '../autograd/tape.js';
 import * as o from '../ops/index.js';
 import { arange, tensor } from '../tensor/creation.js';
@@ -44,13 +44,14 @@ export class Embedding extends Module {
       ['numEmbeddings', numEmbeddings],
       ['embeddingDim', embeddingDim],
     ] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Embedding: ${k} must be a positive integer; got ${v}`);
+      if (!Number.isInteger(v) || v <= 0)
+        throw new ValueError(`Embedding: ${k} must be a positive integer; got ${fmtValue(v)}`);
     }
     let pad = options.paddingIdx ?? null;
     if (pad !== null) {
       if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
         throw new ValueError(
-          `Embedding: paddingIdx must be an integer in [-${numEmbeddings}, ${numEmbeddings}); got ${pad}`,
+          `Embedding: paddingIdx must be an integer in [-${numEmbeddings}, ${numEmbeddings}); got ${fmtValue(pad)}`,
         );
       }
       if (pad < 0) pad += numEmbeddings;

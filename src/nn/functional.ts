@@ -1,5 +1,5 @@
 import type { Activation } from '../backends/backend.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import { backendOf, wrap } from '../ops/dispatch.js';
 import { addCounter, blocksUsed, seedToKey } from '../core/philox.js';
@@ -46,7 +46,7 @@ function reduce(
     case 'none':
       return loss;
     default:
-      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none'; got ${String(reduction)}`);
+      throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none'; got ${fmtValue(reduction)}`);
   }
 }
 
@@ -84,7 +84,7 @@ export interface DropoutOptions {
  * same on every backend.
  */
 export function dropout(x: Tensor, p: number, options: DropoutOptions = {}): Tensor {
-  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: p must be in [0, 1); got ${p}`);
+  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: p must be in [0, 1); got ${fmtValue(p)}`);
   if (options.training === false || p === 0) return o.reshape(x, x.shape);
   const u =
     options.seed === undefined
@@ -170,7 +170,7 @@ export function mse(pred: Tensor, target: Tensor, options: LossOptions = {}): Te
 export function huber(pred: Tensor, target: Tensor, options: LossOptions & { delta?: number } = {}): Tensor {
   sameShape('huber', ['pred', pred], ['target', target]);
   const delta = options.delta ?? 1;
-  if (!(delta > 0)) throw new ValueError(`huber: delta must be > 0; got ${delta}`);
+  if (!(delta > 0)) throw new ValueError(`huber: delta must be > 0; got ${fmtValue(delta)}`);
   return composite((tmp) => {
     const a = tmp(o.abs(tmp(o.sub(pred, target))));
     // q = min(|d|, δ): ½q² + δ(|d| − q) is the Huber loss on both branches, with no branch.
@@ -233,7 +233,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
     );
   }
   const eps = options.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1]; got ${eps}`);
+  if (!(eps >= 0 && eps <= 1))
+    throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1]; got ${fmtValue(eps)}`);
   const c = logits.shape[logits.rank - 1]!;
   const ignore = options.ignoreIndex;
   // Range-check what can be read without a GPU stall; an ignored id may be out of range.

@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/tape.js';
-import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import { add, mul } from '../ops/elementwise.js';
 import { full, rand, randn, tensor } from '../tensor/creation.js';
 import type { RandomOptions } from '../tensor/creation.js';
@@ -38,7 +38,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param = 0.01): number 
     case 'selu':
       return 3 / 4;
     default:
-      throw new ValueError(`calculateGain: unknown nonlinearity '${String(nonlinearity)}'`);
+      throw new ValueError(`calculateGain: unknown nonlinearity '${fmtValue(nonlinearity)}'`);
   }
 }
 
@@ -74,7 +74,7 @@ function strip(o: RandomOptions): RandomOptions {
 
 /** Uniform in [low, high). */
 export function uniform(t: InitTarget, low = 0, high = 1, options: RandomOptions = {}): Tensor {
-  if (!(high >= low)) throw new ValueError(`uniform: need low <= high; got ${low}, ${high}`);
+  if (!(high >= low)) throw new ValueError(`uniform: need low <= high; got ${fmtValue(low)}, ${high}`);
   const { shape, opts } = target(t, options);
   const value = noGrad(() => {
     const u = rand(shape, strip(opts));
@@ -90,7 +90,7 @@ export function uniform(t: InitTarget, low = 0, high = 1, options: RandomOptions
 
 /** Normal with `mean` and `std`. */
 export function normal(t: InitTarget, mean = 0, std = 1, options: RandomOptions = {}): Tensor {
-  if (!(std >= 0)) throw new ValueError(`normal: std must be >= 0; got ${std}`);
+  if (!(std >= 0)) throw new ValueError(`normal: std must be >= 0; got ${fmtValue(std)}`);
   const { shape, opts } = target(t, options);
   const value = noGrad(() => {
     const z = randn(shape, strip(opts));

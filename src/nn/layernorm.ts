@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { full } from '../tensor/creation.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -31,9 +31,7 @@ export class LayerNorm extends Module {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     if (this.normalizedShape.length === 0 || !this.normalizedShape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new ValueError(
-        `LayerNorm: normalizedShape must be positive integers; got ${JSON.stringify(normalizedShape)}`,
-      );
+      throw new ValueError(`LayerNorm: normalizedShape must be positive integers; got ${fmtValue(normalizedShape)}`);
     }
     this.eps = options.eps ?? 1e-5;
     const affine = options.elementwiseAffine ?? true;

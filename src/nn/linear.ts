@@ -1,5 +1,5 @@
 import type { Activation, BackendName } from '../backends/backend.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { linear } from './functional.js';
@@ -36,7 +36,8 @@ export class Linear extends Module {
       ['inFeatures', inFeatures],
       ['outFeatures', outFeatures],
     ] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ValueError(`Linear: ${k} must be a positive integer; got ${v}`);
+      if (!Number.isInteger(v) || v <= 0)
+        throw new ValueError(`Linear: ${k} must be a positive integer; got ${fmtValue(v)}`);
     }
     const bound = 1 / Math.sqrt(inFeatures);
     const opts = {

@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -63,7 +63,8 @@ export class LSTM extends Module {
       ['hiddenSize', hiddenSize],
       ['numLayers', this.numLayers],
     ] as const) {
-      if (!Number.isInteger(v) || v <= 0) throw new ValueError(`LSTM: ${k} must be a positive integer; got ${v}`);
+      if (!Number.isInteger(v) || v <= 0)
+        throw new ValueError(`LSTM: ${k} must be a positive integer; got ${fmtValue(v)}`);
     }
     const H = hiddenSize;
     const bound = 1 / Math.sqrt(H);

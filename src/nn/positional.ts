@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
 import type { DType } from '../core/dtype.js';
@@ -47,7 +47,7 @@ export class SinusoidalPositionalEncoding extends Module {
     super();
     if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(maxLen) || maxLen <= 0) {
       throw new ValueError(
-        `SinusoidalPositionalEncoding: dModel and maxLen must be positive integers; got ${dModel}, ${maxLen}`,
+        `SinusoidalPositionalEncoding: dModel and maxLen must be positive integers; got ${fmtValue(dModel)}, ${maxLen}`,
       );
     }
     this.batchFirst = options.batchFirst ?? true;
@@ -100,7 +100,7 @@ export class LearnedPositionalEncoding extends Module {
     super();
     if (!Number.isInteger(dModel) || dModel <= 0 || !Number.isInteger(maxLen) || maxLen <= 0) {
       throw new ValueError(
-        `LearnedPositionalEncoding: maxLen and dModel must be positive integers; got ${maxLen}, ${dModel}`,
+        `LearnedPositionalEncoding: maxLen and dModel must be positive integers; got ${fmtValue(maxLen)}, ${dModel}`,
       );
     }
     this.batchFirst = options.batchFirst ?? true;

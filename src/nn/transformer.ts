@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import * as o from '../ops/index.js';
 import type { DType } from '../core/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -23,7 +23,7 @@ export interface TransformerLayerOptions {
 
 function common(dModel: number, nHead: number, options: TransformerLayerOptions) {
   if (!Number.isInteger(dModel) || dModel <= 0)
-    throw new ValueError(`Transformer layer: dModel must be a positive integer; got ${dModel}`);
+    throw new ValueError(`Transformer layer: dModel must be a positive integer; got ${fmtValue(dModel)}`);
   const seed = options.seed;
   const at = (k: number) => (seed === undefined ? {} : { seed: seed + 10 * k });
   const base = { backend: options.backend, dtype: options.dtype };

@@ -1,6 +1,6 @@
 import type { Backend } from '../backends/backend.js';
 import { needsGrad, record } from '../autograd/tape.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import { normalizeAxis, shapesEqual, stridesOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
@@ -142,7 +142,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
 /** One-hot float32 encoding of int32 class ids: shape [...index.shape, numClasses]. */
 export function oneHot(index: Tensor | ArrayLike<number>, numClasses: number): Tensor {
   if (!Number.isInteger(numClasses) || numClasses <= 0)
-    throw new ValueError(`oneHot: numClasses must be a positive integer; got ${numClasses}`);
+    throw new ValueError(`oneHot: numClasses must be a positive integer; got ${fmtValue(numClasses)}`);
   const backend = isTensorLike(index) ? backendOf('oneHot', { index }) : backendOf('oneHot', {});
   const eye = new Float32Array(numClasses * numClasses);
   for (let i = 0; i < numClasses; i++) eye[i * numClasses + i] = 1;

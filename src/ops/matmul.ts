@@ -1,6 +1,6 @@
 import type { Activation } from '../backends/backend.js';
 import { needsGrad, record } from '../autograd/tape.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import { broadcastShapes, shapesEqual, sizeOf } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
@@ -30,7 +30,7 @@ export function matmulFused(a: Tensor, b: Tensor, options: MatmulOptions = {}): 
   const activation = options.activation ?? 'none';
   const bias = options.bias;
   if (!ACTIVATIONS.includes(activation)) {
-    throw new ValueError(`matmul: activation must be one of ${ACTIVATIONS.join(', ')}; got ${String(activation)}`);
+    throw new ValueError(`matmul: activation must be one of ${ACTIVATIONS.join(', ')}; got ${fmtValue(activation)}`);
   }
   // gelu's derivative needs the pre-activation, which the fused kernel does not keep.
   if (activation === 'gelu' && needsGrad(a, b, bias)) {

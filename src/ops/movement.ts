@@ -1,5 +1,5 @@
 import { needsGrad, record } from '../autograd/tape.js';
-import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import {
   broadcastShapes,
   broadcastStrides,
@@ -27,7 +27,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const p = perm.map((a) => normalizeAxis('permute', a, rank));
   if (p.length !== rank || new Set(p).size !== rank) {
     throw new ShapeError(
-      `permute: perm ${JSON.stringify(perm)} must list each of the ${rank} axes of ${fmtShape(x.shape)} once`,
+      `permute: perm ${fmtValue(perm)} must list each of the ${rank} axes of ${fmtShape(x.shape)} once`,
     );
   }
   if (p.every((a, i) => a === i)) return reshape(x, x.shape);
@@ -120,7 +120,7 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly number
   x.shape.forEach((d, i) => {
     const resolve = (v: number | undefined, dflt: number, what: string): number => {
       if (v === undefined) return dflt;
-      if (!Number.isInteger(v)) throw new ValueError(`slice: ${what}[${i}] must be an integer; got ${v}`);
+      if (!Number.isInteger(v)) throw new ValueError(`slice: ${what}[${i}] must be an integer; got ${fmtValue(v)}`);
       const r = v < 0 ? v + d : v;
       if (r < 0 || r > d)
         throw new ShapeError(`slice: ${what}[${i}] = ${v} is out of range for axis ${i} of size ${d}`);
@@ -246,7 +246,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   const d = x.shape[a]!;
   const list = typeof sizes === 'number' ? Array.from({ length: sizes }, () => d / sizes) : [...sizes];
   if (!list.every((s) => Number.isInteger(s) && s >= 0) || list.reduce((p, s) => p + s, 0) !== d) {
-    throw new ShapeError(`split: sizes ${JSON.stringify(sizes)} do not divide axis ${a} of size ${d}`);
+    throw new ShapeError(`split: sizes ${fmtValue(sizes)} do not divide axis ${a} of size ${d}`);
   }
   let start = 0;
   return list.map((s) => {

@@ -1,4 +1,4 @@
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import { isFloat } from '../core/dtype.js';
 import { shapesEqual } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -88,7 +88,7 @@ export function planLoad<G extends { params: Tensor[] }>(
   for (const [idx, n] of Object.entries(dict.steps)) {
     const { p } = at(idx, `steps[${idx}]`);
     if (!Number.isInteger(n) || n < 0)
-      throw new ValueError(`${op}: steps[${idx}] must be a non-negative integer; got ${String(n)}`);
+      throw new ValueError(`${op}: steps[${idx}] must be a non-negative integer; got ${fmtValue(n)}`);
     steps.set(p, n);
   }
 

@@ -1,6 +1,6 @@
 import { SparseRows, coalesceRows } from '../autograd/sparse.js';
 import { noGrad } from '../autograd/tape.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { keep, scope } from '../memory.js';
 import * as o from '../ops/index.js';
 import { tensor } from '../tensor/creation.js';
@@ -18,10 +18,10 @@ export function clipGradNorm(
   maxNorm: number,
   options: { normType?: 2 | typeof Infinity } = {},
 ): Tensor {
-  if (!(maxNorm >= 0)) throw new ValueError(`clipGradNorm: maxNorm must be >= 0; got ${maxNorm}`);
+  if (!(maxNorm >= 0)) throw new ValueError(`clipGradNorm: maxNorm must be >= 0; got ${fmtValue(maxNorm)}`);
   const normType = options.normType ?? 2;
   if (normType !== 2 && normType !== Infinity)
-    throw new ValueError(`clipGradNorm: normType must be 2 or Infinity; got ${normType}`);
+    throw new ValueError(`clipGradNorm: normType must be 2 or Infinity; got ${fmtValue(normType)}`);
   const ps = [...params];
   return noGrad(() => {
     const grads: Tensor[] = [];

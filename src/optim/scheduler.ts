@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import type { Optimizer } from './optimizer.js';
 
 /**
@@ -41,11 +41,11 @@ export abstract class LRScheduler {
       throw new ValueError(`${name}.loadStateDict: t must be a non-negative integer; got ${String(state?.t)}`);
     if (!Array.isArray(state.baseLrs) || state.baseLrs.length !== this.baseLrs.length)
       throw new ValueError(
-        `${name}.loadStateDict: baseLrs must have one rate per param group (${this.baseLrs.length}); got ${JSON.stringify(state.baseLrs)}`,
+        `${name}.loadStateDict: baseLrs must have one rate per param group (${this.baseLrs.length}); got ${fmtValue(state.baseLrs)}`,
       );
     state.baseLrs.forEach((lr, i) => {
       if (!Number.isFinite(lr) || lr < 0)
-        throw new ValueError(`${name}.loadStateDict: baseLrs[${i}] must be a finite rate ≥ 0; got ${lr}`);
+        throw new ValueError(`${name}.loadStateDict: baseLrs[${i}] must be a finite rate ≥ 0; got ${fmtValue(lr)}`);
     });
     this.baseLrs.splice(0, this.baseLrs.length, ...state.baseLrs);
     this.t = state.t;
@@ -65,7 +65,7 @@ export class StepLR extends LRScheduler {
 
   constructor(optimizer: Optimizer<{ lr: number }>, options: { stepSize: number; gamma?: number }) {
     if (!Number.isInteger(options.stepSize) || options.stepSize <= 0)
-      throw new ValueError(`StepLR: stepSize must be a positive integer; got ${options.stepSize}`);
+      throw new ValueError(`StepLR: stepSize must be a positive integer; got ${fmtValue(options.stepSize)}`);
     const gamma = options.gamma ?? 0.1;
     super(optimizer);
     this.stepSize = options.stepSize;
@@ -85,7 +85,7 @@ export class CosineAnnealing extends LRScheduler {
     optimizer: Optimizer<{ lr: number }>,
     readonly options: { tMax: number; etaMin?: number },
   ) {
-    if (!(options.tMax > 0)) throw new ValueError(`CosineAnnealing: tMax must be > 0; got ${options.tMax}`);
+    if (!(options.tMax > 0)) throw new ValueError(`CosineAnnealing: tMax must be > 0; got ${fmtValue(options.tMax)}`);
     super(optimizer);
   }
 
@@ -107,9 +107,11 @@ export class LinearWarmup extends LRScheduler {
     readonly options: { warmupSteps: number; startFactor?: number; then?: LRScheduler },
   ) {
     if (!Number.isInteger(options.warmupSteps) || options.warmupSteps < 0)
-      throw new ValueError(`LinearWarmup: warmupSteps must be a non-negative integer; got ${options.warmupSteps}`);
+      throw new ValueError(
+        `LinearWarmup: warmupSteps must be a non-negative integer; got ${fmtValue(options.warmupSteps)}`,
+      );
     const s = options.startFactor ?? 0;
-    if (!(s >= 0 && s <= 1)) throw new ValueError(`LinearWarmup: startFactor must be in [0, 1]; got ${s}`);
+    if (!(s >= 0 && s <= 1)) throw new ValueError(`LinearWarmup: startFactor must be in [0, 1]; got ${fmtValue(s)}`);
     if (options.then && options.then.optimizer !== optimizer)
       throw new ValueError('LinearWarmup: `then` must schedule the same optimizer');
     super(optimizer);

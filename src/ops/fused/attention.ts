@@ -1,7 +1,7 @@
 import type { AttentionInfo } from '../../backends/backend.js';
 import { needsGrad, record } from '../../autograd/tape.js';
 import { keep } from '../../memory.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../../core/errors.js';
 import { backendOf, wrap } from '../dispatch.js';
 import * as o from '../index.js';
 import { matmulFused } from '../matmul.js';
@@ -52,7 +52,7 @@ function check(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | undefined): void 
   }
   if (q.dtype !== k.dtype || q.dtype !== v.dtype || q.dtype === 'int32') {
     throw new DTypeError(
-      `scaledDotProductAttention: q, k, v must share a float dtype; got ${q.dtype}, ${k.dtype}, ${v.dtype}`,
+      `scaledDotProductAttention: q, k, v must share a float dtype; got ${fmtValue(q.dtype)}, ${k.dtype}, ${v.dtype}`,
     );
   }
   if (mask && (mask.rank !== 2 || mask.shape[0] !== b || mask.shape[1] !== k.shape[2])) {
@@ -81,10 +81,11 @@ function intMask(mask: Tensor | undefined): { m: Tensor | undefined; temp: boole
 export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   const dropout = options.dropout ?? 0;
   if (!(dropout >= 0 && dropout < 1))
-    throw new ValueError(`scaledDotProductAttention: dropout must be in [0, 1); got ${dropout}`);
+    throw new ValueError(`scaledDotProductAttention: dropout must be in [0, 1); got ${fmtValue(dropout)}`);
   check(q, k, v, options.mask);
   const scale = options.scale ?? 1 / Math.sqrt(q.shape[3]!);
-  if (!Number.isFinite(scale)) throw new ValueError(`scaledDotProductAttention: scale must be finite; got ${scale}`);
+  if (!Number.isFinite(scale))
+    throw new ValueError(`scaledDotProductAttention: scale must be finite; got ${fmtValue(scale)}`);
   if (dropout > 0) {
     const { out, weights } = attentionComposed(q, k, v, { ...options, scale, dropout });
     // The softmax's backward reads its output: with gradients, the weights' own node holds them

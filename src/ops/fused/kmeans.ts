@@ -1,5 +1,5 @@
 import type { Backend } from '../../backends/backend.js';
-import { BackendError, DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
+import { BackendError, DTypeError, ShapeError, fmtShape, fmtValue } from '../../core/errors.js';
 import { backendOf, wrap } from '../dispatch.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
@@ -37,7 +37,7 @@ export function kmeansAssign(x: Tensor, centroids: Tensor): KmeansAssignment {
   if (x.dtype === 'int32')
     throw new DTypeError(`${op}: x must be a float tensor; got int32 (cast with .cast('float32'))`);
   if (centroids.dtype !== x.dtype)
-    throw new DTypeError(`${op}: centroids must have x's dtype ${x.dtype}; got ${centroids.dtype}`);
+    throw new DTypeError(`${op}: centroids must have x's dtype ${x.dtype}; got ${fmtValue(centroids.dtype)}`);
   const backend = backendOf(op, { x, centroids });
   const [n, d] = x.shape as [number, number];
   const k = centroids.shape[0]!;

@@ -1,5 +1,5 @@
 import type { Backend, MfBatch, MfTables } from '../../backends/backend.js';
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import { BackendError, DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../../core/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { backendOf } from '../dispatch.js';
 
@@ -43,7 +43,7 @@ export interface MfBprStepOptions {
 function checkParams(op: string, p: MfParams): { users: number; items: number; k: number } {
   const { userFactors: P, itemFactors: Q, userBias: bu, itemBias: bi } = p;
   for (const [name, t] of Object.entries(p)) {
-    if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${name} must be float32; got ${t.dtype}`);
+    if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${name} must be float32; got ${fmtValue(t.dtype)}`);
   }
   if (P.rank !== 2 || Q.rank !== 2 || P.shape[1] !== Q.shape[1]) {
     throw new ShapeError(
@@ -61,7 +61,7 @@ function checkParams(op: string, p: MfParams): { users: number; items: number; k
 }
 
 function checkColumn(op: string, name: string, t: Tensor, dtype: 'int32' | 'float32', n: number): void {
-  if (t.dtype !== dtype) throw new DTypeError(`${op}: ${name} must be ${dtype}; got ${t.dtype}`);
+  if (t.dtype !== dtype) throw new DTypeError(`${op}: ${name} must be ${dtype}; got ${fmtValue(t.dtype)}`);
   if (t.rank !== 1 || t.size !== n)
     throw new ShapeError(`${op}: ${name} must have shape [${n}] like users; got ${fmtShape(t.shape)}`);
 }
@@ -167,7 +167,8 @@ export function mfSgdStep(
   );
   for (const name of ['lr', 'reg', 'lrBias', 'regBias', 'mean'] as const) {
     const v = options[name];
-    if (v !== undefined && !Number.isFinite(v)) throw new ValueError(`${op}: ${name} must be finite; got ${v}`);
+    if (v !== undefined && !Number.isFinite(v))
+      throw new ValueError(`${op}: ${name} must be finite; got ${fmtValue(v)}`);
   }
   need(op, backend, 'mfSgd')(tables, mfBatch, {
     k,
