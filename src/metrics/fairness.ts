@@ -132,7 +132,11 @@ export interface FairnessOptions {
 /** Per-group calibration: expected calibration error and the reliability table. */
 export interface GroupCalibration {
   group: string;
-  /** Expected calibration error: Σ (bin share) |mean predicted − observed rate|. */
+  /**
+   * Expected calibration error: Σ (bin share) |mean predicted − observed rate|. ECE is biased
+   * upward (bin noise only adds to it) and more so in a resample, so for a well-calibrated group
+   * the percentile interval can sit just above the point value: read it as the noise level.
+   */
   ece: Interval;
   /** Mean predicted probability and observed positive rate of the group as a whole. */
   meanPredicted: number;
