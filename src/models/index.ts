@@ -17,6 +17,7 @@ export { Popularity } from './popularity.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { elbow, type SelectKOptions, type SelectKResult, type SelectKScore } from './kmeans-select.js';
+export { MiniBatchKMeans, type MiniBatchKMeansOptions } from './minibatch-kmeans.js';
 export { segmentProfiles, type SegmentProfile, type SegmentProfileOptions } from './segmentation.js';
 export {
   ChurnClassifier,
