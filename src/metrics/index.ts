@@ -42,3 +42,9 @@ export {
   type GroupLabels,
   type Interval,
 } from './fairness.js';
+export {
+  permutationImportance,
+  type PermutationImportanceOptions,
+  type FeatureImportance,
+  type FeatureMatrix,
+} from './importance.js';
