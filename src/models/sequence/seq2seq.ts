@@ -1,6 +1,6 @@
 import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
-import { DataError, ValueError } from '../../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../../core/errors.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { attentionComposed, crossEntropy } from '../../nn/functional.js';
@@ -30,6 +30,8 @@ import type {
   StepDecoder,
 } from './seq2seq-types.js';
 import { PAD, Vocabulary } from './vocabulary.js';
+
+type Decoder = { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor };
 
 export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded, AlignedGeneration } from './seq2seq-types.js';
 
@@ -94,7 +96,7 @@ export class Seq2Seq extends Module implements StepDecoder {
     if (this.arch === 'transformer' && this.dim % this.heads !== 0)
       throw new ValueError(`${op}: dim (${this.dim}) must be a multiple of heads (${this.heads})`);
     if (this.arch === 'lstm' && this.dim % 2 !== 0)
-      throw new ValueError(`${op}: dim must be even for the LSTM's two encoder directions; got ${this.dim}`);
+      throw new ValueError(`${op}: dim must be even for the LSTM's two encoder directions; got ${fmtValue(this.dim)}`);
     this.maxLen = checkInt(op, 'maxLen', options.maxLen ?? 32, 1);
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.1, 0, 1);
     this.labelSmoothing = checkRange(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
@@ -188,12 +190,7 @@ export class Seq2Seq extends Module implements StepDecoder {
    * alignment [B, T, S] to the source (null for the transformer without copying), and the
    * LSTM's state after the last step (to continue one step at a time).
    */
-  decode(
-    tgt: Int32Array,
-    B: number,
-    enc: Encoded,
-    src: SourceBatch,
-  ): { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor } {
+  decode(tgt: Int32Array, B: number, enc: Encoded, src: SourceBatch): Decoder {
     const T = tgt.length / B;
     let x = this.embedIds(tgt, B, T);
     if (this.arch === 'transformer') {
@@ -311,9 +308,8 @@ export class Seq2Seq extends Module implements StepDecoder {
     const op = 'Seq2Seq.generate';
     if (!Array.isArray(keywordSets) || keywordSets.length === 0)
       throw new ValueError(`${op}: give at least one keyword set`);
-    const sources = keywordSets.map((k, i) =>
-      this.sourceWords(op, k, keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`),
-    );
+    const where = (i: number) => (keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`);
+    const sources = keywordSets.map((k, i) => this.sourceWords(op, k, where(i)));
     const wasTraining = this.training;
     this.eval();
     try {
