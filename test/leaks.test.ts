@@ -63,6 +63,7 @@ const CASES: Record<string, () => Out> = {
       'abs',
       'exp',
       'expm1',
+      'erf',
       'sqrt',
       'rsqrt',
       'square',
