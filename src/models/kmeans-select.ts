@@ -69,7 +69,7 @@ function subsample(x: Matrix, size: number, rng: Rng): Matrix {
 }
 
 /**
- * Scores each k of the range and picks one; the fitting itself is `fit` (KMeans.selectK passes
+ * Scores each k of the range and picks one; the fitting itself is `fitK` (KMeans.selectK passes
  * its own), so this module knows nothing of how k-means runs. Every k is fitted on all of X;
  * silhouette is scored on a seeded subsample of `sampleSize` rows; the gap statistic clusters
  * that subsample and `references` uniform data sets of the same size.
@@ -77,7 +77,7 @@ function subsample(x: Matrix, size: number, rng: Rng): Matrix {
 export async function selectK<M>(
   op: string,
   x: Matrix,
-  fit: KMeansFitter<M>,
+  fitK: KMeansFitter<M>,
   options: SelectKOptions = {},
 ): Promise<SelectKResult<M>> {
   const criterion = checkOneOf(op, 'criterion', options.criterion ?? 'silhouette', [
@@ -95,7 +95,7 @@ export async function selectK<M>(
   const scores: SelectKScore[] = [];
   const models = new Map<number, M>();
   for (const k of ks) {
-    const res = await fit(k, x);
+    const res = await fitK(k, x);
     models.set(k, res.model);
     const silhouette =
       k >= 2 && criterion === 'silhouette'
@@ -127,9 +127,9 @@ export async function selectK<M>(
       return { data, rows: sample.rows, cols: x.cols };
     });
     for (const s of scores) {
-      const logW = Math.log((await fit(s.k, sample)).inertia);
+      const logW = Math.log((await fitK(s.k, sample)).inertia);
       const refLogW: number[] = [];
-      for (const ref of refs) refLogW.push(Math.log((await fit(s.k, ref)).inertia));
+      for (const ref of refs) refLogW.push(Math.log((await fitK(s.k, ref)).inertia));
       const mean = refLogW.reduce((a, b) => a + b, 0) / B;
       const sd = Math.sqrt(refLogW.reduce((a, b) => a + (b - mean) ** 2, 0) / B);
       s.gap = mean - logW;
