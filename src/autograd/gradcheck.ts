@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { scope } from '../memory.js';
 import { type NestedArray, randn, tensor } from '../tensor/creation.js';
 import type { DType } from '../core/dtype.js';
@@ -39,7 +39,7 @@ export async function gradcheck(
   const tolerance = options.tolerance ?? 1e-6;
   const backend = options.backend ?? 'cpu';
   const dtype = options.dtype ?? 'float64';
-  if (!(eps > 0)) throw new ValueError(`gradcheck: eps must be positive; got ${eps}`);
+  if (!(eps > 0)) throw new ValueError(`gradcheck: eps must be positive; got ${fmtValue(eps)}`);
   return scope(async () => {
     const values: Float64Array[] = [];
     const shapes: (readonly number[])[] = [];

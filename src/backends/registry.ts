@@ -1,4 +1,4 @@
-import { BackendError } from '../core/errors.js';
+import { BackendError, fmtValue } from '../core/errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import type { CpuKernels } from './wasm/index.js';
@@ -111,7 +111,7 @@ export async function ready(options: { backend?: BackendRequest; cpuKernels?: Cp
   const request = options.backend ?? 'auto';
   if (options.cpuKernels !== undefined) (backendByName('cpu') as CpuBackend).setKernels(options.cpuKernels);
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu' && request !== 'gpujs') {
-    throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${JSON.stringify(request)}`);
+    throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${fmtValue(request)}`);
   }
   if (request === 'auto') {
     try {

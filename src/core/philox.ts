@@ -1,4 +1,4 @@
-import { ValueError } from './errors.js';
+import { ValueError, fmtValue } from './errors.js';
 
 /** Counter-based Philox4x32-10 stream; the exact mapping is below. */
 export interface RandomInfo {
@@ -83,7 +83,7 @@ export function blocksUsed(kind: RandomInfo['kind'], size: number): number {
 /** Splits a seed into the 64-bit key; refuses NaN, negatives, fractions and unsafe integers. */
 export function seedToKey(op: string, seed: number): [number, number] {
   if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new ValueError(`${op}: seed must be a non-negative safe integer; got ${seed}`);
+    throw new ValueError(`${op}: seed must be a non-negative safe integer; got ${fmtValue(seed)}`);
   }
   return [(seed % 0x100000000) >>> 0, Math.floor(seed / 0x100000000) >>> 0];
 }

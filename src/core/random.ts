@@ -1,4 +1,4 @@
-import { ValueError } from './errors.js';
+import { ValueError, fmtValue } from './errors.js';
 import { philoxBlock, seedToKey } from './philox.js';
 
 /**
@@ -65,7 +65,7 @@ export class Rng {
   /** A uniform integer in [0, n), without modulo bias; `n` must be an integer in [1, 2^32]. */
   int(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n > 0x100000000) {
-      throw new ValueError(`Rng.int: n must be an integer in [1, 2^32]; got ${n}`);
+      throw new ValueError(`Rng.int: n must be an integer in [1, 2^32]; got ${fmtValue(n)}`);
     }
     const limit = Math.floor(0x100000000 / n) * n;
     for (;;) {

@@ -1,4 +1,4 @@
-import { ShapeError, fmtShape } from './errors.js';
+import { ShapeError, fmtShape, fmtValue } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -24,7 +24,7 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 
 export function assertValidShape(op: string, arg: string, shape: unknown): asserts shape is number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(`${op}: ${arg} must be an array of non-negative integers; got ${JSON.stringify(shape)}`);
+    throw new ShapeError(`${op}: ${arg} must be an array of non-negative integers; got ${fmtValue(shape)}`);
   }
 }
 
@@ -66,7 +66,7 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((x, y) => x - y);
-  if (out.length !== list.length) throw new ShapeError(`${op}: axes ${JSON.stringify(axes)} repeat an axis`);
+  if (out.length !== list.length) throw new ShapeError(`${op}: axes ${fmtValue(axes)} repeat an axis`);
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 
 /** One parsed CSV record and the 1-based line it starts on. */
 export interface CsvRecord {
@@ -51,12 +51,12 @@ export class CsvParser {
     const quote = options.quote ?? '"';
     if (typeof delim !== 'string' || delim.length === 0 || /[\r\n]/.test(delim)) {
       throw new ValueError(
-        `CsvParser: delimiter must be a non-empty string without line breaks; got ${JSON.stringify(delim)}`,
+        `CsvParser: delimiter must be a non-empty string without line breaks; got ${fmtValue(delim)}`,
       );
     }
     if (quote !== false && (typeof quote !== 'string' || quote.length !== 1 || delim.includes(quote))) {
       throw new ValueError(
-        `CsvParser: quote must be false or one character not in the delimiter; got ${JSON.stringify(quote)}`,
+        `CsvParser: quote must be false or one character not in the delimiter; got ${fmtValue(quote)}`,
       );
     }
     this.delim = delim;
@@ -151,7 +151,7 @@ export class CsvParser {
       }
       if (this.afterQuote) {
         throw new DataError(
-          `CSV line ${this.line}: unexpected ${JSON.stringify(text[i])} after a closing quote; expected a delimiter or a line end`,
+          `CSV line ${this.line}: unexpected ${fmtValue(text[i])} after a closing quote; expected a delimiter or a line end`,
         );
       }
       if (c === q && this.atFieldStart) {

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { parseNumber } from './csv.js';
 import { CsvTable } from './table.js';
 
@@ -88,13 +88,13 @@ export class TabularEncoder {
       throw new ValueError(`${op}: name at least one numeric or categorical column`);
     const all = [...numeric, ...categorical];
     const dup = all.find((c, i) => all.indexOf(c) !== i);
-    if (dup !== undefined) throw new ValueError(`${op}: column ${JSON.stringify(dup)} is listed more than once`);
+    if (dup !== undefined) throw new ValueError(`${op}: column ${fmtValue(dup)} is listed more than once`);
     const missing = options.missing ?? 'error';
     if (!['error', 'mean', 'median'].includes(missing))
-      throw new ValueError(`${op}: missing must be 'error', 'mean' or 'median'; got ${String(missing)}`);
+      throw new ValueError(`${op}: missing must be 'error', 'mean' or 'median'; got ${fmtValue(missing)}`);
     const unknown = options.unknown ?? 'ignore';
     if (unknown !== 'ignore' && unknown !== 'error')
-      throw new ValueError(`${op}: unknown must be 'ignore' or 'error'; got ${String(unknown)}`);
+      throw new ValueError(`${op}: unknown must be 'ignore' or 'error'; got ${fmtValue(unknown)}`);
     this.options = {
       numeric,
       categorical,
@@ -127,7 +127,7 @@ export class TabularEncoder {
       const vals = this.numbers(op, name, column(name), line);
       const present = Array.from(vals).filter((v) => !Number.isNaN(v));
       if (present.length === 0)
-        throw new DataError(`${op}: numeric column ${JSON.stringify(name)} has no non-missing values`);
+        throw new DataError(`${op}: numeric column ${fmtValue(name)} has no non-missing values`);
       const mean = present.reduce((s, v) => s + v, 0) / present.length;
       const sd = Math.sqrt(present.reduce((s, v) => s + (v - mean) ** 2, 0) / present.length) || 1;
       const fill = this.options.missing === 'median' ? medianOf(present) : mean;
@@ -168,7 +168,7 @@ export class TabularEncoder {
         if (j !== undefined) data[r * cols + at + j] = 1;
         else if (this.options.unknown === 'error') {
           throw new DataError(
-            `${op}: column ${JSON.stringify(s.name)} ${line(r)}: category ${JSON.stringify(vals[r])} was not seen in fit (pass unknown: 'ignore' to encode it as all zeros)`,
+            `${op}: column ${fmtValue(s.name)} ${line(r)}: category ${fmtValue(vals[r])} was not seen in fit (pass unknown: 'ignore' to encode it as all zeros)`,
           );
         }
       }
@@ -254,15 +254,13 @@ export class TabularEncoder {
       else {
         v = parseNumber(c);
         if (Number.isNaN(v))
-          throw new DataError(
-            `${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${JSON.stringify(c)} is not a number`,
-          );
+          throw new DataError(`${op}: numeric column ${fmtValue(name)} ${line(r)}: ${fmtValue(c)} is not a number`);
       }
       if (!Number.isNaN(v) && !Number.isFinite(v))
-        throw new DataError(`${op}: numeric column ${JSON.stringify(name)} ${line(r)}: ${v} is not finite`);
+        throw new DataError(`${op}: numeric column ${fmtValue(name)} ${line(r)}: ${v} is not finite`);
       if (Number.isNaN(v) && this.options.missing === 'error') {
         throw new DataError(
-          `${op}: numeric column ${JSON.stringify(name)} ${line(r)} is missing (${JSON.stringify(c === undefined ? 'undefined' : c)}); pass missing: 'mean' or 'median' to impute it`,
+          `${op}: numeric column ${fmtValue(name)} ${line(r)} is missing (${JSON.stringify(c === undefined ? 'undefined' : c)}); pass missing: 'mean' or 'median' to impute it`,
         );
       }
       out[r] = v;
@@ -282,7 +280,7 @@ export class TabularEncoder {
       if (missing) {
         if (this.options.missing === 'error') {
           throw new DataError(
-            `${op}: categorical column ${JSON.stringify(name)} ${line(r)} is missing; pass missing: 'mean' or 'median' to keep it as the category ${JSON.stringify(MISSING_CATEGORY)}`,
+            `${op}: categorical column ${fmtValue(name)} ${line(r)} is missing; pass missing: 'mean' or 'median' to keep it as the category ${fmtValue(MISSING_CATEGORY)}`,
           );
         }
         out[r] = MISSING_CATEGORY;
@@ -302,7 +300,7 @@ function view(
       column: (name) => {
         if (!table.header.includes(name))
           throw new ValueError(
-            `${op}: the table has no column ${JSON.stringify(name)}; it has ${table.header.map((h) => JSON.stringify(h)).join(', ')}`,
+            `${op}: the table has no column ${fmtValue(name)}; it has ${table.header.map((h) => JSON.stringify(h)).join(', ')}`,
           );
         return table.column(name);
       },
@@ -314,7 +312,7 @@ function view(
   for (const n of names) {
     if (table[n]!.length !== rows)
       throw new ValueError(
-        `${op}: column ${JSON.stringify(n)} has ${table[n]!.length} rows but ${JSON.stringify(names[0])} has ${rows}`,
+        `${op}: column ${fmtValue(n)} has ${table[n]!.length} rows but ${fmtValue(names[0])} has ${rows}`,
       );
   }
   return {
@@ -323,7 +321,7 @@ function view(
       const c = table[name];
       if (!c)
         throw new ValueError(
-          `${op}: the table has no column ${JSON.stringify(name)}; it has ${names.map((h) => JSON.stringify(h)).join(', ')}`,
+          `${op}: the table has no column ${fmtValue(name)}; it has ${names.map((h) => JSON.stringify(h)).join(', ')}`,
         );
       return c;
     },
@@ -352,7 +350,7 @@ export function binaryTarget(values: ArrayLike<Cell>, positive: Cell, negative?:
       throw new DataError(`binaryTarget: values[${i}] is missing`);
     } else if (negative !== undefined && s !== negative) {
       throw new DataError(
-        `binaryTarget: values[${i}] is ${JSON.stringify(v)}; expected ${JSON.stringify(positive)} or ${JSON.stringify(negative)}`,
+        `binaryTarget: values[${i}] is ${fmtValue(v)}; expected ${fmtValue(positive)} or ${fmtValue(negative)}`,
       );
     }
   }

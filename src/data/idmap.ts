@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 
 /** An external id as it appears in the source data: a user id, an item id, a SKU. */
 export type Id = string | number;
@@ -38,7 +38,7 @@ export class IdMap {
       if (typeof id !== 'string' && typeof id !== 'number') {
         throw new ValueError(`IdMap.fromJSON: ids[${i}] must be a string or number; got ${typeof id}`);
       }
-      if (map.has(id)) throw new ValueError(`IdMap.fromJSON: ids[${i}] repeats id ${JSON.stringify(id)}`);
+      if (map.has(id)) throw new ValueError(`IdMap.fromJSON: ids[${i}] repeats id ${fmtValue(id)}`);
       map.add(id);
     });
     return map;
@@ -75,9 +75,7 @@ export class IdMap {
   index(id: Id): number {
     const index = this.toIndex.get(id);
     if (index === undefined) {
-      throw new ValueError(
-        `IdMap.index: unknown id ${JSON.stringify(id)} (${typeof id}); the map holds ${this.size} ids`,
-      );
+      throw new ValueError(`IdMap.index: unknown id ${fmtValue(id)} (${typeof id}); the map holds ${this.size} ids`);
     }
     return index;
   }
@@ -85,7 +83,7 @@ export class IdMap {
   /** The id at `index`; throws a ValueError when `index` is not in [0, size). */
   id(index: number): Id {
     if (!Number.isInteger(index) || index < 0 || index >= this.toId.length) {
-      throw new ValueError(`IdMap.id: index must be an integer in [0, ${this.toId.length}); got ${index}`);
+      throw new ValueError(`IdMap.id: index must be an integer in [0, ${this.toId.length}); got ${fmtValue(index)}`);
     }
     return this.toId[index]!;
   }

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import type { Id, IdMap } from './idmap.js';
 import type { DuplicatePolicy, InteractionsInit } from './interactions-types.js';
 
@@ -14,11 +14,11 @@ export function encode(
 ): number {
   if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) {
     if (strict && !map.has(id))
-      throw new DataError(`Interactions.fromArrays: ${describe(r)}: unknown ${kind} id ${JSON.stringify(id)}`);
+      throw new DataError(`Interactions.fromArrays: ${describe(r)}: unknown ${kind} id ${fmtValue(id)}`);
     return map.add(id);
   }
   throw new DataError(
-    `Interactions.fromArrays: ${describe(r)}: ${kind} id must be a string or a finite number; got ${String(id)}`,
+    `Interactions.fromArrays: ${describe(r)}: ${kind} id must be a string or a finite number; got ${fmtValue(id)}`,
   );
 }
 
@@ -39,7 +39,7 @@ export function checkFinite(
   for (let r = 0; r < col.length; r++) {
     const x = col[r];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
-      throw new DataError(`${op}: ${describe(r)}: ${name} must be a finite number; got ${String(x)}`);
+      throw new DataError(`${op}: ${describe(r)}: ${name} must be a finite number; got ${fmtValue(x)}`);
     }
   }
 }

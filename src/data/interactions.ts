@@ -1,4 +1,4 @@
-import { DataError, ShapeError, ValueError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { IdMap } from './idmap.js';
 import { checkFinite, checkIndices, encode, gather, groupRows, mergeDuplicates } from './interactions-build.js';
 import type {
@@ -81,7 +81,7 @@ export class Interactions {
     const policy = options.duplicates ?? 'error';
     if (!['error', 'sum', 'mean', 'last', 'keep'].includes(policy)) {
       throw new ValueError(
-        `Interactions.fromArrays: duplicates must be 'error', 'sum', 'mean', 'last' or 'keep'; got ${String(policy)}`,
+        `Interactions.fromArrays: duplicates must be 'error', 'sum', 'mean', 'last' or 'keep'; got ${fmtValue(policy)}`,
       );
     }
     const userIds = options.userIds ? options.userIds.clone() : new IdMap();
@@ -136,7 +136,7 @@ export class Interactions {
     for (let j = 0; j < m; j++) {
       const r = indices[j]!;
       if (!Number.isInteger(r) || r < 0 || r >= n) {
-        throw new ValueError(`Interactions.subset: indices[${j}] must be an integer in [0, ${n}); got ${r}`);
+        throw new ValueError(`Interactions.subset: indices[${j}] must be an integer in [0, ${n}); got ${fmtValue(r)}`);
       }
       users[j] = this.users[r]!;
       items[j] = this.items[r]!;
@@ -182,7 +182,9 @@ export class Interactions {
    */
   seen(user: number): Int32Array {
     if (!Number.isInteger(user) || user < 0 || user >= this.numUsers) {
-      throw new ValueError(`Interactions.seen: user must be an integer in [0, ${this.numUsers}); got ${user}`);
+      throw new ValueError(
+        `Interactions.seen: user must be an integer in [0, ${this.numUsers}); got ${fmtValue(user)}`,
+      );
     }
     const g = this.byUser();
     return g.items.subarray(g.offsets[user]!, g.offsets[user + 1]!);

@@ -54,7 +54,7 @@ export async function toMatrix(op: string, arg: string, x: MatrixInput): Promise
     const m = x as { data: ArrayLike<number>; cols: number };
     cols = m.cols;
     if (!Number.isInteger(cols) || cols < 1)
-      throw new ValueError(`${op}: ${arg}.cols must be a positive integer; got ${cols}`);
+      throw new ValueError(`${op}: ${arg}.cols must be a positive integer; got ${fmtValue(cols)}`);
     if (m.data.length % cols !== 0)
       throw new ShapeError(`${op}: ${arg}.data has ${m.data.length} values, not a multiple of cols ${cols}`);
     for (let i = 0; i < m.data.length; i++) {
@@ -67,13 +67,13 @@ export async function toMatrix(op: string, arg: string, x: MatrixInput): Promise
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!)) {
       throw new DataError(
-        `${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] must be a finite number (row ${Math.floor(i / cols)}, column ${i % cols}); got ${data[i]} (impute or drop missing values first, e.g. with TabularEncoder)`,
+        `${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] must be a finite number (row ${Math.floor(i / cols)}, column ${i % cols}); got ${fmtValue(data[i])} (impute or drop missing values first, e.g. with TabularEncoder)`,
       );
     }
     // The models train in float32: a value past its range would become Infinity there.
     if (Math.abs(data[i]!) > FLOAT32_MAX) {
       throw new DataError(
-        `${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] is outside the float32 range (row ${Math.floor(i / cols)}, column ${i % cols}); got ${data[i]} (rescale the column first)`,
+        `${op}: ${arg}[${Math.floor(i / cols)}][${i % cols}] is outside the float32 range (row ${Math.floor(i / cols)}, column ${i % cols}); got ${fmtValue(data[i])} (rescale the column first)`,
       );
     }
   }

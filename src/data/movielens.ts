@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import type { Interactions } from './interactions.js';
 import type { DuplicatePolicy } from './interactions-types.js';
 import { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
@@ -48,7 +48,7 @@ function csvOptions(format: MovieLensFormat, duplicates: DuplicatePolicy | undef
       return { ...base, header: true, user: 'userId', item: 'movieId', value: 'rating', time: 'timestamp' };
     default:
       throw new ValueError(
-        `MovieLens: options.format must be one of ${JSON.stringify(MOVIELENS_FILES)}; got ${JSON.stringify(format)}`,
+        `MovieLens: options.format must be one of ${JSON.stringify(MOVIELENS_FILES)}; got ${fmtValue(format)}`,
       );
   }
 }

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import type { Id } from './idmap.js';
 
 const DAY_MS = 86_400_000;
@@ -85,7 +85,7 @@ export interface RfmTable {
 function timeOf(op: string, t: number | Date, i: number): number {
   const v = t instanceof Date ? t.getTime() : t;
   if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new ValueError(`${op}: time[${i}] must be a Date or finite epoch milliseconds; got ${String(t)}`);
+    throw new ValueError(`${op}: time[${i}] must be a Date or finite epoch milliseconds; got ${fmtValue(t)}`);
   return v;
 }
 
@@ -114,16 +114,16 @@ export function rfmFeatures(
   const n = cols.customer.length;
   if (cols.time.length !== n || cols.amount.length !== n) {
     throw new ShapeError(
-      `${op}: customer, time and amount must have the same length; got ${n}, ${cols.time.length} and ${cols.amount.length}`,
+      `${op}: customer, time and amount must have the same length; got ${fmtValue(n)}, ${cols.time.length} and ${cols.amount.length}`,
     );
   }
   if (n === 0) throw new ValueError(`${op}: the transaction log is empty`);
   const freqMode = options.frequency ?? 'transactions';
   const monMode = options.monetary ?? 'total';
   if (freqMode !== 'transactions' && freqMode !== 'days')
-    throw new ValueError(`${op}: frequency must be 'transactions' or 'days'; got ${String(freqMode)}`);
+    throw new ValueError(`${op}: frequency must be 'transactions' or 'days'; got ${fmtValue(freqMode)}`);
   if (monMode !== 'total' && monMode !== 'mean')
-    throw new ValueError(`${op}: monetary must be 'total' or 'mean'; got ${String(monMode)}`);
+    throw new ValueError(`${op}: monetary must be 'total' or 'mean'; got ${fmtValue(monMode)}`);
 
   const index = new Map<Id, number>();
   const customers: Id[] = [];
@@ -136,11 +136,11 @@ export function rfmFeatures(
   for (let i = 0; i < n; i++) {
     const id = cols.customer[i]!;
     if (typeof id !== 'string' && typeof id !== 'number')
-      throw new ValueError(`${op}: customer[${i}] must be a string or number; got ${String(id)}`);
+      throw new ValueError(`${op}: customer[${i}] must be a string or number; got ${fmtValue(id)}`);
     const t = timeOf(op, cols.time[i]!, i);
     const a = cols.amount[i]!;
     if (typeof a !== 'number' || !Number.isFinite(a))
-      throw new ValueError(`${op}: amount[${i}] must be a finite number; got ${String(a)}`);
+      throw new ValueError(`${op}: amount[${i}] must be a finite number; got ${fmtValue(a)}`);
     let c = index.get(id);
     if (c === undefined) {
       index.set(id, (c = customers.length));
@@ -194,7 +194,7 @@ export function rfmFeatures(
     asOf,
     matrix(scale: RfmScale = 'standardized') {
       if (scale !== 'raw' && scale !== 'log' && scale !== 'standardized') {
-        throw new ValueError(`RfmTable.matrix: scale must be 'raw', 'log' or 'standardized'; got ${String(scale)}`);
+        throw new ValueError(`RfmTable.matrix: scale must be 'raw', 'log' or 'standardized'; got ${fmtValue(scale)}`);
       }
       const data = new Float64Array(m * 3);
       const feats = [recency, frequency, monetary];

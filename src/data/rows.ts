@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { CsvParser, type CsvParseOptions, type CsvRecord } from './csv.js';
 import { textChunks, type TextSource } from './source.js';
 
@@ -23,7 +23,7 @@ export class ErrorLog {
     private readonly max = 20,
   ) {
     if (!Number.isInteger(max) || max < 1)
-      throw new ValueError(`${op}: maxErrors must be a positive integer; got ${max}`);
+      throw new ValueError(`${op}: maxErrors must be a positive integer; got ${fmtValue(max)}`);
   }
 
   /** Records a problem found on `line` (1-based). */
@@ -138,20 +138,18 @@ export function resolveColumn(
 ): number {
   if (typeof spec === 'number') {
     if (!Number.isInteger(spec) || spec < 0 || spec >= width) {
-      throw new ValueError(`${op}: ${what} must be a column index in [0, ${width}); got ${spec}`);
+      throw new ValueError(`${op}: ${what} must be a column index in [0, ${width}); got ${fmtValue(spec)}`);
     }
     return spec;
   }
   if (!header)
     throw new ValueError(
-      `${op}: ${what} is the column name ${JSON.stringify(spec)} but header is false; give a column index`,
+      `${op}: ${what} is the column name ${fmtValue(spec)} but header is false; give a column index`,
     );
   const at = header.indexOf(spec);
   if (at < 0)
-    throw new ValueError(
-      `${op}: ${what}: no column named ${JSON.stringify(spec)}; the header has ${JSON.stringify(header)}`,
-    );
+    throw new ValueError(`${op}: ${what}: no column named ${fmtValue(spec)}; the header has ${fmtValue(header)}`);
   if (header.indexOf(spec, at + 1) >= 0)
-    throw new ValueError(`${op}: ${what}: the header names ${JSON.stringify(spec)} more than once`);
+    throw new ValueError(`${op}: ${what}: the header names ${fmtValue(spec)} more than once`);
   return at;
 }

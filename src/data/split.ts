@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import type { Interactions } from './interactions.js';
 import { Rng } from '../core/random.js';
 
@@ -25,7 +25,7 @@ export interface SeedOptions {
 export function kFold(data: Interactions, k: number, options: SeedOptions = {}): Split[] {
   const n = data.length;
   if (!Number.isInteger(k) || k < 2 || k > n) {
-    throw new ValueError(`kFold: k must be an integer in [2, ${n}] (the number of rows); got ${k}`);
+    throw new ValueError(`kFold: k must be an integer in [2, ${n}] (the number of rows); got ${fmtValue(k)}`);
   }
   const perm = new Rng(options.seed ?? 0, 'kFold').permutation(n);
   const fold = new Int32Array(n);
@@ -75,7 +75,7 @@ export function temporalSplit(data: Interactions, options: TemporalSplitOptions)
   if (options.cutoffTime !== undefined) {
     cutoff = options.cutoffTime;
     if (!Number.isFinite(cutoff))
-      throw new ValueError(`temporalSplit: cutoffTime must be a finite number; got ${cutoff}`);
+      throw new ValueError(`temporalSplit: cutoffTime must be a finite number; got ${fmtValue(cutoff)}`);
   } else if (options.testFraction !== undefined) {
     const n = data.length;
     const nTest = testCount('temporalSplit', n, options.testFraction);
@@ -118,7 +118,8 @@ export function leaveLastOut(data: Interactions): Split {
 }
 
 function testCount(op: string, n: number, fraction: number): number {
-  if (!(fraction > 0 && fraction < 1)) throw new ValueError(`${op}: testFraction must be in (0, 1); got ${fraction}`);
+  if (!(fraction > 0 && fraction < 1))
+    throw new ValueError(`${op}: testFraction must be in (0, 1); got ${fmtValue(fraction)}`);
   const nTest = Math.round(n * fraction);
   if (nTest < 1 || nTest > n - 1) {
     throw new ValueError(

@@ -1,4 +1,4 @@
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import {
   ADJECTIVES,
@@ -55,7 +55,8 @@ function pick(rng: Rng, weights: readonly number[]): number {
 }
 
 function count(op: string, name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min) throw new ValueError(`${op}: ${name} must be an integer ≥ ${min}; got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new ValueError(`${op}: ${name} must be an integer ≥ ${min}; got ${fmtValue(v)}`);
   return v;
 }
 
@@ -94,7 +95,7 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   const nSubjects = count(op, 'subjects', options.subjects ?? 200, 0);
   const start = options.start ?? new Date(Date.UTC(2024, 0, 1));
   if (!(start instanceof Date) || Number.isNaN(start.getTime()))
-    throw new ValueError(`${op}: start must be a valid Date; got ${String(start)}`);
+    throw new ValueError(`${op}: start must be a valid Date; got ${fmtValue(start)}`);
   const rng = new Rng(options.seed ?? 0, op);
   const categories = Object.keys(CATEGORIES);
 

@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { parseNumber } from './csv.js';
 import { ErrorLog, readRows, readRowsSync, resolveColumn, type CsvReadOptions, type RowHandler } from './rows.js';
 import type { TextSource } from './source.js';
@@ -84,7 +84,7 @@ function tableBuilder(op: string): { handler: RowHandler; finish(any: boolean): 
       start(h, width) {
         header = h ?? Array.from({ length: width }, (_, i) => String(i));
         const dup = header.find((name, i) => header.indexOf(name) !== i);
-        if (dup !== undefined) throw new DataError(`${op}: the header names ${JSON.stringify(dup)} more than once`);
+        if (dup !== undefined) throw new DataError(`${op}: the header names ${fmtValue(dup)} more than once`);
         columns = header.map(() => []);
       },
       row(fields, line) {

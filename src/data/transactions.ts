@@ -1,4 +1,4 @@
-import { DataError, ShapeError, ValueError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { parseNumber } from './csv.js';
 import type { Id } from './idmap.js';
 import { rfmFeatures, type RfmOptions, type RfmTable } from './rfm.js';
@@ -101,12 +101,12 @@ export function readTransactions(
         col !== undefined &&
         (typeof col !== 'object' || col === null || typeof (col as ArrayLike<unknown>).length !== 'number')
       )
-        throw new ValueError(`${op}: column ${JSON.stringify(c)} must be an array; got ${typeof col}`);
+        throw new ValueError(`${op}: column ${fmtValue(c)} must be an array; got ${typeof col}`);
     }
     for (const c of [customerCol, dateCol]) {
       if (!cols[c])
         throw new ValueError(
-          `${op}: the log has no column ${JSON.stringify(c)}; it has ${JSON.stringify(Object.keys(cols))}`,
+          `${op}: the log has no column ${fmtValue(c)}; it has ${JSON.stringify(Object.keys(cols))}`,
         );
     }
     hasValue = valueCol !== null && cols[valueCol] !== undefined;
@@ -114,14 +114,14 @@ export function readTransactions(
     for (const c of [dateCol, ...(hasValue ? [valueCol!] : [])]) {
       if (cols[c]!.length !== n)
         throw new ShapeError(
-          `${op}: column ${JSON.stringify(c)} has ${cols[c]!.length} rows; ${JSON.stringify(customerCol)} has ${n}`,
+          `${op}: column ${fmtValue(c)} has ${cols[c]!.length} rows; ${fmtValue(customerCol)} has ${n}`,
         );
     }
     get = (col, i) => cols[col]![i];
     where = (i) => `row ${i}`;
   }
   if (names.value !== undefined && names.value !== null && !hasValue)
-    throw new ValueError(`${op}: value column ${JSON.stringify(names.value)} is not in the log`);
+    throw new ValueError(`${op}: value column ${fmtValue(names.value)} is not in the log`);
   const customer: Id[] = new Array(n);
   const day = new Float64Array(n);
   const value = hasValue ? new Float64Array(n) : undefined;
@@ -133,17 +133,17 @@ export function readTransactions(
   for (let i = 0; i < n; i++) {
     const id = get(customerCol, i);
     if ((typeof id !== 'string' || id.trim() === '') && (typeof id !== 'number' || !Number.isFinite(id)))
-      bad(i, `customer id ${JSON.stringify(id)} is missing or not a string or number`);
+      bad(i, `customer id ${fmtValue(id)} is missing or not a string or number`);
     customer[i] = typeof id === 'string' ? id.trim() : (id as number);
     const cell = get(dateCol, i);
     const t = parseDate(cell);
     if (Number.isNaN(t))
-      bad(i, `date ${JSON.stringify(cell)} is not a date (expected YYYYMMDD, ISO 8601, a Date or epoch ms)`);
+      bad(i, `date ${fmtValue(cell)} is not a date (expected YYYYMMDD, ISO 8601, a Date or epoch ms)`);
     day[i] = Math.floor(t / DAY_MS);
     if (value) {
       const cell = get(valueCol!, i);
       const v = typeof cell === 'number' ? cell : typeof cell === 'string' ? parseNumber(cell) : Number.NaN;
-      if (!Number.isFinite(v)) bad(i, `value ${JSON.stringify(cell)} is not a finite number`);
+      if (!Number.isFinite(v)) bad(i, `value ${fmtValue(cell)} is not a finite number`);
       else if (v < 0) bad(i, `value ${v} is negative (net refunds against their orders first)`);
       value[i] = v;
     }
@@ -215,7 +215,7 @@ export function summarizeTransactions(log: TransactionLog, options: SummarizeOpt
   const op = 'summarizeTransactions';
   const unit = options.unit ?? 'week';
   if (!(unit in TIME_UNITS))
-    throw new ValueError(`${op}: unit must be 'day', 'week' or 'month'; got ${JSON.stringify(unit)}`);
+    throw new ValueError(`${op}: unit must be 'day', 'week' or 'month'; got ${fmtValue(unit)}`);
   const tx = readTransactions(op, log, options);
   const n = tx.customer.length;
   if (n === 0) throw new ValueError(`${op}: the transaction log is empty`);
@@ -301,9 +301,7 @@ export function summarizeTransactions(log: TransactionLog, options: SummarizeOpt
 function optionDay(op: string, name: string, v: Date | number | string): number {
   const t = parseDate(v);
   if (Number.isNaN(t))
-    throw new ValueError(
-      `${op}: ${name} must be a date (Date, epoch ms, YYYYMMDD or ISO text); got ${JSON.stringify(v)}`,
-    );
+    throw new ValueError(`${op}: ${name} must be a date (Date, epoch ms, YYYYMMDD or ISO text); got ${fmtValue(v)}`);
   return Math.floor(t / DAY_MS);
 }
 

@@ -31,7 +31,7 @@ export function fitPlatt(logits: ArrayLike<number>, y: ArrayLike<number>): Calib
   let pos = 0;
   for (let i = 0; i < n; i++) pos += y[i]!;
   if (pos === 0 || pos === n)
-    throw new ValueError(`fitPlatt: the calibration rows need both classes; got ${pos} positives of ${n}`);
+    throw new ValueError(`fitPlatt: the calibration rows need both classes; got ${fmtValue(pos)} positives of ${n}`);
   const tPos = (pos + 1) / (pos + 2);
   const tNeg = 1 / (n - pos + 2);
   let a = 1;

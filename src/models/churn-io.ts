@@ -1,5 +1,5 @@
 import type { BackendName } from '../backends/backend.js';
-import { DataError } from '../core/errors.js';
+import { DataError, fmtValue } from '../core/errors.js';
 import { TabularEncoder } from '../data/encoder.js';
 import { type ModelClass, configObject, fileTensor, registerModelType } from '../io/models.js';
 import { tensor } from '../tensor/creation.js';
@@ -31,7 +31,7 @@ export function registerChurnLoader<T extends ChurnLike>(cls: new (options: neve
       const model = new Cls(configObject(op, 'options', c.options));
       const features = c.features;
       if (typeof features !== 'number' || !Number.isInteger(features) || features < 1)
-        throw new DataError(`${op}: features must be a positive integer; got ${String(features)}`);
+        throw new DataError(`${op}: features must be a positive integer; got ${fmtValue(features)}`);
       const widths = [features, ...model.options.hidden, 1];
       const names = new Set<string>();
       for (let i = 0; i + 1 < widths.length; i++) {

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import { toBinaryLabels, toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
-import { DataError, ShapeError, ValueError, NumericalError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError, NumericalError, fmtValue } from '../core/errors.js';
 import {
   brierScore,
   calibrationCurve,
@@ -112,7 +112,7 @@ export class ChurnClassifier {
     const hidden = [...(options.hidden ?? [])];
     for (const [i, h] of hidden.entries()) {
       if (!Number.isInteger(h) || h < 1)
-        throw new ValueError(`${op}: hidden[${i}] must be a positive integer; got ${h}`);
+        throw new ValueError(`${op}: hidden[${i}] must be a positive integer; got ${fmtValue(h)}`);
     }
     const o = {
       hidden,
@@ -124,17 +124,15 @@ export class ChurnClassifier {
       calibration: options.calibration ?? 'platt',
     } as const;
     if (!Number.isInteger(o.epochs) || o.epochs < 1)
-      throw new ValueError(`${op}: epochs must be a positive integer; got ${o.epochs}`);
+      throw new ValueError(`${op}: epochs must be a positive integer; got ${fmtValue(o.epochs)}`);
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
-      throw new ValueError(`${op}: batchSize must be a positive integer; got ${o.batchSize}`);
+      throw new ValueError(`${op}: batchSize must be a positive integer; got ${fmtValue(o.batchSize)}`);
     if (!(o.lr > 0) || !Number.isFinite(o.lr))
-      throw new ValueError(`${op}: lr must be a positive finite number; got ${o.lr}`);
+      throw new ValueError(`${op}: lr must be a positive finite number; got ${fmtValue(o.lr)}`);
     if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay))
-      throw new ValueError(`${op}: weightDecay must be a finite number ≥ 0; got ${o.weightDecay}`);
+      throw new ValueError(`${op}: weightDecay must be a finite number ≥ 0; got ${fmtValue(o.weightDecay)}`);
     if (!['platt', 'isotonic', 'none'].includes(o.calibration)) {
-      throw new ValueError(
-        `${op}: calibration must be 'platt', 'isotonic' or 'none'; got ${JSON.stringify(o.calibration)}`,
-      );
+      throw new ValueError(`${op}: calibration must be 'platt', 'isotonic' or 'none'; got ${fmtValue(o.calibration)}`);
     }
     new Rng(o.seed, op);
     this.options = { ...o, ...(options.backend ? { backend: options.backend } : {}) };
@@ -171,7 +169,7 @@ export class ChurnClassifier {
     const v = options.validation ?? (this.options.calibration === 'none' ? undefined : 0.2);
     if (typeof v === 'number') {
       if (!(v > 0 && v < 1))
-        throw new ValueError(`${op}: validation must be a fraction in (0, 1) or { X, y }; got ${v}`);
+        throw new ValueError(`${op}: validation must be a fraction in (0, 1) or { X, y }; got ${fmtValue(v)}`);
       const split = stratifiedSplit(train, labels, v, rng);
       train = split.train.m;
       labels = split.train.y;

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
-import { DataError, ShapeError, ValueError } from '../core/errors.js';
+import { DataError, ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kmeansAssign } from '../ops/fused/kmeans.js';
@@ -76,25 +76,25 @@ export class KMeans {
   constructor(options: KMeansOptions) {
     const op = 'KMeans';
     const { k } = options;
-    if (!Number.isInteger(k) || k < 1) throw new ValueError(`${op}: k must be a positive integer; got ${k}`);
+    if (!Number.isInteger(k) || k < 1) throw new ValueError(`${op}: k must be a positive integer; got ${fmtValue(k)}`);
     const nInit = options.nInit ?? 3;
     const maxIter = options.maxIter ?? 300;
     const tol = options.tol ?? 1e-4;
     const seed = options.seed ?? 0;
     if (!Number.isInteger(nInit) || nInit < 1)
-      throw new ValueError(`${op}: nInit must be a positive integer; got ${nInit}`);
+      throw new ValueError(`${op}: nInit must be a positive integer; got ${fmtValue(nInit)}`);
     if (!Number.isInteger(maxIter) || maxIter < 1)
-      throw new ValueError(`${op}: maxIter must be a positive integer; got ${maxIter}`);
+      throw new ValueError(`${op}: maxIter must be a positive integer; got ${fmtValue(maxIter)}`);
     if (!(tol >= 0) || !Number.isFinite(tol))
-      throw new ValueError(`${op}: tol must be a finite number ≥ 0; got ${tol}`);
+      throw new ValueError(`${op}: tol must be a finite number ≥ 0; got ${fmtValue(tol)}`);
     const init = options.init ?? 'k-means++';
     if (typeof init === 'string' && init !== 'k-means++' && init !== 'random') {
       throw new ValueError(
-        `${op}: init must be 'k-means++', 'random' or an array of k centroids; got ${JSON.stringify(init)}`,
+        `${op}: init must be 'k-means++', 'random' or an array of k centroids; got ${fmtValue(init)}`,
       );
     }
     if (typeof init !== 'string' && init.length !== k) {
-      throw new ShapeError(`${op}: init must hold k = ${k} centroids; got ${init.length}`);
+      throw new ShapeError(`${op}: init must hold k = ${k} centroids; got ${fmtValue(init.length)}`);
     }
     new Rng(seed, op); // validates the seed now rather than at fit time
     this.k = k;
@@ -121,7 +121,7 @@ export class KMeans {
       for (const [j, c] of init.entries()) {
         if (c.length !== m.cols || c.some((v) => !Number.isFinite(v))) {
           throw new ShapeError(
-            `${op}: init[${j}] must hold ${m.cols} finite numbers to match X's columns; got ${c.length} values`,
+            `${op}: init[${j}] must hold ${m.cols} finite numbers to match X's columns; got ${fmtValue(c.length)} values`,
           );
         }
       }

@@ -1,7 +1,7 @@
 import type { BackendName } from '../backends/backend.js';
 import type { Interactions } from '../data/interactions.js';
 import { Rng } from '../core/random.js';
-import { ValueError } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { FactorModel } from './factor-model.js';
 import { mfSgdStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
@@ -77,7 +77,7 @@ export class MatrixFactorization extends FactorModel {
       seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
     };
     if (this.opts.backend !== 'cpu' && this.opts.backend !== 'webgpu') {
-      throw new ValueError(`${k}: backend must be 'cpu' or 'webgpu'; got ${JSON.stringify(this.opts.backend)}`);
+      throw new ValueError(`${k}: backend must be 'cpu' or 'webgpu'; got ${fmtValue(this.opts.backend)}`);
     }
   }
 

@@ -116,7 +116,7 @@ export abstract class Recommender {
     }
     if (data.length === 0) throw new DataError(`${this.kind}.fit: the interactions are empty; there is nothing to fit`);
     if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 0)) {
-      throw new ValueError(`${this.kind}.fit: epochs must be a non-negative integer; got ${options.epochs}`);
+      throw new ValueError(`${this.kind}.fit: epochs must be a non-negative integer; got ${fmtValue(options.epochs)}`);
     }
     // A fit that fails (divergence, a lost device) restores the earlier fit; the copy guards
     // against a train() that updates the arrays in place.
@@ -176,7 +176,7 @@ export abstract class Recommender {
     const maps = this.fittedMaps('predict');
     if (users.length !== items.length) {
       throw new ValueError(
-        `${this.kind}.predict: users and items must have the same length; got ${users.length} and ${items.length}`,
+        `${this.kind}.predict: users and items must have the same length; got ${fmtValue(users.length)} and ${items.length}`,
       );
     }
     const cold = options.coldStart ?? 'error';
@@ -210,7 +210,7 @@ export abstract class Recommender {
     const maps = this.fittedMaps('predictIndices');
     if (users.length !== items.length) {
       throw new ValueError(
-        `${this.kind}.predictIndices: users and items must have the same length; got ${users.length} and ${items.length}`,
+        `${this.kind}.predictIndices: users and items must have the same length; got ${fmtValue(users.length)} and ${items.length}`,
       );
     }
     for (let j = 0; j < users.length; j++) {
@@ -267,7 +267,7 @@ export abstract class Recommender {
     const maps = this.fittedMaps('recommend');
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
-      throw new ValueError(`${this.kind}.recommend: k must be a positive integer; got ${k}`);
+      throw new ValueError(`${this.kind}.recommend: k must be a positive integer; got ${fmtValue(k)}`);
     const excludeSeen = options.excludeSeen ?? true;
     const n = maps.items.size;
     const out: { items: Int32Array; scores: Float32Array }[] = [];
@@ -293,7 +293,7 @@ export abstract class Recommender {
   async similarItems(item: Id, k = 10): Promise<ScoredItem[]> {
     const maps = this.fittedMaps('similarItems');
     if (!Number.isInteger(k) || k < 1)
-      throw new ValueError(`${this.kind}.similarItems: k must be a positive integer; got ${k}`);
+      throw new ValueError(`${this.kind}.similarItems: k must be a positive integer; got ${fmtValue(k)}`);
     const i = this.lookup('similarItems', 'item', maps.items, item, false, '');
     const r = await this.similarTo(i, k);
     return Array.from(r.items, (j, n) => ({ item: maps.items.id(j), score: r.scores[n]! }));
@@ -363,7 +363,7 @@ export abstract class Recommender {
     if (i !== undefined) return i;
     if (allowUnknown) return -1;
     throw new ValueError(
-      `${this.kind}.${op}: unknown ${kind} id ${JSON.stringify(id)} (${typeof id}); the model was fitted on ${map.size} ${kind}s${hint ? `; ${hint}` : ''}`,
+      `${this.kind}.${op}: unknown ${kind} id ${fmtValue(id)} (${typeof id}); the model was fitted on ${map.size} ${kind}s${hint ? `; ${hint}` : ''}`,
     );
   }
 }

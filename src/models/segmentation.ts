@@ -1,5 +1,5 @@
 import { quintileScores, rfmSegmentName, type RfmTable } from '../data/rfm.js';
-import { ShapeError, ValueError } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 
 /** One segment of {@link segmentProfiles}. */
 export interface SegmentProfile {
@@ -58,10 +58,10 @@ export function segmentProfiles(
   for (const name of names) {
     const col = cols[name]!;
     if (col.length !== n)
-      throw new ShapeError(`${op}: feature ${JSON.stringify(name)} has ${col.length} rows but labels has ${n}`);
+      throw new ShapeError(`${op}: feature ${fmtValue(name)} has ${col.length} rows but labels has ${n}`);
     for (let i = 0; i < n; i++) {
       if (!Number.isFinite(col[i]!))
-        throw new ValueError(`${op}: feature ${JSON.stringify(name)}[${i}] must be a finite number; got ${col[i]}`);
+        throw new ValueError(`${op}: feature ${fmtValue(name)}[${i}] must be a finite number; got ${fmtValue(col[i])}`);
     }
   }
   let r = cols.rScore;
@@ -73,7 +73,7 @@ export function segmentProfiles(
   const members = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;
-    if (!Number.isInteger(l)) throw new ValueError(`${op}: labels[${i}] must be an integer; got ${l}`);
+    if (!Number.isInteger(l)) throw new ValueError(`${op}: labels[${i}] must be an integer; got ${fmtValue(l)}`);
     let list = members.get(l);
     if (!list) members.set(l, (list = []));
     list.push(i);

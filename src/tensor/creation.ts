@@ -1,6 +1,6 @@
 import type { Backend, BackendName, RandomInfo } from '../backends/backend.js';
 import { backendByName, currentBackend } from '../backends/registry.js';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
+import { DTypeError, ShapeError, ValueError, fmtShape, fmtValue } from '../core/errors.js';
 import { wrap } from '../ops/dispatch.js';
 import { type DType, type TypedArray, dtypeOfArray, isDType, toDTypeArray } from '../core/dtype.js';
 import { addCounter, blocksUsed, seedToKey } from '../core/philox.js';
@@ -20,7 +20,7 @@ export type NestedArray = number | readonly NestedArray[];
 
 function resolve(op: string, options: CreateOptions, fallback: DType = 'float32'): { backend: Backend; dtype: DType } {
   const dtype = options.dtype ?? fallback;
-  if (!isDType(dtype)) throw new DTypeError(`${op}: dtype must be float32, int32 or float64; got ${String(dtype)}`);
+  if (!isDType(dtype)) throw new DTypeError(`${op}: dtype must be float32, int32 or float64; got ${fmtValue(dtype)}`);
   const backend = options.backend ? backendByName(options.backend) : currentBackend();
   if (!backend.dtypes.includes(dtype)) {
     throw new DTypeError(
@@ -127,7 +127,9 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
     start = 0;
   }
   if (![start, end, step].every(Number.isFinite) || step === 0) {
-    throw new ValueError(`arange: start, end and step must be finite and step nonzero; got ${start}, ${end}, ${step}`);
+    throw new ValueError(
+      `arange: start, end and step must be finite and step nonzero; got ${fmtValue(start)}, ${end}, ${step}`,
+    );
   }
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = [start, end, step].every(Number.isInteger);
@@ -203,7 +205,7 @@ export const randn = (shape: readonly number[], options: RandomOptions = {}): Te
 export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || high - low > 0x7fffffff) {
     throw new ValueError(
-      `randint: low and high must be integers with low < high and a range below 2^31; got ${low}, ${high}`,
+      `randint: low and high must be integers with low < high and a range below 2^31; got ${fmtValue(low)}, ${high}`,
     );
   }
   return draw('randint', shape, 'int', options, { low, high }, 'int32');

@@ -1,5 +1,5 @@
 import type { AttentionInfo, MatmulInfo } from '../backend.js';
-import { BackendError } from '../../core/errors.js';
+import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
 import { matmulWasm } from './matmul.js';
@@ -24,7 +24,7 @@ export function cpuKernelsFromEnv(): CpuKernels {
   const env = typeof process === 'object' ? process.env?.ATTUNE_CPU_KERNELS : undefined;
   if (env === undefined || env === '') return 'auto';
   if (!(MODES as readonly string[]).includes(env)) {
-    throw new BackendError(`ATTUNE_CPU_KERNELS must be 'auto', 'wasm' or 'ts'; got ${JSON.stringify(env)}`);
+    throw new BackendError(`ATTUNE_CPU_KERNELS must be 'auto', 'wasm' or 'ts'; got ${fmtValue(env)}`);
   }
   return env as CpuKernels;
 }
@@ -91,7 +91,7 @@ export class WasmKernels {
 /** Resolves a mode to kernels (undefined: TypeScript only) and the backend description. */
 export function selectCpuKernels(mode: CpuKernels): { wasm: WasmKernels | undefined; description: string } {
   if (!MODES.includes(mode)) {
-    throw new BackendError(`cpu kernels must be 'auto', 'wasm' or 'ts'; got ${JSON.stringify(mode)}`);
+    throw new BackendError(`cpu kernels must be 'auto', 'wasm' or 'ts'; got ${fmtValue(mode)}`);
   }
   const simd = simdAvailable();
   if (mode === 'wasm' && !simd) {

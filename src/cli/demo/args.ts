@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import type { DemoOptions } from './options.js';
 
 /** Parses `attune demo` arguments; a ValueError names a bad or unknown one. */
@@ -12,7 +12,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
   const int = (s: string, flag: string): number => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 0)
-      throw new ValueError(`demo: ${flag} must be a non-negative integer; got ${JSON.stringify(s)}`);
+      throw new ValueError(`demo: ${flag} must be a non-negative integer; got ${fmtValue(s)}`);
     return n;
   };
   for (let i = 0; i < args.length; i++) {
@@ -26,7 +26,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
       case '--backend': {
         const b = v();
         if (b !== 'auto' && b !== 'cpu' && b !== 'webgpu')
-          throw new ValueError(`demo: --backend must be auto, cpu or webgpu; got ${JSON.stringify(b)}`);
+          throw new ValueError(`demo: --backend must be auto, cpu or webgpu; got ${fmtValue(b)}`);
         o.backend = b;
         break;
       }
@@ -44,7 +44,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
         break;
       default:
         throw new ValueError(
-          `demo: unknown option ${JSON.stringify(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`,
+          `demo: unknown option ${fmtValue(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`,
         );
     }
   }

@@ -1,6 +1,6 @@
 import type { BackendName } from '../../backends/backend.js';
 import { ready } from '../../backends/registry.js';
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import { churnSection } from './churn.js';
 import { dataSection } from './data.js';
 import { fmt, section } from './format.js';
@@ -25,10 +25,10 @@ export async function runDemo(
 ): Promise<DemoResult> {
   const seed = options.seed ?? 7;
   if (!Number.isInteger(seed) || seed < 0)
-    throw new ValueError(`demo: seed must be a non-negative integer; got ${seed}`);
+    throw new ValueError(`demo: seed must be a non-negative integer; got ${fmtValue(seed)}`);
   const request = options.backend ?? 'auto';
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu') {
-    throw new ValueError(`demo: backend must be 'auto', 'cpu' or 'webgpu'; got ${JSON.stringify(request)}`);
+    throw new ValueError(`demo: backend must be 'auto', 'cpu' or 'webgpu'; got ${fmtValue(request)}`);
   }
   const size = sizes(options);
   const tStart = performance.now();

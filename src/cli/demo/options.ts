@@ -1,5 +1,5 @@
 import type { ReadyInfo } from '../../backends/registry.js';
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import type { ChurnReport } from '../../models/churn.js';
 import type { SegmentProfile } from '../../models/segmentation.js';
 
@@ -102,7 +102,7 @@ export function sizes(o: DemoOptions): DemoSizes {
   const quick = o.quick === true;
   const customers = o.customers ?? (quick ? 1500 : 5000);
   if (!Number.isInteger(customers) || customers < 50)
-    throw new ValueError(`demo: customers must be an integer ≥ 50; got ${customers}`);
+    throw new ValueError(`demo: customers must be an integer ≥ 50; got ${fmtValue(customers)}`);
   return quick
     ? {
         customers,

@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 
 /**
  * What a row says about consent: a boolean (consent to everything or nothing), a list of
@@ -44,11 +44,11 @@ export function grants(value: ConsentValue, purpose: string): boolean | undefine
     if (flag === undefined) return false;
     if (typeof flag !== 'boolean')
       throw new ValueError(
-        `grants: the consent flag for ${JSON.stringify(purpose)} must be a boolean; got ${String(flag)}`,
+        `grants: the consent flag for ${fmtValue(purpose)} must be a boolean; got ${fmtValue(flag)}`,
       );
     return flag;
   }
-  throw new ValueError(`grants: unreadable consent value ${String(value)}`);
+  throw new ValueError(`grants: unreadable consent value ${fmtValue(value)}`);
 }
 
 /**
@@ -61,7 +61,7 @@ export function grants(value: ConsentValue, purpose: string): boolean | undefine
 export function filterByConsent<T>(rows: readonly T[], options: ConsentFilterOptions<T>): ConsentFilterResult<T> {
   const op = 'filterByConsent';
   if (typeof options.purpose !== 'string' || options.purpose.trim() === '')
-    throw new ValueError(`${op}: purpose must be a non-empty string; got ${JSON.stringify(options.purpose)}`);
+    throw new ValueError(`${op}: purpose must be a non-empty string; got ${fmtValue(options.purpose)}`);
   const read =
     typeof options.consent === 'function'
       ? options.consent

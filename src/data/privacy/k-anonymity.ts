@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import { CsvTable } from '../table.js';
 
 /** What {@link kAnonymity} finds. */
@@ -29,7 +29,7 @@ export function kAnonymity(
   const op = 'kAnonymity';
   if (quasiIdentifiers.length === 0) throw new ValueError(`${op}: give at least one quasi-identifier column`);
   if (options.k !== undefined && (!Number.isInteger(options.k) || options.k < 1))
-    throw new ValueError(`${op}: k must be a positive integer; got ${options.k}`);
+    throw new ValueError(`${op}: k must be a positive integer; got ${fmtValue(options.k)}`);
   let n: number;
   let cell: (q: number, i: number) => string;
   if (data instanceof CsvTable) {
@@ -40,7 +40,7 @@ export function kAnonymity(
     n = data.length;
     if (n > 0) {
       for (const q of quasiIdentifiers)
-        if (!(q in data[0]!)) throw new ValueError(`${op}: the rows have no column ${JSON.stringify(q)}`);
+        if (!(q in data[0]!)) throw new ValueError(`${op}: the rows have no column ${fmtValue(q)}`);
     }
     cell = (q, i) => String(data[i]![quasiIdentifiers[q]!] ?? '');
   }

@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import type { Id } from '../idmap.js';
 
 /** Options of {@link Pseudonymizer.create}. */
@@ -60,11 +60,9 @@ export class Pseudonymizer {
       );
     const bytes = options.bytes ?? 16;
     if (!Number.isInteger(bytes) || bytes < 8 || bytes > 32)
-      throw new ValueError(`${op}: bytes must be an integer in [8, 32]; got ${bytes}`);
+      throw new ValueError(`${op}: bytes must be an integer in [8, 32]; got ${fmtValue(bytes)}`);
     if (options.keyId !== undefined && !/^[A-Za-z0-9._-]{1,32}$/.test(options.keyId))
-      throw new ValueError(
-        `${op}: keyId must be 1-32 characters of A-Z a-z 0-9 . _ -; got ${JSON.stringify(options.keyId)}`,
-      );
+      throw new ValueError(`${op}: keyId must be 1-32 characters of A-Z a-z 0-9 . _ -; got ${fmtValue(options.keyId)}`);
     const cryptoKey = await subtle().importKey('raw', Uint8Array.from(raw), { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',
     ]);
@@ -74,7 +72,7 @@ export class Pseudonymizer {
   /** The pseudonym of one id. */
   async pseudonymize(id: Id): Promise<string> {
     if ((typeof id !== 'string' && typeof id !== 'number') || (typeof id === 'number' && !Number.isFinite(id)))
-      throw new ValueError(`Pseudonymizer.pseudonymize: id must be a string or a finite number; got ${String(id)}`);
+      throw new ValueError(`Pseudonymizer.pseudonymize: id must be a string or a finite number; got ${fmtValue(id)}`);
     const text = String(id);
     const hit = this.cache.get(text);
     if (hit !== undefined) return hit;

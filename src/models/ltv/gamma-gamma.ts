@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../../core/errors.js';
 import { checkNumber } from '../../core/checks.js';
 import { nelderMead } from './optimize.js';
 import { lnGamma } from './special.js';
@@ -48,7 +48,7 @@ export class GammaGamma {
     const op = 'GammaGamma.fit';
     const rows = repeatBuyers(op, history);
     if (rows.x.length < 3)
-      throw new ValueError(`${op}: needs at least 3 customers with repeat purchases; got ${rows.x.length}`);
+      throw new ValueError(`${op}: needs at least 3 customers with repeat purchases; got ${fmtValue(rows.x.length)}`);
     let mean = 0;
     for (const m of rows.m) mean += m / rows.m.length;
     const negLL = (lp: number[]) => {
@@ -99,9 +99,9 @@ export class GammaGamma {
 
 function checkValues(op: string, i: number, x: number, m: number): void {
   if (!Number.isInteger(x) || x < 0)
-    throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${x}`);
+    throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${fmtValue(x)}`);
   if (x > 0 && !(m > 0 && Number.isFinite(m)))
-    throw new ValueError(`${op}: monetary[${i}] must be a finite number > 0 for a repeat buyer; got ${m}`);
+    throw new ValueError(`${op}: monetary[${i}] must be a finite number > 0 for a repeat buyer; got ${fmtValue(m)}`);
 }
 
 function repeatBuyers(op: string, h: SpendHistory): { x: number[]; m: number[] } {

@@ -1,4 +1,4 @@
-import { NumericalError, ValueError } from '../../core/errors.js';
+import { NumericalError, ValueError, fmtValue } from '../../core/errors.js';
 
 // Special functions the lifetime-value likelihoods need, written here because no kept npm
 // package provides them well: log-gamma and the Gauss hypergeometric 2F1 on [0, 1).
@@ -14,7 +14,8 @@ const LANCZOS = [
 
 /** ln Γ(x) for x > 0 (ValueError otherwise). */
 export function lnGamma(x: number): number {
-  if (!(x > 0) || !Number.isFinite(x)) throw new ValueError(`lnGamma: x must be a finite number > 0; got ${x}`);
+  if (!(x > 0) || !Number.isFinite(x))
+    throw new ValueError(`lnGamma: x must be a finite number > 0; got ${fmtValue(x)}`);
   let y = x;
   const tmp0 = x + 5.2421875;
   const tmp = (x + 0.5) * Math.log(tmp0) - tmp0;
@@ -39,9 +40,10 @@ const MAX_TERMS = 2_000_000;
  */
 export function hyp2f1(a: number, b: number, c: number, z: number): number {
   const op = 'hyp2f1';
-  if (!(z >= 0 && z < 1)) throw new ValueError(`${op}: z must be in [0, 1); got ${z}`);
-  if (!(c > 0)) throw new ValueError(`${op}: c must be > 0; got ${c}`);
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new ValueError(`${op}: a and b must be finite; got ${a}, ${b}`);
+  if (!(z >= 0 && z < 1)) throw new ValueError(`${op}: z must be in [0, 1); got ${fmtValue(z)}`);
+  if (!(c > 0)) throw new ValueError(`${op}: c must be > 0; got ${fmtValue(c)}`);
+  if (!Number.isFinite(a) || !Number.isFinite(b))
+    throw new ValueError(`${op}: a and b must be finite; got ${fmtValue(a)}, ${b}`);
   let term = 1;
   let sum = 1;
   for (let n = 0; n < MAX_TERMS; n++) {

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from '../../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../../core/errors.js';
 
 /**
  * What the buy-till-you-die models read of a customer: repeat purchases `frequency` (x), the
@@ -21,7 +21,7 @@ export function checkHistory(op: string, h: PurchaseHistory): number {
   const n = h.frequency.length;
   if (h.recency.length !== n || h.T.length !== n)
     throw new ShapeError(
-      `${op}: frequency, recency and T must have the same length; got ${n}, ${h.recency.length} and ${h.T.length}`,
+      `${op}: frequency, recency and T must have the same length; got ${fmtValue(n)}, ${h.recency.length} and ${h.T.length}`,
     );
   if (n === 0) throw new ValueError(`${op}: no customers to fit or score`);
   for (let i = 0; i < n; i++) {
@@ -29,8 +29,9 @@ export function checkHistory(op: string, h: PurchaseHistory): number {
     const tx = h.recency[i]!;
     const T = h.T[i]!;
     if (!Number.isInteger(x) || x < 0)
-      throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${x}`);
-    if (!Number.isFinite(T) || T < 0) throw new ValueError(`${op}: T[${i}] must be a finite number ≥ 0; got ${T}`);
+      throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${fmtValue(x)}`);
+    if (!Number.isFinite(T) || T < 0)
+      throw new ValueError(`${op}: T[${i}] must be a finite number ≥ 0; got ${fmtValue(T)}`);
     if (!Number.isFinite(tx) || tx < 0 || tx > T * (1 + 1e-12))
       throw new ValueError(
         `${op}: recency[${i}] = ${tx} must lie in [0, T = ${T}]: a last purchase after the end of the period means the dates are out of order`,

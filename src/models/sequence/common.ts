@@ -1,6 +1,6 @@
 import { checkInt, checkRange } from '../../core/checks.js';
 import type { BackendName } from '../../backends/backend.js';
-import { NumericalError, ValueError } from '../../core/errors.js';
+import { NumericalError, ValueError, fmtValue } from '../../core/errors.js';
 import { scope } from '../../memory.js';
 import type { Module } from '../../nn/module.js';
 import { Adam } from '../../optim/adam.js';
@@ -59,13 +59,15 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   const epochs = checkInt(op, 'epochs', options.epochs ?? 20, 1);
   const batchSize = checkInt(op, 'batchSize', options.batchSize ?? 64, 1);
   const lr = options.lr ?? 1e-3;
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new ValueError(`${op}: lr must be a positive number; got ${lr}`);
+  if (!(lr > 0) || !Number.isFinite(lr))
+    throw new ValueError(`${op}: lr must be a positive number; got ${fmtValue(lr)}`);
   const clipNorm = options.clipNorm ?? 5;
-  if (!(clipNorm >= 0)) throw new ValueError(`${op}: clipNorm must be >= 0; got ${clipNorm}`);
+  if (!(clipNorm >= 0)) throw new ValueError(`${op}: clipNorm must be >= 0; got ${fmtValue(clipNorm)}`);
   const beta2 = checkRange(op, 'beta2', options.beta2 ?? 0.999, 0, 1);
   const patience = options.patience === undefined ? Infinity : checkInt(op, 'patience', options.patience, 1);
   const maxSeconds = options.maxSeconds ?? Infinity;
-  if (!(maxSeconds > 0)) throw new ValueError(`${op}: maxSeconds must be a positive number; got ${maxSeconds}`);
+  if (!(maxSeconds > 0))
+    throw new ValueError(`${op}: maxSeconds must be a positive number; got ${fmtValue(maxSeconds)}`);
   if (options.validation !== undefined && typeof options.validation !== 'function')
     throw new ValueError(`${op}: validation must be a function returning a score (higher is better)`);
   const validation: ValidationMetric | undefined = options.validation;

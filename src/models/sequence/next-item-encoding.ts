@@ -1,4 +1,4 @@
-import { DataError, ValueError } from '../../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../../core/errors.js';
 import { IdMap, type Id } from '../../data/idmap.js';
 import { Interactions } from '../../data/interactions.js';
 
@@ -51,14 +51,12 @@ export class EventCodec {
     if (this.idMap) {
       const i = this.idMap.get(id);
       if (i === undefined)
-        throw new ValueError(
-          `${op}: unknown item id ${JSON.stringify(id)}; the model knows ${this.idMap.size} item ids`,
-        );
+        throw new ValueError(`${op}: unknown item id ${fmtValue(id)}; the model knows ${this.idMap.size} item ids`);
       return i;
     }
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.numItems) {
       throw new ValueError(
-        `${op}: unknown item ${JSON.stringify(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`,
+        `${op}: unknown item ${fmtValue(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`,
       );
     }
     return id;
@@ -71,16 +69,14 @@ export class EventCodec {
   actionIndex(op: string, a: string | number): number {
     const i = typeof a === 'number' ? a : this.actionNames.indexOf(a);
     if (!Number.isInteger(i) || i < 0 || i >= this.actionNames.length) {
-      throw new ValueError(
-        `${op}: unknown action ${JSON.stringify(a)}; known actions: ${JSON.stringify(this.actionNames)}`,
-      );
+      throw new ValueError(`${op}: unknown action ${fmtValue(a)}; known actions: ${fmtValue(this.actionNames)}`);
     }
     return i;
   }
 
   encode(op: string, seq: EventSequence, where: string): EncodedEvents {
     if (seq === null || typeof seq !== 'object')
-      throw new ValueError(`${op}: ${where} must be an array of item ids or {items, actions}; got ${String(seq)}`);
+      throw new ValueError(`${op}: ${where} must be an array of item ids or {items, actions}; got ${fmtValue(seq)}`);
     const isObj = !Array.isArray(seq) && 'items' in seq;
     const ids = isObj ? (seq as { items: readonly Id[] }).items : (seq as readonly Id[]);
     const acts = isObj ? (seq as { actions?: readonly (string | number)[] }).actions : undefined;

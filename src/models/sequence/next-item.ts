@@ -2,7 +2,7 @@ import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
 import type { Id, IdMap } from '../../data/idmap.js';
 import type { Interactions } from '../../data/interactions.js';
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { LayerNorm } from '../../nn/layernorm.js';
@@ -146,7 +146,7 @@ export class NextItemModel extends Module {
     super();
     const op = 'NextItemModel';
     if (options === null || typeof options !== 'object')
-      throw new ValueError(`${op}: options must be an object with at least numItems; got ${String(options)}`);
+      throw new ValueError(`${op}: options must be an object with at least numItems; got ${fmtValue(options)}`);
     this.arch = checkOneOf(op, 'arch', options.arch ?? 'transformer', ['lstm', 'transformer'] as const);
     this.numItems = checkInt(op, 'numItems', options.numItems, 1);
     this.dim = checkInt(op, 'dim', options.dim ?? 64, 1);
@@ -162,7 +162,7 @@ export class NextItemModel extends Module {
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
     this.actionNames = [...(options.actions ?? [])];
     if (new Set(this.actionNames).size !== this.actionNames.length)
-      throw new ValueError(`${op}: actions must be distinct names; got ${JSON.stringify(this.actionNames)}`);
+      throw new ValueError(`${op}: actions must be distinct names; got ${fmtValue(this.actionNames)}`);
     this.codec = new EventCodec(this.numItems, this.actionNames);
     if (options.itemIds) this.codec.setItemIds(options.itemIds);
     const base = options.backend ? { backend: options.backend } : {};

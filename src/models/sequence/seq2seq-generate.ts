@@ -2,7 +2,7 @@ import { noGrad } from '../../autograd/tape.js';
 import { Rng } from '../../core/random.js';
 import { scope } from '../../memory.js';
 import { checkInt, checkOneOf } from '../../core/checks.js';
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { BackendName } from '../../backends/backend.js';
@@ -147,7 +147,7 @@ export async function generateAll(
   const beamSize = checkInt(op, 'beamSize', options.beamSize ?? 4, 1);
   const temperature = options.temperature ?? 1;
   if (!(temperature > 0) || !Number.isFinite(temperature))
-    throw new ValueError(`${op}: temperature must be a positive number; got ${temperature}`);
+    throw new ValueError(`${op}: temperature must be a positive number; got ${fmtValue(temperature)}`);
   const cache = options.cache ?? true;
   const vocabulary = model.vocabulary;
   let decoded: Decoded;

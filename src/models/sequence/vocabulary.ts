@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 
 /** The special tokens every {@link Vocabulary} starts with, at these indices. */
 export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>', '<sep>'] as const;
@@ -39,8 +39,8 @@ export class Vocabulary {
     this.index = new Map();
     list.forEach((t, i) => {
       if (typeof t !== 'string' || t.length === 0)
-        throw new ValueError(`Vocabulary: token ${i} must be a non-empty string; got ${JSON.stringify(t)}`);
-      if (this.index.has(t)) throw new ValueError(`Vocabulary: token ${JSON.stringify(t)} appears twice`);
+        throw new ValueError(`Vocabulary: token ${i} must be a non-empty string; got ${fmtValue(t)}`);
+      if (this.index.has(t)) throw new ValueError(`Vocabulary: token ${fmtValue(t)} appears twice`);
       this.index.set(t, i);
     });
     this.tokens = list;

@@ -1,7 +1,7 @@
 import type { BackendName } from '../../backends/backend.js';
 import { noGrad } from '../../autograd/tape.js';
 import { checkInt, checkOneOf, checkRange } from '../../core/checks.js';
-import { DataError, ValueError } from '../../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../../core/errors.js';
 import { Rng } from '../../core/random.js';
 import { scope } from '../../memory.js';
 import { Dropout } from '../../nn/dropout.js';
@@ -106,9 +106,9 @@ export class TextClassifier extends Module {
     this.vocabulary =
       options.vocabulary instanceof Vocabulary ? options.vocabulary : Vocabulary.fromJSON(options.vocabulary);
     if (!Array.isArray(options.classes) || options.classes.length < 2)
-      throw new ValueError(`${op}: classes must list at least 2 class names; got ${JSON.stringify(options.classes)}`);
+      throw new ValueError(`${op}: classes must list at least 2 class names; got ${fmtValue(options.classes)}`);
     if (new Set(options.classes).size !== options.classes.length)
-      throw new ValueError(`${op}: classes must be distinct; got ${JSON.stringify(options.classes)}`);
+      throw new ValueError(`${op}: classes must be distinct; got ${fmtValue(options.classes)}`);
     this.classes = options.classes.map(String);
     this.encoderKind = checkOneOf(op, 'encoder', options.encoder ?? 'bilstm', ['bilstm', 'transformer'] as const);
     this.dim = checkInt(op, 'dim', options.dim ?? 64, 1);
@@ -218,7 +218,7 @@ export class TextClassifier extends Module {
     return Int32Array.from(labels, (l, i) => {
       const k = index.get(String(l));
       if (k === undefined)
-        throw new DataError(`${op}: labels[${i}] is ${JSON.stringify(l)}; expected one of ${this.classes.join(', ')}`);
+        throw new DataError(`${op}: labels[${i}] is ${fmtValue(l)}; expected one of ${this.classes.join(', ')}`);
       return k;
     });
   }

@@ -1,5 +1,5 @@
 import { ACTIVATIONS, type Handle, type MatmulInfo } from '../../backend.js';
-import { BackendError, DTypeError } from '../../../core/errors.js';
+import { BackendError, DTypeError, fmtValue } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { MATMUL_PARAMS } from '../params.js';
 import { opId } from '../generated.js';
@@ -36,7 +36,7 @@ export function vec4Aligned(info: MatmulInfo): boolean {
 export function matmul(ctx: GpuContext, a: Handle, b: Handle, info: MatmulInfo): GpuHandle {
   if (a.dtype !== 'float32' || b.dtype !== 'float32' || (info.bias && info.bias.dtype !== 'float32')) {
     throw new DTypeError(
-      `webgpu matmul: a, b and bias must be float32; got ${a.dtype}, ${b.dtype}${info.bias ? `, ${info.bias.dtype}` : ''}`,
+      `webgpu matmul: a, b and bias must be float32; got ${fmtValue(a.dtype)}, ${b.dtype}${info.bias ? `, ${info.bias.dtype}` : ''}`,
     );
   }
   const { batch, m, n, k } = info;

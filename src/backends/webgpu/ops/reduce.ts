@@ -1,6 +1,6 @@
 import { REDUCE_OPS } from '../../backend.js';
 import type { Handle, ReduceOp } from '../../backend.js';
-import { DTypeError } from '../../../core/errors.js';
+import { DTypeError, fmtValue } from '../../../core/errors.js';
 import { gpu, type GpuContext, type GpuHandle } from '../context.js';
 import { REDUCE_PARAMS, SOFTMAX_PARAMS } from '../params.js';
 import { opId } from '../generated.js';
@@ -34,7 +34,7 @@ function rowGrid(ctx: GpuContext, outer: number, inner: number): { entry: string
 export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, inner: number): GpuHandle {
   const isArg = op === 'argmax' || op === 'argmin';
   if (op === 'logsumexp' && x.dtype !== 'float32') {
-    throw new DTypeError(`webgpu reduce: logsumexp needs float32 input; got ${x.dtype}`);
+    throw new DTypeError(`webgpu reduce: logsumexp needs float32 input; got ${fmtValue(x.dtype)}`);
   }
   const out = ctx.alloc(outer, isArg ? 'int32' : x.dtype);
   if (outer === 0) return out;
@@ -45,7 +45,7 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: Handle, outer: number, 
 }
 
 export function softmax(ctx: GpuContext, x: Handle, rows: number, cols: number, log: boolean): GpuHandle {
-  if (x.dtype !== 'float32') throw new DTypeError(`webgpu softmax: x must be float32; got ${x.dtype}`);
+  if (x.dtype !== 'float32') throw new DTypeError(`webgpu softmax: x must be float32; got ${fmtValue(x.dtype)}`);
   const out = ctx.alloc(rows * cols, 'float32');
   if (rows * cols === 0) return out;
   const { entry, groups } = rowGrid(ctx, rows, cols);
