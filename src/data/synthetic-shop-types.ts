@@ -113,6 +113,8 @@ export interface SyntheticItem {
   /** Relative popularity (Zipf-like within the catalogue). */
   popularity: number;
   vector: number[];
+  /** The item's complement: right after a cart of this item, the next view is often it. */
+  complement: number;
 }
 
 /** A synthetic shop: see `syntheticShop` for the story behind each part. */

@@ -77,6 +77,9 @@ function count(op: string, name: string, v: number, min: number): number {
  *    session views 1 + Poisson(2) items (category by preference, item by popularity ×
  *    exp(taste · vector)); each view is carted with the segment's cart rate (less for items
  *    priced against its taste), and a cart is bought with the buy rate, quantity 1 + Poisson.
+ *    Journeys have order, as in real shops (see `journeyOrder`): after a cart the next view is
+ *    often the item's complement, views stay in a category within a session, and consumables
+ *    are bought again.
  * 5. **Feedback.** 30% of purchases leave a rating round(3 + 1.5·affinity + noise) in 1..5;
  *    carts and purchases count as implicit interactions.
  * 6. **Churn table** per customer from the log (recency, frequency, monetary, sessions, ...),
@@ -114,6 +117,7 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
       price: Math.max(0.99, price),
       popularity: 1 / (1 + rankPerm[i]!),
       vector: [0, 1, 2, 3].map(() => normal(rng) * 0.7),
+      complement: -1, // set with the journeys' order below
     });
   }
   const byCategory = categories.map((c) => items.filter((it) => it.category === c));
@@ -151,10 +155,16 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
   const evs: Ev[] = [];
   const ratings: { u: number; i: number; r: number; time: number }[] = [];
   const sessions = new Int32Array(nCust);
+  const order = journeyOrder(items, byCategory, options.seed ?? 0);
+  items.forEach((it, i) => {
+    it.complement = order.complement[i]!;
+  });
   for (const cu of customers) {
     const seg = SHOP_SEGMENTS[cu.segmentIndex]!;
     const end = cu.churnDay ?? days;
     const itemWeights = byCategory.map((list) => list.map((it) => it.popularity * Math.exp(dot(cu.taste, it.vector))));
+    const bought: number[] = [];
+    let lastCart = -1;
     let t = cu.signupDay;
     for (;;) {
       t += -Math.log(1 - rng.float()) / cu.visitRate;
@@ -163,9 +173,13 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
       const views = 1 + poisson(rng, 2);
       let clock = t;
       // A session that runs past the end of the log is cut there.
+      let prevCategory = -1;
       for (let v = 0; v < views; v++) {
-        const k = pick(rng, catPrefs[cu.id]!);
-        const it = byCategory[k]![pick(rng, itemWeights[k]!)]!;
+        const drawn = pick(rng, catPrefs[cu.id]!);
+        const k = prevCategory >= 0 && order.rng.float() < order.stayInCategory ? prevCategory : drawn;
+        const it = order.next(byCategory[k]![pick(rng, itemWeights[k]!)]!, lastCart, bought);
+        prevCategory = order.categoryOf[it.id]!;
+        lastCart = -1;
         clock += (1 + rng.float() * 4) / 1440;
         if (clock >= days) break;
         evs.push({ c: cu.id, i: it.id, t: 'view', time: clock, q: 0, a: 0 });
@@ -175,11 +189,13 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
         clock += (1 + rng.float() * 2) / 1440;
         if (clock >= days) break;
         evs.push({ c: cu.id, i: it.id, t: 'cart', time: clock, q: 1, a: 0 });
+        lastCart = it.id;
         if (rng.float() >= seg.buyRate) continue;
         clock += (1 + rng.float() * 3) / 1440;
         if (clock >= days) break;
         const q = 1 + poisson(rng, seg.quantity);
         evs.push({ c: cu.id, i: it.id, t: 'purchase', time: clock, q, a: Math.round(it.price * q * 100) / 100 });
+        if (CONSUMABLES.has(it.category)) bought.push(it.id);
         if (rng.float() < 0.3) {
           const aff = dot(cu.taste, it.vector);
           const r = Math.min(5, Math.max(1, Math.round(3 + 1.5 * aff + 0.7 * normal(rng))));
@@ -284,6 +300,46 @@ export function syntheticShop(options: SyntheticShopOptions = {}): SyntheticShop
     subjects,
     start,
     days,
+  };
+}
+
+/** Categories whose items customers buy again (repeat purchases). */
+const CONSUMABLES = new Set(['grocery', 'beauty']);
+
+/**
+ * The order in journeys, of the kinds real shops show. Every item has one complement (in its
+ * own category half the time, like a charger after headphones); right after a cart the next
+ * view is the carted item's complement with probability 0.5. Otherwise, with probability 0.1, a
+ * view returns to a consumable (grocery, beauty) the customer bought before (repeat purchase).
+ * Within a session a view stays in the previous view's category with probability 0.5 (category
+ * affinity). These draws come from their own stream ('sample'), so they never shift the shop's
+ * other draws for a seed.
+ */
+function journeyOrder(items: readonly SyntheticItem[], byCategory: readonly SyntheticItem[][], seed: number) {
+  const rng = new Rng(seed, 'syntheticShop', 'sample');
+  const categoryOf = new Int32Array(items.length);
+  byCategory.forEach((list, k) => {
+    for (const it of list) categoryOf[it.id] = k;
+  });
+  const complement = items.map((it) => {
+    const same = byCategory[categoryOf[it.id]!]!;
+    const pool = rng.float() < 0.5 && same.length > 1 ? same : items;
+    let c = pool[rng.int(pool.length)]!;
+    while (c.id === it.id && items.length > 1) c = pool[rng.int(pool.length)]!;
+    return c.id;
+  });
+  return {
+    rng,
+    categoryOf,
+    complement,
+    stayInCategory: 0.5,
+    /** The item viewed next: `drawn` (by taste and popularity) unless the journey's order says otherwise. */
+    next(drawn: SyntheticItem, lastCart: number, bought: readonly number[]): SyntheticItem {
+      const u = rng.float();
+      if (lastCart >= 0 && u < 0.5) return items[complement[lastCart]!]!;
+      if (bought.length > 0 && u > 0.9) return items[bought[rng.int(bought.length)]!]!;
+      return drawn;
+    },
   };
 }
 

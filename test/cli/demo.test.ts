@@ -32,6 +32,8 @@ describe('attune demo: runDemo', () => {
     expect(text).toMatch(/ROC-AUC\s+0\.\d{3}/);
     expect(text).toMatch(/lift, top decile\s+\d\.\d\d×/);
     expect(text).not.toMatch(/TODO|not implemented|coming soon/i);
+    expect(text).toMatch(/NextItemModel\s+0\.\d{3} \(\+\d+%\)/);
+    expect(text).toMatch(/next for customer \d+: attention on .+ 0\.\d\d/);
   });
 
   it('BPR beats popularity by leave-last-out HR@10 and NDCG@10', () => {
@@ -80,10 +82,13 @@ describe('attune demo: runDemo', () => {
 
   it('trains the next-item and subject-line models on the shop', () => {
     const q = r.sequences!;
-    expect(q.users).toBe(500);
-    expect(q.nextItem.hitRate).toBeGreaterThan(0);
+    expect(q.users).toBeGreaterThan(500);
+    expect(q.users).toBeLessThanOrEqual(1000);
     expect(q.nextItem.hitRate).toBeLessThanOrEqual(1);
     expect(q.popularity.hitRate).toBeGreaterThan(0);
+    // The shop's journeys have order (complements, category runs, repeat purchases): the
+    // transformer reads it and beats popularity by at least 20% relative HR@10.
+    expect(q.nextItem.hitRate).toBeGreaterThan(q.popularity.hitRate * 1.2);
     expect(q.subjects).toHaveLength(3);
     for (const x of q.subjects) {
       expect(x.keywords.length).toBeGreaterThan(0);

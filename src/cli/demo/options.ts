@@ -110,8 +110,8 @@ export function sizes(o: DemoOptions): DemoSizes {
         days: 150,
         bprEpochs: 25,
         churnEpochs: 40,
-        sequences: 500,
-        seqEpochs: 5,
+        sequences: 1000,
+        seqEpochs: 8,
         subjectEpochs: 10,
       }
     : {
@@ -120,8 +120,8 @@ export function sizes(o: DemoOptions): DemoSizes {
         days: 180,
         bprEpochs: 30,
         churnEpochs: 60,
-        sequences: 800,
-        seqEpochs: 8,
+        sequences: 3000,
+        seqEpochs: 10,
         subjectEpochs: 15,
       };
 }
