@@ -1,5 +1,3 @@
-import { DTypeError } from './errors.js';
-
 /** float64 exists on the CPU backend only; gradcheck uses it for tight tolerances. */
 export type DType = 'float32' | 'int32' | 'float64';
 
