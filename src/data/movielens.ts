@@ -80,15 +80,20 @@ export async function loadMovieLens(path: string | URL, options: MovieLensOption
     file = new URL(found, await pathToDirUrl(path));
   }
   const chunks = textChunks(file, 'loadMovieLens');
-  const first = await chunks.next();
-  const head = first.done ? '' : first.value;
-  if (head.trim() === '') throw new DataError(`loadMovieLens: ${String(file)} is empty`);
-  const format = options.format ?? detectMovieLensFormat(firstLine(head));
-  async function* all(): AsyncGenerator<string> {
-    yield head;
-    yield* chunks;
+  try {
+    const first = await chunks.next();
+    const head = first.done ? '' : first.value;
+    if (head.trim() === '') throw new DataError(`loadMovieLens: ${String(file)} is empty`);
+    const format = options.format ?? detectMovieLensFormat(firstLine(head));
+    async function* all(): AsyncGenerator<string> {
+      yield head;
+      yield* chunks;
+    }
+    return await readInteractionsCsv(all(), csvOptions(format, options.duplicates));
+  } finally {
+    // Closes the file when anything above throws before reading to the end (fuzzing found the leak).
+    await chunks.return(undefined);
   }
-  return readInteractionsCsv(all(), csvOptions(format, options.duplicates));
 }
 
 function firstLine(text: string): string {

@@ -28,7 +28,8 @@ export async function* textChunks(source: TextSource, op: string): AsyncGenerato
     yield source.text;
     return;
   }
-  const decoder = new TextDecoder('utf-8');
+  // ignoreBOM: the CSV parser drops one leading BOM itself, for text and bytes alike.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const decode = (chunk: unknown): string => {
     if (typeof chunk === 'string') return chunk;
     if (chunk instanceof Uint8Array) return decoder.decode(chunk, { stream: true });
@@ -82,7 +83,8 @@ async function* fileChunks(path: string | URL, op: string): AsyncGenerator<strin
     throw new DataError(`${op}: cannot open ${String(path)}: ${(cause as Error).message}`, { cause });
   }
   try {
-    const decoder = new TextDecoder('utf-8');
+    // ignoreBOM: the CSV parser drops one leading BOM itself, for text and bytes alike.
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     const buffer = new Uint8Array(1 << 20);
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);

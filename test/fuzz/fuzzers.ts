@@ -44,7 +44,8 @@ async function check<Ts extends unknown[]>(
 ): Promise<void> {
   const prop = fc.asyncProperty(...(arbs as unknown as [fc.Arbitrary<unknown>]), ((...args: Ts) =>
     body(...args)) as never);
-  await fc.assert(prop, settings(runs) as fc.Parameters<[unknown]>);
+  const seed = process.env.ATTUNE_FUZZ_SEED;
+  await fc.assert(prop, settings(runs, seed === undefined ? undefined : Number(seed)) as fc.Parameters<[unknown]>);
 }
 
 // ---- safetensors -----------------------------------------------------------------------------

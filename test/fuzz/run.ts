@@ -14,7 +14,9 @@ for (const f of allFuzzers()) {
     await f.run(runs);
   } catch (e) {
     crashes = 1;
-    note = (e as Error).message.split('\n').slice(0, 4).join(' | ');
+    note =
+      (e as Error).message.split('\n').slice(0, 4).join(' | ') +
+      ` | cause: ${String((e as Error).cause).slice(0, 300)}`;
   }
   rows.push([f.name, runs, crashes, `${((performance.now() - t0) / 1000).toFixed(1)} s ${note}`]);
   console.log(`| ${rows.at(-1)!.join(' | ')} |`);
