@@ -28,7 +28,10 @@ export function registerChurnLoader<T extends ChurnLike>(cls: new (options: neve
     load(config, tensors) {
       const op = 'load ChurnClassifier';
       const c = configObject(op, 'attune.config', config);
-      const model = new Cls(configObject(op, 'options', c.options));
+      const options = configObject(op, 'options', c.options);
+      if (options.hidden !== undefined && !Array.isArray(options.hidden))
+        throw new DataError(`${op}: options.hidden must be an array of widths; got ${fmtValue(options.hidden)}`);
+      const model = new Cls(options);
       const features = c.features;
       if (typeof features !== 'number' || !Number.isInteger(features) || features < 1)
         throw new DataError(`${op}: features must be a positive integer; got ${fmtValue(features)}`);
