@@ -32,7 +32,7 @@ describe('errors name what was wrong', () => {
       'bad dtype',
       () => at.zeros([2], { dtype: 'float16' as never }),
       at.DTypeError,
-      'full: dtype must be float32, int32 or float64; got float16',
+      'full: dtype must be float32, int32 or float64; got "float16"',
     ],
     [
       'NaN seed',
