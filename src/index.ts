@@ -29,6 +29,7 @@ export { useDeterministicAlgorithms, deterministicAlgorithms } from './core/dete
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
 export type { CpuKernels } from './backends/wasm/index.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
+export { ACTIVATIONS } from './backends/backend.js';
 export * from './core/errors.js';
 export { SparseRows, coalesceRows } from './autograd/sparse.js';
 export * as data from './data/index.js';

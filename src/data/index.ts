@@ -29,7 +29,7 @@ export {
   type SeedOptions,
   type TemporalSplitOptions,
 } from './split.js';
-export { Rng } from '../core/random.js';
+export { Rng, RNG_STREAMS, type RngStream } from '../core/random.js';
 export { textChunks, type TextSource } from './source.js';
 export { toMatrix, type MatrixInput, type Matrix } from './matrix.js';
 export {

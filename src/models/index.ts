@@ -86,3 +86,11 @@ export {
   type Explanation,
 } from './text/text-classifier.js';
 export type { AlignedGeneration } from './sequence/seq2seq.js';
+// Types the public models' signatures name, exported so the API docs can show them.
+export type { Decoder } from './sequence/seq2seq.js';
+export type { StepDecoder, DecodeState } from './sequence/seq2seq-types.js';
+export type { SourceBatch } from './sequence/seq2seq-copy.js';
+export { EventCodec } from './sequence/next-item-encoding.js';
+export type { NextItemLoss } from './sequence/next-item-training.js';
+export type { KvCache } from './sequence/seq2seq-cache.js';
+export type { EncodedEvents } from './sequence/next-item-encoding.js';

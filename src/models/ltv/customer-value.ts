@@ -5,7 +5,7 @@ import { GammaGamma, type GammaGammaOptions } from './gamma-gamma.js';
 import type { PurchaseHistory } from './summary.js';
 import type { SpendHistory } from './gamma-gamma.js';
 
-/** Options of {@link CustomerValue.lifetimeValue}. */
+/** Options of {@link CustomerValue.forecast}. */
 export interface LifetimeValueOptions {
   /** How far ahead, in the history's time unit (e.g. 52 weeks). */
   horizon: number;

@@ -3,7 +3,7 @@ import { ShapeError, ValueError, fmtValue } from '../../core/errors.js';
 /**
  * What the buy-till-you-die models read of a customer: repeat purchases `frequency` (x), the
  * time of the last one `recency` (t_x, from the first purchase) and the age `T`, all in one
- * time unit; {@link summarizeTransactions} builds it from a raw log.
+ * time unit; `at.data.summarizeTransactions` builds it from a raw log.
  */
 export interface PurchaseHistory {
   frequency: ArrayLike<number>;

@@ -31,7 +31,8 @@ import type {
 } from './seq2seq-types.js';
 import { PAD, Vocabulary } from './vocabulary.js';
 
-type Decoder = { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor };
+/** One decoder pass: log-probabilities, the alignment over the source (when known), and the LSTM state. */
+export type Decoder = { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor };
 
 export type { Seq2SeqOptions, Seq2SeqPair, GenerateOptions, Encoded, AlignedGeneration } from './seq2seq-types.js';
 
