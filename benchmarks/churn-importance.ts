@@ -12,28 +12,9 @@
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, markdownTable, writeResults } from './harness.js';
+import { TELCO_CATEGORICAL as CATEGORICAL, TELCO_NUMERIC, TELCO_PATH as PATH } from './telco.js';
 
-const PATH = fileURLToPath(
-  new URL('../../shared/datasets/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv', import.meta.url),
-);
-const NUMERIC = ['tenure', 'MonthlyCharges', 'TotalCharges', 'SeniorCitizen', 'random control'];
-const CATEGORICAL = [
-  'gender',
-  'Partner',
-  'Dependents',
-  'PhoneService',
-  'MultipleLines',
-  'InternetService',
-  'OnlineSecurity',
-  'OnlineBackup',
-  'DeviceProtection',
-  'TechSupport',
-  'StreamingTV',
-  'StreamingMovies',
-  'Contract',
-  'PaperlessBilling',
-  'PaymentMethod',
-];
+const NUMERIC = [...TELCO_NUMERIC, 'random control'];
 
 export async function runChurnImportance(): Promise<{ markdown: string }> {
   await at.ready({ backend: 'cpu' });

@@ -13,28 +13,8 @@
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, markdownTable, writeResults } from './harness.js';
+import { TELCO_CATEGORICAL as CATEGORICAL, TELCO_NUMERIC as NUMERIC, TELCO_PATH as PATH } from './telco.js';
 
-const PATH = fileURLToPath(
-  new URL('../../shared/datasets/telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv', import.meta.url),
-);
-const NUMERIC = ['tenure', 'MonthlyCharges', 'TotalCharges', 'SeniorCitizen'];
-const CATEGORICAL = [
-  'gender',
-  'Partner',
-  'Dependents',
-  'PhoneService',
-  'MultipleLines',
-  'InternetService',
-  'OnlineSecurity',
-  'OnlineBackup',
-  'DeviceProtection',
-  'TechSupport',
-  'StreamingTV',
-  'StreamingMovies',
-  'Contract',
-  'PaperlessBilling',
-  'PaymentMethod',
-];
 const SENSITIVE = ['gender', 'SeniorCitizen'];
 
 async function outOfFold(
