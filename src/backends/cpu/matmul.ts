@@ -23,6 +23,13 @@ function scratch(buf: Float64Array, size: number): Float64Array {
   return buf.length >= size ? buf : new Float64Array(size);
 }
 
+/** A shared B with a contiguous, untransposed A stack is a single [batch*m, k] @ [k, n]. */
+export function foldSharedB(info: MatmulInfo): { batch: number; m: number } {
+  const { batch, m, k, transA, aBatchStride, bBatchStride } = info;
+  if (batch > 1 && bBatchStride === 0 && !transA && aBatchStride === m * k) return { batch: 1, m: m * batch };
+  return { batch, m };
+}
+
 /**
  * out[batch, m, n] = act(op(a) @ op(b) + bias). `bias` holds n values (one per output
  * column) and may be undefined. See {@link MatmulInfo} for the layouts.
@@ -34,13 +41,8 @@ export function matmulKernel(
   info: MatmulInfo,
   out: TypedArray,
 ): void {
-  let { batch, m } = info;
+  const { batch, m } = foldSharedB(info);
   const { n, k, transA, transB, aBatchStride, bBatchStride, activation } = info;
-  // A shared B with a contiguous, untransposed A stack is a single [batch*m, k] @ [k, n].
-  if (batch > 1 && bBatchStride === 0 && !transA && aBatchStride === m * k) {
-    m *= batch;
-    batch = 1;
-  }
   const mn = m * n;
   if (mn === 0) return;
   const useOut = out instanceof Float64Array;

@@ -1,6 +1,6 @@
 import type { MatmulInfo } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { epilogue } from '../cpu/matmul.js';
+import { epilogue, foldSharedB } from '../cpu/matmul.js';
 import { type Local, ModuleBuilder } from './emitter.js';
 import type { WasmRuntime } from './runtime.js';
 
@@ -247,13 +247,8 @@ export function matmulWasm(
   info: MatmulInfo,
   out: Float32Array,
 ): void {
-  let { batch, m } = info;
+  const { batch, m } = foldSharedB(info);
   const { n, k, transA, transB, aBatchStride, bBatchStride, activation } = info;
-  // A shared B with a contiguous, untransposed A stack is one [batch*m, k] @ [k, n].
-  if (batch > 1 && bBatchStride === 0 && !transA && aBatchStride === m * k) {
-    m *= batch;
-    batch = 1;
-  }
   const mn = m * n;
   if (mn === 0) return;
   if (k === 0) {
