@@ -12,7 +12,7 @@
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, markdownTable, writeResults } from './harness.js';
-import { TELCO_CATEGORICAL as CATEGORICAL, TELCO_NUMERIC, TELCO_PATH as PATH } from './telco.js';
+import { TELCO_CATEGORICAL as CATEGORICAL, TELCO_NUMERIC, TELCO_PATH as PATH, fitTelcoLogistic } from './telco.js';
 
 const NUMERIC = [...TELCO_NUMERIC, 'random control'];
 
@@ -37,18 +37,7 @@ export async function runChurnImportance(): Promise<{ markdown: string }> {
   const enc = new at.data.TabularEncoder({ numeric: NUMERIC, categorical: CATEGORICAL, missing: 'median' });
   const Xtr = enc.fitTransform(sub(train));
   const Xte = enc.transform(sub(test));
-  const clf = await new at.models.ChurnClassifier({
-    hidden: [],
-    epochs: 60,
-    lr: 0.01,
-    weightDecay: 1e-4,
-    seed: 0,
-    calibration: 'platt',
-    backend: 'cpu',
-  }).fit(
-    Xtr,
-    Uint8Array.from(train, (r) => y[r]!),
-  );
+  const clf = await fitTelcoLogistic(Xtr, y, train);
   // One feature per source column: TotalCharges with its missing indicator, each one-hot block.
   const source = Xte.names.map((n) => n.split('=')[0]!);
   const features = [...new Set(source)].map((name) => ({

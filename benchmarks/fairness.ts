@@ -13,7 +13,12 @@
 import { fileURLToPath } from 'node:url';
 import * as at from '../src/index.js';
 import { environment, markdownTable, writeResults } from './harness.js';
-import { TELCO_CATEGORICAL as CATEGORICAL, TELCO_NUMERIC as NUMERIC, TELCO_PATH as PATH } from './telco.js';
+import {
+  TELCO_CATEGORICAL as CATEGORICAL,
+  TELCO_NUMERIC as NUMERIC,
+  TELCO_PATH as PATH,
+  fitTelcoLogistic,
+} from './telco.js';
 
 const SENSITIVE = ['gender', 'SeniorCitizen'];
 
@@ -40,18 +45,7 @@ async function outOfFold(
       Object.fromEntries([...numeric, ...categorical].map((c) => [c, rows.map((r) => columns[c]![r]!)]));
     const enc = new at.data.TabularEncoder({ numeric, categorical, missing: 'median' });
     const Xtr = enc.fitTransform(sub(train));
-    const clf = await new at.models.ChurnClassifier({
-      hidden: [],
-      epochs: 60,
-      lr: 0.01,
-      weightDecay: 1e-4,
-      seed: 0,
-      calibration: 'platt',
-      backend: 'cpu',
-    }).fit(
-      Xtr,
-      Uint8Array.from(train, (r) => y[r]!),
-    );
+    const clf = await fitTelcoLogistic(Xtr, y, train);
     const p = await clf.predictProba(enc.transform(sub(test)));
     test.forEach((r, j) => (prob[r] = p[j]!));
     clf.dispose();
