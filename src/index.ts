@@ -26,6 +26,8 @@ export { scope, keep, memory } from './memory.js';
 export type { MemoryInfo } from './memory.js';
 export { ready, setBackend, getBackend } from './backends/registry.js';
 export { useDeterministicAlgorithms, deterministicAlgorithms } from './core/determinism.js';
+export { FitControl } from './core/fit-control.js';
+export type { FitControlOptions, FitProgress } from './core/fit-control.js';
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
 export type { CpuKernels } from './backends/wasm/index.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
