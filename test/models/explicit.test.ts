@@ -147,3 +147,25 @@ describe('crossValidate', () => {
     expect(cv.mean.rmse).toBeLessThan(0.5);
   });
 });
+
+describe('defaults and presets', () => {
+  it('new MatrixFactorization() and new SVDpp() take the tuned defaults; presets reproduce Surprise', () => {
+    expect(new MatrixFactorization().config()).toMatchObject({
+      factors: 100,
+      epochs: 80,
+      lr: 0.005,
+      reg: 0.1,
+      initStd: 0.05,
+    });
+    expect(new SVDpp().config()).toMatchObject({ factors: 100, epochs: 60, lr: 0.005, reg: 0.08, initStd: 0.05 });
+    expect(new MatrixFactorization(MatrixFactorization.presets.surprise).config()).toMatchObject({
+      factors: 100,
+      epochs: 20,
+      reg: 0.02,
+      initStd: 0.1,
+    });
+    expect(new SVDpp(SVDpp.presets.surprise).config()).toMatchObject({ factors: 20, epochs: 20, lr: 0.007, reg: 0.02 });
+    // An explicit option still wins over a default.
+    expect(new MatrixFactorization({ epochs: 3 }).config()).toMatchObject({ epochs: 3, reg: 0.1 });
+  });
+});
