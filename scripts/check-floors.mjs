@@ -13,7 +13,7 @@ const FLOORS = [
   ['nn/', 'optim/', 'data/'],
   ['io/', 'metrics/'],
   ['models/'],
-  ['cli/'],
+  ['cli/', 'onnx/'],
   ['index.ts'],
 ];
 const ENGINE = 2;

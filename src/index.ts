@@ -41,6 +41,7 @@ export * as models from './models/index.js';
 export * as optim from './optim/index.js';
 export * as privacy from './data/privacy/index.js';
 export * as fairness from './metrics/fairness.js';
+export * as onnx from './onnx/index.js';
 export {
   save,
   load,
@@ -59,3 +60,14 @@ export type {
   ModelClass,
   SaveableModel,
 } from './io/index.js';
+export { report, reportSections, renderChart } from './report/index.js';
+export type {
+  ReportInput,
+  ReportSection,
+  ReportChart,
+  TrainingCurve,
+  RecommendationLists,
+  ExperimentArm,
+  ExperimentResult,
+  VegaLiteSpec,
+} from './report/index.js';
