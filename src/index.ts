@@ -41,6 +41,7 @@ export * as models from './models/index.js';
 export * as optim from './optim/index.js';
 export * as privacy from './data/privacy/index.js';
 export * as fairness from './metrics/fairness.js';
+export * as onnx from './onnx/index.js';
 export {
   save,
   load,
