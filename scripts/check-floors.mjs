@@ -13,6 +13,7 @@ const FLOORS = [
   ['nn/', 'optim/', 'data/'],
   ['io/', 'metrics/'],
   ['models/'],
+  ['report/'], // charts of model results (at.report); cli writes reports with it
   ['cli/', 'onnx/'],
   ['index.ts'],
 ];
