@@ -349,12 +349,11 @@ export class CpuBackend implements Backend {
     const gates = this.make(T * B * 4 * H, dt);
     const hPrev = this.make(T * B * H, dt);
     const cPrev = this.make(T * B * H, dt);
-    lstmForwardKernel(arr(xProj), arr(whh), arr(h0), arr(c0), info.lengths ? arr(info.lengths) : undefined, info, {
-      y: y.data,
-      gates: gates.data,
-      hPrev: hPrev.data,
-      cPrev: cPrev.data,
-    });
+    const lengths = info.lengths ? arr(info.lengths) : undefined;
+    const o = { y: y.data, gates: gates.data, hPrev: hPrev.data, cPrev: cPrev.data };
+    if (!this.wasm?.lstmForward(arr(xProj), arr(whh), arr(h0), arr(c0), lengths, info, o)) {
+      lstmForwardKernel(arr(xProj), arr(whh), arr(h0), arr(c0), lengths, info, o);
+    }
     return { y, saved: { gates, hPrev, cPrev } };
   }
 
@@ -370,16 +369,12 @@ export class CpuBackend implements Backend {
     const dWhh = this.make(4 * H * H, dt);
     const dh0 = this.make(B * H, dt);
     const dc0 = this.make(B * H, dt);
-    lstmBackwardKernel(
-      arr(dY),
-      arr(whh),
-      arr(saved.gates),
-      arr(saved.hPrev),
-      arr(saved.cPrev),
-      info.lengths ? arr(info.lengths) : undefined,
-      info,
-      { dGates: dGates.data, dWhh: dWhh.data, dh0: dh0.data, dc0: dc0.data },
-    );
+    const lengths = info.lengths ? arr(info.lengths) : undefined;
+    const o = { dGates: dGates.data, dWhh: dWhh.data, dh0: dh0.data, dc0: dc0.data };
+    const s = { gates: arr(saved.gates), hPrev: arr(saved.hPrev), cPrev: arr(saved.cPrev) };
+    if (!this.wasm?.lstmBackward(arr(dY), arr(whh), s, lengths, info, o)) {
+      lstmBackwardKernel(arr(dY), arr(whh), s.gates, s.hPrev, s.cPrev, lengths, info, o);
+    }
     return { dGates, dWhh, dh0, dc0 };
   }
 }

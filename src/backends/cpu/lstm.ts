@@ -14,6 +14,36 @@ function mm(batch: number, m: number, n: number, k: number, transA: boolean, tra
   return { batch, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0, activation: 'none' };
 }
 
+/**
+ * The repeated product of a recurrence, X[m, k] @ op(W)[k, n] with the same W at every step: the
+ * kernel writes X into `x` (row-major, k columns), calls `run`, and reads the product from `y`
+ * (row stride `ldy`). {@link tsRecurrence} multiplies in double; the WebAssembly one
+ * (wasm/lstm.ts) packs W once and keeps x and y in its arena, so a step copies nothing.
+ */
+export interface Recurrence {
+  readonly x: Float32Array | Float64Array;
+  readonly y: Float32Array | Float64Array;
+  readonly ldy: number;
+  run(): void;
+}
+
+/** The matmuls an LSTM kernel runs: the per-step recurrence, and one plain product (dW_hh). */
+export interface LstmMatmuls {
+  recurrence(w: TypedArray, m: number, k: number, n: number, transW: boolean): Recurrence;
+  matmul(a: TypedArray, b: TypedArray, info: MatmulInfo, out: TypedArray): void;
+}
+
+/** The TypeScript matmuls (double accumulation), the oracle for the WebAssembly ones. */
+export const tsLstmMatmuls: LstmMatmuls = {
+  recurrence(w, m, k, n, transW) {
+    const x = new Float64Array(m * k);
+    const y = new Float64Array(m * n);
+    const info = mm(1, m, n, k, false, transW);
+    return { x, y, ldy: n, run: () => matmulKernel(x, w, undefined, info, y) };
+  },
+  matmul: (a, b, info, out) => matmulKernel(a, b, undefined, info, out),
+};
+
 export interface LstmForwardBuffers {
   y: TypedArray;
   gates: TypedArray;
@@ -22,9 +52,9 @@ export interface LstmForwardBuffers {
 }
 
 /**
- * The CPU twin of the per-step fused LSTM kernel: each step is h @ W_hhᵀ (the blocked matmul
- * kernel) followed by the gate nonlinearities and the state update, exactly as the WGSL step
- * does it per (batch, unit).
+ * The CPU twin of the per-step fused LSTM kernel: each step is h @ W_hhᵀ (`mats.recurrence`:
+ * the blocked TypeScript kernel, or WebAssembly SIMD from the CPU backend) followed by the gate
+ * nonlinearities and the state update, exactly as the WGSL step does it per (batch, unit).
  */
 export function lstmForwardKernel(
   xProj: TypedArray,
@@ -34,15 +64,18 @@ export function lstmForwardKernel(
   lengths: TypedArray | undefined,
   info: LstmInfo,
   o: LstmForwardBuffers,
+  mats: LstmMatmuls = tsLstmMatmuls,
 ): void {
   const { steps: T, batch: B, hidden: H } = info;
   const G = 4 * H;
-  const h = Float64Array.from(h0);
+  const rec = mats.recurrence(whh, B, H, G, true);
+  const h = rec.x;
+  h.set(h0);
   const c = Float64Array.from(c0);
-  const pre = new Float64Array(B * G);
-  const rec = mm(1, B, G, H, false, true);
+  const pre = rec.y;
+  const ps = rec.ldy;
   for (let s = 0; s < T; s++) {
-    matmulKernel(h, whh, undefined, rec, pre);
+    rec.run();
     for (let b = 0; b < B; b++) {
       const len = lenOf(lengths, b, T);
       if (s >= len) {
@@ -57,10 +90,10 @@ export function lstmForwardKernel(
       const xo = (t * B + b) * G;
       const ho = (t * B + b) * H;
       for (let j = 0; j < H; j++) {
-        const pi = pre[b * G + j]! + xProj[xo + j]!;
-        const pf = pre[b * G + H + j]! + xProj[xo + H + j]!;
-        const pg = pre[b * G + 2 * H + j]! + xProj[xo + 2 * H + j]!;
-        const po = pre[b * G + 3 * H + j]! + xProj[xo + 3 * H + j]!;
+        const pi = pre[b * ps + j]! + xProj[xo + j]!;
+        const pf = pre[b * ps + H + j]! + xProj[xo + H + j]!;
+        const pg = pre[b * ps + 2 * H + j]! + xProj[xo + 2 * H + j]!;
+        const po = pre[b * ps + 3 * H + j]! + xProj[xo + 3 * H + j]!;
         const ig = sigmoid(pi);
         const fg = sigmoid(pf);
         const gg = Math.tanh(pg);
@@ -79,7 +112,7 @@ export function lstmForwardKernel(
       for (let j = 0; j < H; j++) h[b * H + j] = o.y[ho + j]!;
     }
   }
-  o.y.set(h, T * B * H);
+  o.y.set(h.subarray(0, B * H), T * B * H);
   o.y.set(c, (T + 1) * B * H);
 }
 
@@ -104,16 +137,18 @@ export function lstmBackwardKernel(
   lengths: TypedArray | undefined,
   info: LstmInfo,
   o: LstmBackwardBuffers,
+  mats: LstmMatmuls = tsLstmMatmuls,
 ): void {
   const { steps: T, batch: B, hidden: H } = info;
   const G = 4 * H;
   const dh = Float64Array.from(dY.subarray(T * B * H, (T + 1) * B * H));
   const dc = Float64Array.from(dY.subarray((T + 1) * B * H, (T + 2) * B * H));
-  const step = new Float64Array(B * G);
-  const rec = new Float64Array(B * H);
-  const back = mm(1, B, H, G, false, false);
+  const back = mats.recurrence(whh, B, G, H, false);
+  const step = back.x;
+  const rec = back.y;
+  const rs = back.ldy;
   for (let s = T - 1; s >= 0; s--) {
-    step.fill(0);
+    step.fill(0, 0, B * G);
     for (let b = 0; b < B; b++) {
       const len = lenOf(lengths, b, T);
       if (s >= len) {
@@ -147,13 +182,13 @@ export function lstmBackwardKernel(
         step[b * G + 3 * H + j] = dO;
       }
     }
-    matmulKernel(step, whh, undefined, back, rec);
+    back.run();
     for (let b = 0; b < B; b++) {
       if (s >= lenOf(lengths, b, T)) continue;
-      for (let j = 0; j < H; j++) dh[b * H + j] = rec[b * H + j]!;
+      for (let j = 0; j < H; j++) dh[b * H + j] = rec[b * rs + j]!;
     }
   }
-  matmulKernel(o.dGates, hPrev, undefined, mm(1, G, H, T * B, true, false), o.dWhh);
+  mats.matmul(o.dGates, hPrev, mm(1, G, H, T * B, true, false), o.dWhh);
   o.dh0.set(dh);
   o.dc0.set(dc);
 }

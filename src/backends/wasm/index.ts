@@ -1,8 +1,15 @@
-import type { AttentionInfo, MatmulInfo } from '../backend.js';
+import type { AttentionInfo, LstmInfo, MatmulInfo } from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
-import { matmulWasm } from './matmul.js';
+import {
+  type LstmBackwardBuffers,
+  type LstmForwardBuffers,
+  type LstmMatmuls,
+  lstmBackwardKernel,
+  lstmForwardKernel,
+} from '../cpu/lstm.js';
+import { matmulWasm, recurrenceWasm } from './matmul.js';
 import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
 export { simdAvailable } from './runtime.js';
@@ -17,7 +24,7 @@ export type CpuKernels = 'auto' | 'wasm' | 'ts';
 const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
-const WASM_OPS = 'matmul, attention forward and backward';
+const WASM_OPS = 'matmul, attention forward and backward, the LSTM recurrence';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -74,6 +81,43 @@ export class WasmKernels {
     return this.guard(() =>
       attentionBackwardWasm(this.runtime, a.dOut, a.out, a.lse, a.q, a.k, a.v, mask, info, g.dq, g.dk, g.dv),
     );
+  }
+
+  /** The LSTM matmuls (recurrence and dW_hh) in WebAssembly; the gate loops stay TypeScript. */
+  private readonly lstmMats: LstmMatmuls = {
+    recurrence: (w, m, k, n, transW) => recurrenceWasm(this.runtime, w as Float32Array, m, k, n, transW),
+    matmul: (a, b, info, out) => {
+      matmulWasm(this.runtime, a as Float32Array, b as Float32Array, undefined, info, out as Float32Array);
+    },
+  };
+
+  /** The LSTM forward with its recurrence in WebAssembly; float32 only. */
+  lstmForward(
+    xProj: TypedArray,
+    whh: TypedArray,
+    h0: TypedArray,
+    c0: TypedArray,
+    lengths: TypedArray | undefined,
+    info: LstmInfo,
+    o: LstmForwardBuffers,
+  ): boolean {
+    if (![xProj, whh, h0, c0, ...Object.values(o)].every((x) => x instanceof Float32Array)) return false;
+    return this.guard(() => lstmForwardKernel(xProj, whh, h0, c0, lengths, info, o, this.lstmMats));
+  }
+
+  /** The LSTM backward through time, under the same conditions as the forward. */
+  lstmBackward(
+    dY: TypedArray,
+    whh: TypedArray,
+    saved: { gates: TypedArray; hPrev: TypedArray; cPrev: TypedArray },
+    lengths: TypedArray | undefined,
+    info: LstmInfo,
+    o: LstmBackwardBuffers,
+  ): boolean {
+    const all = [dY, whh, ...Object.values(saved), ...Object.values(o)];
+    if (!all.every((x) => x instanceof Float32Array)) return false;
+    const { gates, hPrev, cPrev } = saved;
+    return this.guard(() => lstmBackwardKernel(dY, whh, gates, hPrev, cPrev, lengths, info, o, this.lstmMats));
   }
 
   private guard(run: () => void): boolean {

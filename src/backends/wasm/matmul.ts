@@ -2,6 +2,7 @@ import type { MatmulInfo } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { epilogue, foldSharedB } from '../cpu/matmul.js';
 import { type Local, ModuleBuilder } from './emitter.js';
+import { BackendError } from '../../core/errors.js';
 import type { WasmRuntime } from './runtime.js';
 
 /**
@@ -299,4 +300,50 @@ export function matmulWasm(
     }
     if (bias || activation !== 'none') epilogue(out.subarray(cOff, cOff + mn), bias, activation, m, n, out, cOff, true);
   }
+}
+
+/**
+ * The LSTM recurrence X[m, k] @ op(W)[k, n] with W packed into the arena once: `x` and `y` are
+ * arena views the caller writes X into and reads the product from (row stride `ldy`), so a step
+ * is one gemm call and no copy. The views stay valid until the next `reserve` that grows the
+ * memory; `run` checks that and throws instead of computing on a detached view.
+ */
+export function recurrenceWasm(
+  rt: WasmRuntime,
+  w: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transW: boolean,
+): { x: Float32Array; y: Float32Array; ldy: number; run(): void } {
+  const mp = Math.ceil(m / MR);
+  const np = Math.ceil(n / NR);
+  const ldy = np * NR;
+  const stageFloats = transW ? 0 : k * n;
+  const bBase = 0;
+  const stageBase = np * NR * k;
+  const aBase = stageBase + stageFloats + SLACK_FLOATS;
+  const cBase = aBase + mp * MR * k + SLACK_FLOATS;
+  const total = cBase + mp * MR * ldy + SLACK_FLOATS;
+  const kernel = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR));
+  const gemm = kernel.gemm!;
+  const { f32 } = rt.reserve(total * 4, `LSTM recurrence ${m}x${k}x${n}`);
+  if (transW) packTransposedB(w, 0, k, n, f32, bBase);
+  else {
+    f32.set(w.subarray(0, stageFloats), stageBase);
+    kernel.packB!(stageBase * 4, bBase * 4, k, n, np);
+  }
+  // Padded rows of X are read by the last row panel; zeros keep them finite.
+  f32.fill(0, aBase, cBase);
+  const x = f32.subarray(aBase, aBase + m * k);
+  const y = f32.subarray(cBase, cBase + m * ldy);
+  return {
+    x,
+    y,
+    ldy,
+    run() {
+      if (x.length === 0) throw new BackendError('LSTM recurrence: the WebAssembly memory grew under its views');
+      gemm(aBase * 4, MR * k * 4, 4, k * 4, bBase * 4, k * NR * 4, NR * 4, cBase * 4, mp, np, k);
+    },
+  };
 }
