@@ -78,3 +78,4 @@ export {
   type RfmFromTransactionsOptions,
 } from './transactions.js';
 export { loadCdnow, type CdnowLog } from './cdnow.js';
+export { FeatureMatrix, type FeatureCell, type FeatureColumnsOptions } from './features.js';

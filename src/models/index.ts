@@ -14,6 +14,7 @@ export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';
+export { HybridRecommender, type HybridOptions, type HybridFitOptions, type HybridLoss } from './hybrid.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { elbow, type SelectKOptions, type SelectKResult, type SelectKScore } from './kmeans-select.js';

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { ModelState } from '../io/models.js';
 import { need, type RecommenderJSON, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
+import type { FitControlOptions } from '../core/fit-control.js';
 
 /** Reported to `onEpoch` after every epoch (iteration, for ALS). */
 export interface EpochInfo {
@@ -17,7 +18,13 @@ export interface EpochInfo {
   ms: number;
 }
 
-export interface FitOptions {
+/**
+ * Options of every recommender's `fit`. The {@link FitControlOptions} (onProgress, yieldEvery,
+ * signal) act after every batch of SGD rows (MF, BPR, the hybrid), every user visit block
+ * (SVD++) or every half-iteration (ALS): an aborted fit rejects with the signal's reason and
+ * keeps the tables of the last finished batch, so the model still predicts and recommends.
+ */
+export interface FitOptions extends FitControlOptions {
   /** Overrides the model's `epochs` option for this fit. */
   epochs?: number;
   /**
@@ -135,9 +142,12 @@ export abstract class Recommender {
     this.seenItems = Int32Array.from(items);
     this.itemCounts = new Float32Array(data.numItems);
     for (const i of this.seenItems) this.itemCounts[i]!++;
+    this.abortedPartial = false;
     try {
       await this.train(data, options);
     } catch (e) {
+      // An abort keeps what train installed from the last finished batch (FitOptions.signal).
+      if (this.abortedPartial && options.signal?.aborted) throw e;
       // Never half-fitted: the earlier fit, or unfitted.
       this.userMap = undefined;
       this.itemMap = undefined;
@@ -146,6 +156,9 @@ export abstract class Recommender {
     }
     return this;
   }
+
+  /** Set by a train() that installed its tables of the last finished batch before an abort rethrows. */
+  protected abortedPartial = false;
 
   protected abstract train(data: Interactions, options: FitOptions): Promise<void>;
 

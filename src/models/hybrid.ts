@@ -1,0 +1,270 @@
+import type { BackendName } from '../backends/backend.js';
+import { checkNumber, checkOneOf } from '../core/checks.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
+import { FitControl } from '../core/fit-control.js';
+import { Rng } from '../core/random.js';
+import { FeatureMatrix } from '../data/features.js';
+import type { Id, IdMap } from '../data/idmap.js';
+import type { Interactions } from '../data/interactions.js';
+import { FactorModel } from './factor-model.js';
+import {
+  type Csr,
+  type FeatureTables,
+  type HybridLoss,
+  allReprs,
+  initTables,
+  repr,
+  trainHybrid,
+} from './hybrid-train.js';
+import type { FitOptions, ScoredItem } from './recommender.js';
+import { factorSpec, registerRecommender } from './recommender-io.js';
+import { topKRow } from './topk.js';
+
+export type { HybridLoss } from './hybrid-train.js';
+
+export interface HybridOptions {
+  /** Dimension of the feature embeddings; default 30. */
+  factors?: number;
+  /** `'warp'` (default; best for precision@k), `'bpr'` or `'logistic'`. See {@link trainHybrid}. */
+  loss?: HybridLoss;
+  /** Default 10. */
+  epochs?: number;
+  /** Adagrad learning rate; default 0.05 (LightFM's). */
+  lr?: number;
+  /** L2 penalty on the feature embeddings and biases, per update; default 0 (LightFM's). */
+  reg?: number;
+  /** WARP: negatives drawn per positive at most; default 10 (LightFM's). */
+  maxSampled?: number;
+  /** Positive pairs between progress/abort checks; default 1024. */
+  batchSize?: number;
+  /** Where `recommend` scores: 'cpu' (default) or 'webgpu' (item table on the GPU). Training runs on the host. */
+  backend?: BackendName;
+  seed?: number;
+}
+
+/** {@link FitOptions} plus the side features of a {@link HybridRecommender} fit. */
+export interface HybridFitOptions extends FitOptions {
+  /**
+   * One row per item. Every item of the interactions needs a row (a DataError lists those
+   * without); rows of items that have no interactions join the catalog as cold items, scored
+   * from their features alone. Without it each item is its id alone (pure collaborative).
+   */
+  itemFeatures?: FeatureMatrix | undefined;
+  /** One row per user, likewise; rows of users without interactions become cold users. */
+  userFeatures?: FeatureMatrix | undefined;
+}
+
+/**
+ * A LightFM-style hybrid recommender for implicit feedback: a user (item) is the weighted sum
+ * of its features' embeddings, `p_u = Σ_f x_uf e_f`, and its id is one of those features
+ * (`identity: true` in {@link FeatureMatrix}), so warm items learn what their features do not
+ * say while cold items are scored from genres, categories or price bands alone. The score is
+ * `b_u + b_i + p_u·q_i`; every row of the interactions is a positive.
+ *
+ * An id with no training interaction carries no signal, so a cold row's identity feature is
+ * left out (its other features are renormalized). Training runs on the host (SGD with Adagrad,
+ * as LightFM); with `backend: 'webgpu'` the item representations stay on the GPU for `recommend`.
+ *
+ * @example
+ * const items = at.data.FeatureMatrix.fromColumns(itemIds, { genre: genres });
+ * const model = await new HybridRecommender({ loss: 'warp' }).fit(train, { itemFeatures: items });
+ * await model.recommend(user);                           // warm and cold items alike
+ * await model.recommendForFeatures(['age=[25,35)']); // a new user, with {userFeatures} at fit
+ */
+export class HybridRecommender extends FactorModel {
+  readonly kind = 'HybridRecommender';
+  private readonly opts: Required<HybridOptions>;
+  private userSide: { features: FeatureMatrix | undefined; csr: Csr; t: FeatureTables } | undefined;
+  private itemSide: { features: FeatureMatrix | undefined; csr: Csr; t: FeatureTables } | undefined;
+
+  constructor(options: HybridOptions = {}) {
+    super();
+    const k = 'HybridRecommender';
+    this.opts = {
+      factors: checkNumber(k, 'factors', options.factors ?? 30, { integer: true, min: 1 }),
+      loss: checkOneOf(k, 'loss', options.loss ?? 'warp', ['warp', 'bpr', 'logistic'] as const),
+      epochs: checkNumber(k, 'epochs', options.epochs ?? 10, { integer: true, min: 0 }),
+      lr: checkNumber(k, 'lr', options.lr ?? 0.05, { positive: true }),
+      reg: checkNumber(k, 'reg', options.reg ?? 0, { min: 0 }),
+      maxSampled: checkNumber(k, 'maxSampled', options.maxSampled ?? 10, { integer: true, min: 1 }),
+      batchSize: checkNumber(k, 'batchSize', options.batchSize ?? 1024, { integer: true, min: 1 }),
+      backend: checkOneOf(k, 'backend', options.backend ?? 'cpu', ['cpu', 'webgpu'] as const),
+      seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+    };
+  }
+
+  config(): Record<string, unknown> {
+    return { ...this.opts };
+  }
+
+  /** Fits on `data` with the side features in `options` (see {@link HybridFitOptions}). */
+  override async fit(data: Interactions, options: HybridFitOptions = {}): Promise<this> {
+    for (const name of ['itemFeatures', 'userFeatures'] as const) {
+      const f = options[name];
+      if (f !== undefined && !(f instanceof FeatureMatrix))
+        throw new DataError(
+          `${this.kind}.fit: ${name} must be an at.data.FeatureMatrix (FeatureMatrix.fromColumns or fromLists); got ${fmtValue(f)}`,
+        );
+    }
+    const before = { user: this.userSide, item: this.itemSide };
+    try {
+      return await super.fit(data, options);
+    } catch (e) {
+      // A failed fit restores the earlier tables (Recommender.fit); the feature side goes with them.
+      if (!options.signal?.aborted) [this.userSide, this.itemSide] = [before.user, before.item];
+      throw e;
+    }
+  }
+
+  protected async train(data: Interactions, options: HybridFitOptions): Promise<void> {
+    const o = this.opts;
+    const k = o.factors;
+    const epochs = options.epochs ?? o.epochs;
+    const control = new FitControl(options, epochs);
+    // The catalog: the interactions' ids, then feature rows without interactions (cold rows).
+    const users = this.catalog('user', data.userIds, options.userFeatures);
+    const items = this.catalog('item', data.itemIds, options.itemFeatures);
+    this.userMap = users;
+    this.itemMap = items;
+    const seenOffsets = new Int32Array(users.size + 1).fill(this.seenOffsets[data.numUsers]!);
+    seenOffsets.set(this.seenOffsets);
+    this.seenOffsets = seenOffsets;
+    const counts = new Float32Array(items.size);
+    counts.set(this.itemCounts);
+    this.itemCounts = counts;
+    const userActive = (u: number) => seenOffsets[u + 1]! > seenOffsets[u]!;
+    const itemActive = (i: number) => counts[i]! > 0;
+    const init = new Rng(o.seed, this.kind, 'init');
+    const userCsr = rowsFor(users, options.userFeatures, userActive);
+    const itemCsr = rowsFor(items, options.itemFeatures, itemActive);
+    this.userSide = { features: options.userFeatures, csr: userCsr.csr, t: initTables(userCsr.features, k, init) };
+    this.itemSide = { features: options.itemFeatures, csr: itemCsr.csr, t: initTables(itemCsr.features, k, init) };
+    const pool = Int32Array.from({ length: items.size }, (_, i) => i).filter(itemActive);
+    try {
+      await trainHybrid({
+        k,
+        loss: o.loss,
+        lr: o.lr,
+        reg: o.reg,
+        maxSampled: o.maxSampled,
+        user: this.userSide.t,
+        item: this.itemSide.t,
+        userCsr: userCsr.csr,
+        itemCsr: itemCsr.csr,
+        seenOffsets: this.seenOffsets,
+        seenItems: this.seenItems,
+        pool,
+        epochs,
+        batch: o.batchSize,
+        shuffle: new Rng(o.seed, this.kind, 'shuffle'),
+        negatives: new Rng(o.seed, this.kind, 'negatives'),
+        control,
+        onEpoch: options.onEpoch && ((epoch, loss, ms) => options.onEpoch!({ epoch, loss, ms })),
+      });
+    } catch (e) {
+      if (options.signal?.aborted) {
+        this.install();
+        this.abortedPartial = true;
+      }
+      throw e;
+    }
+    this.install();
+  }
+
+  /** Scoring tables from the feature tables. */
+  private install(): void {
+    const u = allReprs(this.userSide!.csr, this.userSide!.t, this.opts.factors);
+    const i = allReprs(this.itemSide!.csr, this.itemSide!.t, this.opts.factors);
+    this.mean = 0;
+    this.setTables(this.opts.factors, u.P, i.P, u.b, i.b, this.opts.backend);
+  }
+
+  /**
+   * The top `k` items for a user the model has never seen, from that user's features alone
+   * (names of the `userFeatures` the model was fitted with, or `{name: weight}`). Throws a
+   * ValueError for a feature name the model does not know or when the fit had no user
+   * features, a DataError for an empty row.
+   */
+  async recommendForFeatures(
+    features: readonly string[] | Readonly<Record<string, number>>,
+    options: { k?: number; filter?: (item: Id) => boolean } = {},
+  ): Promise<ScoredItem[]> {
+    const { items } = this.fittedMaps('recommendForFeatures');
+    const side = this.userSide;
+    if (!side?.features)
+      throw new ValueError(
+        `${this.kind}.recommendForFeatures: the model has no user features (fit with {userFeatures}; a loaded model keeps only its scoring tables)`,
+      );
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1)
+      throw new ValueError(`${this.kind}.recommendForFeatures: k must be a positive integer; got ${fmtValue(k)}`);
+    const row = side.features.encode(features, `${this.kind}.recommendForFeatures`);
+    const p = new Float64Array(this.k);
+    const csr = { offsets: Int32Array.of(0, row.cols.length), cols: row.cols, values: row.values };
+    repr(csr, side.t, this.k, 0, p);
+    const n = items.size;
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let s = this.bi[i]!;
+      for (let f = 0; f < this.k; f++) s += p[f]! * this.Q[i * this.k + f]!;
+      scores[i] = s;
+    }
+    let allow: Uint8Array | undefined;
+    if (options.filter) allow = Uint8Array.from({ length: n }, (_, i) => (options.filter!(items.id(i)) ? 1 : 0));
+    const top = topKRow(scores, 0, n, k, undefined, allow);
+    return Array.from(top.items, (i, j) => ({ item: items.id(i), score: top.scores[j]! }));
+  }
+
+  /** The catalog of one side: the interactions' ids, then the feature rows' other ids. */
+  private catalog(side: 'user' | 'item', ids: IdMap, features: FeatureMatrix | undefined): IdMap {
+    const out = ids.clone();
+    if (!features) return out;
+    const missing: Id[] = [];
+    for (let r = 0; r < ids.size; r++) if (!features.ids.has(ids.id(r))) missing.push(ids.id(r));
+    if (missing.length > 0)
+      throw new DataError(
+        `${this.kind}.fit: ${side}Features has no row for ${missing.length} of the ${ids.size} ${side}s in the interactions: ${fmtValue(missing)}; it has ${features.numRows} rows`,
+      );
+    for (const id of features.ids.ids()) out.add(id);
+    return out;
+  }
+}
+
+/**
+ * The feature rows of a catalog in its index order. Without a feature matrix each row is its
+ * own feature. A row with no training interaction drops its identity feature (renormalized).
+ */
+function rowsFor(
+  catalog: IdMap,
+  features: FeatureMatrix | undefined,
+  active: (r: number) => boolean,
+): { csr: Csr; features: number } {
+  const n = catalog.size;
+  if (!features) {
+    const offsets = Int32Array.from({ length: n + 1 }, (_, r) => r);
+    return { csr: { offsets, cols: offsets.slice(0, n), values: new Float32Array(n).fill(1) }, features: n };
+  }
+  const offsets = new Int32Array(n + 1);
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const src = features.ids.index(catalog.id(r));
+    const drop = active(r) ? -1 : features.identityOf[src]!;
+    let total = 0;
+    const start = cols.length;
+    for (let j = features.offsets[src]!; j < features.offsets[src + 1]!; j++) {
+      if (features.cols[j] === drop) continue;
+      cols.push(features.cols[j]!);
+      values.push(features.values[j]!);
+      total += features.values[j]!;
+    }
+    if (drop >= 0 && features.normalized && total > 0) for (let j = start; j < values.length; j++) values[j]! /= total;
+    offsets[r + 1] = cols.length;
+  }
+  return {
+    csr: { offsets, cols: Int32Array.from(cols), values: Float32Array.from(values) },
+    features: features.numFeatures,
+  };
+}
+
+registerRecommender('HybridRecommender', HybridRecommender, (c) => new HybridRecommender(c), factorSpec);
