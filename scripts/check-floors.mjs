@@ -11,7 +11,7 @@ const FLOORS = [
   ['backends/'],
   ['tensor/', 'ops/', 'autograd/', 'memory.ts'], // the engine core: one unit
   ['nn/', 'optim/', 'data/'],
-  ['io/', 'metrics/'],
+  ['io/', 'metrics/', 'experiments/'],
   ['models/'],
   ['report/'], // charts of model results (at.report); cli writes reports with it
   ['cli/', 'onnx/'],

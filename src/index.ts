@@ -41,6 +41,8 @@ export * as models from './models/index.js';
 export * as optim from './optim/index.js';
 export * as privacy from './data/privacy/index.js';
 export * as fairness from './metrics/fairness.js';
+export * as experiments from './experiments/index.js';
+export * as uplift from './experiments/uplift/index.js';
 export * as onnx from './onnx/index.js';
 export {
   save,

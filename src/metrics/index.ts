@@ -24,7 +24,31 @@ export {
   type CalibrationCurve,
 } from './classification.js';
 export { silhouetteScore, type SilhouetteOptions } from './clustering.js';
-export { psi, type PsiOptions } from './drift.js';
+export {
+  psi,
+  ksTest,
+  chiSquareTest,
+  categoricalPsi,
+  driftReport,
+  type PsiOptions,
+  type DriftTest,
+  type DriftReport,
+  type DriftReportOptions,
+  type FeatureDrift,
+} from './drift.js';
+export {
+  ctr,
+  conversionRate,
+  averageOrderValue,
+  revenuePerUser,
+  funnel,
+  cohortRetention,
+  type Kpi,
+  type FunnelStep,
+  type ActivityRow,
+  type CohortTable,
+} from './kpis.js';
+export { sliceMetrics, type SliceOptions, type SliceResult, type SliceReport } from './slices.js';
 export type { BinaryLabels } from './validate.js';
 export { crossValidate, type CrossValidation, type FoldResult, type RatingModel } from './cross-validate.js';
 export {
