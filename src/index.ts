@@ -45,6 +45,12 @@ export * as experiments from './experiments/index.js';
 export * as uplift from './experiments/uplift/index.js';
 export * as onnx from './onnx/index.js';
 export {
+  importFactors,
+  ImportedFactors,
+  type ImportFactorsOptions,
+  type FactorTableSource,
+} from './models/imported-factors.js';
+export {
   save,
   load,
   serializeSafetensors,

@@ -79,3 +79,19 @@ export {
 } from './transactions.js';
 export { loadCdnow, type CdnowLog } from './cdnow.js';
 export { FeatureMatrix, type FeatureCell, type FeatureColumnsOptions } from './features.js';
+export {
+  readParquet,
+  readParquetStream,
+  type ParquetSource,
+  type ParquetColumnKind,
+  type ParquetVectors,
+  type ParquetBatch,
+  type ParquetReadOptions,
+} from './parquet.js';
+export {
+  readInteractionsParquet,
+  readInteractionsParquetStream,
+  exportInteractions,
+  type ParquetInteractionColumns,
+  type ExportInteractionsOptions,
+} from './parquet-interactions.js';
