@@ -9,6 +9,7 @@ import {
   type TestOptions,
   type TestResult,
   alphaOf,
+  checkResult,
   makeResult,
   meanStats,
   toMeanStats,
@@ -52,6 +53,7 @@ export function welchTest(control: MeanInput, treatment: MeanInput, options: Tes
   const df = (vc + vt) ** 2 / (vc ** 2 / (c.n - 1) + vt ** 2 / (t.n - 1));
   const diff = t.mean - c.mean;
   const stat = diff / se;
+  checkResult(op, { difference: diff, standardError: se, degreesOfFreedom: df, statistic: stat });
   const q = studentQuantile(1 - alpha / 2, df);
   const lift = c.mean !== 0 ? deltaLift(c.mean, vc, t.mean, vt, alpha) : null;
   return makeResult(
