@@ -1,6 +1,6 @@
 import { AttuneError, DataError, ValueError, fmtValue } from '../core/errors.js';
-import { Module, type ModuleConfig } from '../nn/module.js';
-import { type ModuleFactory, buildModule } from '../nn/registry.js';
+import { Module, type ModuleConfig, buildWithin } from '../nn/module.js';
+import { type ModuleFactory, buildModule, checkModuleConfig } from '../nn/registry.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
@@ -162,7 +162,13 @@ export async function load<T = Module>(source: ModelSource, options: LoadOptions
   const as = options.as;
   let module: Module;
   try {
-    module = buildModule(type, config as ModuleConfig, options.types);
+    // The config is untrusted: its sizes must agree with the stored shapes before anything is
+    // allocated, and the build may register no more values than the file could fill.
+    const shapes = new Map(Object.entries(file.tensors).map(([k, t]) => [k, t.shape]));
+    checkModuleConfig(type, config as ModuleConfig, shapes, options.types);
+    module = buildWithin(buildLimit(file.tensors), `load: a ${type} from the file`, () =>
+      buildModule(type, config as ModuleConfig, options.types),
+    );
   } catch (e) {
     // The config came from the file: a constructor that fails on it means a malformed file.
     if (e instanceof AttuneError) throw e;
@@ -177,6 +183,17 @@ export async function load<T = Module>(source: ModelSource, options: LoadOptions
   }
   return module as T;
 }
+/**
+ * The most parameter and persistent-buffer values a module built from a file may register: what
+ * the file holds (twice, for a weight registered under two names, as tied tables are), plus a
+ * small allowance. A model that agrees with its file registers exactly what the file holds.
+ */
+function buildLimit(tensors: Record<string, RawTensor>): number {
+  let stored = 0;
+  for (const t of Object.values(tensors)) stored += t.data.length;
+  return 2 * stored + 2 ** 16;
+}
+
 function checkClass<T>(x: unknown, as: ModelClass<T> | undefined, what: string): T {
   if (as && !(x instanceof as)) throw new ValueError(`load: ${what} is not a ${as.name}`);
   return x as T;

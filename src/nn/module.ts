@@ -1,6 +1,6 @@
 import type { BackendName } from '../backends/backend.js';
 import { backendByName } from '../backends/registry.js';
-import { DTypeError, ValueError } from '../core/errors.js';
+import { DTypeError, DataError, ValueError } from '../core/errors.js';
 import { isFloat } from '../core/dtype.js';
 import { keep } from '../memory.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,6 +10,63 @@ import { type LoadStateDictOptions, type LoadStateDictResult, type StateDict, lo
 export type ModuleConfig = Record<string, unknown>;
 
 const NAME = /^[A-Za-z0-9_]+$/;
+
+/** The values a module built from an untrusted config may still register; see {@link buildWithin}. */
+interface BuildBudget {
+  /** Parameter and persistent-buffer values left: what the file can fill. */
+  left: number;
+  /** Values of non-persistent (derived, unsaved) buffers left. */
+  derivedLeft: number;
+  readonly limit: number;
+  readonly what: string;
+  readonly registered: Tensor[];
+}
+let budget: BuildBudget | null = null;
+
+/** Values of derived tables (non-persistent buffers: sinusoidal positions, masks) one build may make. */
+export const MAX_DERIVED_VALUES = 2 ** 24;
+
+/**
+ * Runs `build` (a module factory called on a config read from a file) allowing it to register
+ * at most `limit` parameter and persistent-buffer values in all, and {@link MAX_DERIVED_VALUES}
+ * of non-persistent buffers. A config whose sizes disagree with the file (say
+ * `layers: 2147483648`) would otherwise allocate without bound before any shape is compared:
+ * past the limit, registration throws a DataError naming `what`, and everything registered
+ * during the build is disposed, so nothing is left half-built. Type-specific checks
+ * (`registerModuleType`'s `check`) catch such configs before any allocation; this bounds the rest.
+ */
+export function buildWithin<M>(limit: number, what: string, build: () => M): M {
+  const outer = budget;
+  const own: BuildBudget = { left: limit, derivedLeft: MAX_DERIVED_VALUES, limit, what, registered: [] };
+  budget = own;
+  try {
+    return build();
+  } catch (e) {
+    for (const t of own.registered) if (!t.isDisposed) t.dispose();
+    throw e;
+  } finally {
+    budget = outer;
+    // A nested build draws on the outer budget too.
+    if (outer) {
+      outer.left -= own.limit - own.left;
+      outer.derivedLeft -= MAX_DERIVED_VALUES - own.derivedLeft;
+      outer.registered.push(...own.registered);
+    }
+  }
+}
+
+function charge(t: Tensor, persistent: boolean): void {
+  if (!budget) return;
+  budget.registered.push(t);
+  if (persistent) budget.left -= t.size;
+  else budget.derivedLeft -= t.size;
+  if (budget.left < 0 || budget.derivedLeft < 0)
+    throw new DataError(
+      budget.left < 0
+        ? `${budget.what}: its config asks for more than ${budget.limit} parameter and buffer values, more than the file holds; the config does not match the file's tensors`
+        : `${budget.what}: its config asks for derived tables of more than ${MAX_DERIVED_VALUES} values; the config is corrupt`,
+    );
+}
 
 /**
  * The base of every layer and model. A module owns parameters (trainable tensors), buffers
@@ -66,6 +123,7 @@ export abstract class Module {
         throw new DTypeError(`registerParameter: '${name}' has dtype ${t.dtype}; parameters must be float`);
       t.requiresGrad = true;
       keep(t);
+      charge(t, true);
     }
     this.params.set(name, t);
     return t;
@@ -77,7 +135,10 @@ export abstract class Module {
    */
   protected registerBuffer<T extends Tensor | null>(name: string, t: T, options: { persistent?: boolean } = {}): T {
     this.checkName(name, 'registerBuffer');
-    if (t !== null) keep(t);
+    if (t !== null) {
+      keep(t);
+      charge(t, options.persistent ?? true);
+    }
     this.buffers.set(name, { t, persistent: options.persistent ?? true });
     return t;
   }
