@@ -6,7 +6,8 @@ import { FactorModel } from './factor-model.js';
 import { mfBprStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
-import { sgdLoop } from './sgd-loop.js';
+import { FitControl } from '../core/fit-control.js';
+import { sgdFoldIn, sgdLoop } from './sgd-loop.js';
 import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 
@@ -68,6 +69,28 @@ export class BPR extends FactorModel {
     return { ...this.opts };
   }
 
+  /** SGD on the new user's vector alone (the BPR loss, items frozen); see {@link sgdFoldIn}. */
+  protected override foldInRow(
+    items: Int32Array,
+    _values: Float32Array,
+    rng: Rng,
+    epochs: number,
+  ): { p: Float32Array; bias: number } {
+    const o = this.opts;
+    const p = sgdFoldIn({
+      Q: this.Q,
+      bi: this.bi,
+      k: this.k,
+      seen: items,
+      loss: 'bpr',
+      lr: o.lr,
+      reg: o.reg,
+      epochs,
+      rng,
+    });
+    return { p, bias: 0 };
+  }
+
   protected async train(data: Interactions, options: FitOptions): Promise<void> {
     const o = this.opts;
     const k = o.factors;
@@ -81,6 +104,7 @@ export class BPR extends FactorModel {
     const users = new Int32Array(n);
     const pos = new Int32Array(n);
     const neg = new Int32Array(n);
+    this.mean = 0;
     const t = await sgdLoop({
       model: this.kind,
       lr: o.lr,
@@ -120,8 +144,12 @@ export class BPR extends FactorModel {
         ),
       reduceLoss: (s, rows) => s / rows,
       onEpoch: options.onEpoch,
+      control: new FitControl(options, options.epochs ?? o.epochs),
+      onAborted: (t) => {
+        this.setTables(k, t.P, t.Q, new Float32Array(U), t.bi, o.backend);
+        this.abortedPartial = true;
+      },
     });
-    this.mean = 0;
     this.setTables(k, t.P, t.Q, new Float32Array(U), t.bi, o.backend);
   }
 }

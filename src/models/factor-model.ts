@@ -3,8 +3,34 @@ import { matmulFused } from '../ops/matmul.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Recommender } from './recommender.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
+import { Rng } from '../core/random.js';
+import type { Id } from '../data/idmap.js';
+import { Interactions } from '../data/interactions.js';
 import { need, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
+
+/** Options of {@link FactorModel.foldIn}. */
+export interface FoldInOptions {
+  /**
+   * A user none of whose items the model knows: `'error'` (default) throws a ValueError naming
+   * the user; `'mean'` adds the user with zero factors, so they get what the model gives anyone
+   * (item biases: popularity for BPR, the best-rated items for MF), until folded in again.
+   */
+  coldStart?: 'error' | 'mean';
+  /** Passes over the user's items for the SGD fold-in of BPR and the hybrid; default 20. */
+  epochs?: number;
+}
+
+/** What {@link FactorModel.foldIn} did. */
+export interface FoldInResult {
+  /** Users added or refreshed, with factors from their interactions. */
+  users: Id[];
+  /** Users added with zero factors under `coldStart: 'mean'`. */
+  cold: Id[];
+  /** Rows skipped because the model does not know their item. */
+  unknownItemRows: number;
+}
 
 /**
  * A model whose score is mean + b_u + b_i + p_u·q_i (biases and mean may be zero): MF, SVD++
@@ -24,6 +50,100 @@ export abstract class FactorModel extends Recommender {
   private itemNorms: Float32Array | undefined;
   private gpuQ: Tensor | undefined;
   private gpuBi: Tensor | undefined;
+
+  /**
+   * Adds (or refreshes) the users of `data` without retraining: each user's factors are fitted
+   * to their interactions with the item tables frozen (an exact least-squares solve for MF,
+   * SVD++ and iALS, a few SGD passes for BPR and the hybrid). Items the model does not know are
+   * skipped. A user already known is re-fitted from these interactions alone, and their seen
+   * items become these. The new users then work with `recommend`, `predict` and `excludeSeen`.
+   */
+  async foldIn(data: Interactions, options: FoldInOptions = {}): Promise<FoldInResult> {
+    const maps = this.fittedMaps('foldIn');
+    if (!(data instanceof Interactions))
+      throw new DataError(`${this.kind}.foldIn: data must be Interactions; got ${fmtValue(data)}`);
+    const cold = options.coldStart ?? 'error';
+    if (cold !== 'error' && cold !== 'mean')
+      throw new ValueError(`${this.kind}.foldIn: coldStart must be 'error' or 'mean'; got ${fmtValue(cold)}`);
+    const epochs = options.epochs ?? 20;
+    if (!Number.isInteger(epochs) || epochs < 1)
+      throw new ValueError(`${this.kind}.foldIn: epochs must be a positive integer; got ${fmtValue(epochs)}`);
+    const g = data.byUser();
+    const rng = new Rng(Number(this.config().seed ?? 0), this.kind, 'negatives');
+    const rows: { id: Id; p: Float32Array; bias: number; seen: Int32Array }[] = [];
+    const result: FoldInResult = { users: [], cold: [], unknownItemRows: 0 };
+    for (let u = 0; u < data.numUsers; u++) {
+      const byItem = new Map<number, number>();
+      for (let r = g.offsets[u]!; r < g.offsets[u + 1]!; r++) {
+        const i = maps.items.get(data.itemIds.id(g.items[r]!));
+        if (i === undefined) result.unknownItemRows++;
+        else byItem.set(i, (byItem.get(i) ?? 0) + g.values[r]!);
+      }
+      const id = data.userIds.id(u);
+      if (byItem.size === 0) {
+        if (g.offsets[u + 1] === g.offsets[u]) continue;
+        if (cold === 'error')
+          throw new ValueError(
+            `${this.kind}.foldIn: user ${fmtValue(id)} has none of the model's ${maps.items.size} items; pass {coldStart: 'mean'} to add them with zero factors`,
+          );
+        rows.push({ id, p: new Float32Array(this.k), bias: 0, seen: new Int32Array(0) });
+        result.cold.push(id);
+        continue;
+      }
+      const items = Int32Array.from(byItem.keys()).sort();
+      const values = Float32Array.from(items, (i) => byItem.get(i)!);
+      const r = this.foldInRow(items, values, rng, epochs);
+      rows.push({ id, p: r.p, bias: r.bias, seen: items });
+      result.users.push(id);
+    }
+    this.addUserRows(rows);
+    return result;
+  }
+
+  /**
+   * The factors and bias of one new user from their items (sorted, known) and values, the item
+   * tables frozen. Models that cannot fold in leave this throwing.
+   */
+  protected foldInRow(
+    _items: Int32Array,
+    _values: Float32Array,
+    _rng: Rng,
+    _epochs: number,
+  ): { p: Float32Array; bias: number } {
+    throw new ValueError(`${this.kind}.foldIn: this model has no fold-in; fit it again with the new users`);
+  }
+
+  /** Appends (or replaces) user rows: id map, factors, bias, seen items. */
+  protected addUserRows(rows: { id: Id; p: Float32Array; bias: number; seen: Int32Array }[]): void {
+    const users = this.fittedMaps('foldIn').users.clone();
+    const { k } = this;
+    const oldU = users.size;
+    const lists = new Map<number, Int32Array>();
+    for (const r of rows) lists.set(users.add(r.id), r.seen);
+    const U = users.size;
+    const P = new Float32Array(U * k);
+    P.set(this.P.subarray(0, oldU * k));
+    const bu = new Float32Array(U);
+    bu.set(this.bu.subarray(0, oldU));
+    const offsets = new Int32Array(U + 1);
+    const seen: number[] = [];
+    for (let u = 0; u < U; u++) {
+      const list = lists.get(u) ?? this.seenItems.subarray(this.seenOffsets[u]!, this.seenOffsets[u + 1]!);
+      for (const i of list) seen.push(i);
+      offsets[u + 1] = seen.length;
+    }
+    for (const r of rows) {
+      const u = users.index(r.id);
+      P.set(r.p, u * k);
+      bu[u] = r.bias;
+    }
+    // Only the user side changes, and it lives on the host: Q and b_i stay where they are.
+    this.P = P;
+    this.bu = bu;
+    this.userMap = users;
+    this.seenOffsets = offsets;
+    this.seenItems = Int32Array.from(seen);
+  }
 
   /** Factor tables as host arrays (copies are not made; treat them as read-only). */
   factors(): {

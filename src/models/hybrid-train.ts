@@ -77,7 +77,12 @@ export async function trainHybrid(o: HybridTrainOptions): Promise<void> {
   const owners: number[] = [];
   const rows: number[] = [];
   const users = o.users ?? Int32Array.from({ length: off.length - 1 }, (_, u) => u);
-  for (const u of users) for (let j = off[u]!; j < off[u + 1]!; j++) owners.push(u), rows.push(j);
+  for (const u of users) {
+    for (let j = off[u]!; j < off[u + 1]!; j++) {
+      owners.push(u);
+      rows.push(j);
+    }
+  }
   const n = rows.length;
   const pu = new Float64Array(k);
   const qi = new Float64Array(k);

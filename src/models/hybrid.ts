@@ -19,6 +19,7 @@ import {
 import type { FitOptions, ScoredItem } from './recommender.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 import { topKRow } from './topk.js';
+import { sgdFoldIn } from './sgd-loop.js';
 
 export type { HybridLoss } from './hybrid-train.js';
 
@@ -169,6 +170,32 @@ export class HybridRecommender extends FactorModel {
       throw e;
     }
     this.install();
+  }
+
+  /**
+   * A new user as a free vector learned by SGD with the model's loss against the frozen item
+   * representations (see {@link sgdFoldIn}); the user's features, if any, are not used (use
+   * {@link HybridRecommender.recommendForFeatures} for a user with features and no history).
+   */
+  protected override foldInRow(
+    items: Int32Array,
+    _values: Float32Array,
+    rng: Rng,
+    epochs: number,
+  ): { p: Float32Array; bias: number } {
+    const o = this.opts;
+    const p = sgdFoldIn({
+      Q: this.Q,
+      bi: this.bi,
+      k: this.k,
+      seen: items,
+      loss: o.loss,
+      lr: o.lr,
+      reg: o.reg,
+      epochs,
+      rng,
+    });
+    return { p, bias: 0 };
   }
 
   /** Scoring tables from the feature tables. */

@@ -4,6 +4,8 @@ import { FactorModel } from './factor-model.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
+import { addOuter, choleskySolve, gram } from './als-solve.js';
+import { FitControl } from '../core/fit-control.js';
 
 export interface ImplicitALSOptions {
   /** Default 64. */
@@ -54,6 +56,32 @@ export class ImplicitALS extends FactorModel {
     return { ...this.opts };
   }
 
+  /**
+   * The exact ALS user step for one new user, Y frozen: solve (YᵀY + Σ_i (c_i - 1) y_i y_iᵀ + λI) x
+   * = Σ_i c_i y_i by Cholesky (training runs a few warm-started CG steps toward the same point).
+   * YᵀY is computed once per fitted table and reused.
+   */
+  protected override foldInRow(items: Int32Array, values: Float32Array): { p: Float32Array; bias: number } {
+    const { k, Q } = this;
+    const o = this.opts;
+    if (!this.yty || this.ytyOf !== Q) {
+      this.yty = gram(Q, k);
+      this.ytyOf = Q;
+    }
+    const A = Float64Array.from(this.yty);
+    for (let f = 0; f < k; f++) A[f * k + f]! += o.reg;
+    const b = new Float64Array(k);
+    for (let j = 0; j < items.length; j++) {
+      const c = 1 + o.alpha * (o.useValues ? values[j]! : 1);
+      const y = Q.subarray(items[j]! * k, (items[j]! + 1) * k);
+      addOuter(A, y, c - 1, k);
+      for (let f = 0; f < k; f++) b[f]! += c * y[f]!;
+    }
+    return { p: Float32Array.from(choleskySolve(A, b, k)), bias: 0 };
+  }
+  private yty: Float64Array | undefined;
+  private ytyOf: Float32Array | undefined;
+
   protected async train(data: Interactions, options: FitOptions): Promise<void> {
     const o = this.opts;
     const k = o.factors;
@@ -64,10 +92,25 @@ export class ImplicitALS extends FactorModel {
     const byItem = csr(data.items, data.users, data.values, I, o);
     const X = rng.normalArray(U * k, o.initStd);
     const Y = rng.normalArray(I * k, o.initStd);
-    for (let epoch = 1; epoch <= (options.epochs ?? o.epochs); epoch++) {
+    const epochs = options.epochs ?? o.epochs;
+    const control = new FitControl(options, epochs);
+    this.mean = 0;
+    // A half-iteration (the user sweep, then the item sweep) is a batch: an abort keeps both tables.
+    const check = async (epoch: number, half: number): Promise<void> => {
+      try {
+        await control.batch(epoch, half, 2);
+      } catch (e) {
+        this.setTables(k, X, Y, new Float32Array(U), new Float32Array(I));
+        this.abortedPartial = true;
+        throw e;
+      }
+    };
+    for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       cgSweep(X, Y, byUser, k, o.reg, o.cgSteps);
+      await check(epoch, 1);
       cgSweep(Y, X, byItem, k, o.reg, o.cgSteps);
+      await check(epoch, 2);
       await options.onEpoch?.({ epoch, loss: NaN, ms: performance.now() - t0 });
     }
     this.mean = 0;

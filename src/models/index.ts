@@ -7,7 +7,7 @@ export {
   type ScoredItem,
 } from './recommender.js';
 export type { RecommenderJSON, StateArray } from './recommender-state.js';
-export { FactorModel } from './factor-model.js';
+export { FactorModel, type FoldInOptions, type FoldInResult } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { BPR, type BPROptions } from './bpr.js';
@@ -27,6 +27,13 @@ export {
   type ChurnFitOptions,
   type ChurnEpoch,
   type ChurnReport,
+  type ChurnExplainOptions,
+  type AttributionOptions,
+  type ChurnAttributions,
+  type ChurnCoefficient,
+  type ChurnCoefficients,
+  type ChurnExplanation,
+  type ChurnReason,
 } from './churn.js';
 export {
   fitPlatt,

@@ -6,9 +6,11 @@ import { FactorModel } from './factor-model.js';
 import { mfSgdStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
+import { FitControl } from '../core/fit-control.js';
 import { sgdLoop } from './sgd-loop.js';
 import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
+import { ridgeRow } from './als-solve.js';
 
 export interface MatrixFactorizationOptions {
   /** Latent dimension; 0 gives a biases-only baseline. Default 100. */
@@ -111,6 +113,18 @@ export class MatrixFactorization extends FactorModel {
     return { ...this.opts };
   }
 
+  /**
+   * The exact fixed point of SGD for the user's row with Q and b_i frozen: ridge least squares
+   * with penalty reg·n (SGD applies reg once per rating, n ratings).
+   */
+  protected override foldInRow(items: Int32Array, values: Float32Array): { p: Float32Array; bias: number } {
+    const o = this.opts;
+    const n = items.length;
+    const y = Float32Array.from(values, (v) => v - this.mean);
+    const r = ridgeRow(this.Q, this.k, items, y, this.bi, o.reg * n, (o.regBias ?? o.reg) * n, o.biases);
+    return { p: Float32Array.from(r.x), bias: r.bias };
+  }
+
   protected async train(data: Interactions, options: FitOptions): Promise<void> {
     const o = this.opts;
     const epochs = options.epochs ?? o.epochs;
@@ -176,6 +190,11 @@ export class MatrixFactorization extends FactorModel {
       },
       reduceLoss: (s, rows) => Math.sqrt(s / rows),
       onEpoch: options.onEpoch,
+      control: new FitControl(options, options.epochs ?? o.epochs),
+      onAborted: (t) => {
+        this.setTables(k, t.P, t.Q, t.bu, t.bi, o.backend);
+        this.abortedPartial = true;
+      },
     });
     this.setTables(k, t.P, t.Q, t.bu, t.bi, o.backend);
   }

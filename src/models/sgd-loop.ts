@@ -5,6 +5,8 @@ import { tensor, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { MfParams } from '../ops/fused/mf.js';
 import type { EpochInfo } from './recommender.js';
+import type { Rng } from '../core/random.js';
+import type { FitControl } from '../core/fit-control.js';
 
 /** Host copies of the four MF tables. */
 export interface HostTables {
@@ -49,7 +51,17 @@ export interface SgdLoopOptions {
   /** Turns the epoch's per-row losses into the reported loss. */
   reduceLoss(lossSum: number, rows: number): number;
   onEpoch?: ((info: EpochInfo) => void | Promise<void>) | undefined;
+  /** Progress, yielding and abort after every batch (on the CPU, every {@link CPU_CONTROL_ROWS} rows). */
+  control?: FitControl | undefined;
+  /** Called with the tables of the last finished batch when the fit is aborted, before the abort rethrows. */
+  onAborted?: ((tables: HostTables) => void) | undefined;
 }
+
+/**
+ * Rows per CPU kernel call. The CPU kernel applies rows in order, so splitting an epoch changes
+ * nothing in the result; it only gives FitControl a batch boundary to act on.
+ */
+export const CPU_CONTROL_ROWS = 16384;
 
 /**
  * The training loop shared by MatrixFactorization and BPR: the tables live on the chosen
@@ -68,6 +80,12 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
     userBias: tensor(o.tables.bu, { backend }),
     itemBias: tensor(o.tables.bi, { backend }),
   };
+  const readTables = async (): Promise<HostTables> => ({
+    P: (await params.userFactors.data()) as Float32Array,
+    Q: (await params.itemFactors.data()) as Float32Array,
+    bu: (await params.userBias.data()) as Float32Array,
+    bi: (await params.itemBias.data()) as Float32Array,
+  });
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
@@ -83,9 +101,13 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
         loss: zeros([n], { backend }),
       };
       try {
-        const batch = backend === 'cpu' ? Math.max(n, 1) : o.batchSize;
-        if (ranges) for (const [s, count] of ranges) o.step(params, cols, s, count, epoch);
-        else for (let s = 0; s < n; s += batch) o.step(params, cols, s, Math.min(batch, n - s), epoch);
+        const batch = backend === 'cpu' ? CPU_CONTROL_ROWS : o.batchSize;
+        const steps: [number, number][] = ranges ?? [];
+        if (!ranges) for (let s = 0; s < n; s += batch) steps.push([s, Math.min(batch, n - s)]);
+        for (let b = 0; b < steps.length; b++) {
+          o.step(params, cols, steps[b]![0], steps[b]![1], epoch);
+          await control(o, epoch, b + 1, steps.length, readTables);
+        }
         let loss = NaN;
         if (o.onEpoch) {
           const l = (await cols.loss.data()) as Float32Array;
@@ -99,12 +121,7 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
         for (const t of Object.values(cols)) t.dispose();
       }
     }
-    const out: HostTables = {
-      P: (await params.userFactors.data()) as Float32Array,
-      Q: (await params.itemFactors.data()) as Float32Array,
-      bu: (await params.userBias.data()) as Float32Array,
-      bi: (await params.itemBias.data()) as Float32Array,
-    };
+    const out = await readTables();
     // The loss is only read when someone listens; the tables are always checked.
     for (const [name, table] of Object.entries(out)) {
       if (!(table as Float32Array).every(Number.isFinite))
@@ -113,6 +130,24 @@ export async function sgdLoop(o: SgdLoopOptions): Promise<HostTables> {
     return out;
   } finally {
     for (const t of Object.values(params)) t.dispose();
+  }
+}
+
+/** FitControl after a batch; on abort, hands the tables of that batch to onAborted first. */
+async function control(
+  o: SgdLoopOptions,
+  epoch: number,
+  batch: number,
+  batches: number,
+  readTables: () => Promise<HostTables>,
+): Promise<void> {
+  if (!o.control) return;
+  try {
+    await o.control.batch(epoch, batch, batches);
+  } catch (e) {
+    const t = await readTables();
+    if (Object.values(t).every((a: Float32Array) => a.every(Number.isFinite))) o.onAborted?.(t);
+    throw e;
   }
 }
 
@@ -177,4 +212,63 @@ export function conflictFreeLevels(
     third[d] = r.third[j]!;
   }
   return { rows: { users, items, third }, ranges };
+}
+
+/**
+ * Fold-in by SGD for the ranking models (BPR, the hybrid): a new user's vector p, starting at
+ * zero, learns against the frozen item table `Q` and biases `bi`, over `epochs` passes of the
+ * user's items `seen` (sorted), each paired with a uniform unseen negative from `numItems`.
+ * `'bpr'`: -log σ(x_ui - x_uj); `'warp'`: the same pairs with WARP's hinge where violated;
+ * `'logistic'`: the positive labelled 1, the negative 0. Returns p.
+ */
+export function sgdFoldIn(o: {
+  Q: Float32Array;
+  bi: Float32Array;
+  k: number;
+  seen: Int32Array;
+  loss: 'bpr' | 'warp' | 'logistic';
+  lr: number;
+  reg: number;
+  epochs: number;
+  rng: Rng;
+}): Float32Array {
+  const { Q, bi, k, seen } = o;
+  const n = bi.length;
+  const p = new Float64Array(k);
+  if (seen.length >= n) return new Float32Array(k);
+  const score = (i: number) => {
+    let s = bi[i]!;
+    for (let f = 0; f < k; f++) s += p[f]! * Q[i * k + f]!;
+    return s;
+  };
+  for (let e = 0; e < o.epochs; e++) {
+    for (const t of o.rng.permutation(seen.length)) {
+      const i = seen[t]!;
+      let j = o.rng.int(n);
+      while (isIn(seen, j)) j = o.rng.int(n);
+      const xi = score(i);
+      const xj = score(j);
+      let gi: number;
+      let gj: number;
+      if (o.loss === 'bpr') gi = -(gj = 1 / (1 + Math.exp(xi - xj)));
+      else if (o.loss === 'warp') gi = -(gj = xj > xi - 1 ? 1 : 0);
+      else {
+        gi = 1 / (1 + Math.exp(-xi)) - 1;
+        gj = 1 / (1 + Math.exp(-xj));
+      }
+      for (let f = 0; f < k; f++) p[f]! -= o.lr * (gi * Q[i * k + f]! + gj * Q[j * k + f]! + o.reg * p[f]!);
+    }
+  }
+  return Float32Array.from(p);
+}
+
+function isIn(sorted: Int32Array, x: number): boolean {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (sorted[m]! < x) a = m + 1;
+    else b = m;
+  }
+  return a < sorted.length && sorted[a] === x;
 }

@@ -5,6 +5,8 @@ import type { FitOptions } from './recommender.js';
 import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
+import { ridgeRow } from './als-solve.js';
+import { FitControl } from '../core/fit-control.js';
 
 export interface SVDppOptions {
   /** Default 100 (see {@link SVDpp.defaults}). */
@@ -94,6 +96,19 @@ export class SVDpp extends FactorModel {
     return { ...this.opts };
   }
 
+  /**
+   * A new user's combined vector (p_u plus the implicit term, as the host table holds it) and
+   * bias by ridge least squares against the frozen q_i and b_i, penalty reg·n as in MF. The y
+   * vectors are not re-solved: this is exact for the combined vector.
+   */
+  protected override foldInRow(items: Int32Array, values: Float32Array): { p: Float32Array; bias: number } {
+    const o = this.opts;
+    const n = items.length;
+    const y = Float32Array.from(values, (v) => v - this.mean);
+    const r = ridgeRow(this.Q, this.k, items, y, this.bi, o.reg * n, o.regBias * n, true);
+    return { p: Float32Array.from(r.x), bias: r.bias };
+  }
+
   protected async train(data: Interactions, options: FitOptions): Promise<void> {
     const o = this.opts;
     const epochs = options.epochs ?? o.epochs;
@@ -125,6 +140,19 @@ export class SVDpp extends FactorModel {
     const acc = new Float64Array(k);
     const order = new Int32Array(0);
     let rowBuf = order;
+    const control = new FitControl(options, epochs);
+    const batches = Math.ceil(U / USERS_PER_BATCH);
+    const check = async (epoch: number, batch: number): Promise<void> => {
+      try {
+        await control.batch(epoch, batch, batches);
+      } catch (e) {
+        // The tables hold every finished user visit: install them and keep them.
+        this.Y = Y;
+        this.setTables(k, foldImplicit(P, Y, nOff, nItems, k), Q, bu, bi);
+        this.abortedPartial = true;
+        throw e;
+      }
+    };
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const t0 = performance.now();
       const decay = o.lrDecay ** (epoch - 1);
@@ -132,7 +160,9 @@ export class SVDpp extends FactorModel {
       const lrB = o.lrBias * decay;
       let sq = 0;
       const users = rng.permutation(U);
-      for (const u of users) {
+      for (let visit = 0; visit < U; visit++) {
+        if (visit > 0 && visit % USERS_PER_BATCH === 0) await check(epoch, visit / USERS_PER_BATCH);
+        const u = users[visit]!;
         const r0 = g.offsets[u]!;
         const r1 = g.offsets[u + 1]!;
         if (r1 === r0) continue;
@@ -174,6 +204,7 @@ export class SVDpp extends FactorModel {
           for (let f = 0; f < k; f++) Y[yo + f] = Y[yo + f]! * shrink + lr * norm * acc[f]!;
         }
       }
+      await check(epoch, batches);
       await options.onEpoch?.({ epoch, loss: Math.sqrt(sq / data.length), ms: performance.now() - t0 });
     }
     this.Y = Y;
@@ -189,6 +220,9 @@ export class SVDpp extends FactorModel {
     this.Y = need(arrays, 'implicitFactors', this.kind).data as Float32Array;
   }
 }
+
+/** User visits between FitControl checks (SVD++ updates per user visit, not per minibatch). */
+const USERS_PER_BATCH = 64;
 
 /** p_u + |N(u)|^-½ Σ y_j for every user. */
 function foldImplicit(P: Float32Array, Y: Float32Array, off: Int32Array, items: Int32Array, k: number): Float32Array {

@@ -4,6 +4,7 @@ import { Rng } from '../../src/core/random.js';
 import { FeatureMatrix } from '../../src/data/features.js';
 import { Interactions } from '../../src/data/interactions.js';
 import { HybridRecommender } from '../../src/models/hybrid.js';
+import { loadRecommender, saveRecommender } from '../../src/models/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
 // Planted: 4 genres; user u likes genre u % 4, item i has genre i % 4. Users interact with 9
@@ -101,6 +102,18 @@ describe('HybridRecommender input errors', () => {
     await expect(m.recommendForFeatures(['likes=g9'])).rejects.toThrow(ValueError);
     await expect(m.recommendForFeatures(['likes=g9'])).rejects.toThrow(/unknown feature 'likes=g9'/);
     await expect(m.recommendForFeatures([])).rejects.toThrow(/feature row is empty/);
+  });
+
+  it('saves and loads as its scoring tables (cold items included); features are not saved', async () => {
+    const { data, items, users } = planted();
+    const m = await new HybridRecommender({ factors: 4, epochs: 3 }).fit(data, {
+      itemFeatures: items,
+      userFeatures: users,
+    });
+    const back = loadRecommender(saveRecommender(m)) as HybridRecommender;
+    expect(back.numItems).toBe(ITEMS);
+    expect(await back.recommend('u3', { k: 5 })).toEqual(await m.recommend('u3', { k: 5 }));
+    await expect(back.recommendForFeatures(['likes=g1'])).rejects.toThrow(/has no user features/);
   });
 
   it('bands numeric columns and multi-hot lists', () => {
