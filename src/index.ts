@@ -51,6 +51,11 @@ export {
   type FactorTableSource,
 } from './models/imported-factors.js';
 export {
+  StreamingMatrixFactorization,
+  type InteractionChunks,
+  type StreamingFitOptions,
+} from './models/streaming-fit.js';
+export {
   save,
   load,
   serializeSafetensors,
