@@ -1,6 +1,7 @@
 import { ValueError, fmtValue } from '../core/errors.js';
 import { checkRange } from '../core/checks.js';
 import { bisect, normalCdf, normalQuantile, normalSf } from './distributions.js';
+import { fmtNum } from './result.js';
 
 // Designs use the normal approximation statsmodels' NormalIndPower uses, so the figures match
 // it: a standardized effect d, the harmonic sample size n1·n2/(n1 + n2), and a two-sided power
@@ -96,7 +97,7 @@ export function sampleSizeProportions(baseline: number, mde: number, options: De
     solveN(op, h, alpha, power, ratio),
     ratio,
     h,
-    `${baseline} -> ${baseline + mde} (alpha ${alpha}, power ${power})`,
+    `${fmtNum(baseline)} -> ${fmtNum(baseline + mde)} (alpha ${alpha}, power ${power})`,
   );
 }
 
@@ -166,7 +167,7 @@ export function sampleSizeMeans(sd: number, mde: number, options: DesignOptions 
     solveN(op, d, alpha, power, ratio),
     ratio,
     d,
-    `a mean change of ${mde} (sd ${sd}, alpha ${alpha}, power ${power})`,
+    `a mean change of ${fmtNum(mde)} (sd ${fmtNum(sd)}, alpha ${alpha}, power ${power})`,
   );
 }
 
