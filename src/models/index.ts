@@ -12,7 +12,7 @@ export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } fr
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
-export { ItemKNN, type ItemKNNOptions } from './itemknn.js';
+export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';
 export { HybridRecommender, type HybridOptions, type HybridFitOptions, type HybridLoss } from './hybrid.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';

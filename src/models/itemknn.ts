@@ -1,5 +1,8 @@
-import type { Interactions } from '../data/interactions.js';
-import { Recommender, type FitOptions } from './recommender.js';
+import { Interactions } from '../data/interactions.js';
+import type { Id } from '../data/idmap.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
+import { FitControl } from '../core/fit-control.js';
+import { Recommender, type FitOptions, type ScoredItem } from './recommender.js';
 import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 import { topKRow } from './topk.js';
@@ -11,6 +14,32 @@ export interface ItemKNNOptions {
   /** Shrinkage added to the cosine denominator, damping similarities built on few users; default 10. */
   shrink?: number;
 }
+
+/** One event of an anonymous session: which session, which item, when. */
+export interface SessionRow {
+  session: Id;
+  item: Id;
+  /** Any increasing unit (unix seconds, ms, a counter); orders the events of a session. */
+  time: number;
+}
+
+/** Options of {@link ItemKNN.recommendForSession}. */
+export interface SessionRecommendOptions {
+  /** How many items; default 10. */
+  k?: number;
+  /** Leave out the session's own items; default true. */
+  excludeSeen?: boolean;
+  /**
+   * Weight of an event by how recent it is: the last event weighs 1, the one before `recency`,
+   * then `recency²`... Default 1 (every event counts the same); 0.5 follows the latest views.
+   */
+  recency?: number;
+  /** Only items for which this returns true may be recommended. */
+  filter?: (item: Id) => boolean;
+}
+
+/** Items between FitControl checks in the co-occurrence pass. */
+const ITEMS_PER_BATCH = 256;
 
 /**
  * Item-based k-nearest-neighbours on binary implicit feedback ("customers who bought this also
@@ -38,6 +67,65 @@ export class ItemKNN extends Recommender {
     return { ...this.opts };
   }
 
+  /**
+   * Fits on anonymous sessions ("customers who viewed this also viewed"): items are similar when
+   * they occur in the same sessions, so each session plays a user's part; a repeated view counts
+   * once. Throws a DataError for no rows or a row without a session, item or finite time.
+   */
+  async fitSessions(rows: readonly SessionRow[], options: FitOptions = {}): Promise<this> {
+    if (!Array.isArray(rows) || rows.length === 0)
+      throw new DataError(`${this.kind}.fitSessions: expected a non-empty array of {session, item, time} rows`);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (
+        row === null ||
+        typeof row !== 'object' ||
+        row.session == null ||
+        row.item == null ||
+        !Number.isFinite(row.time)
+      )
+        throw new DataError(
+          `${this.kind}.fitSessions: row ${r} must be {session, item, time} with a finite time; got ${fmtValue(row)}`,
+        );
+    }
+    const data = Interactions.fromArrays(
+      { users: rows.map((r) => r.session), items: rows.map((r) => r.item), times: rows.map((r) => r.time) },
+      { duplicates: 'last' },
+    );
+    return this.fit(data, options);
+  }
+
+  /**
+   * The top items for an anonymous session given its events' items in time order (oldest
+   * first): each event adds its item's neighbours, weighted by {@link SessionRecommendOptions.recency}.
+   * Items the model does not know are skipped; a session with none gets the most popular items.
+   */
+  recommendForSession(items: readonly Id[], options: SessionRecommendOptions = {}): ScoredItem[] {
+    const maps = this.fittedMaps('recommendForSession');
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1)
+      throw new ValueError(`${this.kind}.recommendForSession: k must be a positive integer; got ${fmtValue(k)}`);
+    const recency = options.recency ?? 1;
+    if (!(recency > 0 && recency <= 1))
+      throw new ValueError(`${this.kind}.recommendForSession: recency must be in (0, 1]; got ${fmtValue(recency)}`);
+    const n = maps.items.size;
+    const scores = new Float32Array(n);
+    const known: number[] = [];
+    let w = 1;
+    for (let t = items.length - 1; t >= 0; t--, w *= recency) {
+      const j = maps.items.get(items[t]!);
+      if (j === undefined) continue;
+      known.push(j);
+      for (let b = this.nbrOffsets[j]!; b < this.nbrOffsets[j + 1]!; b++)
+        scores[this.nbrItems[b]!]! += w * this.nbrSims[b]!;
+    }
+    const skip = options.excludeSeen === false ? undefined : Int32Array.from(new Set(known)).sort();
+    let allow: Uint8Array | undefined;
+    if (options.filter) allow = Uint8Array.from({ length: n }, (_, i) => (options.filter!(maps.items.id(i)) ? 1 : 0));
+    const top = topKRow(known.length > 0 ? scores : this.itemCounts, 0, n, k, skip, allow);
+    return Array.from(top.items, (i, j) => ({ item: maps.items.id(i), score: top.scores[j]! }));
+  }
+
   protected async train(data: Interactions, options: FitOptions): Promise<void> {
     const t0 = performance.now();
     const I = data.numItems;
@@ -56,7 +144,25 @@ export class ItemKNN extends Recommender {
     const nItems = new Int32Array(I * K);
     const nSims = new Float32Array(I * K);
     let nnz = 0;
+    const control = new FitControl(options, 1);
+    const batches = Math.ceil(I / ITEMS_PER_BATCH);
+    const install = (done: number) => {
+      nOff.fill(nnz, done + 1);
+      this.nbrOffsets = nOff;
+      this.nbrItems = nItems.slice(0, nnz);
+      this.nbrSims = nSims.slice(0, nnz);
+    };
     for (let i = 0; i < I; i++) {
+      if (i > 0 && i % ITEMS_PER_BATCH === 0) {
+        try {
+          await control.batch(1, i / ITEMS_PER_BATCH, batches);
+        } catch (e) {
+          // Items 0..i-1 have their neighbours; the rest have none until a fit completes.
+          install(i);
+          this.abortedPartial = true;
+          throw e;
+        }
+      }
       co.fill(0);
       for (let a = iOff[i]!; a < iOff[i + 1]!; a++) {
         const u = iUsers[a]!;
@@ -73,9 +179,10 @@ export class ItemKNN extends Recommender {
       }
       nOff[i + 1] = nnz;
     }
-    this.nbrOffsets = nOff;
-    this.nbrItems = nItems.slice(0, nnz);
-    this.nbrSims = nSims.slice(0, nnz);
+    install(I);
+    // Complete: an abort at this last check keeps the whole fit.
+    this.abortedPartial = true;
+    await control.batch(1, batches, batches);
     await options.onEpoch?.({ epoch: 1, loss: NaN, ms: performance.now() - t0 });
   }
 
