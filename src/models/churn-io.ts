@@ -12,7 +12,12 @@ import { ChurnNet } from './churn-net.js';
 /** What the loader needs of ChurnClassifier (churn.ts imports this file, so not the class itself). */
 interface ChurnLike {
   readonly options: { hidden: readonly number[]; seed: number; calibration: string; backend?: BackendName };
-  restoreParts(net: ChurnNet, calibrator: Calibrator | null, encoder: Encoder | null): this;
+  restoreParts(
+    net: ChurnNet,
+    calibrator: Calibrator | null,
+    encoder: Encoder | null,
+    extra: { names: string[] | null; baseline: Float64Array | null },
+  ): this;
 }
 
 /**
@@ -36,13 +41,13 @@ export function registerChurnLoader<T extends ChurnLike>(cls: new (options: neve
       if (typeof features !== 'number' || !Number.isInteger(features) || features < 1)
         throw new DataError(`${op}: features must be a positive integer; got ${fmtValue(features)}`);
       const widths = [features, ...model.options.hidden, 1];
-      const names = new Set<string>();
+      const expected = new Set<string>();
       for (let i = 0; i + 1 < widths.length; i++) {
         fileTensor(op, tensors, `layer${i}.weight`, 'float32', [widths[i + 1]!, widths[i]!]);
         fileTensor(op, tensors, `layer${i}.bias`, 'float32', [widths[i + 1]!]);
-        names.add(`layer${i}.weight`).add(`layer${i}.bias`);
+        expected.add(`layer${i}.weight`).add(`layer${i}.bias`);
       }
-      const extra = Object.keys(tensors).filter((n) => !names.has(n));
+      const extra = Object.keys(tensors).filter((n) => !expected.has(n));
       if (extra.length) throw new DataError(`${op}: unexpected tensors ${extra.slice(0, 8).join(', ')}`);
       const calibrator =
         c.calibrator === null || c.calibrator === undefined
@@ -58,9 +63,12 @@ export function registerChurnLoader<T extends ChurnLike>(cls: new (options: neve
           : TabularEncoder.fromJSON(
               configObject(op, 'encoder', c.encoder) as Parameters<typeof TabularEncoder.fromJSON>[0],
             );
+      // Files written before explanations existed have neither; explain then asks for a baseline.
+      const names = optionalArray(op, 'names', c.names, features, (v) => typeof v === 'string') as string[] | null;
+      const baseline = optionalArray(op, 'baseline', c.baseline, features, (v) => Number.isFinite(v));
       const net = new ChurnNet(features, model.options.hidden, model.options.seed, model.options.backend);
       const dict = new Map<string, Tensor>();
-      for (const n of names) {
+      for (const n of expected) {
         const t = tensors[n]!;
         dict.set(n, tensor(t.data, { shape: t.shape, backend: 'cpu' }));
       }
@@ -72,7 +80,24 @@ export function registerChurnLoader<T extends ChurnLike>(cls: new (options: neve
       } finally {
         for (const t of dict.values()) t.dispose();
       }
-      return model.restoreParts(net, calibrator, encoder);
+      return model.restoreParts(net, calibrator, encoder, {
+        names,
+        baseline: baseline ? Float64Array.from(baseline as number[]) : null,
+      });
     },
   });
+}
+
+/** An optional config array of `length` entries that all pass `ok`; null when absent. */
+function optionalArray(
+  op: string,
+  key: string,
+  value: unknown,
+  length: number,
+  ok: (v: unknown) => boolean,
+): unknown[] | null {
+  if (value === null || value === undefined) return null;
+  if (!Array.isArray(value) || value.length !== length || !value.every(ok))
+    throw new DataError(`${op}: ${key} must be null or an array of ${length} entries; got ${fmtValue(value)}`);
+  return value;
 }

@@ -1,89 +1,40 @@
-import type { BackendName } from '../backends/backend.js';
 import { toBinaryLabels, toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
 import { DataError, ShapeError, ValueError, NumericalError, fmtValue } from '../core/errors.js';
-import {
-  brierScore,
-  calibrationCurve,
-  expectedCalibrationError,
-  logLoss,
-  prAuc,
-  rocAuc,
-  type CalibrationCurve,
-} from '../metrics/classification.js';
+import { logLoss } from '../metrics/classification.js';
 import { toLabels, type BinaryLabels } from '../metrics/validate.js';
+import { type ChurnReport, churnReport, sig, stratifiedSplit } from './churn-report.js';
 import { noGrad } from '../autograd/tape.js';
 import { scope } from '../memory.js';
 import { binaryCrossEntropyWithLogits } from '../nn/functional.js';
 import type { ModelState } from '../io/models.js';
-import type { TabularEncoder } from '../data/encoder.js';
+import type { TabularEncoder, TableInput } from '../data/encoder.js';
+import { FitControl } from '../core/fit-control.js';
+import { checkInt } from '../core/checks.js';
+import { Tensor } from '../tensor/tensor.js';
+import {
+  type AttributionOptions,
+  type ChurnAttributions,
+  type ChurnCoefficients,
+  type ChurnExplanation,
+  type ExplainParts,
+  churnAttributions,
+  churnCoefficients,
+  explainAttributions,
+} from './churn-explain.js';
 import { ChurnNet } from './churn-net.js';
 import { registerChurnLoader } from './churn-io.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import {
+  type ChurnClassifierOptions,
+  type ChurnEpoch,
+  type ChurnExplainOptions,
+  type ChurnFitOptions,
+  type ResolvedChurnOptions,
+  resolveChurnOptions,
+} from './churn-options.js';
 import { fitIsotonic, fitPlatt, type Calibrator, type IsotonicJSON, type PlattJSON } from './calibration.js';
-
-/** Options of {@link ChurnClassifier}. */
-export interface ChurnClassifierOptions {
-  /** Hidden layer widths (ReLU); `[]` (default) is logistic regression. */
-  hidden?: readonly number[];
-  /** Passes over the training rows; default 60. */
-  epochs?: number;
-  /** Adam learning rate; default 0.01. */
-  lr?: number;
-  /** L2 penalty added to the gradient (Adam's weightDecay); default 1e-4. */
-  weightDecay?: number;
-  /** Minibatch rows; default 256. */
-  batchSize?: number;
-  /** Seeds the weights, the shuffles and the calibration split; default 0. */
-  seed?: number;
-  /**
-   * How raw scores become probabilities: `'platt'` (default; sigmoid(a·logit + b)),
-   * `'isotonic'` (monotone step function; wants ≥ 1000 calibration rows) or `'none'`.
-   * Calibration is fitted on the validation rows, never on the rows the network trained on.
-   */
-  calibration?: 'platt' | 'isotonic' | 'none';
-  /** Backend to train and predict on; the current one by default. */
-  backend?: BackendName;
-}
-
-/** Options of {@link ChurnClassifier.fit}. */
-export interface ChurnFitOptions {
-  /**
-   * Held-out rows for calibration and the per-epoch validation loss: explicit `{ X, y }`, or a
-   * fraction of the training rows split off (stratified, seeded). Default 0.2 when calibration
-   * is on, none otherwise.
-   */
-  validation?: { X: MatrixInput; y: BinaryLabels } | number;
-  /** Called after each epoch with its mean training loss (and validation loss when there is one). */
-  onEpoch?: (info: ChurnEpoch) => void;
-}
-
-export interface ChurnEpoch {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-}
-
-/** What {@link ChurnClassifier.evaluate} reports. Probabilities are calibrated unless asked otherwise. */
-export interface ChurnReport {
-  rocAuc: number;
-  prAuc: number;
-  logLoss: number;
-  brier: number;
-  /** Expected calibration error over 10 equal-width bins. */
-  ece: number;
-  calibration: CalibrationCurve;
-  /** Churn rate among the top-scored 10% of rows ÷ the overall rate. */
-  liftAtDecile: number;
-  /** Churn rate (precision) among the top-scored 10% of rows. */
-  precisionAtDecile: number;
-  /** Share of all churners found in the top-scored 10% of rows. */
-  recallAtDecile: number;
-  /** Overall positive rate. */
-  baseRate: number;
-}
 
 /**
  * A churn classifier on tabular features: logistic regression (`hidden: []`) or a small MLP,
@@ -100,42 +51,19 @@ export interface ChurnReport {
  * const report = await clf.evaluate(Xtest, yTest); // rocAuc, prAuc, logLoss, brier, ece, lift
  */
 export class ChurnClassifier {
-  readonly options: Readonly<Required<Omit<ChurnClassifierOptions, 'backend'>>> & { backend?: BackendName };
+  readonly options: ResolvedChurnOptions;
   /** Per-epoch losses of the last fit. */
   history: ChurnEpoch[] = [];
   private net: ChurnNet | null = null;
   private features = 0;
   private calibrator: Calibrator | null = null;
+  /** Column means of the training rows: the average customer explanations are measured from. */
+  private baseline: Float64Array | null = null;
+  /** Column names given with X at fit (an EncodedTable's names), if any. */
+  private names: string[] | null = null;
 
   constructor(options: ChurnClassifierOptions = {}) {
-    const op = 'ChurnClassifier';
-    const hidden = [...(options.hidden ?? [])];
-    for (const [i, h] of hidden.entries()) {
-      if (!Number.isInteger(h) || h < 1)
-        throw new ValueError(`${op}: hidden[${i}] must be a positive integer; got ${fmtValue(h)}`);
-    }
-    const o = {
-      hidden,
-      epochs: options.epochs ?? 60,
-      lr: options.lr ?? 0.01,
-      weightDecay: options.weightDecay ?? 1e-4,
-      batchSize: options.batchSize ?? 256,
-      seed: options.seed ?? 0,
-      calibration: options.calibration ?? 'platt',
-    } as const;
-    if (!Number.isInteger(o.epochs) || o.epochs < 1)
-      throw new ValueError(`${op}: epochs must be a positive integer; got ${fmtValue(o.epochs)}`);
-    if (!Number.isInteger(o.batchSize) || o.batchSize < 1)
-      throw new ValueError(`${op}: batchSize must be a positive integer; got ${fmtValue(o.batchSize)}`);
-    if (!(o.lr > 0) || !Number.isFinite(o.lr))
-      throw new ValueError(`${op}: lr must be a positive finite number; got ${fmtValue(o.lr)}`);
-    if (!(o.weightDecay >= 0) || !Number.isFinite(o.weightDecay))
-      throw new ValueError(`${op}: weightDecay must be a finite number ≥ 0; got ${fmtValue(o.weightDecay)}`);
-    if (!['platt', 'isotonic', 'none'].includes(o.calibration)) {
-      throw new ValueError(`${op}: calibration must be 'platt', 'isotonic' or 'none'; got ${fmtValue(o.calibration)}`);
-    }
-    new Rng(o.seed, op);
-    this.options = { ...o, ...(options.backend ? { backend: options.backend } : {}) };
+    this.options = resolveChurnOptions(options);
   }
 
   /** The TabularEncoder that made X from raw columns, if set; `at.save` stores it with the model. */
@@ -146,20 +74,32 @@ export class ChurnClassifier {
     return this.calibrator?.toJSON() ?? null;
   }
 
-  /** Trains on (X, y), then calibrates on validation rows; a failed fit keeps the earlier fit in place. */
+  /**
+   * Trains on (X, y), then calibrates on validation rows; a failed fit keeps the earlier fit in
+   * place. `onProgress`, `yieldEvery` and `signal` act after every batch (see FitControlOptions):
+   * on abort, fit rejects with the signal's reason and the model keeps the weights of the last
+   * finished batch, calibrated on the validation rows, so it stays usable.
+   */
   async fit(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions = {}): Promise<this> {
-    const before = { net: this.net, features: this.features, calibrator: this.calibrator, history: this.history };
+    const { net, features, calibrator, history, baseline, names } = this;
+    const before = { net, features, calibrator, history, baseline, names };
     try {
       await this.train(X, y, options);
     } catch (e) {
-      if (this.net !== before.net) this.net?.dispose();
-      throw Object.assign(this, before) && e;
+      const stopped = this.net !== before.net && options.signal?.aborted === true && e === options.signal.reason;
+      if (stopped) before.net?.dispose();
+      else {
+        if (this.net !== before.net) this.net?.dispose();
+        Object.assign(this, before);
+      }
+      throw e;
     }
     if (before.net !== this.net) before.net?.dispose();
     return this;
   }
   private async train(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions): Promise<void> {
     const op = 'ChurnClassifier.fit';
+    const control = new FitControl(options, this.options.epochs);
     let train = await toMatrix(op, 'X', X);
     let labels = toBinaryLabels(op, 'y', y);
     if (labels.length !== train.rows)
@@ -185,6 +125,9 @@ export class ChurnClassifier {
     }
     if (train.rows === 0) throw new DataError(`${op}: X has no rows`);
     this.features = train.cols;
+    const given = (X as { names?: unknown }).names;
+    this.names = Array.isArray(given) && given.length === train.cols ? given.map(String) : null;
+    this.baseline = columnMeans(train);
     const net = (this.net = new ChurnNet(train.cols, this.options.hidden, this.options.seed, this.options.backend));
     const opt = new Adam(net.parameters(), { lr: this.options.lr, weightDecay: this.options.weightDecay });
     const { rows: n, cols: d } = train;
@@ -192,12 +135,14 @@ export class ChurnClassifier {
     const xb = new Float32Array(bs * d);
     const yb = new Float32Array(bs);
     this.history = [];
+    const batches = Math.ceil(n / bs);
+    let stopped: { reason: unknown } | null = null;
     try {
-      for (let epoch = 1; epoch <= this.options.epochs; epoch++) {
+      for (let epoch = 1; epoch <= this.options.epochs && !stopped; epoch++) {
         const perm = rng.permutation(n);
         const losses: Tensor[] = [];
         const sizes: number[] = [];
-        for (let s = 0; s < n; s += bs) {
+        for (let s = 0, b = 1; s < n; s += bs, b++) {
           const m = Math.min(bs, n - s);
           for (let r = 0; r < m; r++) {
             const i = perm[s + r]!;
@@ -215,7 +160,17 @@ export class ChurnClassifier {
           });
           losses.push(loss);
           sizes.push(m);
+          try {
+            await control.batch(epoch, b, batches);
+          } catch (e) {
+            for (const l of losses) l.dispose();
+            if (!(options.signal?.aborted && e === options.signal.reason)) throw e;
+            stopped = { reason: e };
+            break;
+          }
         }
+        // An aborted epoch has no loss to report; the weights are those of its last batch.
+        if (stopped) break;
         // One readback per epoch: the step losses stay on the device until here.
         let total = 0;
         for (const [i, l] of losses.entries()) {
@@ -245,6 +200,7 @@ export class ChurnClassifier {
       const z = await this.logits(val.m);
       this.calibrator = this.options.calibration === 'platt' ? fitPlatt(z, val.y) : fitIsotonic(z, val.y);
     }
+    if (stopped) throw stopped.reason;
   }
 
   /** Churn probabilities (calibrated unless `calibrated: false` or calibration was 'none'). */
@@ -258,6 +214,61 @@ export class ChurnClassifier {
   /** Raw scores (logits) before calibration. */
   async decisionFunction(X: MatrixInput): Promise<Float64Array> {
     return this.logits(await this.input('ChurnClassifier.decisionFunction', X));
+  }
+
+  /**
+   * The logistic model's coefficients (logit space, before calibration) with column names, also
+   * per unit of each original column when a standardising TabularEncoder is set as `encoder`.
+   * A ValueError for the MLP, which has no one weight per column: use {@link explain}.
+   */
+  async coefficients(): Promise<ChurnCoefficients> {
+    return churnCoefficients(this.explainParts('ChurnClassifier.coefficients'));
+  }
+
+  /**
+   * Each input column's contribution to each row's logit against the baseline (the training rows'
+   * column means unless `baseline` is given): exact for the logistic model, integrated gradients
+   * for the MLP with every row's sum within `tolerance` of logit − baseline logit (see
+   * {@link ChurnAttributions.gap}). X is encoded input, or a raw table when `encoder` is set.
+   */
+  async attributions(X: MatrixInput | TableInput, options: AttributionOptions = {}): Promise<ChurnAttributions> {
+    const op = 'ChurnClassifier.attributions';
+    return churnAttributions(op, this.explainParts(op), await this.input(op, X), options);
+  }
+
+  /**
+   * Per-customer reasons in words: the attributions summed per original column (one-hot columns
+   * of a category together), the `top` largest as sentences such as "Contract is Month-to-month:
+   * raises the churn odds 2.10×", and a summary with the churn probability.
+   *
+   * @example
+   * clf.encoder = encoder; // the TabularEncoder that made X
+   * for (const e of await clf.explain(rawRows)) console.log(e.summary);
+   */
+  async explain(X: MatrixInput | TableInput, options: ChurnExplainOptions = {}): Promise<ChurnExplanation[]> {
+    const op = 'ChurnClassifier.explain';
+    const top = checkInt(op, 'top', options.top ?? 3, 1);
+    const parts = this.explainParts(op);
+    const m = await this.input(op, X);
+    const a = await churnAttributions(op, parts, m, options);
+    return explainAttributions(parts, a, m, { top, customBaseline: options.baseline !== undefined });
+  }
+
+  private explainParts(op: string): ExplainParts {
+    if (!this.net) throw new ValueError(`${op}: the model is not fitted; call await fit(X, y) first`);
+    if (!this.baseline)
+      throw new ValueError(`${op}: this model was saved without its training means; pass options.baseline`);
+    const names = this.encoder?.names ?? this.names ?? Array.from({ length: this.features }, (_, j) => `x${j}`);
+    if (names.length !== this.features)
+      throw new ShapeError(`${op}: the encoder makes ${names.length} columns but the model takes ${this.features}`);
+    const cal = this.calibrator;
+    return {
+      net: this.net,
+      names,
+      baseline: this.baseline,
+      encoder: this.encoder,
+      probability: (z) => (cal ? cal.apply(z) : sig(z)),
+    };
   }
 
   /** Ranking, probability and calibration metrics on (X, y); see {@link ChurnReport}. */
@@ -283,18 +294,32 @@ export class ChurnClassifier {
     const encoder = this.encoder?.toJSON() ?? null;
     return {
       type: 'ChurnClassifier',
-      config: { options, features: this.features, calibrator: this.calibratorState, encoder },
+      config: {
+        options,
+        features: this.features,
+        calibrator: this.calibratorState,
+        encoder,
+        names: this.names,
+        baseline: this.baseline ? Array.from(this.baseline) : null,
+      },
       tensors,
     };
   }
 
   /** @internal Installs a loaded network and calibrator (churn-io.ts checks them first). */
-  restoreParts(net: ChurnNet, calibrator: Calibrator | null, encoder: TabularEncoder | null): this {
+  restoreParts(
+    net: ChurnNet,
+    calibrator: Calibrator | null,
+    encoder: TabularEncoder | null,
+    extra: { names: string[] | null; baseline: Float64Array | null } = { names: null, baseline: null },
+  ): this {
     this.net?.dispose();
     this.net = net;
     this.features = net.layers[0]!.inFeatures;
     this.calibrator = calibrator;
     this.encoder = encoder;
+    this.names = extra.names;
+    this.baseline = extra.baseline;
     return this;
   }
 
@@ -304,9 +329,14 @@ export class ChurnClassifier {
     this.net = null;
   }
 
-  private async input(op: string, X: MatrixInput): Promise<Matrix> {
+  private async input(op: string, X: MatrixInput | TableInput): Promise<Matrix> {
     if (!this.net) throw new ValueError(`${op}: the model is not fitted; call await fit(X, y) first`);
-    const m = await toMatrix(op, 'X', X);
+    const table = !(X instanceof Tensor) && !Array.isArray(X) && typeof (X as { cols?: unknown }).cols !== 'number';
+    if (table && !this.encoder)
+      throw new ValueError(
+        `${op}: X is a table of named columns; set model.encoder to the TabularEncoder that made X, or pass encoded rows`,
+      );
+    const m = await toMatrix(op, 'X', table ? this.encoder!.transform(X as TableInput) : (X as MatrixInput));
     if (m.cols !== this.features)
       throw new ShapeError(`${op}: X has ${m.cols} columns but the model was fitted on ${this.features}`);
     return m;
@@ -333,65 +363,22 @@ export class ChurnClassifier {
   }
 }
 
-function sig(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+/** Column means of a matrix: the average row. */
+function columnMeans(m: Matrix): Float64Array {
+  const out = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) out[j]! += m.data[i * m.cols + j]! / m.rows;
+  return out;
 }
 
-/**
- * The {@link ChurnReport} of probabilities `p` against 0/1 outcomes `y` (also usable on any
- * model's scores); ties at the decile cut are ordered by row.
- */
-export function churnReport(y: BinaryLabels, p: ArrayLike<number>, bins = 10): ChurnReport {
-  const yt = toLabels('churnReport', 'y', y);
-  const n = yt.length;
-  let pos = 0;
-  for (let i = 0; i < n; i++) pos += yt[i]!;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => p[b]! - p[a]! || a - b);
-  const top = Math.max(1, Math.round(n / 10));
-  let hits = 0;
-  for (let i = 0; i < top; i++) hits += yt[order[i]!]!;
-  const baseRate = pos / n;
-  return {
-    rocAuc: rocAuc(yt, p),
-    prAuc: prAuc(yt, p),
-    logLoss: logLoss(yt, p),
-    brier: brierScore(yt, p),
-    ece: expectedCalibrationError(yt, p, { bins }),
-    calibration: calibrationCurve(yt, p, { bins }),
-    liftAtDecile: hits / top / baseRate,
-    precisionAtDecile: hits / top,
-    recallAtDecile: pos > 0 ? hits / pos : 0,
-    baseRate,
-  };
-}
-
-function stratifiedSplit(
-  m: Matrix,
-  y: Uint8Array,
-  frac: number,
-  rng: Rng,
-): { train: { m: Matrix; y: Uint8Array }; val: { m: Matrix; y: Uint8Array } } {
-  const valRows: number[] = [];
-  const trainRows: number[] = [];
-  for (const cls of [0, 1]) {
-    const rows = [];
-    for (let i = 0; i < y.length; i++) if (y[i] === cls) rows.push(i);
-    rng.shuffle(rows);
-    const nv = Math.round(rows.length * frac);
-    valRows.push(...rows.slice(0, nv));
-    trainRows.push(...rows.slice(nv));
-  }
-  const take = (rows: number[]): { m: Matrix; y: Uint8Array } => {
-    rows.sort((a, b) => a - b);
-    const data = new Float64Array(rows.length * m.cols);
-    const yy = new Uint8Array(rows.length);
-    rows.forEach((i, r) => {
-      data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
-      yy[r] = y[i]!;
-    });
-    return { m: { data, rows: rows.length, cols: m.cols }, y: yy };
-  };
-  return { train: take(trainRows), val: take(valRows) };
-}
+export { churnReport, type ChurnReport } from './churn-report.js';
+export type { ChurnClassifierOptions, ChurnEpoch, ChurnExplainOptions, ChurnFitOptions } from './churn-options.js';
+export type {
+  AttributionOptions,
+  ChurnAttributions,
+  ChurnCoefficient,
+  ChurnCoefficients,
+  ChurnExplanation,
+  ChurnReason,
+} from './churn-explain.js';
 
 registerChurnLoader(ChurnClassifier);

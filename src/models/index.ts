@@ -27,6 +27,13 @@ export {
   type ChurnFitOptions,
   type ChurnEpoch,
   type ChurnReport,
+  type ChurnExplainOptions,
+  type AttributionOptions,
+  type ChurnAttributions,
+  type ChurnCoefficient,
+  type ChurnCoefficients,
+  type ChurnExplanation,
+  type ChurnReason,
 } from './churn.js';
 export {
   fitPlatt,
