@@ -1,9 +1,10 @@
 import { ValueError, fmtValue } from '../core/errors.js';
 import { Rng } from '../core/random.js';
-import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
+import { type GroupLabels, groupIndex } from './groups.js';
+import { type Interval, percentileInterval } from './interval.js';
 
-/** A group label per row: any strings or numbers (gender, senior citizen 0/1, region). */
-export type GroupLabels = ArrayLike<string | number | boolean>;
+export type { GroupLabels } from './groups.js';
+import { checkBins, checkFinite, checkPair, checkProbabilities, toLabels, type BinaryLabels } from './validate.js';
 
 /** Per-group rates of a binary classifier. */
 export interface GroupRates {
@@ -17,27 +18,6 @@ export interface GroupRates {
   tpr: number;
   /** False positive rate P(ŷ = 1 | y = 0, group); NaN when the group has no negatives. */
   fpr: number;
-}
-
-function groupIndex(op: string, group: GroupLabels): { ids: Int32Array; names: string[] } {
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  const ids = new Int32Array(group.length);
-  for (let i = 0; i < group.length; i++) {
-    const g = group[i];
-    if (g === undefined || g === null || (typeof g === 'number' && !Number.isFinite(g)))
-      throw new ValueError(`${op}: group[${i}] is missing; give every row a group (or a group named 'unknown')`);
-    const key = String(g);
-    let c = index.get(key);
-    if (c === undefined) {
-      index.set(key, (c = names.length));
-      names.push(key);
-    }
-    ids[i] = c;
-  }
-  if (names.length < 2)
-    throw new ValueError(`${op}: group holds only ${names.length} group; fairness compares at least 2`);
-  return { ids, names };
 }
 
 function rates(
@@ -100,12 +80,13 @@ export type FairnessMeasure =
   | 'equalOpportunityDifference'
   | 'equalizedOddsDifference';
 
-/** A point estimate with a percentile bootstrap interval. */
-export interface Interval {
-  value: number;
-  lo: number;
-  hi: number;
-}
+export type { Interval } from './interval.js';
+export {
+  exposureReport,
+  type ExposureOptions,
+  type ExposureReport,
+  type GroupExposure,
+} from './exposure.js';
 
 /** Options of {@link fairnessReport}. */
 export interface FairnessOptions {
@@ -261,12 +242,7 @@ export function fairnessReport(options: FairnessOptions): FairnessReport {
       });
     }
   }
-  const interval = (value: number, xs: number[]): Interval => {
-    if (Number.isNaN(value) || xs.length === 0) return { value, lo: Number.NaN, hi: Number.NaN };
-    const s = [...xs].sort((a, b) => a - b);
-    const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(f * (s.length - 1))))]!;
-    return { value, lo: q((1 - confidence) / 2), hi: q(1 - (1 - confidence) / 2) };
-  };
+  const interval = (value: number, xs: number[]): Interval => percentileInterval(value, xs, confidence);
   let calibration: GroupCalibration[] | undefined;
   if (yTrue && prob) {
     calibration = names.map((group, g) => {
