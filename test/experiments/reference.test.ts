@@ -33,9 +33,23 @@ describe('distributions match scipy', () => {
 });
 
 describe('two proportions match statsmodels', () => {
-  type Arm = { successes: number; trials: number };
-  type Case = { control: Arm; treatment: Arm; z: number; p: number; lift: number[] | null } & Record<string, number[]>;
-  it.each(fx.proportions.map((c: Case, i: number) => [i, c]))('case %i', (_, c: Case) => {
+  interface Arm {
+    successes: number;
+    trials: number;
+  }
+  interface Case {
+    control: Arm;
+    treatment: Arm;
+    z: number;
+    p: number;
+    newcombe: number[];
+    wilsonControl: number[];
+    wilsonTreatment: number[];
+    wilson90Treatment: number[];
+    lift: [number, number, number] | null;
+  }
+  const cases: Case[] = fx.proportions;
+  it.each(cases.map((c, i) => [i, c] as const))('case %i', (_, c) => {
     const r = ex.twoProportionTest(c.control, c.treatment);
     close(r.statistic, c.z);
     close(r.pValue, c.p);
