@@ -7,14 +7,32 @@
  *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/lstm.ts [--reps=3]
  */
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import * as at from '../src/index.js';
-import { environment, fmt, markdownTable, seededFloat32, timeTrial, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, median, seededFloat32, timeTrial, writeResults } from './harness.js';
 import { installNavigatorGpu, useTfBackend } from './contenders.js';
 
 // tfjs-core's Node bundle registers no gradients; the @tensorflow/tfjs union registers them on
 // the same tfjs-core instance (benchmarks only; the library never loads tfjs).
 createRequire(import.meta.url)('@tensorflow/tfjs');
+
+/**
+ * Times `step` like timeTrial and also records the process CPU time of each timed run: on a
+ * machine shared with other jobs, CPU time is the steadier figure (every contender here runs
+ * on one thread).
+ */
+async function timeStep(step: () => Promise<void>, reps: number): Promise<{ ms: number; cpuMs: number; reps: number }> {
+  const cpu: number[] = [];
+  const run = async () => {
+    const c0 = process.cpuUsage();
+    await step();
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
+  };
+  const t = await timeTrial({ run, dispose() {} }, { warmup: 1, minReps: reps, maxReps: reps, budgetMs: 0 });
+  return { ms: t.medianMs, cpuMs: median(cpu.slice(1)), reps: t.reps };
+}
 
 const B = 64,
   T = 50,
@@ -24,6 +42,7 @@ const B = 64,
 interface Row {
   contender: string;
   msPerStep: number;
+  cpuMsPerStep: number;
   vsTfjsWasm: number;
   reps: number;
   note?: string;
@@ -34,7 +53,7 @@ async function attuneStep(
   backend: 'cpu' | 'webgpu',
   reps: number,
   cpuKernels: 'auto' | 'ts' = 'auto',
-): Promise<{ ms: number; reps: number }> {
+): Promise<{ ms: number; cpuMs: number; reps: number }> {
   if (backend === 'webgpu') await installNavigatorGpu();
   await at.ready({ backend, cpuKernels });
   at.manualSeed(1);
@@ -55,14 +74,17 @@ async function attuneStep(
     await loss.item();
     loss.dispose();
   };
-  const t = await timeTrial({ run: step, dispose() {} }, { warmup: 1, minReps: reps, maxReps: reps, budgetMs: 0 });
+  const t = await timeStep(step, reps);
   lstm.dispose();
   head.dispose();
   await at.ready({ backend: 'cpu', cpuKernels: 'auto' });
-  return { ms: t.medianMs, reps: t.reps };
+  return t;
 }
 
-async function tfjsStep(backend: 'cpu' | 'wasm' | 'webgpu', reps: number): Promise<{ ms: number; reps: number }> {
+async function tfjsStep(
+  backend: 'cpu' | 'wasm' | 'webgpu',
+  reps: number,
+): Promise<{ ms: number; cpuMs: number; reps: number }> {
   const tf = await useTfBackend(backend);
   const kernel = tf.variable(tf.randomUniform([I + H, 4 * H], -0.08, 0.08, 'float32', 1));
   const bias = tf.variable(tf.zeros([4 * H]));
@@ -89,9 +111,9 @@ async function tfjsStep(backend: 'cpu' | 'wasm' | 'webgpu', reps: number): Promi
     await loss.data();
     loss.dispose();
   };
-  const t = await timeTrial({ run: step, dispose() {} }, { warmup: 1, minReps: reps, maxReps: reps, budgetMs: 0 });
+  const t = await timeStep(step, reps);
   tf.dispose([kernel, bias, wOut, x, y, ...xs]);
-  return { ms: t.medianMs, reps: t.reps };
+  return t;
 }
 
 export async function run(args: string[] = process.argv.slice(2)): Promise<{ markdown: string }> {
@@ -101,7 +123,7 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
     ?.slice(7)
     .split(',');
   const rows: Row[] = [];
-  const contenders: [string, () => Promise<{ ms: number; reps: number }>][] = [
+  const contenders: [string, () => Promise<{ ms: number; cpuMs: number; reps: number }>][] = [
     ['attune-cpu', () => attuneStep('cpu', reps)],
     ['attune-cpu-ts', () => attuneStep('cpu', reps, 'ts')],
     ['tfjs-cpu', () => tfjsStep('cpu', Math.min(reps, 2))],
@@ -113,11 +135,12 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
     if (only && !only.includes(name)) continue;
     try {
       const r = await fn();
-      rows.push({ contender: name, msPerStep: r.ms, vsTfjsWasm: NaN, reps: r.reps });
+      rows.push({ contender: name, msPerStep: r.ms, cpuMsPerStep: r.cpuMs, vsTfjsWasm: NaN, reps: r.reps });
     } catch (e) {
       rows.push({
         contender: name,
         msPerStep: NaN,
+        cpuMsPerStep: NaN,
         vsTfjsWasm: NaN,
         reps: 0,
         note: (e as Error).message.slice(0, 120),
@@ -125,21 +148,33 @@ export async function run(args: string[] = process.argv.slice(2)): Promise<{ mar
     }
     console.log(name, rows[rows.length - 1]);
   }
-  const wasm = rows.find((r) => r.contender === 'tfjs-wasm')?.msPerStep ?? NaN;
+  const wasm = rows.find((r) => r.contender === 'tfjs-wasm');
   const tfgpu = rows.find((r) => r.contender === 'tfjs-webgpu')?.msPerStep ?? NaN;
-  for (const r of rows) r.vsTfjsWasm = wasm / r.msPerStep;
+  for (const r of rows) r.vsTfjsWasm = (wasm?.msPerStep ?? NaN) / r.msPerStep;
   const table = markdownTable(
-    ['contender', 'ms / step', 'speed vs tfjs-wasm', 'speed vs tfjs-webgpu', 'reps', 'note'],
+    [
+      'contender',
+      'ms / step',
+      'speed vs tfjs-wasm',
+      'CPU ms / step',
+      'vs tfjs-wasm (CPU time)',
+      'speed vs tfjs-webgpu',
+      'reps',
+      'note',
+    ],
     rows.map((r) => [
       r.contender,
       fmt(r.msPerStep, 1),
       fmt(r.vsTfjsWasm),
+      fmt(r.cpuMsPerStep, 1),
+      fmt((wasm?.cpuMsPerStep ?? NaN) / r.cpuMsPerStep),
       fmt(tfgpu / r.msPerStep),
       r.reps,
       r.note ?? '',
     ]),
   );
-  const markdown = `### LSTM training step (B=${B}, T=${T}, input ${I}, hidden ${H}, Adam)\n\n${table}\n`;
+  const load = os.loadavg().map((x) => x.toFixed(1));
+  const markdown = `### LSTM training step (B=${B}, T=${T}, input ${I}, hidden ${H}, Adam)\n\nCPU ms is the process CPU time of a step (median), the steadier figure on a shared machine. Load average at the end: ${load.join(', ')} (${os.cpus().length} cores).\n\n${table}\n`;
   writeResults('lstm', { env: environment(), rows }, markdown);
   console.log(markdown);
   return { markdown };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModuleBuilder } from '../../src/backends/wasm/emitter.js';
+import { emitExpX4, emitSigmoidX4, emitTanhX4, mathScratch } from '../../src/backends/wasm/simd-math.js';
 import { MAX_WASM_BYTES, WasmCapacityError, WasmRuntime, simdAvailable } from '../../src/backends/wasm/runtime.js';
 
 type Fn = (...args: number[]) => number;
@@ -92,6 +93,55 @@ describe('wasm emitter', () => {
     const f = new ModuleBuilder().function('f', ['f32']);
     expect(() => f.simd('f32x4.extract_lane', 4)).toThrow(/lane 4/);
     expect(() => f.param(1)).toThrow(/no parameter 1/);
+  });
+});
+
+describe('f32x4 exp, sigmoid and tanh (simd-math)', () => {
+  it('match Math within float32 accuracy, saturate at the ends and never give NaN', () => {
+    const mod = new ModuleBuilder();
+    const f = mod.function('math', ['i32']);
+    const [n] = [f.param(0)];
+    const [i, x] = [f.local('i32'), f.local('v128')];
+    const t = mathScratch(f);
+    // For every f32x4 at 0..n: exp to n, sigmoid to 2n, tanh to 3n (byte offsets i + k·n).
+    f.forRange(
+      i,
+      () => f.i32(0),
+      () => f.get(n),
+      16,
+      () => {
+        f.get(i).simd('v128.load').set(x);
+        f.get(i).get(n).op('i32.add').get(x);
+        emitExpX4(f, t);
+        f.simd('v128.store');
+        f.get(i).get(n).op('i32.add').get(n).op('i32.add');
+        emitSigmoidX4(f, x, t);
+        f.simd('v128.store');
+        f.get(i).get(n).op('i32.add').get(n).op('i32.add').get(n).op('i32.add');
+        emitTanhX4(f, x, t);
+        f.simd('v128.store');
+      },
+    );
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const ex = instantiate(mod, memory);
+    const xs = [0, 1e-6, -1e-6, 0.5, -0.5, 1, -1, 3.3, -3.3, 10, -10, 20, -20, 87, -87, 100, -100, 1e30, -1e30];
+    while (xs.length % 4) xs.push(0.25);
+    for (let v = -8; v <= 8; v += 0.37) xs.push(v, -v / 3, v * 2, v / 7);
+    const len = xs.length;
+    const view = new Float32Array(memory.buffer);
+    view.set(xs);
+    ex.math!(len * 4);
+    const relExp = (got: number, want: number) => Math.abs(got - want) / Math.max(want, 1e-30);
+    xs.forEach((v, k) => {
+      const c = Math.min(88, Math.max(-87, Math.fround(v)));
+      if (c > -80) expect(relExp(view[len + k]!, Math.exp(c))).toBeLessThan(3e-7);
+      const sig = 1 / (1 + Math.exp(-v));
+      expect(Math.abs(view[2 * len + k]! - sig)).toBeLessThan(2e-7);
+      expect(Math.abs(view[3 * len + k]! - Math.tanh(v))).toBeLessThan(3e-7);
+    });
+    expect(view.subarray(len, 4 * len).every(Number.isFinite)).toBe(true);
+    expect(view[2 * len + xs.indexOf(1e30)]).toBe(1);
+    expect(view[3 * len + xs.indexOf(-1e30)]).toBe(-1);
   });
 });
 

@@ -52,6 +52,8 @@ const SIMD = {
   'v128.load': 0x00,
   'v128.load32_splat': 0x09,
   'v128.store': 0x0b,
+  'v128.const': 0x0c,
+  'i32x4.splat': 0x11,
   'f32x4.splat': 0x13,
   'f32x4.extract_lane': 0x1f,
   'f32x4.replace_lane': 0x20,
@@ -61,6 +63,9 @@ const SIMD = {
   'v128.and': 0x4e,
   'v128.or': 0x50,
   'v128.bitselect': 0x52,
+  'f32x4.nearest': 0x6a,
+  'i32x4.shl': 0xab,
+  'i32x4.add': 0xae,
   'f32x4.abs': 0xe0,
   'f32x4.neg': 0xe1,
   'f32x4.sqrt': 0xe3,
@@ -70,6 +75,8 @@ const SIMD = {
   'f32x4.div': 0xe7,
   'f32x4.min': 0xe8,
   'f32x4.max': 0xe9,
+  'i32x4.trunc_sat_f32x4_s': 0xf8,
+  'f32x4.convert_i32x4_s': 0xfa,
 } as const;
 export type SimdOp = keyof typeof SIMD;
 
@@ -220,10 +227,13 @@ export class FunctionBuilder {
     return this;
   }
 
-  /** A v128 constant with four equal f32 lanes. */
+  /** A v128 constant with four equal f32 lanes (one `v128.const`, no splat at run time). */
   f32x4(value: number): this {
-    this.f32(value);
-    return this.simd('f32x4.splat');
+    this.code.push(0xfd);
+    unsignedLeb(this.code, SIMD['v128.const']);
+    const lane = new Uint8Array(new Float32Array([value]).buffer);
+    for (let i = 0; i < 4; i++) for (const b of lane) this.code.push(b);
+    return this;
   }
 
   /** `block ... end`; `br(0)` inside `body` jumps past the end. */

@@ -9,6 +9,7 @@ import {
   lstmBackwardKernel,
   lstmForwardKernel,
 } from '../cpu/lstm.js';
+import { lstmBackwardWasm, lstmForwardWasm, lstmGatesFit } from './lstm.js';
 import { matmulWasm, recurrenceWasm } from './matmul.js';
 import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
@@ -83,7 +84,7 @@ export class WasmKernels {
     );
   }
 
-  /** The LSTM matmuls (recurrence and dW_hh) in WebAssembly; the gate loops stay TypeScript. */
+  /** The LSTM matmuls (recurrence and dW_hh) in WebAssembly, for hidden sizes the fused gate kernels do not take. */
   private readonly lstmMats: LstmMatmuls = {
     recurrence: (w, m, k, n, transW) => recurrenceWasm(this.runtime, w as Float32Array, m, k, n, transW),
     matmul: (a, b, info, out) => {
@@ -91,7 +92,10 @@ export class WasmKernels {
     },
   };
 
-  /** The LSTM forward with its recurrence in WebAssembly; float32 only. */
+  /**
+   * The LSTM forward in WebAssembly (float32 only): recurrence and gate math fused per step when
+   * the hidden size is a multiple of 4, else the recurrence alone with the TypeScript gate loop.
+   */
   lstmForward(
     xProj: TypedArray,
     whh: TypedArray,
@@ -102,6 +106,8 @@ export class WasmKernels {
     o: LstmForwardBuffers,
   ): boolean {
     if (![xProj, whh, h0, c0, ...Object.values(o)].every((x) => x instanceof Float32Array)) return false;
+    const [x, w, h, c] = [xProj, whh, h0, c0] as Float32Array[];
+    if (lstmGatesFit(info)) return this.guard(() => lstmForwardWasm(this.runtime, x!, w!, h!, c!, lengths, info, o));
     return this.guard(() => lstmForwardKernel(xProj, whh, h0, c0, lengths, info, o, this.lstmMats));
   }
 
@@ -117,6 +123,12 @@ export class WasmKernels {
     const all = [dY, whh, ...Object.values(saved), ...Object.values(o)];
     if (!all.every((x) => x instanceof Float32Array)) return false;
     const { gates, hPrev, cPrev } = saved;
+    if (lstmGatesFit(info)) {
+      const s = saved as { gates: Float32Array; hPrev: Float32Array; cPrev: Float32Array };
+      return this.guard(() =>
+        lstmBackwardWasm(this.runtime, dY as Float32Array, whh as Float32Array, s, lengths, info, o),
+      );
+    }
     return this.guard(() => lstmBackwardKernel(dY, whh, gates, hPrev, cPrev, lengths, info, o, this.lstmMats));
   }
 

@@ -305,7 +305,7 @@ export function matmulWasm(
 /**
  * The LSTM recurrence X[m, k] @ op(W)[k, n] with W packed into the arena once: `x` and `y` are
  * arena views the caller writes X into and reads the product from (row stride `ldy`), so a step
- * is one gemm call and no copy. The views stay valid until the next `reserve` that grows the
+ * is one gemm call and no copy. `extraFloats` more are reserved after `end` for the caller. The views stay valid until the next `reserve` that grows the
  * memory; `run` checks that and throws instead of computing on a detached view.
  */
 export function recurrenceWasm(
@@ -315,7 +315,8 @@ export function recurrenceWasm(
   k: number,
   n: number,
   transW: boolean,
-): { x: Float32Array; y: Float32Array; ldy: number; run(): void } {
+  extraFloats = 0,
+): { x: Float32Array; y: Float32Array; ldy: number; end: number; run(): void } {
   const mp = Math.ceil(m / MR);
   const np = Math.ceil(n / NR);
   const ldy = np * NR;
@@ -324,7 +325,9 @@ export function recurrenceWasm(
   const stageBase = np * NR * k;
   const aBase = stageBase + stageFloats + SLACK_FLOATS;
   const cBase = aBase + mp * MR * k + SLACK_FLOATS;
-  const total = cBase + mp * MR * ldy + SLACK_FLOATS;
+  // The caller's own regions (extraFloats) start at `end`, reserved here in one go.
+  const end = cBase + mp * MR * ldy + SLACK_FLOATS;
+  const total = end + extraFloats;
   const kernel = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR));
   const gemm = kernel.gemm!;
   const { f32 } = rt.reserve(total * 4, `LSTM recurrence ${m}x${k}x${n}`);
@@ -341,6 +344,7 @@ export function recurrenceWasm(
     x,
     y,
     ldy,
+    end,
     run() {
       if (x.length === 0) throw new BackendError('LSTM recurrence: the WebAssembly memory grew under its views');
       gemm(aBase * 4, MR * k * 4, 4, k * 4, bBase * 4, k * NR * 4, NR * 4, cBase * 4, mp, np, k);
