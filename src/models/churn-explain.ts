@@ -106,7 +106,10 @@ export interface ChurnExplanation {
   reasons: ChurnReason[];
   /** Every original column, largest |contribution| first; they sum to logit − baselineLogit (± gap). */
   contributions: ChurnReason[];
-  /** The probability and the reasons in one paragraph. */
+  /**
+   * The probability and the reasons in one paragraph. The baseline probability is that of a
+   * customer whose every column sits at its training mean, not the churn rate.
+   */
   summary: string;
 }
 
@@ -243,7 +246,7 @@ export function explainAttributions(
       gap: a.gap[i]!,
       reasons: shown,
       contributions: reasons,
-      summary: `Churn risk ${pct(probability)} (average customer ${pct(baselineProbability)}). ${shown.map((r) => r.text).join('; ')}.`,
+      summary: `Churn risk ${pct(probability)} (${word === 'average' ? 'a customer with average values' : 'the reference'}: ${pct(baselineProbability)}). ${shown.map((r) => r.text).join('; ')}.`,
     });
   }
   return out;
