@@ -1,6 +1,6 @@
 import { loadMovieLens } from '../src/data/movielens.js';
 import { crossValidate, type CrossValidation } from '../src/metrics/cross-validate.js';
-import { BaselineOnly, MatrixFactorization, SVDpp, type Recommender } from '../src/models/index.js';
+import { ALS, BaselineOnly, MatrixFactorization, SVDpp, type Recommender } from '../src/models/index.js';
 import { environment, fmt, markdownTable, writeResults, probeWebGPU } from './harness.js';
 
 const PATH = new URL('../../shared/datasets/movielens-100k/u.data', import.meta.url);
@@ -62,7 +62,11 @@ async function main(): Promise<void> {
       make: () => new SVDpp(SVDpp.presets.surprise),
     },
     { name: 'SVD++, defaults (k=100, 60 ep, reg 0.08)', backend: 'cpu', make: () => new SVDpp() },
+    { name: 'ALS, defaults (k=50, 15 it, reg 0.1)', backend: 'cpu', make: () => new ALS() },
   ];
+  // --only=<text> runs the contenders whose name contains it; --folds=<n> caps the folds.
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const maxFolds = Number(process.argv.find((a) => a.startsWith('--folds='))?.slice(8) ?? 5);
   const results: {
     name: string;
     backend: string;
@@ -70,8 +74,8 @@ async function main(): Promise<void> {
     config: Record<string, unknown>;
     cv: CrossValidation;
   }[] = [];
-  for (const c of contenders) {
-    const folds = c.backend === 'webgpu' ? gpuFolds : 5;
+  for (const c of contenders.filter((c) => !only || c.name.includes(only))) {
+    const folds = Math.min(maxFolds, c.backend === 'webgpu' ? gpuFolds : 5);
     let config: Record<string, unknown> = {};
     const cv = await crossValidate(
       () => {
@@ -108,9 +112,10 @@ async function main(): Promise<void> {
       r.anchor ?? '',
     ]),
   );
-  const cpuDefault = (prefix: string) => results.find((r) => r.name.startsWith(prefix) && r.backend === 'cpu')!;
-  const mf = cpuDefault('MF, defaults').cv.mean.rmse;
-  const svdpp = cpuDefault('SVD++, defaults').cv.mean.rmse;
+  const cpuDefault = (prefix: string) =>
+    results.find((r) => r.name.startsWith(prefix) && r.backend === 'cpu')?.cv.mean.rmse ?? Number.NaN;
+  const mf = cpuDefault('MF, defaults');
+  const svdpp = cpuDefault('SVD++, defaults');
   const md = [
     '# MovieLens-100k rating prediction, 5-fold cross-validation',
     '',

@@ -8,7 +8,7 @@ import { Rng } from '../core/random.js';
 import type { Id } from '../data/idmap.js';
 import { Interactions } from '../data/interactions.js';
 import { need, type StateArray } from './recommender-state.js';
-import { topKRow } from './topk.js';
+import { topKOnDevice, topKRow } from './topk.js';
 
 /** Options of {@link FactorModel.foldIn}. */
 export interface FoldInOptions {
@@ -248,6 +248,48 @@ export abstract class FactorModel extends Recommender {
       if (c !== 0) for (let i = 0; i < n; i++) out[b * n + i]! += c;
     }
     return out;
+  }
+
+  /**
+   * On webgpu: the users' scores as one matmul with the item biases fused, then top-k selection
+   * on the GPU ({@link topKOnDevice}); only [users, k] is read back.
+   */
+  protected override async deviceTopK(
+    users: Int32Array,
+    k: number,
+    excludeSeen: boolean,
+    allow: Uint8Array | undefined,
+  ): Promise<{ items: Int32Array; scores: Float32Array }[] | undefined> {
+    if (!this.gpuQ || !this.gpuBi) return undefined;
+    const { P, bu } = this;
+    const d = this.k;
+    const n = this.bi.length;
+    const B = users.length;
+    const rows = new Float32Array(B * d);
+    for (let b = 0; b < B; b++) rows.set(P.subarray(users[b]! * d, (users[b]! + 1) * d), b * d);
+    let skip: Int32Array | undefined;
+    if (excludeSeen) {
+      const flat: number[] = [];
+      for (let b = 0; b < B; b++) {
+        const u = users[b]!;
+        for (let a = this.seenOffsets[u]!; a < this.seenOffsets[u + 1]!; a++) flat.push(b * n + this.seenItems[a]!);
+      }
+      skip = Int32Array.from(flat);
+    }
+    const pu = tensor(rows, { shape: [B, d], backend: 'webgpu' });
+    const s = matmulFused(pu, this.gpuQ, { transB: true, bias: this.gpuBi });
+    try {
+      const top = await topKOnDevice(s, k, skip, allow);
+      // The user's constant terms, as scoreUsers adds them (scores equal unclipped predictions).
+      for (let b = 0; b < B; b++) {
+        const c = this.mean + bu[users[b]!]!;
+        if (c !== 0) for (let j = 0; j < top[b]!.scores.length; j++) top[b]!.scores[j]! += c;
+      }
+      return top;
+    } finally {
+      pu.dispose();
+      s.dispose();
+    }
   }
 
   /** Cosine similarity of item factor vectors (item biases left out: they are popularity, not likeness). */

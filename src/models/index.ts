@@ -10,6 +10,7 @@ export type { RecommenderJSON, StateArray } from './recommender-state.js';
 export { FactorModel, type FoldInOptions, type FoldInResult } from './factor-model.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
 export { SVDpp, type SVDppOptions } from './svdpp.js';
+export { ALS, type ALSOptions } from './als.js';
 export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';

@@ -64,6 +64,9 @@ export interface ScoredItem {
 
 const USER_CHUNK = 256;
 
+/** The top items of one row (dense indices) with their scores, best first. */
+type TopK = { items: Int32Array; scores: Float32Array };
+
 /**
  * The common API of attune's recommenders. `fit` takes {@link Interactions}; everything after
  * that speaks external ids: `predict(users, items)`, `recommend(user)`, `similarItems(item)`.
@@ -168,6 +171,16 @@ export abstract class Recommender {
   /** Scores of every item for each user in `users` (dense indices), row-major [users.length, numItems]. */
   protected abstract scoreUsers(users: Int32Array): Promise<Float32Array>;
 
+  /** Top-k on the device for known users, or undefined where scores go to the host (FactorModel: webgpu). */
+  protected deviceTopK(
+    _u: Int32Array,
+    _k: number,
+    _ex: boolean,
+    _a: Uint8Array | undefined,
+  ): Promise<TopK[] | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   /** The k items most similar to item `item` (a dense index), itself excluded. */
   protected abstract similarTo(item: number, k: number): Promise<{ items: Int32Array; scores: Float32Array }>;
 
@@ -195,23 +208,10 @@ export abstract class Recommender {
     const cold = options.coldStart ?? 'error';
     const u = new Int32Array(users.length);
     const i = new Int32Array(items.length);
+    const hint = 'pass {coldStart: "mean"} to predict from the known side';
     for (let j = 0; j < users.length; j++) {
-      u[j] = this.lookup(
-        'predict',
-        'user',
-        maps.users,
-        users[j]!,
-        cold === 'mean',
-        'pass {coldStart: "mean"} to predict from the known side',
-      );
-      i[j] = this.lookup(
-        'predict',
-        'item',
-        maps.items,
-        items[j]!,
-        cold === 'mean',
-        'pass {coldStart: "mean"} to predict from the known side',
-      );
+      u[j] = this.lookup('predict', 'user', maps.users, users[j]!, cold === 'mean', hint);
+      i[j] = this.lookup('predict', 'item', maps.items, items[j]!, cold === 'mean', hint);
     }
     const out = new Float32Array(users.length);
     this.predictInto(u, i, out);
@@ -287,7 +287,9 @@ export abstract class Recommender {
     for (let c = 0; c < users.length; c += USER_CHUNK) {
       const chunk = users.subarray(c, Math.min(users.length, c + USER_CHUNK));
       const known = chunk.filter((u) => u >= 0);
-      const scores = known.length > 0 ? await this.scoreUsers(known) : new Float32Array(0);
+      // On a device that can select, only [users, k] comes back; else the scores come to the host.
+      const device = known.length > 0 ? await this.deviceTopK(known, k, excludeSeen, options.allow) : undefined;
+      const scores = known.length > 0 && !device ? await this.scoreUsers(known) : new Float32Array(0);
       let row = 0;
       for (const u of chunk) {
         if (u < 0) {
@@ -295,7 +297,7 @@ export abstract class Recommender {
           continue;
         }
         const skip = excludeSeen ? this.seenItems.subarray(this.seenOffsets[u]!, this.seenOffsets[u + 1]!) : undefined;
-        out.push(topKRow(scores, row * n, n, k, skip, options.allow));
+        out.push(device ? device[row]! : topKRow(scores, row * n, n, k, skip, options.allow));
         row++;
       }
     }

@@ -1,3 +1,11 @@
+import { scope } from '../memory.js';
+import { add } from '../ops/elementwise.js';
+import { gather, scatterAdd } from '../ops/indexing.js';
+import { reshape, stack } from '../ops/movement.js';
+import { argmax } from '../ops/reduce.js';
+import { full, tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
+
 /**
  * Top-K selection over one row of scores with a size-k min-heap: O(n log k), no sort of the
  * full catalog. `skip` is a sorted list of item indices to leave out (the user's seen items),
@@ -62,4 +70,71 @@ function swap(hi: Int32Array, hs: Float32Array, a: number, b: number): void {
   const ts = hs[a]!;
   hs[a] = hs[b]!;
   hs[b] = ts;
+}
+
+/** What an excluded or disallowed item scores on the device; anything at or below EXCLUDED is dropped. */
+const PENALTY = -1e30;
+const EXCLUDED = -1e29;
+
+/**
+ * Top-K of every row of a device score matrix `scores` [B, n] (webgpu), without reading the
+ * matrix back: excluded entries (`skip`, flat indices b·n + item, sorted or not) and items
+ * outside `allow` get a large negative score by scatterAdd, then k rounds of argmax pick the
+ * best entry of each row and push it down the same way. Only [B, k] indices and values come
+ * back. argmax takes the first of equal maxima, so ties go to the lower item index, as in
+ * {@link topKRow}. Rows with fewer than k eligible items return fewer. `scores` is not disposed.
+ */
+export async function topKOnDevice(
+  scores: Tensor,
+  k: number,
+  skip: Int32Array | undefined,
+  allow: Uint8Array | undefined,
+): Promise<{ items: Int32Array; scores: Float32Array }[]> {
+  const [B, n] = scores.shape as [number, number];
+  const kk = Math.min(k, n);
+  const backend = scores.backend;
+  const picked = scope(() => {
+    let s = scores;
+    if (skip && skip.length > 0) {
+      const flat = scatterAdd(
+        reshape(s, [B * n]),
+        0,
+        tensor(skip, { backend }),
+        full([skip.length], PENALTY, { backend }),
+      );
+      s = reshape(flat, [B, n]);
+    }
+    if (allow) {
+      const row = Float32Array.from(allow, (a) => (a ? 0 : PENALTY));
+      s = add(s, tensor(row, { shape: [1, n], backend }));
+    }
+    const rowBase = tensor(
+      Int32Array.from({ length: B }, (_, b) => b * n),
+      { backend },
+    );
+    const push = full([B], PENALTY, { backend });
+    const idx: Tensor[] = [];
+    const val: Tensor[] = [];
+    for (let r = 0; r < kk; r++) {
+      const i = argmax(s, 1);
+      idx.push(i);
+      val.push(reshape(gather(s, 1, reshape(i, [B, 1])), [B]));
+      if (r + 1 < kk) s = reshape(scatterAdd(reshape(s, [B * n]), 0, add(i, rowBase), push), [B, n]);
+    }
+    return { idx: stack(idx, 1), val: stack(val, 1) };
+  });
+  try {
+    const items = (await picked.idx.data()) as Int32Array;
+    const vals = (await picked.val.data()) as Float32Array;
+    const out: { items: Int32Array; scores: Float32Array }[] = [];
+    for (let b = 0; b < B; b++) {
+      let m = 0;
+      while (m < kk && vals[b * kk + m]! > EXCLUDED) m++;
+      out.push({ items: items.slice(b * kk, b * kk + m), scores: vals.slice(b * kk, b * kk + m) });
+    }
+    return out;
+  } finally {
+    picked.idx.dispose();
+    picked.val.dispose();
+  }
 }
