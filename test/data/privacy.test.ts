@@ -19,6 +19,7 @@ const LABELLED: { text: string; pii: [PiiType, string][] }[] = [
   },
   { text: 'Card 4111 1111 1111 1111 was declined', pii: [['card', '4111 1111 1111 1111']] },
   { text: 'paid with 5555555555554444 yesterday', pii: [['card', '5555555555554444']] },
+  { text: 'Card:4111111111111111.', pii: [['card', '4111111111111111']] },
   { text: 'Amex 3782-822463-10005 on file', pii: [['card', '3782-822463-10005']] },
   {
     text: 'new MC 2223003122003222 and Discover 6011000990139424',
@@ -85,6 +86,8 @@ const LABELLED: { text: string; pii: [PiiType, string][] }[] = [
   // Tricky negatives.
   { text: 'order 4111111111111112 shipped', pii: [] }, // fails Luhn
   { text: 'tracking number 1234567812345670', pii: [] }, // passes Luhn, no card network
+  { text: 'pseudonym k1:9f4111111111111111ab3c', pii: [] }, // a Luhn-valid Visa run inside a hex hash
+  { text: 'ref ORD4111111111111111X', pii: [] },
   { text: 'IBAN DE89 3704 0044 0532 0130 01 is wrong', pii: [] }, // bad mod-97 checksum
   { text: 'code GB00ABCD1234567890 expired', pii: [] },
   { text: 'invoice dated 2024-01-15, due 15.01.2024 or 12/05/2023', pii: [] },
