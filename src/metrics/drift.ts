@@ -239,7 +239,8 @@ export interface DriftReport {
   summary(): string;
 }
 
-type Column = ArrayLike<number> | ArrayLike<string>;
+/** One feature column for {@link driftReport}: numbers (numeric) or strings (categorical). */
+export type DriftColumn = ArrayLike<number> | ArrayLike<string>;
 
 /**
  * Compares every feature of `current` (this week's scoring data) with `reference` (the training
@@ -253,8 +254,8 @@ type Column = ArrayLike<number> | ArrayLike<string>;
  * tables must have the same features.
  */
 export function driftReport(
-  reference: Record<string, Column>,
-  current: Record<string, Column>,
+  reference: Record<string, DriftColumn>,
+  current: Record<string, DriftColumn>,
   options: DriftReportOptions = {},
 ): DriftReport {
   const op = 'driftReport';

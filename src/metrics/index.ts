@@ -35,6 +35,7 @@ export {
   type DriftReport,
   type DriftReportOptions,
   type FeatureDrift,
+  type DriftColumn,
 } from './drift.js';
 export {
   ctr,
