@@ -277,25 +277,18 @@ export class CpuBackend implements Backend {
   // ---- fused: matrix factorization ----
 
   mfSgd(tables: MfTables, batch: MfBatch, info: MfSgdInfo): void {
-    mfSgdKernel(
-      mfArrays(tables),
-      arr(batch.users) as Int32Array,
-      arr(batch.items) as Int32Array,
-      arr(batch.ratings!) as Float32Array,
-      batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
-      info,
-    );
+    const t = mfArrays(tables);
+    const [users, items] = [arr(batch.users) as Int32Array, arr(batch.items) as Int32Array];
+    const ratings = arr(batch.ratings!) as Float32Array;
+    const loss = batch.loss ? (arr(batch.loss) as Float32Array) : undefined;
+    if (!this.wasm?.mfSgd(t, users, items, ratings, loss, info)) mfSgdKernel(t, users, items, ratings, loss, info);
   }
 
   mfBpr(tables: MfTables, batch: MfBatch, info: MfBprInfo): void {
-    mfBprKernel(
-      mfArrays(tables),
-      arr(batch.users) as Int32Array,
-      arr(batch.items) as Int32Array,
-      arr(batch.negatives!) as Int32Array,
-      batch.loss ? (arr(batch.loss) as Float32Array) : undefined,
-      info,
-    );
+    const t = mfArrays(tables);
+    const [users, pos, neg] = [batch.users, batch.items, batch.negatives!].map((h) => arr(h) as Int32Array);
+    const loss = batch.loss ? (arr(batch.loss) as Float32Array) : undefined;
+    if (!this.wasm?.mfBpr(t, users!, pos!, neg!, loss, info)) mfBprKernel(t, users!, pos!, neg!, loss, info);
   }
 
   // ---- fused: k-means ----

@@ -1,4 +1,4 @@
-import type { AttentionInfo, LstmInfo, MatmulInfo } from '../backend.js';
+import type { AttentionInfo, LstmInfo, MatmulInfo, MfBprInfo, MfSgdInfo } from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
@@ -11,6 +11,8 @@ import {
 } from '../cpu/lstm.js';
 import { lstmBackwardWasm, lstmForwardWasm, lstmGatesFit } from './lstm.js';
 import { matmulWasm, recurrenceWasm } from './matmul.js';
+import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
+import type { MfArrays } from '../cpu/mf.js';
 import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
 export { simdAvailable } from './runtime.js';
@@ -25,7 +27,7 @@ export type CpuKernels = 'auto' | 'wasm' | 'ts';
 const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
-const WASM_OPS = 'matmul, attention forward and backward, the LSTM recurrence';
+const WASM_OPS = 'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -130,6 +132,32 @@ export class WasmKernels {
       );
     }
     return this.guard(() => lstmBackwardKernel(dY, whh, gates, hPrev, cPrev, lengths, info, o, this.lstmMats));
+  }
+
+  /** MF SGD over a call's rows in order, float32 with k a multiple of 4 (see wasm/mf.ts). */
+  mfSgd(
+    t: MfArrays,
+    users: Int32Array,
+    items: Int32Array,
+    ratings: Float32Array,
+    loss: Float32Array | undefined,
+    info: MfSgdInfo,
+  ): boolean {
+    if (!mfFits(info.k)) return false;
+    return this.guard(() => mfSgdWasm(this.runtime, t, users, items, ratings, loss, info));
+  }
+
+  /** BPR over a call's rows in order, under the same conditions as {@link mfSgd}. */
+  mfBpr(
+    t: MfArrays,
+    users: Int32Array,
+    pos: Int32Array,
+    neg: Int32Array,
+    loss: Float32Array | undefined,
+    info: MfBprInfo,
+  ): boolean {
+    if (!mfFits(info.k)) return false;
+    return this.guard(() => mfBprWasm(this.runtime, t, users, pos, neg, loss, info));
   }
 
   private guard(run: () => void): boolean {
