@@ -5,10 +5,12 @@ import { KMeans } from '../models/kmeans.js';
 import { MiniBatchKMeans } from '../models/minibatch-kmeans.js';
 import { Recommender } from '../models/recommender.js';
 import { NextItemModel } from '../models/sequence/next-item.js';
+import { TextClassifier } from '../models/text/text-classifier.js';
 import { exportChurnGraph, exportKMeansGraph } from './classic.js';
 import { exportFactorGraph } from './factor.js';
 import { DEFAULT_OPSET, OnnxGraph, checkOpset } from './graph.js';
 import { exportNextItemGraph } from './sequence.js';
+import { exportTextGraph } from './text.js';
 
 export interface OnnxExportOptions {
   /** ONNX opset, 13..21; default 17 (LayerNormalization, which the transformer needs, came in 17). */
@@ -21,7 +23,7 @@ export interface OnnxExportOptions {
 }
 
 /** Models {@link exportOnnx} takes. */
-export type OnnxExportable = FactorModel | KMeans | MiniBatchKMeans | ChurnClassifier | NextItemModel;
+export type OnnxExportable = FactorModel | KMeans | MiniBatchKMeans | ChurnClassifier | NextItemModel | TextClassifier;
 
 /**
  * Exports a fitted model as ONNX ModelProto bytes, for onnxruntime (Node, web, Triton's
@@ -35,6 +37,9 @@ export type OnnxExportable = FactorModel | KMeans | MiniBatchKMeans | ChurnClass
  * - ChurnClassifier: `X` [batch, features] → `logit`, `probability` [batch] (calibrated).
  * - NextItemModel (transformer or LSTM, without actions): `items` int64 [batch, T] (item
  *   index + 1, 0 = padding on the right) and `lengths` int64 [batch] → `scores` [batch, numItems].
+ * - TextClassifier (bidirectional LSTM or transformer): `tokens` int64 [batch, T]
+ *   (`model.vocabulary` ids, right-padded with 0) and `lengths` → `probabilities`
+ *   [batch, classes] and the pooling weights `attention` [batch, T].
  *
  * Anything else throws a ValueError naming the model, layer or option that has no export; an
  * opset outside 13..21, or too old for a layer the model uses, throws naming the opset needed.
@@ -60,13 +65,16 @@ export async function exportOnnx(model: OnnxExportable, options: OnnxExportOptio
   } else if (model instanceof NextItemModel) {
     await exportNextItemGraph(g, model, options.topK);
     if (model.itemIds) metadata['attune.itemIds'] = JSON.stringify(model.itemIds.toJSON().ids);
+  } else if (model instanceof TextClassifier) {
+    await exportTextGraph(g, model);
+    metadata['attune.classes'] = JSON.stringify(model.classes);
   } else if ((model as unknown) instanceof Recommender) {
     throw new ValueError(
       `onnx.export(${name}): only factor recommenders (MF, SVD++, BPR, iALS, imported factors) export; ${name} scores by neighbour or popularity tables, which have no fixed-size graph`,
     );
   } else {
     throw new ValueError(
-      `onnx.export: cannot export ${name}; exportable are factor recommenders, KMeans, MiniBatchKMeans, ChurnClassifier and NextItemModel`,
+      `onnx.export: cannot export ${name}; exportable are factor recommenders, KMeans, MiniBatchKMeans, ChurnClassifier, NextItemModel and TextClassifier`,
     );
   }
   return g.toBytes(metadata);

@@ -67,9 +67,9 @@ export async function exportNextItemGraph(g: OnnxGraph, model: NextItemModel, to
     ]);
     const blocks = [...model.blocks!];
     for (let l = 0; l < blocks.length; l++)
-      x = encoderBlock(g, w, `blocks.${l}`, x, mask, d, model.heads, blocks[l]!.norm1.eps);
+      x = encoderBlock(g, w, `blocks.${l}`, x, mask, d, model.heads, blocks[l]!.norm1.eps, 'gelu');
   } else {
-    x = lstmStack(g, w, x, lengths, d, model.numLayers);
+    x = lstmStack(g, w, 'lstm', x, lengths, d, model.numLayers, false);
   }
   x = layerNorm(g, x, 'norm', need(g, w, 'norm.weight'), need(g, w, 'norm.bias'), model.norm.eps);
   // The hidden state at each row's last event: GatherND with one batch dimension.
@@ -89,8 +89,11 @@ function transposeRows(table: Float32Array, from: number, n: number, d: number):
   return out;
 }
 
-/** A pre-LN TransformerEncoderLayer (nn/transformer.ts) with causal self-attention, in eval mode. */
-function encoderBlock(
+/**
+ * A pre-LN TransformerEncoderLayer (nn/transformer.ts) in eval mode; `mask` is added to the
+ * attention scores [batch, heads, T, T] (a causal [T, T] or a key-padding [batch, 1, 1, T]).
+ */
+export function encoderBlock(
   g: OnnxGraph,
   w: Weights,
   p: string,
@@ -99,6 +102,7 @@ function encoderBlock(
   E: number,
   H: number,
   eps: number,
+  act: 'relu' | 'gelu',
 ): string {
   const n1 = layerNorm(g, x, `${p}.norm1`, need(g, w, `${p}.norm1.weight`), need(g, w, `${p}.norm1.bias`), eps);
   const qkv = linear(
@@ -139,10 +143,17 @@ function encoderBlock(
   x = g.op1('Add', [x, a]);
   const n2 = layerNorm(g, x, `${p}.norm2`, need(g, w, `${p}.norm2.weight`), need(g, w, `${p}.norm2.bias`), eps);
   const ff = need(g, w, `${p}.linear1.bias`).length;
-  const h = geluTanh(
+  const lin1 = linear(
     g,
-    linear(g, n2, `${p}.linear1`, need(g, w, `${p}.linear1.weight`), need(g, w, `${p}.linear1.bias`), ff, E, false),
+    n2,
+    `${p}.linear1`,
+    need(g, w, `${p}.linear1.weight`),
+    need(g, w, `${p}.linear1.bias`),
+    ff,
+    E,
+    false,
   );
+  const h = act === 'gelu' ? geluTanh(g, lin1) : g.op1('Relu', [lin1]);
   return g.op1('Add', [
     x,
     linear(g, h, `${p}.linear2`, need(g, w, `${p}.linear2.weight`), need(g, w, `${p}.linear2.bias`), E, ff, false),
@@ -159,33 +170,65 @@ function iofc(a: Float32Array, H: number): Float32Array {
   return out;
 }
 
-/** The LSTM layers, one ONNX LSTM each, over [batch, T, d] with sequence_lens; returns [batch, T, H]. */
-function lstmStack(g: OnnxGraph, w: Weights, x: string, lengths: string, d: number, layers: number): string {
+/**
+ * The layers of an nn.LSTM (parameters `<prefix>.weight_ih_l{k}` etc., `_reverse` for the backward
+ * direction), one ONNX LSTM each, over [batch, T, d] with sequence_lens; returns
+ * [batch, T, D·H] (D = 2 when bidirectional: forward then backward, as nn.LSTM concatenates).
+ */
+export function lstmStack(
+  g: OnnxGraph,
+  w: Weights,
+  prefix: string,
+  x: string,
+  lengths: string,
+  d: number,
+  layers: number,
+  bidirectional: boolean,
+): string {
   const seqLens = g.op1('Cast', [lengths], { to: { i: DataType.INT32 } });
   let h = g.op1('Transpose', [x], { perm: { ints: [1, 0, 2] } });
   let inF = d;
+  const dirs = bidirectional ? ['', '_reverse'] : [''];
   for (let l = 0; l < layers; l++) {
-    const Wih = need(g, w, `lstm.weight_ih_l${l}`);
-    const H = Wih.length / (4 * inF);
-    const bih = w.get(`lstm.bias_ih_l${l}`) ?? new Float32Array(4 * H);
-    const bhh = w.get(`lstm.bias_hh_l${l}`) ?? new Float32Array(4 * H);
-    const B = new Float32Array(8 * H);
-    B.set(iofc(bih, H), 0);
-    B.set(iofc(bhh, H), 4 * H);
+    // weight_hh is [4H, H].
+    const H = Math.round(Math.sqrt(need(g, w, `${prefix}.weight_hh_l${l}`).length / 4));
+    const Ws: Float32Array[] = [];
+    const Rs: Float32Array[] = [];
+    const Bs: Float32Array[] = [];
+    for (const sfx of dirs) {
+      const name = `${prefix}.weight_ih_l${l}${sfx}`;
+      Ws.push(iofc(need(g, w, name), H));
+      Rs.push(iofc(need(g, w, `${prefix}.weight_hh_l${l}${sfx}`), H));
+      const b = new Float32Array(8 * H);
+      b.set(iofc(w.get(`${prefix}.bias_ih_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 0);
+      b.set(iofc(w.get(`${prefix}.bias_hh_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 4 * H);
+      Bs.push(b);
+    }
+    const D = dirs.length;
     const [y] = g.op(
       'LSTM',
       [
         h,
-        g.f32(`lstm.W${l}`, iofc(Wih, H), [1, 4 * H, inF]),
-        g.f32(`lstm.R${l}`, iofc(need(g, w, `lstm.weight_hh_l${l}`), H), [1, 4 * H, H]),
-        g.f32(`lstm.B${l}`, B, [1, 8 * H]),
+        g.f32(`${prefix}.W${l}`, concat(Ws), [D, 4 * H, inF]),
+        g.f32(`${prefix}.R${l}`, concat(Rs), [D, 4 * H, H]),
+        g.f32(`${prefix}.B${l}`, concat(Bs), [D, 8 * H]),
         seqLens,
       ],
-      { hidden_size: { i: H } },
+      { hidden_size: { i: H }, direction: { s: bidirectional ? 'bidirectional' : 'forward' } },
     );
-    // Y is [T, num_directions = 1, batch, H].
-    h = g.op1('Squeeze', [y!, g.i64('axes', [1])]);
-    inF = H;
+    // Y is [T, D, batch, H]; the next layer reads [T, batch, D·H].
+    h = g.op1('Reshape', [g.op1('Transpose', [y!], { perm: { ints: [0, 2, 1, 3] } }), g.i64('shape', [0, 0, D * H])]);
+    inF = D * H;
   }
   return g.op1('Transpose', [h], { perm: { ints: [1, 0, 2] } });
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
