@@ -23,7 +23,7 @@ function columnSpec(c: ParquetInteractionColumns) {
 
 /**
  * Interaction rows of a Parquet file in chunks of at most `batchRows` (default 65,536), as
- * {@link InteractionColumns}: for streaming fits (`fitStreaming`) that never hold the file.
+ * {@link InteractionColumns}: for streaming fits (`StreamingMatrixFactorization.fitStream`) that never hold the file.
  * Missing or mistyped columns are DataErrors naming the column.
  */
 export async function* readInteractionsParquetStream(

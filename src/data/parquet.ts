@@ -12,7 +12,7 @@ export type ParquetSource = string | URL | Uint8Array | ArrayBuffer | AsyncBuffe
 /**
  * What a column must hold, and what it is read into:
  * - `'number'`: INT32, INT64, FLOAT or DOUBLE → Float64Array;
- * - `'id'`: INT32, INT64 or a UTF-8 string → (string | number)[] (ids for {@link IdMap});
+ * - `'id'`: INT32, INT64 or a UTF-8 string → (string | number)[] (ids for an `IdMap`);
  * - `'string'`: UTF-8 string → string[];
  * - `'vector'`: a list of numbers (Spark's array<float>/array<double>, as ALS writes
  *   `features`) → {@link ParquetVectors}, one row of equal length per record.

@@ -22,7 +22,7 @@ export interface OnnxExportOptions {
   topK?: number;
 }
 
-/** Models {@link exportOnnx} takes. */
+/** The models `onnx.export` takes. */
 export type OnnxExportable = FactorModel | KMeans | MiniBatchKMeans | ChurnClassifier | NextItemModel | TextClassifier;
 
 /**
