@@ -11,7 +11,14 @@ import { Module, type ModuleConfig } from './module.js';
 
 export interface TransformerLayerOptions {
   dimFeedforward?: number;
+  /** Dropout on the residual branches and inside the feed-forward block; default 0.1. */
   dropout?: number;
+  /**
+   * Dropout on the attention weights; default `dropout`, as PyTorch. 0 keeps training on the
+   * fused attention kernel (dropout on the weights needs the composed matmul + softmax path,
+   * which materializes every [T, T] map and is several times slower on the CPU).
+   */
+  attentionDropout?: number;
   activation?: 'relu' | 'gelu';
   layerNormEps?: number;
   /** [B, T, E] (default true) or [T, B, E]. */
@@ -27,14 +34,21 @@ function common(dModel: number, nHead: number, options: TransformerLayerOptions)
   const seed = options.seed;
   const at = (k: number) => (seed === undefined ? {} : { seed: seed + 10 * k });
   const base = { backend: options.backend, dtype: options.dtype };
+  const attnP = options.attentionDropout ?? options.dropout ?? 0.1;
   return {
     ff: options.dimFeedforward ?? 2048,
     p: options.dropout ?? 0.1,
+    attnP,
     act: options.activation ?? 'relu',
     eps: options.layerNormEps ?? 1e-5,
     batchFirst: options.batchFirst ?? true,
     mha: (k: number) =>
-      new MultiHeadAttention(dModel, nHead, { ...base, ...at(k), dropout: options.dropout ?? 0.1, batchFirst: true }),
+      new MultiHeadAttention(dModel, nHead, {
+        ...base,
+        ...at(k),
+        dropout: attnP,
+        batchFirst: true,
+      }),
     lin: (i: number, out: number, k: number) => new Linear(i, out, { ...base, ...at(k) }),
     norm: () => new LayerNorm(dModel, { ...base, eps: options.layerNormEps ?? 1e-5 }),
   };
@@ -197,6 +211,7 @@ function configOf(dModel: number, nHead: number, c: ReturnType<typeof common>): 
     nHead,
     dimFeedforward: c.ff,
     dropout: c.p,
+    ...(c.attnP === c.p ? {} : { attentionDropout: c.attnP }),
     activation: c.act,
     layerNormEps: c.eps,
     batchFirst: c.batchFirst,

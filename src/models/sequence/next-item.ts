@@ -85,8 +85,9 @@ export interface NextItemModelOptions {
   /** Negatives per position ('bce', default 1) or per batch ('sampled', default 256). */
   negatives?: number;
   /**
-   * Add a learned score per item to h·e (default false, as SASRec). It learns popularity in a
-   * few steps, which helps when training time is short.
+   * Add a learned score per item to h·e (default false, as SASRec). `fit` starts it at the items'
+   * log frequencies in the training data (the popularity prior), so the network's steps go to the
+   * sequential signal from the first epoch; this helps most when training time is short.
    */
   itemBias?: boolean;
   /** Seed of the weights, the dropout masks, shuffling and negatives; default 0. */
@@ -194,6 +195,9 @@ export class NextItemModel extends Module {
                 ...base,
                 dimFeedforward: 2 * d,
                 dropout: this.dropoutP,
+                // Regularized by the embedding and residual dropout; dropout on the attention
+                // weights would take every step off the fused attention kernel (several times slower).
+                attentionDropout: 0,
                 activation: 'gelu',
                 seed: s + 100 + 50 * l,
               }),
@@ -272,7 +276,26 @@ export class NextItemModel extends Module {
     const counts = new Float32Array(this.numItems);
     for (const q of seqs) for (const i of q.items) counts[i]! += 1;
     noGrad(() => this.itemCounts.assign(tensor(counts, { backend: this.itemCounts.backend })));
+    await this.initItemBias(counts);
     return fitNextItem(this, op, seqs, { ...options, validation: this.validationMetric(op, options.validation) });
+  }
+
+  /**
+   * Starts an untrained item bias at each item's log frequency (smoothed by one, centred on the
+   * mean): the popularity prior, which is what softmax and BCE logits learn first. Learned from
+   * zero it takes epochs, since with uniform negatives a rare item's bias is touched a few times
+   * an epoch; from the prior, training spends its steps on the sequential signal. A bias that
+   * has been trained (not all zero) is left as it is, so a second fit continues.
+   */
+  private async initItemBias(counts: Float32Array): Promise<void> {
+    if (!this.itemBias) return;
+    const w = this.itemBias.weight;
+    if (((await w.data()) as Float32Array).some((v) => v !== 0)) return;
+    const logs = Float32Array.from(counts, (c) => Math.log(c + 1));
+    const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const rows = new Float32Array(this.numItems + 1);
+    for (let i = 0; i < this.numItems; i++) rows[i + 1] = logs[i]! - mean;
+    noGrad(() => w.assign(tensor(rows, { shape: [this.numItems + 1, 1], backend: w.backend })));
   }
 
   /** The held-out-next-item form of `validation` as a metric; a function passes through. */
