@@ -1,5 +1,6 @@
 import { ValueError, fmtValue } from '../core/errors.js';
 import { chiSquareSf } from './distributions.js';
+import { wilsonInterval } from './proportions.js';
 import { checkResult, fmtNum } from './result.js';
 
 /** What {@link sampleRatioMismatch} found. */
@@ -12,6 +13,8 @@ export interface SrmResult {
   expected: number[];
   /** Observed share minus planned share, per arm (the effect). */
   effect: number[];
+  /** 95% Wilson interval of each arm's observed share, minus its planned share. */
+  interval: [number, number][];
   /** The threshold used; SRM checks use a strict one (default 0.001) because they run on every test. */
   alpha: number;
   /** `'sample ratio mismatch'` when pValue < alpha: the split is broken, distrust the test's result. */
@@ -55,17 +58,20 @@ export function sampleRatioMismatch(
   if (total === 0) throw new ValueError(`${op}: every arm is empty (all counts 0)`);
   const expected: number[] = [];
   const effect: number[] = [];
+  const interval: [number, number][] = [];
   let stat = 0;
   for (let i = 0; i < k; i++) {
     const e = (total * weights[i]!) / wsum;
     expected.push(e);
     effect.push(counts[i]! / total - weights[i]! / wsum);
+    const [lo, hi] = wilsonInterval({ successes: counts[i]!, trials: total });
+    interval.push([lo - weights[i]! / wsum, hi - weights[i]! / wsum]);
     stat += (counts[i]! - e) ** 2 / e;
   }
   const pValue = chiSquareSf(stat, k - 1);
   checkResult(op, { statistic: stat, pValue });
   const decision = pValue < alpha ? 'sample ratio mismatch' : 'no mismatch detected';
-  const result = { statistic: stat, df: k - 1, pValue, expected, effect, alpha, decision } as SrmResult;
+  const result = { statistic: stat, df: k - 1, pValue, expected, effect, interval, alpha, decision } as SrmResult;
   Object.defineProperty(result, 'summary', {
     enumerable: false,
     value: () =>

@@ -51,6 +51,8 @@ describe('experiments reject bad input with a clear error', () => {
     expect(() => ex.compareArms(ok, {})).toThrow(/arms is empty/);
     expect(() => ex.sampleRatioMismatch([0, 0])).toThrow(/every arm is empty/);
     expect(() => ex.sampleRatioMismatch([10])).toThrow(/at least 2 arms/);
+    expect(() => ex.sampleRatioMismatch([10, -1])).toThrow(/counts\[1\] must be a non-negative integer/);
+    expect(() => ex.sampleRatioMismatch([10, 12], [1])).toThrow(/planned has 1 shares for 2 arms/);
   });
 
   it('a mismatched covariate length is a ShapeError', () => {

@@ -96,6 +96,8 @@ describe('Holm, SRM and design match statsmodels/scipy', () => {
       const r = ex.sampleRatioMismatch(c.counts, c.planned ?? undefined);
       close(r.statistic, c.statistic, 1e-9);
       close(r.pValue, c.p);
+      // Each arm's share interval holds its observed minus planned share.
+      r.interval.forEach(([lo, hi], i) => expect(lo <= r.effect[i]! && r.effect[i]! <= hi).toBe(true));
     }
   });
   it('sample size, power and MDE for proportions', () => {
