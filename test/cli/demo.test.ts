@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseDemoArgs, runDemo, type DemoResult } from '../../src/cli/demo/index.js';
 
 const root = resolve(__dirname, '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'attune-demo-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const reportPath = join(tmp, 'report.html');
 const cli = resolve(root, 'dist/cli.js');
 
 describe('attune demo: runDemo', () => {
@@ -12,7 +17,7 @@ describe('attune demo: runDemo', () => {
 
   it('runs the whole pipeline on the quick synthetic shop', async () => {
     lines = [];
-    r = await runDemo({ quick: true, backend: 'cpu', seed: 7 }, (l) => lines.push(l));
+    r = await runDemo({ quick: true, backend: 'cpu', seed: 7, report: reportPath }, (l) => lines.push(l));
     expect(r.backend.backend).toBe('cpu');
     expect(r.data.customers).toBe(1500);
     expect(r.data.items).toBe(150);
@@ -34,6 +39,25 @@ describe('attune demo: runDemo', () => {
     expect(text).not.toMatch(/TODO|not implemented|coming soon/i);
     expect(text).toMatch(/NextItemModel\s+0\.\d{3} \(\+\d+%\)/);
     expect(text).toMatch(/next for customer \d+: attention on .+ 0\.\d\d/);
+  });
+
+  it('writes the report with every section of the demo', () => {
+    const html = readFileSync(reportPath, 'utf8');
+    for (const id of [
+      'training-0',
+      'segments-size',
+      'segments-profile',
+      'churn-roc',
+      'churn-pr',
+      'churn-reliability',
+      'churn-gains',
+      'recommendations-coverage',
+      'recommendations-popularity',
+      'next-item-loss',
+      'next-item-validation',
+    ])
+      expect(html).toMatch(new RegExp(`data-chart="${id}"><h3>[^<]+</h3><svg`));
+    expect(lines.join('\n')).toContain(`report: ${reportPath}`);
   });
 
   it('BPR beats popularity by leave-last-out HR@10 and NDCG@10', () => {
@@ -110,15 +134,25 @@ describe('attune demo: arguments', () => {
   it('parses the options', () => {
     expect(parseDemoArgs([])).toEqual({});
     expect(
-      parseDemoArgs(['--backend', 'webgpu', '--seed', '3', '--customers=800', '--quick', '--no-sequences']),
-    ).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true, sequences: false });
+      parseDemoArgs([
+        '--backend',
+        'webgpu',
+        '--seed',
+        '3',
+        '--customers=800',
+        '--quick',
+        '--no-sequences',
+        '--report',
+        'r.html',
+      ]),
+    ).toEqual({ backend: 'webgpu', seed: 3, customers: 800, quick: true, sequences: false, report: 'r.html' });
   });
 
   it('names a bad option or value', async () => {
-    expect(() => parseDemoArgs(['--backend', 'tpu'])).toThrow(/--backend must be auto, cpu or webgpu; got "tpu"/);
-    expect(() => parseDemoArgs(['--seed', '-1'])).toThrow(/--seed must be a non-negative integer; got "-1"/);
-    expect(() => parseDemoArgs(['--customers'])).toThrow(/--customers needs a value/);
-    expect(() => parseDemoArgs(['--fast'])).toThrow(/unknown option "--fast"/);
+    expect(() => parseDemoArgs(['--backend', 'tpu'])).toThrow(/--backend must be one of auto, cpu, webgpu; got "tpu"/);
+    expect(() => parseDemoArgs(['--seed=-1'])).toThrow(/--seed must be an integer in \[0, \d+\]; got "-1"/);
+    expect(() => parseDemoArgs(['--customers'])).toThrow(/demo: Option '--customers <value>' argument missing/);
+    expect(() => parseDemoArgs(['--fast'])).toThrow(/demo: Unknown option '--fast'/);
     await expect(runDemo({ customers: 10 }, () => {})).rejects.toThrow(/customers must be an integer ≥ 50; got 10/);
   });
 });
@@ -139,10 +173,26 @@ describe('attune demo: the built CLI (dist is built by test/global-setup.ts)', (
   it('a bad option exits non-zero with the reason', () => {
     const p = node(['demo', '--backend', 'tpu']);
     expect(p.status).not.toBe(0);
-    expect(p.stderr).toMatch(/--backend must be auto, cpu or webgpu/);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--backend must be one of auto, cpu, webgpu/);
   });
 
-  it('help lists the demo command', () => {
-    expect(node(['help']).stdout).toMatch(/demo \[options\]/);
+  it('help lists every command, and each command has its own --help', () => {
+    const help = node(['help']).stdout;
+    for (const c of ['recommend', 'segment', 'churn', 'next-item', 'demo'])
+      expect(help).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['recommend', 'segment', 'churn', 'next-item', 'demo']) {
+      const p = node([c, '--help']);
+      expect(p.status).toBe(0);
+      expect(p.stdout).toMatch(new RegExp(`^attune ${c} — `));
+      expect(p.stdout).toMatch(/usage: attune /);
+    }
+  });
+
+  it('an unknown command exits 2; a missing file exits 1 with one line naming it', () => {
+    expect(node(['frobnicate']).status).toBe(2);
+    const p = node(['recommend', '--data', 'no-such.csv', '--user', 'u', '--item', 'i', '--quiet']);
+    expect(p.status).toBe(1);
+    expect(p.stderr).toBe('attune recommend: no-such.csv: no such file\n');
   });
 });

@@ -1,52 +1,38 @@
-import { ValueError, fmtValue } from '../../core/errors.js';
+import { parseCommand, choice, intOption } from '../args.js';
 import type { DemoOptions } from './options.js';
 
-/** Parses `attune demo` arguments; a ValueError names a bad or unknown one. */
+export const DEMO_HELP = `attune demo — the whole pipeline on a seeded synthetic shop
+
+recommendations (BPR vs popularity, ItemKNN), RFM + k-means segments, a calibrated churn
+model, next-item and subject-line sequence models
+
+usage: attune demo [options]
+
+  --backend auto|cpu|webgpu   default auto (WebGPU when an adapter answers)
+  --seed N                    default 7
+  --customers N               default 5000 (1500 with --quick)
+  --quick                     a smaller shop and fewer epochs
+  --no-sequences              skip the sequence models (the slowest part on a CPU)
+  --report FILE               write the charts as one HTML page that works offline
+`;
+
+/** Parses `attune demo` arguments with util.parseArgs; a UsageError names a bad or unknown one. */
 export function parseDemoArgs(args: readonly string[]): DemoOptions {
+  const v = parseCommand('demo', args, {
+    backend: { type: 'string' },
+    seed: { type: 'string' },
+    customers: { type: 'string' },
+    quick: { type: 'boolean' },
+    'no-sequences': { type: 'boolean' },
+    report: { type: 'string' },
+  });
   const o: DemoOptions = {};
-  const value = (i: number, flag: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new ValueError(`demo: ${flag} needs a value`);
-    return v;
-  };
-  const int = (s: string, flag: string): number => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0)
-      throw new ValueError(`demo: ${flag} must be a non-negative integer; got ${fmtValue(s)}`);
-    return n;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const v = (): string => {
-      if (inline !== undefined) return inline;
-      return value(i++, flag);
-    };
-    switch (flag) {
-      case '--backend': {
-        const b = v();
-        if (b !== 'auto' && b !== 'cpu' && b !== 'webgpu')
-          throw new ValueError(`demo: --backend must be auto, cpu or webgpu; got ${fmtValue(b)}`);
-        o.backend = b;
-        break;
-      }
-      case '--seed':
-        o.seed = int(v(), flag);
-        break;
-      case '--customers':
-        o.customers = int(v(), flag);
-        break;
-      case '--quick':
-        o.quick = true;
-        break;
-      case '--no-sequences':
-        o.sequences = false;
-        break;
-      default:
-        throw new ValueError(
-          `demo: unknown option ${fmtValue(a)}; options are --backend auto|cpu|webgpu, --seed N, --customers N, --quick, --no-sequences`,
-        );
-    }
-  }
+  if (v.backend !== undefined)
+    o.backend = choice('demo', 'backend', v.backend, ['auto', 'cpu', 'webgpu'] as const, 'auto');
+  if (v.seed !== undefined) o.seed = intOption('demo', 'seed', v.seed, 7);
+  if (v.customers !== undefined) o.customers = intOption('demo', 'customers', v.customers, 5000);
+  if (v.quick) o.quick = true;
+  if (v['no-sequences']) o.sequences = false;
+  if (v.report !== undefined) o.report = v.report;
   return o;
 }

@@ -1,7 +1,8 @@
-import { Rng } from '../../core/random.js';
 import { TabularEncoder } from '../../data/encoder.js';
 import type { SyntheticShop } from '../../data/synthetic.js';
 import { ChurnClassifier } from '../../models/churn.js';
+import type { ReportInput } from '../../report/types.js';
+import { stratifiedSplit } from '../split.js';
 import { fmt, fmtInt, fmtPct, section, table } from './format.js';
 import type { DemoResult, DemoSizes } from './options.js';
 
@@ -11,6 +12,7 @@ export async function churnSection(
   size: DemoSizes,
   seed: number,
   log: (line: string) => void,
+  charts: ReportInput,
 ): Promise<DemoResult['churn']> {
   section(log, 'Churn');
   const cols = shop.churn.columns;
@@ -38,6 +40,8 @@ export async function churnSection(
   const raw = await clf.evaluate(Xtest, yTest, { calibrated: false });
   const state = clf.calibratorState;
   const platt = state && 'a' in state ? { a: state.a, b: state.b } : null;
+  charts.churn = { labels: yTest, probabilities: await clf.predictProba(Xtest) };
+  charts.training = [...(charts.training ?? []), { model: 'churn MLP', epochs: clf.history }];
   clf.dispose();
   log(`${Xtrain.cols} features (${Xtrain.names.join(', ')})`);
   log(
@@ -84,20 +88,4 @@ export async function churnSection(
     eceUncalibrated: raw.ece,
     platt,
   };
-}
-
-/** Row indices split per class, `testFraction` of each class to test (seeded). */
-function stratifiedSplit(labels: Uint8Array, testFraction: number, seed: number): { train: number[]; test: number[] } {
-  const rng = new Rng(seed, 'demo.split');
-  const train: number[] = [];
-  const test: number[] = [];
-  for (const cls of [0, 1]) {
-    const rows: number[] = [];
-    for (let i = 0; i < labels.length; i++) if (labels[i] === cls) rows.push(i);
-    rng.shuffle(rows);
-    const n = Math.round(rows.length * testFraction);
-    test.push(...rows.slice(0, n));
-    train.push(...rows.slice(n));
-  }
-  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
 }

@@ -1,6 +1,9 @@
 import type { BackendName } from '../../backends/backend.js';
 import { ready } from '../../backends/registry.js';
+import { writeFile } from 'node:fs/promises';
 import { ValueError, fmtValue } from '../../core/errors.js';
+import { report } from '../../report/index.js';
+import type { ReportInput } from '../../report/types.js';
 import { churnSection } from './churn.js';
 import { dataSection } from './data.js';
 import { fmt, section } from './format.js';
@@ -9,7 +12,7 @@ import { recommendSection } from './recommend.js';
 import { segmentSection } from './segments.js';
 import { sequenceSection } from './sequences.js';
 
-export { parseDemoArgs } from './args.js';
+export { DEMO_HELP, parseDemoArgs } from './args.js';
 export type { DemoItem, DemoOptions, DemoResult } from './options.js';
 
 /**
@@ -57,21 +60,26 @@ export async function runDemo(
   const secData = lap();
 
   // ── Recommendations ────────────────────────────────────────────────────────────────────────
+  // What the report draws; each section adds its part.
+  const charts: ReportInput = {};
   const k = 10;
-  const recommend = await recommendSection(shop, interactions, size, seed, factorBackend, k, log);
+  const recommend = await recommendSection(shop, interactions, size, seed, factorBackend, k, log, charts);
   const secRec = lap();
 
   // ── Segmentation ───────────────────────────────────────────────────────────────────────────
-  const segments = await segmentSection(shop, seed, dateOf, log);
+  const segments = await segmentSection(shop, seed, dateOf, log, charts);
   const secSeg = lap();
 
   // ── Churn ──────────────────────────────────────────────────────────────────────────────────
-  const churn = await churnSection(shop, size, seed, log);
+  const churn = await churnSection(shop, size, seed, log, charts);
   const secChurn = lap();
 
   // ── Sequences ──────────────────────────────────────────────────────────────────────────────
   // (the sequence models come last and can be skipped: they are the slowest part on a CPU)
-  const sequences = options.sequences === false ? null : await sequenceSection(shop, size, seed, k, log);
+  const sequences =
+    options.sequences === false
+      ? null
+      : await sequenceSection(shop, size, seed, k, log, options.report ? charts : null);
   const secSeq = lap();
 
   const total = (performance.now() - tStart) / 1000;
@@ -79,6 +87,15 @@ export async function runDemo(
   log(
     `data ${fmt(secData, 1)} s · recommendations ${fmt(secRec, 1)} s · segmentation ${fmt(secSeg, 1)} s · churn ${fmt(secChurn, 1)} s · sequences ${fmt(secSeq, 1)} s · total ${fmt(total, 1)} s`,
   );
+  if (options.report) {
+    charts.title = 'attune demo report';
+    charts.summary = [
+      `A synthetic shop (seed ${seed}): ${data.customers.toLocaleString('en-US')} customers, ${data.items} items, ${data.events.toLocaleString('en-US')} events from ${data.from} to ${data.to}.`,
+      `Trained on ${backend.backend} (${backend.description}) in ${fmt(total, 1)} s.`,
+    ];
+    await writeFile(options.report, await report(charts));
+    log(`report: ${options.report}`);
+  }
   return {
     backend,
     data,

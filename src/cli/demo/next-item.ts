@@ -1,5 +1,6 @@
 import type { SyntheticShop } from '../../data/synthetic.js';
 import { NextItemModel } from '../../models/sequence/next-item.js';
+import type { ReportInput } from '../../report/types.js';
 import { fmt, fmtInt, table } from './format.js';
 import type { DemoSizes } from './options.js';
 
@@ -26,6 +27,7 @@ export async function nextItemDemo(
   seed: number,
   k: number,
   log: (line: string) => void,
+  charts: ReportInput | null,
 ): Promise<NextItemDemo> {
   const ev = shop.events;
   const nEvents = ev.time.length;
@@ -53,8 +55,6 @@ export async function nextItemDemo(
     itemBias: true,
     seed,
   });
-  await model.fit(histories, { epochs: size.seqEpochs, batchSize: 64, lr: 1e-2, seed });
-  const recs = await model.recommendNextBatch(histories, { k, excludeSeen: false });
   const seen = new Float64Array(shop.items.length);
   for (const h of histories) for (const i of h) seen[i]!++;
   const popTop = new Set(
@@ -62,12 +62,33 @@ export async function nextItemDemo(
       .sort((a, b) => seen[b]! - seen[a]! || a - b)
       .slice(0, k),
   );
-  let modelHits = 0;
-  let popHits = 0;
-  targets.forEach((tgt, j) => {
-    if (recs[j]!.some((r) => r.item === tgt)) modelHits++;
-    if (popTop.has(tgt)) popHits++;
+  const hitRate = async (): Promise<number> => {
+    const recs = await model.recommendNextBatch(histories, { k, excludeSeen: false });
+    let hits = 0;
+    targets.forEach((tgt, j) => {
+      if (recs[j]!.some((r) => r.item === tgt)) hits++;
+    });
+    return hits / targets.length;
+  };
+  // The learning curve: HR@k after every epoch, measured and drawn only (passing it as fit's
+  // `validation` would keep the best epoch's weights, a choice made on the test customers).
+  const perEpoch: { epoch: number; loss: number; validation: number }[] = [];
+  await model.fit(histories, {
+    epochs: size.seqEpochs,
+    batchSize: 64,
+    lr: 1e-2,
+    seed,
+    ...(charts && {
+      onEpoch: async (e: { epoch: number; loss: number }) => {
+        model.eval();
+        perEpoch.push({ epoch: e.epoch, loss: e.loss, validation: await hitRate() });
+        model.train();
+      },
+    }),
   });
+  const modelHits = Math.round((await hitRate()) * targets.length);
+  let popHits = 0;
+  for (const tgt of targets) if (popTop.has(tgt)) popHits++;
   // Why: the events behind the first customer's top recommendation, by attention weight.
   const explained = await model.explainNext(histories[0]!, { k: 1, excludeSeen: false });
   model.dispose();
@@ -78,6 +99,8 @@ export async function nextItemDemo(
     .slice(0, 3);
   const hr = modelHits / seqUsers.length;
   const pop = popHits / seqUsers.length;
+  if (charts)
+    charts.nextItem = { epochs: perEpoch, validationName: `HR@${k}`, baseline: { name: 'popularity', value: pop } };
   log(
     `next item: a causal transformer (1 layer, 32 dims, last ${maxLen} events, ${size.seqEpochs} epochs) on ${fmtInt(seqUsers.length)} customers' cart/purchase sequences; last event held out`,
   );

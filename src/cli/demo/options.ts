@@ -15,6 +15,8 @@ export interface DemoOptions {
   quick?: boolean;
   /** Train the sequence models (next item, subject lines), the slowest part on a CPU; default true. */
   sequences?: boolean;
+  /** Write the HTML report (`at.report`) of what the demo measured to this path. */
+  report?: string;
 }
 
 /** A recommended item with its catalogue entry, as the demo prints it. */

@@ -7,6 +7,7 @@ import { BPR } from '../../models/bpr.js';
 import { ItemKNN } from '../../models/itemknn.js';
 import { Popularity } from '../../models/popularity.js';
 import type { Recommender } from '../../models/recommender.js';
+import type { ReportInput } from '../../report/types.js';
 import { fmt, fmtInt, fmtRatio, section, table } from './format.js';
 import type { DemoItem, DemoResult, DemoSizes } from './options.js';
 
@@ -22,11 +23,13 @@ export async function recommendSection(
   factorBackend: BackendName,
   k: number,
   log: (line: string) => void,
+  charts: ReportInput,
 ): Promise<DemoResult['recommend']> {
   const ev = shop.events;
   const nEvents = ev.time.length;
   section(log, 'Recommendations');
   const split = leaveLastOut(interactions);
+  const bprLosses: { epoch: number; loss: number }[] = [];
   const bpr = await new BPR({
     factors: 32,
     epochs: size.bprEpochs,
@@ -34,17 +37,24 @@ export async function recommendSection(
     reg: 0.005,
     seed,
     backend: factorBackend,
-  }).fit(split.train);
+  }).fit(split.train, { onEpoch: (e) => void bprLosses.push({ epoch: e.epoch, loss: e.loss }) });
+  charts.training = [...(charts.training ?? []), { model: 'BPR', epochs: bprLosses }];
   const pop = await new Popularity().fit(split.train);
   const testUsers = split.test.users;
   const relevant = Array.from(split.test.items, (i) => [i]);
-  const rank = async (m: Recommender): Promise<{ hitRate: number; ndcg: number }> => {
+  const listsOf: { model: string; lists: Int32Array[] }[] = [];
+  const rank = async (m: Recommender, model: string): Promise<{ hitRate: number; ndcg: number }> => {
     const top = await m.topKIndices(testUsers, { k });
     const lists = top.map((x) => x.items);
+    listsOf.push({ model, lists });
     return { hitRate: hitRateAtK(lists, relevant, k), ndcg: ndcgAtK(lists, relevant, k) };
   };
-  const bprScore = await rank(bpr);
-  const popScore = await rank(pop);
+  const bprScore = await rank(bpr, 'BPR');
+  const popScore = await rank(pop, 'Popularity');
+  // The report's coverage and popularity curve: the same top-k lists, items ranked by training interactions.
+  const itemInteractions = new Float64Array(split.train.numItems);
+  for (const i of split.train.items) itemInteractions[i]!++;
+  charts.recommendations = { k, itemInteractions, models: listsOf };
   log(
     `leave-last-out: each customer's latest new item is held out (${fmtInt(testUsers.length)} customers); BPR (32 factors, ${size.bprEpochs} epochs, ${factorBackend})`,
   );

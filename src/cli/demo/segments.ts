@@ -3,6 +3,7 @@ import { rfmFeatures } from '../../data/rfm.js';
 import type { SyntheticShop } from '../../data/synthetic.js';
 import { KMeans } from '../../models/kmeans.js';
 import { segmentProfiles } from '../../models/segmentation.js';
+import type { ReportInput } from '../../report/types.js';
 import { fmt, fmtInt, fmtPct, section, table } from './format.js';
 import { DAY_MS, type DemoResult } from './options.js';
 
@@ -12,6 +13,7 @@ export async function segmentSection(
   seed: number,
   dateOf: (day: number) => string,
   log: (line: string) => void,
+  charts: ReportInput,
 ): Promise<DemoResult['segments']> {
   section(log, 'Segmentation');
   const asOf = shop.start.getTime() + shop.days * DAY_MS;
@@ -19,6 +21,7 @@ export async function segmentSection(
   const X = rfm.matrix('standardized');
   const km = await new KMeans({ k: 4, seed, nInit: 4 }).fit(X);
   const profiles = segmentProfiles(rfm, km.labels);
+  charts.segments = profiles;
   const silhouette = silhouetteScore(X.data, 3, km.labels, { sampleSize: 1000, seed });
   log(
     `RFM features of ${fmtInt(rfm.customers.length)} buyers as of ${dateOf(shop.days)} (log1p, z-scored), k-means k=4 (k-means++, 4 restarts)`,

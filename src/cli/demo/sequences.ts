@@ -1,6 +1,7 @@
 import type { SyntheticShop } from '../../data/synthetic.js';
 import { Seq2Seq } from '../../models/sequence/seq2seq.js';
 import { Vocabulary } from '../../models/sequence/vocabulary.js';
+import type { ReportInput } from '../../report/types.js';
 import { section, table } from './format.js';
 import { nextItemDemo } from './next-item.js';
 import type { DemoResult, DemoSizes } from './options.js';
@@ -12,9 +13,10 @@ export async function sequenceSection(
   seed: number,
   k: number,
   log: (line: string) => void,
+  charts: ReportInput | null,
 ): Promise<NonNullable<DemoResult['sequences']>> {
   section(log, 'Sequences');
-  const next = await nextItemDemo(shop, size, seed, k, log);
+  const next = await nextItemDemo(shop, size, seed, k, log, charts);
 
   // Subject lines: 90% of the (keywords → line) pairs train an LSTM encoder-decoder; the
   // generated lines for three held-out keyword sets are shown next to the real ones.
@@ -22,7 +24,13 @@ export async function sequenceSection(
   const nTrain = Math.round(pairs.length * 0.9);
   const vocab = Vocabulary.build(pairs.flatMap((x) => [x.text, ...x.keywords]));
   const writer = new Seq2Seq({ arch: 'lstm', vocabulary: vocab, dim: 64, layers: 1, seed });
-  await writer.fit(pairs.slice(0, nTrain), { epochs: size.subjectEpochs, batchSize: 32, lr: 1e-2, seed });
+  const epochs = await writer.fit(pairs.slice(0, nTrain), {
+    epochs: size.subjectEpochs,
+    batchSize: 32,
+    lr: 1e-2,
+    seed,
+  });
+  if (charts) charts.training = [...(charts.training ?? []), { model: 'subject-line LSTM', epochs }];
   const shown = pairs.slice(nTrain, nTrain + 3);
   const generated = await writer.generateBatch(shown.map((x) => x.keywords));
   writer.dispose();
