@@ -1,4 +1,5 @@
 import { checkInt, checkRange } from '../../core/checks.js';
+import { FitControl, type FitControlOptions } from '../../core/fit-control.js';
 import type { BackendName } from '../../backends/backend.js';
 import { NumericalError, ValueError, fmtValue } from '../../core/errors.js';
 import { scope } from '../../memory.js';
@@ -29,8 +30,11 @@ export interface SequenceEpoch {
  */
 export type ValidationMetric = () => number | Promise<number>;
 
-/** Options of the sequence models' `fit`. */
-export interface SequenceFitOptions {
+/**
+ * Options of the sequence models' `fit`, with the shared progress, yielding and cancelling
+ * options (`onProgress` after every batch, `yieldEvery`, `signal`; see {@link FitControlOptions}).
+ */
+export interface SequenceFitOptions extends FitControlOptions {
   /** Passes over the data; default 20. */
   epochs?: number;
   /** Sequences per step; default 64. */
@@ -71,7 +75,21 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   if (options.validation !== undefined && typeof options.validation !== 'function')
     throw new ValueError(`${op}: validation must be a function returning a score (higher is better)`);
   const validation: ValidationMetric | undefined = options.validation;
-  return { epochs, batchSize, lr, clipNorm, beta2, patience, maxSeconds, validation, seed: options.seed ?? seed };
+  const control = { onProgress: options.onProgress, yieldEvery: options.yieldEvery, signal: options.signal };
+  return {
+    epochs,
+    batchSize,
+    lr,
+    clipNorm,
+    beta2,
+    patience,
+    maxSeconds,
+    validation,
+    seed: options.seed ?? seed,
+    signal: options.signal,
+    // Checked here, before any work, so a bad option or an already fired signal throws at once.
+    control: new FitControl(control, epochs),
+  };
 }
 
 /**
@@ -81,6 +99,10 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
  * With a validation metric it scores every epoch (in eval mode), copies the weights of the best
  * one, stops after `patience` epochs without a better score, and restores the best weights, as
  * recommender studies do; `maxSeconds` bounds the wall time.
+ * After every batch it drives `fit.control` (progress, event-loop turns, abort). An abort
+ * rejects with the signal's reason and leaves the weights of the last finished batch (no best
+ * weights restored, nothing rolled back); any other failure puts back the weights from before
+ * the fit.
  */
 export async function trainLoop<B>(
   module: Module,
@@ -104,7 +126,8 @@ export async function trainLoop<B>(
       const t0 = Date.now();
       let sum = 0;
       let n = 0;
-      for (const batch of epochBatches(epoch)) {
+      const batches = epochBatches(epoch);
+      for (const batch of batches) {
         const l = scope(() => {
           opt.zeroGrad();
           const value = loss(batch);
@@ -116,6 +139,7 @@ export async function trainLoop<B>(
         sum += await l.item();
         n++;
         l.dispose();
+        await fit.control.batch(epoch, n, batches.length);
       }
       opt.zeroGrad();
       const info = { epoch, loss: n ? sum / n : NaN, ms: Date.now() - t0 };
@@ -151,6 +175,8 @@ export async function trainLoop<B>(
       noGrad(() => params.forEach((p, i) => p.assign(saved[i]!)));
     }
   } catch (e) {
+    // An abort keeps the last finished batch's weights, as FitControlOptions.signal promises.
+    if (fit.signal?.aborted && e === fit.signal.reason) throw e;
     const saved = startWeights;
     startWeights = null; // assign consumes the copies
     // Host-side bookkeeping only, so it works after a device loss too (the weights then fail on

@@ -47,16 +47,21 @@ export class EventCodec {
     this.idMap = map;
   }
 
-  itemIndex(op: string, id: Id): number {
+  /**
+   * The dense index of item `id`. `where` names the event (e.g. "sequences[3][2]") in the error;
+   * `Err` is DataError for training and evaluation data, ValueError (default) for an argument.
+   */
+  itemIndex(op: string, id: Id, where?: string, Err: typeof ValueError = ValueError): number {
+    const at = where ? `${where} is ` : '';
     if (this.idMap) {
       const i = this.idMap.get(id);
       if (i === undefined)
-        throw new ValueError(`${op}: unknown item id ${fmtValue(id)}; the model knows ${this.idMap.size} item ids`);
+        throw new Err(`${op}: ${at}unknown item id ${fmtValue(id)}; the model knows ${this.idMap.size} item ids`);
       return i;
     }
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= this.numItems) {
-      throw new ValueError(
-        `${op}: unknown item ${fmtValue(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`,
+      throw new Err(
+        `${op}: ${at}unknown item ${fmtValue(id)}; items are integer indices in [0, ${this.numItems}) (or pass itemIds)`,
       );
     }
     return id;
@@ -66,39 +71,47 @@ export class EventCodec {
     return this.idMap ? this.idMap.id(i) : i;
   }
 
-  actionIndex(op: string, a: string | number): number {
+  actionIndex(op: string, a: string | number, where?: string, Err: typeof ValueError = ValueError): number {
     const i = typeof a === 'number' ? a : this.actionNames.indexOf(a);
     if (!Number.isInteger(i) || i < 0 || i >= this.actionNames.length) {
-      throw new ValueError(`${op}: unknown action ${fmtValue(a)}; known actions: ${fmtValue(this.actionNames)}`);
+      throw new Err(
+        `${op}: ${where ? `${where} is ` : ''}unknown action ${fmtValue(a)}; known actions: ${fmtValue(this.actionNames)}`,
+      );
     }
     return i;
   }
 
-  encode(op: string, seq: EventSequence, where: string): EncodedEvents {
+  /**
+   * One sequence as dense indices. `where` names it in errors ("history", "sequences[3]"), down
+   * to the event ("sequences[3][2]"); `Err` is DataError for training and evaluation data and
+   * ValueError (default) for a history given as an argument.
+   */
+  encode(op: string, seq: EventSequence, where: string, Err: typeof ValueError = ValueError): EncodedEvents {
     if (seq === null || typeof seq !== 'object')
-      throw new ValueError(`${op}: ${where} must be an array of item ids or {items, actions}; got ${fmtValue(seq)}`);
+      throw new Err(`${op}: ${where} must be an array of item ids or {items, actions}; got ${fmtValue(seq)}`);
     const isObj = !Array.isArray(seq) && 'items' in seq;
     const ids = isObj ? (seq as { items: readonly Id[] }).items : (seq as readonly Id[]);
     const acts = isObj ? (seq as { actions?: readonly (string | number)[] }).actions : undefined;
-    if (!ids || typeof ids.length !== 'number')
-      throw new ValueError(`${op}: ${where}.items must be an array of item ids`);
+    if (!ids || typeof ids.length !== 'number') throw new Err(`${op}: ${where}.items must be an array of item ids`);
     const items = new Int32Array(ids.length);
-    for (let i = 0; i < ids.length; i++) items[i] = this.itemIndex(op, ids[i]!);
+    const at = isObj ? `${where}.items` : where;
+    for (let i = 0; i < ids.length; i++) items[i] = this.itemIndex(op, ids[i]!, `${at}[${i}]`, Err);
     let actions: Int32Array | null = null;
     if (acts !== undefined) {
       if (!this.actionNames.length)
-        throw new ValueError(
-          `${op}: ${where} has actions but the model was built without actions (pass actions: [...names])`,
-        );
+        throw new Err(`${op}: ${where} has actions but the model was built without actions (pass actions: [...names])`);
       if (acts.length !== ids.length)
-        throw new ValueError(`${op}: ${where} has ${ids.length} items but ${acts.length} actions`);
+        throw new Err(`${op}: ${where} has ${ids.length} items but ${acts.length} actions`);
       actions = new Int32Array(acts.length);
-      for (let i = 0; i < acts.length; i++) actions[i] = this.actionIndex(op, acts[i]!);
+      for (let i = 0; i < acts.length; i++) actions[i] = this.actionIndex(op, acts[i]!, `${where}.actions[${i}]`, Err);
     }
     return { items, actions };
   }
 
-  /** Sequences from an array of event sequences or time-ordered Interactions (one per user). */
+  /**
+   * Sequences from an array of event sequences or time-ordered Interactions (one per user). Bad
+   * data is a DataError naming the sequence and event (e.g. "sequences[3][2] is unknown item 99").
+   */
   sequencesOf(op: string, data: readonly EventSequence[] | Interactions): EncodedEvents[] {
     if (data instanceof Interactions) {
       if (data.users.length === 0) throw new DataError(`${op}: the interactions are empty`);
@@ -114,7 +127,13 @@ export class EventCodec {
         const lo = g.offsets[u]!,
           hi = g.offsets[u + 1]!;
         const items = new Int32Array(hi - lo);
-        for (let r = lo; r < hi; r++) items[r - lo] = this.itemIndex(op, ext.id(g.items[r]!));
+        for (let r = lo; r < hi; r++)
+          items[r - lo] = this.itemIndex(
+            op,
+            ext.id(g.items[r]!),
+            `the item of user ${fmtValue(data.userIds.id(u))}`,
+            DataError,
+          );
         out.push({ items, actions: null });
       }
       return out;
@@ -122,7 +141,7 @@ export class EventCodec {
     if (!Array.isArray(data))
       throw new ValueError(`${op}: data must be an array of event sequences or an Interactions`);
     if (data.length === 0) throw new DataError(`${op}: got no sequences`);
-    return data.map((s, i) => this.encode(op, s, `sequences[${i}]`));
+    return data.map((s, i) => this.encode(op, s, `sequences[${i}]`, DataError));
   }
 }
 

@@ -29,7 +29,7 @@ import type {
   Seq2SeqPair,
   StepDecoder,
 } from './seq2seq-types.js';
-import { PAD, Vocabulary } from './vocabulary.js';
+import { PAD, Vocabulary, sourceWords } from './vocabulary.js';
 
 /** One decoder pass: log-probabilities, the alignment over the source (when known), and the LSTM state. */
 export type Decoder = { logp: Tensor; align: Tensor | null; h?: Tensor; c?: Tensor };
@@ -222,15 +222,6 @@ export class Seq2Seq extends Module implements StepDecoder {
     return this.decode(tgt, src.B, this.encode(src.ids, src.B, src.lengths), src).logp;
   }
 
-  /** The source words of keywords, cut to maxLen; an error when there are none. */
-  private sourceWords(op: string, keywords: string | readonly string[], where: string): string[] {
-    if (typeof keywords !== 'string' && !Array.isArray(keywords))
-      throw new ValueError(`${op}: ${where} must be a string or an array of strings; got ${typeof keywords}`);
-    const words = this.vocabulary.keywordTokens(keywords).slice(0, this.maxLen);
-    if (words.length === 0) throw new ValueError(`${op}: ${where} has no words`);
-    return words;
-  }
-
   /** Trains on (keywords → text) pairs with teacher forcing; resolves to the per-epoch losses. */
   async fit(pairs: readonly Seq2SeqPair[], options: SequenceFitOptions = {}): Promise<SequenceEpoch[]> {
     const op = 'Seq2Seq.fit';
@@ -239,10 +230,10 @@ export class Seq2Seq extends Module implements StepDecoder {
     if (pairs.length === 0) throw new DataError(`${op}: got no pairs`);
     const data = pairs.map((p, i) => {
       if (p === null || typeof p !== 'object' || typeof p.text !== 'string')
-        throw new ValueError(`${op}: pairs[${i}] must be {keywords, text: string}`);
+        throw new DataError(`${op}: pairs[${i}] must be {keywords, text: string}; got ${fmtValue(p)}`);
       const tgt = this.vocabulary.tokenize(p.text).slice(0, this.maxLen);
       if (tgt.length === 0) throw new DataError(`${op}: pairs[${i}].text has no words`);
-      return { src: this.sourceWords(op, p.keywords, `pairs[${i}].keywords`), tgt };
+      return { src: sourceWords(this.vocabulary, op, p.keywords, `pairs[${i}].keywords`, this.maxLen, DataError), tgt };
     });
     const shuffler = new Rng(fit.seed, 'Seq2Seq.fit', 'shuffle');
     const batches = () => {
@@ -310,7 +301,7 @@ export class Seq2Seq extends Module implements StepDecoder {
     if (!Array.isArray(keywordSets) || keywordSets.length === 0)
       throw new ValueError(`${op}: give at least one keyword set`);
     const where = (i: number) => (keywordSets.length === 1 ? 'keywords' : `keywords[${i}]`);
-    const sources = keywordSets.map((k, i) => this.sourceWords(op, k, where(i)));
+    const sources = keywordSets.map((k, i) => sourceWords(this.vocabulary, op, k, where(i), this.maxLen));
     const wasTraining = this.training;
     this.eval();
     try {

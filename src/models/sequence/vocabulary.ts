@@ -140,3 +140,26 @@ function tokenize(text: string, lowercase: boolean): string[] {
   if (typeof text !== 'string') throw new ValueError(`Vocabulary: text must be a string; got ${typeof text}`);
   return (lowercase ? text.toLowerCase() : text).match(TOKEN) ?? [];
 }
+
+/**
+ * The source words of keywords (a string or an array of strings), cut to `maxLen`. A wrong type
+ * or no words at all is an `Err` naming `where` ("pairs[4].keywords[1]"): DataError for
+ * training pairs, ValueError (default) for an argument.
+ */
+export function sourceWords(
+  vocabulary: Vocabulary,
+  op: string,
+  keywords: string | readonly string[],
+  where: string,
+  maxLen: number,
+  Err: typeof ValueError = ValueError,
+): string[] {
+  if (typeof keywords !== 'string' && !Array.isArray(keywords))
+    throw new Err(`${op}: ${where} must be a string or an array of strings; got ${typeof keywords}`);
+  const bad = typeof keywords === 'string' ? -1 : keywords.findIndex((k) => typeof k !== 'string');
+  if (bad >= 0)
+    throw new Err(`${op}: ${where}[${bad}] must be a string; got ${fmtValue((keywords as readonly unknown[])[bad])}`);
+  const words = vocabulary.keywordTokens(keywords).slice(0, maxLen);
+  if (words.length === 0) throw new Err(`${op}: ${where} has no words`);
+  return words;
+}

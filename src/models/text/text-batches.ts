@@ -1,4 +1,4 @@
-import { ValueError } from '../../core/errors.js';
+import { ValueError, fmtValue } from '../../core/errors.js';
 import type { Rng } from '../../core/random.js';
 import { UNK, type Vocabulary } from '../sequence/vocabulary.js';
 
@@ -14,17 +14,18 @@ export interface EncodedText {
 
 /**
  * Tokenizes texts with `vocabulary` (unknown words → `<unk>`), keeps the first `maxLen` tokens
- * and reads an empty text as one `<unk>`, so every row has a length of at least one.
+ * and reads an empty text as one `<unk>`, so every row has a length of at least one. A text that
+ * is not a string is an `Err` naming it (DataError for training data, ValueError by default).
  */
 export function encodeTexts(
   op: string,
   vocabulary: Vocabulary,
   texts: readonly string[],
   maxLen: number,
+  Err: typeof ValueError = ValueError,
 ): EncodedText[] {
   return texts.map((text, i) => {
-    if (typeof text !== 'string')
-      throw new ValueError(`${op}: texts[${i}] must be a string; got ${text === null ? 'null' : typeof text}`);
+    if (typeof text !== 'string') throw new Err(`${op}: texts[${i}] must be a string; got ${fmtValue(text)}`);
     const all = vocabulary.tokenize(text);
     const words = all.slice(0, maxLen);
     const ids = words.map((w) => vocabulary.idOf(w));

@@ -174,6 +174,8 @@ export class TextClassifier extends Module {
     const op = 'TextClassifier.fromTexts';
     if (!Array.isArray(texts) || !Array.isArray(labels) || texts.length !== labels.length)
       throw new ValueError(`${op}: texts and labels must be arrays of the same length`);
+    const bad = texts.findIndex((t) => typeof t !== 'string');
+    if (bad >= 0) throw new DataError(`${op}: texts[${bad}] must be a string; got ${fmtValue(texts[bad])}`);
     const vocabulary = Vocabulary.build(texts, {
       lowercase: options.lowercase ?? true,
       minCount: options.minCount ?? 2,
@@ -237,7 +239,7 @@ export class TextClassifier extends Module {
     if (!Array.isArray(texts)) throw new ValueError(`${op}: texts must be an array of strings`);
     if (texts.length === 0) throw new DataError(`${op}: got no texts`);
     const y = this.labelIndex(op, labels, texts.length);
-    const data = encodeTexts(op, this.vocabulary, texts, this.maxLen);
+    const data = encodeTexts(op, this.vocabulary, texts, this.maxLen, DataError);
     const shuffler = new Rng(fit.seed, 'TextClassifier.fit', 'shuffle');
     const dropper = new Rng(fit.seed, 'TextClassifier.fit', 'sample');
     return trainLoop(
