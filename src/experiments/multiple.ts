@@ -85,8 +85,9 @@ export function compareArms(
     Object.defineProperty(armResult, 'summary', {
       enumerable: false,
       value: () =>
-        `${name}: ${r.summary().replace(/ -> .*$/, '')} -> ${decision} ` +
-        `(${correction === 'holm' ? `Holm-adjusted p = ${fmtNum(p)} over ${names.length} arms` : 'uncorrected'})`,
+        `${name}: ${r.summary().replace(/, p = \S+ -> .*$/, '')}, p = ${fmtNum(r.pValue)}` +
+        (correction === 'holm' ? `, Holm-adjusted over ${names.length} arms p = ${fmtNum(p)}` : ' (uncorrected)') +
+        ` -> ${decision} (alpha ${alpha})`,
     });
     out[name] = armResult as ArmResult<ProportionTestResult | MeansTestResult>;
   });
