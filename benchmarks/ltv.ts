@@ -39,10 +39,10 @@ export async function runLtv(argv: readonly string[] = process.argv.slice(2)): P
   let gg!: at.models.GammaGamma;
   for (let r = 0; r < reps; r++) {
     let t0 = performance.now();
-    bg = new at.models.BetaGeo().fit(summary);
+    bg = await new at.models.BetaGeo().fit(summary);
     bgTimes.push(performance.now() - t0);
     t0 = performance.now();
-    gg = new at.models.GammaGamma().fit(summary);
+    gg = await new at.models.GammaGamma().fit(summary);
     ggTimes.push(performance.now() - t0);
   }
   const rel = (x: number, y: number) => `${((100 * (x - y)) / y).toFixed(2)}%`;

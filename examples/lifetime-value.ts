@@ -93,7 +93,7 @@ export async function main(options: LifetimeValueExampleOptions = {}): Promise<L
   );
 
   // 3. Fit how often customers buy and when they leave (BG/NBD), and how much they spend (Gamma-Gamma).
-  const model = at.models.CustomerValue.fit(summary);
+  const model = await at.models.CustomerValue.fit(summary);
   const { r, alpha, a, b } = model.purchases.params;
   log(
     `BG/NBD r ${r.toFixed(3)}, alpha ${alpha.toFixed(3)}, a ${a.toFixed(3)}, b ${b.toFixed(3)}; log-likelihood ${model.purchases.logLikelihood.toFixed(1)}`,

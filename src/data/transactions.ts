@@ -209,7 +209,7 @@ export interface TransactionSummary {
  *
  * @example
  * const s = at.data.summarizeTransactions(table, { customer: 'id', date: 'date', value: 'amount', calibrationEnd: '1997-09-30' });
- * const bg = new at.models.BetaGeo().fit(s);
+ * const bg = await new at.models.BetaGeo().fit(s);
  */
 export function summarizeTransactions(log: TransactionLog, options: SummarizeOptions): TransactionSummary {
   const op = 'summarizeTransactions';

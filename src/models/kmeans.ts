@@ -1,12 +1,14 @@
 import type { BackendName } from '../backends/backend.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { Rng } from '../core/random.js';
-import { DataError, ShapeError, ValueError, fmtValue } from '../core/errors.js';
+import { ShapeError, ValueError, fmtValue } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kmeansAssign } from '../ops/fused/kmeans.js';
 import { selectK, type SelectKOptions, type SelectKResult } from './kmeans-select.js';
-import { type ModelState, configObject, fileTensor, registerModelType } from '../io/models.js';
+import { type ModelState, configObject, registerModelType } from '../io/models.js';
+import { FitControl, type FitControlOptions } from '../core/fit-control.js';
+import { clusterTensors, readClusters } from './kmeans-io.js';
 
 /** Options of {@link KMeans}. */
 export interface KMeansOptions {
@@ -109,9 +111,14 @@ export class KMeans {
     };
   }
 
-  /** Clusters X; resolves to this model. X must have at least k rows and no NaN. */
-  async fit(X: MatrixInput): Promise<this> {
+  /**
+   * Clusters X; resolves to this model. X must have at least k rows and no NaN. Each Lloyd
+   * iteration counts as a batch for `options` (`epoch` counts iterations over all restarts, of
+   * at most nInit × maxIter); an abort or a failure leaves the model as it was before the call.
+   */
+  async fit(X: MatrixInput, options: FitControlOptions = {}): Promise<this> {
     const op = 'KMeans.fit';
+    const control = new FitControl(options, this.options.nInit * this.options.maxIter);
     const m = await toMatrix(op, 'X', X);
     const { k } = this;
     if (m.rows < k) throw new ValueError(`${op}: X has ${m.rows} rows, fewer than k = ${k}`);
@@ -129,7 +136,7 @@ export class KMeans {
     const tolAbs = this.options.tol * meanVariance(m);
     const rng = new Rng(this.options.seed, 'KMeans');
     const x = tensor(Float32Array.from(m.data), { shape: [m.rows, m.cols], backend: this.options.backend });
-    this.runs = [];
+    const runs: KMeansRun[] = [];
     let best: { centroids: Float64Array; labels: Int32Array; inertia: number; run: KMeansRun } | undefined;
     try {
       for (let r = 0; r < this.options.nInit; r++) {
@@ -137,13 +144,14 @@ export class KMeans {
           typeof init === 'string' || init === undefined
             ? seedCentroids(m, k, init ?? 'k-means++', rng)
             : Float64Array.from(init.flat());
-        const res = await lloyd(x, m, c0, k, this.options.maxIter, tolAbs);
-        this.runs.push(res.run);
+        const res = await lloyd(x, m, c0, k, this.options.maxIter, tolAbs, control, runs);
+        runs.push(res.run);
         if (!best || res.inertia < best.inertia) best = res;
       }
     } finally {
       x.dispose();
     }
+    this.runs = runs;
     this.centroids = rowsOf(best!.centroids, k, m.cols);
     this.labels = best!.labels;
     this.inertia = best!.inertia;
@@ -180,14 +188,10 @@ export class KMeans {
   saveState(): ModelState {
     if (this.centroids.length === 0) throw new ValueError('save: the KMeans is not fitted; call await fit(X) first');
     const { backend: _, ...options } = this.options;
-    const d = this.centroids[0]!.length;
     return {
       type: 'KMeans',
       config: { options, inertia: this.inertia, nIter: this.nIter, converged: this.converged, runs: this.runs },
-      tensors: {
-        centroids: { dtype: 'float64', shape: [this.k, d], data: Float64Array.from(this.centroids.flat()) },
-        labels: { dtype: 'int32', shape: [this.labels.length], data: this.labels },
-      },
+      tensors: clusterTensors(this.centroids, this.labels),
     };
   }
 
@@ -243,7 +247,10 @@ async function lloyd(
   k: number,
   maxIter: number,
   tolAbs: number,
+  control: FitControl,
+  done: readonly KMeansRun[],
 ): Promise<{ centroids: Float64Array; labels: Int32Array; inertia: number; run: KMeansRun }> {
+  const before = done.reduce((s, r) => s + r.iterations, 0);
   const { rows: n, cols: d, data } = m;
   let c = c0;
   let converged = false;
@@ -276,6 +283,7 @@ async function lloyd(
     let shift = 0;
     for (let i = 0; i < k * d; i++) shift += (next[i]! - c[i]!) ** 2;
     c = next;
+    await control.batch(before + it, 1, 1);
     if (shift <= tolAbs && taken.size === 0) {
       converged = true;
       break;
@@ -375,17 +383,8 @@ registerModelType('KMeans', {
     const op = 'load KMeans';
     const c = configObject(op, 'attune.config', config);
     const model = new KMeans(configObject(op, 'options', c.options) as unknown as KMeansOptions);
-    const cent = fileTensor(op, tensors, 'centroids', 'float64', [model.k, null]);
-    const d = cent.shape[1]!;
-    if (d < 1) throw new DataError(`${op}: centroids must have at least one column`);
-    const labels = fileTensor(op, tensors, 'labels', 'int32', [null]).data as Int32Array;
-    const bad = labels.findIndex((l) => l < 0 || l >= model.k);
-    if (bad >= 0) throw new DataError(`${op}: labels[${bad}] = ${labels[bad]} is outside [0, ${model.k})`);
-    if (Object.keys(tensors).length !== 2) throw new DataError(`${op}: expected only the tensors centroids and labels`);
-    const num = (v: unknown): number => (typeof v === 'number' ? v : Number.NaN);
-    model.centroids = rowsOf(cent.data as Float64Array, model.k, d);
-    model.labels = labels;
-    model.inertia = num(c.inertia);
+    Object.assign(model, readClusters(op, tensors, model.k));
+    model.inertia = typeof c.inertia === 'number' ? c.inertia : Number.NaN;
     model.nIter = Number.isInteger(c.nIter) ? (c.nIter as number) : 0;
     model.converged = c.converged === true;
     model.runs = Array.isArray(c.runs) ? (c.runs as KMeansRun[]) : [];

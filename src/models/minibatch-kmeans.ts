@@ -1,11 +1,14 @@
 import type { BackendName } from '../backends/backend.js';
 import { checkInt, checkNumber } from '../core/checks.js';
 import { ShapeError, ValueError } from '../core/errors.js';
+import { FitControl, type FitControlOptions } from '../core/fit-control.js';
+import { type ModelState, configObject, registerModelType } from '../io/models.js';
 import { Rng } from '../core/random.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../data/matrix.js';
 import { kmeansAssign } from '../ops/fused/kmeans.js';
 import { tensor } from '../tensor/creation.js';
 import { KMeans } from './kmeans.js';
+import { clusterTensors, readClusters } from './kmeans-io.js';
 
 /** Options of {@link MiniBatchKMeans}. */
 export interface MiniBatchKMeansOptions {
@@ -28,7 +31,8 @@ export interface MiniBatchKMeansOptions {
  * rows with the fused {@link kmeansAssign} kernel and move each centroid toward its rows with a
  * per-centroid step of 1 / (rows it has seen). Memory and time per step depend on the batch,
  * not on n; the final labels and inertia take one assignment pass over X in batches. Typically
- * within a few percent of full k-means' inertia.
+ * within a few percent of full k-means' inertia. `at.save` and `at.load` store and rebuild a
+ * fitted model.
  */
 export class MiniBatchKMeans {
   readonly k: number;
@@ -50,9 +54,14 @@ export class MiniBatchKMeans {
     };
   }
 
-  /** Clusters X; resolves to this model. */
-  async fit(X: MatrixInput): Promise<this> {
+  /**
+   * Clusters X; resolves to this model. Each mini-batch counts as a batch for `options` (one
+   * epoch of `steps` batches; an abort also stops the k-means start); an abort or a failure
+   * leaves the model as it was before the call.
+   */
+  async fit(X: MatrixInput, options: FitControlOptions = {}): Promise<this> {
     const op = 'MiniBatchKMeans.fit';
+    const control = new FitControl(options, 1);
     const m = await toMatrix(op, 'X', X);
     const { k } = this;
     const { batchSize, steps, initSize, seed, backend } = this.options;
@@ -66,7 +75,10 @@ export class MiniBatchKMeans {
       return { data, rows: idx.length, cols: d };
     };
     const initRows = rng.permutation(m.rows).subarray(0, Math.max(k, Math.min(initSize, m.rows)));
-    const start = await new KMeans({ k, nInit: 3, seed, backend }).fit(rowsOf(initRows));
+    const start = await new KMeans({ k, nInit: 3, seed, backend }).fit(rowsOf(initRows), {
+      signal: options.signal,
+      yieldEvery: control.yieldEveryMs,
+    });
     const c = Float64Array.from(start.centroids.flat());
     const counts = new Float64Array(k);
     for (let s = 0; s < steps; s++) {
@@ -79,6 +91,7 @@ export class MiniBatchKMeans {
         const eta = 1 / counts[l]!;
         for (let f = 0; f < d; f++) c[l * d + f] = (1 - eta) * c[l * d + f]! + eta * batch.data[j * d + f]!;
       }
+      await control.batch(1, s + 1, steps);
     }
     const labels = new Int32Array(m.rows);
     let inertia = 0;
@@ -104,6 +117,18 @@ export class MiniBatchKMeans {
       throw new ShapeError(`${op}: X has ${m.cols} columns but the model was fitted on ${this.centroids[0]!.length}`);
     return (await assign(m, Float64Array.from(this.centroids.flat()), this.k, this.options.backend)).labels;
   }
+
+  /** The fitted model as `at.save` writes it: options and inertia as config, centroids and labels as tensors. */
+  saveState(): ModelState {
+    if (this.centroids.length === 0)
+      throw new ValueError('save: the MiniBatchKMeans is not fitted; call await fit(X) first');
+    const { backend: _, ...options } = this.options;
+    return {
+      type: 'MiniBatchKMeans',
+      config: { options: { k: this.k, ...options }, inertia: this.inertia },
+      tensors: clusterTensors(this.centroids, this.labels),
+    };
+  }
 }
 
 async function assign(x: Matrix, c: Float64Array, k: number, backend: BackendName | undefined) {
@@ -123,3 +148,17 @@ async function assign(x: Matrix, c: Float64Array, k: number, backend: BackendNam
     ct.dispose();
   }
 }
+
+// at.load rebuilds a MiniBatchKMeans: the options pass the constructor's checks, the tensors are
+// checked against k (finite centroids, labels in [0, k)) before anything is kept.
+registerModelType('MiniBatchKMeans', {
+  cls: MiniBatchKMeans,
+  load(config, tensors) {
+    const op = 'load MiniBatchKMeans';
+    const c = configObject(op, 'attune.config', config);
+    const model = new MiniBatchKMeans(configObject(op, 'options', c.options) as unknown as MiniBatchKMeansOptions);
+    Object.assign(model, readClusters(op, tensors, model.k));
+    model.inertia = typeof c.inertia === 'number' ? c.inertia : Number.NaN;
+    return model;
+  },
+});

@@ -18,8 +18,12 @@ export const MODEL_TYPES = [
   'Popularity',
   'ChurnClassifier',
   'KMeans',
+  'MiniBatchKMeans',
+  'BetaGeo',
+  'GammaGamma',
   'NextItemModel',
   'Seq2Seq',
+  'TextClassifier',
 ] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
@@ -56,6 +60,18 @@ export function churnTable(): { table: Record<string, (number | string)[]>; y: n
 export function kmeansRows(): number[][] {
   return Array.from({ length: 45 }, (_, i) => [(i % 3) * 5 + ((i * 7) % 10) / 10, Math.floor(i / 15) + (i % 4) / 8]);
 }
+
+/** Purchase histories of 12 customers (frequency, recency, T in weeks, mean order value). */
+export function ltvHistory(): { frequency: number[]; recency: number[]; T: number[]; monetary: number[] } {
+  return {
+    frequency: [0, 1, 2, 3, 0, 5, 1, 2, 4, 0, 2, 6],
+    recency: [0, 4, 10, 18, 0, 30, 2, 25, 20, 0, 7, 33],
+    T: [20, 30, 26, 35, 12, 38, 9, 40, 29, 31, 15, 36],
+    monetary: [0, 12, 30.5, 22, 0, 18, 45, 9.5, 27, 0, 14, 21],
+  };
+}
+
+const REVIEWS = ['great shoes love them', 'awful fit never again', 'love the colour', 'bad stitching awful'];
 
 const SEQUENCES = [
   [1, 2, 3, 4, 5],
@@ -94,6 +110,12 @@ export async function makeModel(at: AtModule, type: ModelType): Promise<unknown>
     }
     case 'KMeans':
       return new m.KMeans({ k: 3, seed: 1, nInit: 1 }).fit(kmeansRows());
+    case 'MiniBatchKMeans':
+      return new m.MiniBatchKMeans({ k: 3, batchSize: 16, steps: 10, seed: 1 }).fit(kmeansRows());
+    case 'BetaGeo':
+      return new m.BetaGeo().fit(ltvHistory());
+    case 'GammaGamma':
+      return new m.GammaGamma().fit(ltvHistory());
     case 'NextItemModel': {
       const nm = new m.NextItemModel({
         arch: 'transformer',
@@ -110,6 +132,12 @@ export async function makeModel(at: AtModule, type: ModelType): Promise<unknown>
     case 'Seq2Seq': {
       const vocabulary = m.Vocabulary.build(['red shoes today', 'blue hats now', 'save 10% on bags']);
       return new m.Seq2Seq({ arch: 'lstm', vocabulary, dim: 8, layers: 1, maxLen: 8, dropout: 0, seed: 4 });
+    }
+    case 'TextClassifier': {
+      const labels = ['pos', 'neg', 'pos', 'neg'];
+      const clf = m.TextClassifier.fromTexts(REVIEWS, labels, { encoder: 'bilstm', dim: 8, hidden: 8, seed: 5 });
+      await clf.fit(REVIEWS, labels, { epochs: 1, batchSize: 2 });
+      return clf;
     }
   }
 }
@@ -130,8 +158,20 @@ export async function fingerprint(at: AtModule, model: unknown): Promise<unknown
     const p = await model.predictProba({ data: X.data, cols: X.cols });
     return { proba: Array.from(p), cols: X.names };
   }
-  if (model instanceof m.KMeans)
+  if (model instanceof m.KMeans || model instanceof m.MiniBatchKMeans)
     return { labels: Array.from(await model.predict(kmeansRows())), centroids: model.centroids };
+  if (model instanceof m.BetaGeo) {
+    const h = ltvHistory();
+    return {
+      params: model.params,
+      conditional: Array.from(model.conditionalExpectedPurchases(10, h)),
+      alive: Array.from(model.probabilityAlive(h)),
+      expected: model.expectedPurchases(5),
+    };
+  }
+  if (model instanceof m.GammaGamma)
+    return { params: model.params, value: Array.from(model.expectedAverageValue(ltvHistory())) };
+  if (model instanceof m.TextClassifier) return { proba: await model.predict([...REVIEWS, 'unseen words here']) };
   if (model instanceof m.NextItemModel) return { next: await model.recommendNext([1, 2, 3], { k: 5 }) };
   if (model instanceof m.Seq2Seq) return { text: await model.generate(['red', 'shoes'], { maxLen: 6 }) };
   throw new Error(`fingerprint: no fingerprint for ${String(model)}`);

@@ -72,38 +72,117 @@ describe('BetaGeo', () => {
     expect(mean).toBeCloseTo(fixed.expectedPurchases(39), 4);
   });
 
-  it('fits the maximum-likelihood parameters scipy finds (1e-4 relative) and its log-likelihood', () => {
-    const bg = new at.models.BetaGeo().fit(history);
+  it('fits the maximum-likelihood parameters scipy finds (1e-4 relative) and its log-likelihood', async () => {
+    const bg = await new at.models.BetaGeo().fit(history);
     for (const k of ['r', 'alpha', 'a', 'b'] as const) close(bg.params[k], ref.betaGeoFit.params[k], 1e-4);
     expect(Math.abs(bg.logLikelihood - ref.betaGeoFit.logLikelihood)).toBeLessThan(1e-6);
   });
 
-  it('reports an optimizer that does not converge, and checks its input', () => {
-    expect(() => new at.models.BetaGeo({ maxIterations: 5 }).fit(history)).toThrow(at.NumericalError);
-    expect(() => new at.models.BetaGeo().fit({ frequency: [1], recency: [5], T: [3] })).toThrow(/out of order/);
-    expect(() => new at.models.BetaGeo().fit({ frequency: [-1], recency: [0], T: [3] })).toThrow(/frequency\[0\]/);
-    expect(() => new at.models.BetaGeo().fit({ frequency: [0, 1], recency: [0], T: [3, 3] })).toThrow(at.ShapeError);
-    expect(() => new at.models.BetaGeo().fit({ frequency: [], recency: [], T: [] })).toThrow(/no customers/);
-    expect(() => new at.models.BetaGeo().expectedPurchases(1)).toThrow(/not fitted/);
+  it('reports an optimizer that does not converge, and checks its input', async () => {
+    const bg = () => new at.models.BetaGeo();
+    await expect(new at.models.BetaGeo({ maxIterations: 5 }).fit(history)).rejects.toThrow(at.NumericalError);
+    await expect(bg().fit({ frequency: [0, 1], recency: [0], T: [3, 3] })).rejects.toThrow(at.ShapeError);
+    await expect(bg().fit({ frequency: [], recency: [], T: [] })).rejects.toThrow(/no customers/);
+    expect(() => bg().expectedPurchases(1)).toThrow(/not fitted/);
+  });
+
+  it('a bad customer row is a DataError naming the customer, the column and the value', async () => {
+    // Each case: one bad customer (row 2) among good ones, the message it must give.
+    const cases: [number, number, number, RegExp][] = [
+      [2, 0, 10, /customer 2 \(row 2\): frequency\[2\] = 2 but recency\[2\] = 0/],
+      [0, 4, 10, /customer 2 \(row 2\): frequency\[2\] = 0 but recency\[2\] = 4/],
+      [1, 12, 10, /customer 2 \(row 2\): recency\[2\] = 12 is after T\[2\] = 10: .*out of order/],
+      [-1, 0, 10, /customer 2 \(row 2\): frequency\[2\] = -1 must be a whole number/],
+      [1.5, 3, 10, /frequency\[2\] = 1.5 must be a whole number/],
+      [Number.NaN, 3, 10, /frequency\[2\] = NaN/],
+      [1, Number.NaN, 10, /recency\[2\] = NaN must be a finite number/],
+      [1, 3, Number.POSITIVE_INFINITY, /T\[2\] = Infinity must be a finite number/],
+      [1, -3, 10, /recency\[2\] = -3 must be a finite number ≥ 0/],
+    ];
+    for (const [x, tx, T, message] of cases) {
+      const h = { frequency: [1, 0, x, 3], recency: [2, 0, tx, 5], T: [6, 4, T, 9] };
+      const err = await bg()
+        .fit(h)
+        .catch((e: Error) => e);
+      expect(err, String(message)).toBeInstanceOf(at.DataError);
+      expect((err as Error).message).toMatch(message);
+    }
+    function bg() {
+      return new at.models.BetaGeo();
+    }
+  });
+
+  it('progress per optimizer iteration, and an abort leaves the model as it was', async () => {
+    const seen: at.FitProgress[] = [];
+    const bg = await new at.models.BetaGeo().fit(history, { onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBe(bg.iterations);
+    expect(seen.map((p) => p.epoch)).toEqual(Array.from({ length: bg.iterations }, (_, i) => i + 1));
+    expect(seen[0]!.epochs).toBe(8000);
+    const before = { ...bg.params };
+    const controller = new AbortController();
+    let calls = 0;
+    const aborted = bg.fit(
+      { frequency: [1, 0, 2, 5], recency: [3, 0, 4, 8], T: [9, 9, 9, 9] },
+      {
+        onProgress: () => {
+          if (++calls === 10) controller.abort(new Error('stop here'));
+        },
+        signal: controller.signal,
+      },
+    );
+    await expect(aborted).rejects.toThrow('stop here');
+    expect(calls).toBe(10);
+    expect(bg.params).toEqual(before);
   });
 });
 
 describe('GammaGamma and CustomerValue', () => {
-  it('fits the Gamma-Gamma MLE scipy finds on the repeat buyers', () => {
-    const gg = new at.models.GammaGamma().fit(history);
+  it('fits the Gamma-Gamma MLE scipy finds on the repeat buyers', async () => {
+    const gg = await new at.models.GammaGamma().fit(history);
     for (const k of ['p', 'q', 'v'] as const) close(gg.params[k], ref.gammaGammaFit.params[k], 1e-4);
     expect(gg.customersUsed).toBe(history.frequency.filter((x) => x > 0).length);
     const { p, q, v } = gg.params;
     const ev = gg.expectedAverageValue({ frequency: [0, 3], monetary: [0, 40] });
     close(ev[0]!, (p * v) / (q - 1), 1e-12);
     close(ev[1]!, (p * (v + 3 * 40)) / (p * 3 + q - 1), 1e-12);
-    expect(() => new at.models.GammaGamma().fit({ frequency: [2, 1, 3], monetary: [10, 0, 5] })).toThrow(
-      /monetary\[1\]/,
-    );
   });
 
-  it('discounted CLV: undiscounted equals expected purchases × expected value, discounting lowers it', () => {
-    const cv = at.models.CustomerValue.fit(history);
+  it('a bad spend row is a DataError naming the customer, the column and the value', async () => {
+    const cases: [number, number, RegExp][] = [
+      [1, 0, /customer 1 \(row 1\): monetary\[1\] = 0 must be a finite number > 0 for a repeat buyer/],
+      [2, -4, /customer 1 \(row 1\): monetary\[1\] = -4 must be/],
+      [2, Number.NaN, /monetary\[1\] = NaN must be/],
+      [0.5, 3, /customer 1 \(row 1\): frequency\[1\] = 0.5 must be a whole number/],
+    ];
+    for (const [x, m, message] of cases) {
+      const err = await new at.models.GammaGamma()
+        .fit({ frequency: [2, x, 3, 1], monetary: [10, m, 5, 7] })
+        .catch((e: Error) => e);
+      expect(err, String(message)).toBeInstanceOf(at.DataError);
+      expect((err as Error).message).toMatch(message);
+    }
+  });
+
+  it('progress per optimizer iteration, and an abort leaves the model as it was', async () => {
+    const seen: number[] = [];
+    const gg = await new at.models.GammaGamma().fit(history, { onProgress: (p) => seen.push(p.epoch) });
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => i + 1));
+    expect(seen.length).toBeGreaterThan(10);
+    const before = { ...gg.params };
+    const controller = new AbortController();
+    controller.abort();
+    await expect(gg.fit(history, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    const late = new AbortController();
+    const run = gg.fit(
+      { frequency: [2, 1, 3, 4], monetary: [10, 20, 5, 8] },
+      { signal: late.signal, onProgress: (p) => p.epoch === 3 && late.abort() },
+    );
+    await expect(run).rejects.toThrow(/abort/i);
+    expect(gg.params).toEqual(before);
+  });
+
+  it('discounted CLV: undiscounted equals expected purchases × expected value, discounting lowers it', async () => {
+    const cv = await at.models.CustomerValue.fit(history);
     const plain = cv.forecast(history, { horizon: 26 });
     const disc = cv.forecast(history, { horizon: 26, discountRate: 0.01 });
     const purchases = cv.purchases.conditionalExpectedPurchases(26, history);

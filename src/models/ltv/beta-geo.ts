@@ -1,6 +1,9 @@
 import { NumericalError, ValueError } from '../../core/errors.js';
 import { checkNumber } from '../../core/checks.js';
-import { nelderMead } from './optimize.js';
+import { FitControl, type FitControlOptions } from '../../core/fit-control.js';
+import { type ModelState, configObject, registerModelType } from '../../io/models.js';
+import { configNumber, fileParams } from './ltv-io.js';
+import { nelderMeadControlled } from './optimize.js';
 import { hyp2f1, lnBeta, lnGamma } from './special.js';
 import { checkHistory, type PurchaseHistory } from './summary.js';
 
@@ -24,10 +27,11 @@ export interface BetaGeoOptions {
  * The BG/NBD "buy till you die" model (Fader, Hardie and Lee 2005): while alive a customer buys
  * as a Poisson process with rate λ ~ Gamma(r, α); after each purchase they drop out with
  * probability p ~ Beta(a, b). Fitted by maximum likelihood (Nelder-Mead on the log-parameters,
- * started twice) on a {@link PurchaseHistory}; the time unit is the history's.
+ * started twice) on a {@link PurchaseHistory}; the time unit is the history's. `at.save` and
+ * `at.load` store and rebuild a fitted model.
  *
  * @example
- * const bg = new at.models.BetaGeo().fit(summary);
+ * const bg = await new at.models.BetaGeo().fit(summary);
  * bg.params; bg.expectedPurchases(52); bg.probabilityAlive(summary);
  */
 export class BetaGeo {
@@ -50,9 +54,15 @@ export class BetaGeo {
       checkNumber('BetaGeo', `init.${k}`, v as number, { positive: true });
   }
 
-  /** Fits the parameters by maximum likelihood; returns this model. */
-  fit(history: PurchaseHistory): this {
+  /**
+   * Fits the parameters by maximum likelihood; resolves to this model. A customer whose row is
+   * impossible (NaN, recency after T, a repeat buyer with recency 0) is a DataError naming them.
+   * Each optimizer iteration counts as a batch for `options` (progress, yielding, abort); an
+   * abort or a failure leaves the model as it was before the call.
+   */
+  async fit(history: PurchaseHistory, options: FitControlOptions = {}): Promise<this> {
     const op = 'BetaGeo.fit';
+    const control = new FitControl(options, this.maxIterations);
     const n = checkHistory(op, history);
     let meanT = 0;
     for (let i = 0; i < n; i++) meanT += history.T[i]! / n;
@@ -61,13 +71,17 @@ export class BetaGeo {
       const [r, alpha, a, b] = logp.map(Math.exp) as [number, number, number, number];
       return -betaGeoLogLikelihood({ r, alpha, a, b }, history);
     };
-    const res = nelderMead(negLL, start.map(Math.log), { maxIterations: this.maxIterations, op });
+    const res = await nelderMeadControlled(
+      negLL,
+      start.map(Math.log),
+      { maxIterations: this.maxIterations, op },
+      control,
+    );
     const [r, alpha, a, b] = res.x.map(Math.exp) as [number, number, number, number];
+    if (!Number.isFinite(-res.value)) throw new NumericalError(`${op}: the fitted log-likelihood is not finite`);
     this.params = { r, alpha, a, b };
     this.logLikelihood = -res.value;
     this.iterations = res.iterations;
-    if (!Number.isFinite(this.logLikelihood))
-      throw new NumericalError(`${op}: the fitted log-likelihood is not finite`);
     return this;
   }
 
@@ -141,6 +155,20 @@ export class BetaGeo {
     return p;
   }
 
+  /** The fitted model as `at.save` writes it: options and fit statistics as config, the parameters as a tensor. */
+  saveState(): ModelState {
+    const { r, alpha, a, b } = this.fitted('save');
+    return {
+      type: 'BetaGeo',
+      config: {
+        options: { maxIterations: this.maxIterations, init: this.init },
+        logLikelihood: this.logLikelihood,
+        iterations: this.iterations,
+      },
+      tensors: { params: { dtype: 'float64', shape: [4], data: Float64Array.of(r, alpha, a, b) } },
+    };
+  }
+
   /** The parameters and fit statistics as plain JSON. */
   toJSON(): { params: BetaGeoParams; logLikelihood: number } {
     return { params: { ...this.params }, logLikelihood: this.logLikelihood };
@@ -189,3 +217,18 @@ export function betaGeoLogLikelihood(p: BetaGeoParams, history: PurchaseHistory)
   }
   return total;
 }
+
+// at.load rebuilds a BetaGeo: the options pass the constructor's checks, the parameters must be
+// four finite positive numbers.
+registerModelType('BetaGeo', {
+  cls: BetaGeo,
+  load(config, tensors) {
+    const op = 'load BetaGeo';
+    const c = configObject(op, 'attune.config', config);
+    const model = new BetaGeo(configObject(op, 'options', c.options) as BetaGeoOptions);
+    model.params = fileParams(op, tensors, ['r', 'alpha', 'a', 'b'] as const);
+    model.logLikelihood = configNumber(c.logLikelihood);
+    model.iterations = Number.isSafeInteger(c.iterations) ? (c.iterations as number) : 0;
+    return model;
+  },
+});

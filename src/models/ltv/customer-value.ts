@@ -1,5 +1,6 @@
 import { ShapeError } from '../../core/errors.js';
 import { checkNumber } from '../../core/checks.js';
+import type { FitControlOptions } from '../../core/fit-control.js';
 import { BetaGeo, type BetaGeoOptions } from './beta-geo.js';
 import { GammaGamma, type GammaGammaOptions } from './gamma-gamma.js';
 import type { PurchaseHistory } from './summary.js';
@@ -32,7 +33,7 @@ export interface CustomerValueForecast {
  * · E[M] / (1 + d)^k over the periods k of the horizon.
  *
  * @example
- * const cv = at.models.CustomerValue.fit(summary);
+ * const cv = await at.models.CustomerValue.fit(summary);
  * const { lifetimeValue } = cv.forecast(summary, { horizon: 52, discountRate: 1.1 ** (1 / 52) - 1 });
  */
 export class CustomerValue {
@@ -41,15 +42,17 @@ export class CustomerValue {
     readonly spend: GammaGamma,
   ) {}
 
-  /** Fits both models on one summary (spend on its repeat buyers). */
-  static fit(
+  /**
+   * Fits both models on one summary (spend on its repeat buyers), one after the other; `control`
+   * (progress, yielding, abort) applies to each fit in turn.
+   */
+  static async fit(
     history: PurchaseHistory & SpendHistory,
     options: { betaGeo?: BetaGeoOptions; gammaGamma?: GammaGammaOptions } = {},
-  ): CustomerValue {
-    return new CustomerValue(
-      new BetaGeo(options.betaGeo).fit(history),
-      new GammaGamma(options.gammaGamma).fit(history),
-    );
+    control: FitControlOptions = {},
+  ): Promise<CustomerValue> {
+    const purchases = await new BetaGeo(options.betaGeo).fit(history, control);
+    return new CustomerValue(purchases, await new GammaGamma(options.gammaGamma).fit(history, control));
   }
 
   /** Expected purchases, order value, P(alive) and discounted value over the horizon, per customer. */

@@ -1,6 +1,9 @@
-import { ShapeError, ValueError, fmtValue } from '../../core/errors.js';
+import { DataError, ShapeError, ValueError, fmtValue } from '../../core/errors.js';
 import { checkNumber } from '../../core/checks.js';
-import { nelderMead } from './optimize.js';
+import { FitControl, type FitControlOptions } from '../../core/fit-control.js';
+import { type ModelState, configObject, registerModelType } from '../../io/models.js';
+import { configNumber, fileParams } from './ltv-io.js';
+import { nelderMeadControlled } from './optimize.js';
 import { lnGamma } from './special.js';
 
 /** Gamma-Gamma parameters: spend per order ~ Gamma(p, ν), ν ~ Gamma(q, v) across customers. */
@@ -27,7 +30,8 @@ export interface GammaGammaOptions {
  * customer's order values are Gamma(p, ν) around their own mean, and ν varies across customers
  * as Gamma(q, v). Fitted by maximum likelihood on the customers with at least one repeat
  * purchase (the model assumes spend is independent of purchase frequency; check that the two
- * correlate only weakly before relying on it).
+ * correlate only weakly before relying on it). `at.save` and `at.load` store and rebuild a
+ * fitted model.
  */
 export class GammaGamma {
   params: GammaGammaParams = { p: Number.NaN, q: Number.NaN, v: Number.NaN };
@@ -43,9 +47,15 @@ export class GammaGamma {
     });
   }
 
-  /** Fits p, q, v on the repeat buyers of `history`; returns this model. */
-  fit(history: SpendHistory): this {
+  /**
+   * Fits p, q, v on the repeat buyers of `history`; resolves to this model. A customer whose
+   * row is impossible (a negative, zero or NaN order value for a repeat buyer, a fractional
+   * frequency) is a DataError naming them. Each optimizer iteration counts as a batch for
+   * `options` (progress, yielding, abort); an abort or a failure leaves the model as it was.
+   */
+  async fit(history: SpendHistory, options: FitControlOptions = {}): Promise<this> {
     const op = 'GammaGamma.fit';
+    const control = new FitControl(options, this.maxIterations);
     const rows = repeatBuyers(op, history);
     if (rows.x.length < 3)
       throw new ValueError(`${op}: needs at least 3 customers with repeat purchases; got ${fmtValue(rows.x.length)}`);
@@ -55,7 +65,12 @@ export class GammaGamma {
       const [p, q, v] = lp.map(Math.exp) as [number, number, number];
       return -gammaGammaLogLikelihood({ p, q, v }, rows.x, rows.m);
     };
-    const res = nelderMead(negLL, [0, 0, Math.log(mean)], { maxIterations: this.maxIterations, op });
+    const res = await nelderMeadControlled(
+      negLL,
+      [0, 0, Math.log(mean)],
+      { maxIterations: this.maxIterations, op },
+      control,
+    );
     const [p, q, v] = res.x.map(Math.exp) as [number, number, number];
     this.params = { p, q, v };
     this.logLikelihood = -res.value;
@@ -84,6 +99,22 @@ export class GammaGamma {
     });
   }
 
+  /** The fitted model as `at.save` writes it: options and fit statistics as config, the parameters as a tensor. */
+  saveState(): ModelState {
+    const { p, q, v } = this.params;
+    if (Number.isNaN(p)) throw new ValueError('save: the GammaGamma is not fitted; call await fit(history) first');
+    return {
+      type: 'GammaGamma',
+      config: {
+        options: { maxIterations: this.maxIterations },
+        logLikelihood: this.logLikelihood,
+        customersUsed: this.customersUsed,
+      },
+      tensors: { params: { dtype: 'float64', shape: [3], data: Float64Array.of(p, q, v) } },
+    };
+  }
+
+  /** The parameters and fit statistics as plain JSON. */
   toJSON(): { params: GammaGammaParams; logLikelihood: number } {
     return { params: { ...this.params }, logLikelihood: this.logLikelihood };
   }
@@ -97,11 +128,14 @@ export class GammaGamma {
   }
 }
 
+/** One customer's frequency and mean order value; a DataError names the row, column and value. */
 function checkValues(op: string, i: number, x: number, m: number): void {
   if (!Number.isInteger(x) || x < 0)
-    throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${fmtValue(x)}`);
+    throw new DataError(`${op}: customer ${i} (row ${i}): frequency[${i}] = ${fmtValue(x)} must be a whole number ≥ 0`);
   if (x > 0 && !(m > 0 && Number.isFinite(m)))
-    throw new ValueError(`${op}: monetary[${i}] must be a finite number > 0 for a repeat buyer; got ${fmtValue(m)}`);
+    throw new DataError(
+      `${op}: customer ${i} (row ${i}): monetary[${i}] = ${fmtValue(m)} must be a finite number > 0 for a repeat buyer (frequency ${x})`,
+    );
 }
 
 function repeatBuyers(op: string, h: SpendHistory): { x: number[]; m: number[] } {
@@ -142,3 +176,18 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, x: ArrayLike<n
   }
   return total;
 }
+
+// at.load rebuilds a GammaGamma: the options pass the constructor's checks, the parameters must
+// be three finite positive numbers.
+registerModelType('GammaGamma', {
+  cls: GammaGamma,
+  load(config, tensors) {
+    const op = 'load GammaGamma';
+    const c = configObject(op, 'attune.config', config);
+    const model = new GammaGamma(configObject(op, 'options', c.options) as GammaGammaOptions);
+    model.params = fileParams(op, tensors, ['p', 'q', 'v'] as const);
+    model.logLikelihood = configNumber(c.logLikelihood);
+    model.customersUsed = Number.isSafeInteger(c.customersUsed) ? (c.customersUsed as number) : 0;
+    return model;
+  },
+});

@@ -1,4 +1,5 @@
 import { NumericalError, ValueError } from '../../core/errors.js';
+import type { FitControl } from '../../core/fit-control.js';
 
 /** Options of {@link nelderMead}. */
 export interface NelderMeadOptions {
@@ -22,19 +23,63 @@ export interface NelderMeadResult {
   evaluations: number;
 }
 
+/** Where a running {@link nelderMeadSteps} is after an iteration. */
+export interface NelderMeadStep {
+  /** Iterations done so far (over both starts). */
+  iteration: number;
+  /** The iteration limit. */
+  maxIterations: number;
+}
+
 /**
- * Minimises `f` by the Nelder-Mead simplex (reflection 1, expansion 2, contraction ½, shrink ½,
- * the usual constants), restarted once from the best vertex so a simplex that collapsed early
- * gets a fresh shape. Meant for a handful of unconstrained parameters: models optimise their
- * positive parameters on the log scale. Non-finite objective values count as +∞ (the simplex
- * moves away). Reaching `maxIterations` before both tolerances hold is a NumericalError: a fit
- * that did not converge is never returned as if it had.
+ * Minimises `f` by the Nelder-Mead simplex; see {@link nelderMeadSteps}, which this drains.
  */
 export function nelderMead(
   f: (x: number[]) => number,
   x0: readonly number[],
   options: NelderMeadOptions = {},
 ): NelderMeadResult {
+  const steps = nelderMeadSteps(f, x0, options);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+/**
+ * {@link nelderMead} driven by a fit's {@link FitControl}: each iteration counts as one batch of
+ * one epoch (`epoch` = iteration, `epochs` = maxIterations), so `onProgress`, `yieldEvery` and
+ * `signal` act between iterations. An abort rejects with the signal's reason; nothing is returned.
+ */
+export async function nelderMeadControlled(
+  f: (x: number[]) => number,
+  x0: readonly number[],
+  options: NelderMeadOptions,
+  control: FitControl,
+): Promise<NelderMeadResult> {
+  const steps = nelderMeadSteps(f, x0, options);
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+    await control.batch(s.value.iteration, 1, 1);
+  }
+}
+
+/**
+ * Minimises `f` by the Nelder-Mead simplex (reflection 1, expansion 2, contraction ½, shrink ½,
+ * the usual constants), restarted once from the best vertex so a simplex that collapsed early
+ * gets a fresh shape. Meant for a handful of unconstrained parameters: models optimise their
+ * positive parameters on the log scale. Non-finite objective values count as +∞ (the simplex
+ * moves away). Reaching `maxIterations` before both tolerances hold is a NumericalError: a fit
+ * that did not converge is never returned as if it had. A generator: it yields a
+ * {@link NelderMeadStep} after every iteration (so a fit can report progress or stop between
+ * iterations) and returns the minimum.
+ */
+export function* nelderMeadSteps(
+  f: (x: number[]) => number,
+  x0: readonly number[],
+  options: NelderMeadOptions = {},
+): Generator<NelderMeadStep, NelderMeadResult> {
   const op = options.op ?? 'nelderMead';
   const n = x0.length;
   if (n < 1) throw new ValueError(`${op}: x0 must hold at least one parameter`);
@@ -61,8 +106,7 @@ export function nelderMead(
     }
     const values = simplex.map(fx);
     let converged = false;
-    while (iterations < maxIterations) {
-      iterations++;
+    for (;;) {
       const order = values.map((_, i) => i).sort((a, b) => values[a]! - values[b]!);
       const s = order.map((i) => simplex[i]!);
       const v = order.map((i) => values[i]!);
@@ -80,6 +124,9 @@ export function nelderMead(
         converged = true;
         break;
       }
+      // An iteration is one simplex step; the convergence check above is not one.
+      if (iterations >= maxIterations) break;
+      iterations++;
       const centroid = new Array<number>(n).fill(0);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j]! += simplex[i]![j]! / n;
       const worst = simplex[n]!;
@@ -104,6 +151,7 @@ export function nelderMead(
           }
         }
       }
+      yield { iteration: iterations, maxIterations };
     }
     let b = 0;
     for (let i = 1; i <= n; i++) if (values[i]! < values[b]!) b = i;

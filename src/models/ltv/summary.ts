@@ -1,4 +1,4 @@
-import { ShapeError, ValueError, fmtValue } from '../../core/errors.js';
+import { DataError, ShapeError, ValueError, fmtValue } from '../../core/errors.js';
 
 /**
  * What the buy-till-you-die models read of a customer: repeat purchases `frequency` (x), the
@@ -12,10 +12,11 @@ export interface PurchaseHistory {
 }
 
 /**
- * Checks a purchase history: equal lengths (ShapeError), at least one customer, and per
- * customer a whole frequency ≥ 0, 0 ≤ recency ≤ T, and recency 0 exactly when frequency is 0.
+ * Checks a purchase history: equal lengths (ShapeError), at least one customer (ValueError), and
+ * per customer (a DataError naming the customer's row, the column and its value) a whole
+ * frequency ≥ 0, a finite T ≥ 0, 0 ≤ recency ≤ T, and recency 0 exactly when frequency is 0.
  * A recency after T means the dates were out of order (a last purchase after the end of the
- * period); the ValueError names the customer.
+ * period). NaN and infinities fail the same checks.
  */
 export function checkHistory(op: string, h: PurchaseHistory): number {
   const n = h.frequency.length;
@@ -28,17 +29,17 @@ export function checkHistory(op: string, h: PurchaseHistory): number {
     const x = h.frequency[i]!;
     const tx = h.recency[i]!;
     const T = h.T[i]!;
-    if (!Number.isInteger(x) || x < 0)
-      throw new ValueError(`${op}: frequency[${i}] must be a whole number ≥ 0; got ${fmtValue(x)}`);
-    if (!Number.isFinite(T) || T < 0)
-      throw new ValueError(`${op}: T[${i}] must be a finite number ≥ 0; got ${fmtValue(T)}`);
-    if (!Number.isFinite(tx) || tx < 0 || tx > T * (1 + 1e-12))
-      throw new ValueError(
-        `${op}: recency[${i}] = ${tx} must lie in [0, T = ${T}]: a last purchase after the end of the period means the dates are out of order`,
+    const bad = (what: string) => new DataError(`${op}: customer ${i} (row ${i}): ${what}`);
+    if (!Number.isInteger(x) || x < 0) throw bad(`frequency[${i}] = ${fmtValue(x)} must be a whole number ≥ 0`);
+    if (!Number.isFinite(T) || T < 0) throw bad(`T[${i}] = ${fmtValue(T)} must be a finite number ≥ 0`);
+    if (!Number.isFinite(tx) || tx < 0) throw bad(`recency[${i}] = ${fmtValue(tx)} must be a finite number ≥ 0`);
+    if (tx > T * (1 + 1e-12))
+      throw bad(
+        `recency[${i}] = ${fmtValue(tx)} is after T[${i}] = ${fmtValue(T)}: a last purchase after the end of the period means the dates are out of order`,
       );
     if ((x === 0) !== (tx === 0))
-      throw new ValueError(
-        `${op}: customer ${i} has frequency ${x} but recency ${tx}; recency is 0 exactly for customers without repeat purchases`,
+      throw bad(
+        `frequency[${i}] = ${fmtValue(x)} but recency[${i}] = ${fmtValue(tx)}; recency is 0 exactly for customers without repeat purchases`,
       );
   }
   return n;
