@@ -296,7 +296,9 @@ export class CpuBackend implements Backend {
   kmeansAssign(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle } {
     const labels = this.make(info.n, 'int32');
     const distances = this.make(info.n, x.dtype);
-    kmeansAssignKernel(arr(x), arr(centroids), info, labels.data as Int32Array, distances.data);
+    const [xs, cs, ls] = [arr(x), arr(centroids), labels.data as Int32Array];
+    if (!this.wasm?.kmeansAssign(xs, cs, info, ls, distances.data))
+      kmeansAssignKernel(xs, cs, info, ls, distances.data);
     return { labels, distances };
   }
 

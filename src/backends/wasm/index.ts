@@ -1,4 +1,4 @@
-import type { AttentionInfo, LstmInfo, MatmulInfo, MfBprInfo, MfSgdInfo } from '../backend.js';
+import type { AttentionInfo, KmeansInfo, LstmInfo, MatmulInfo, MfBprInfo, MfSgdInfo } from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
@@ -12,6 +12,7 @@ import {
 import { lstmBackwardWasm, lstmForwardWasm, lstmGatesFit } from './lstm.js';
 import { matmulWasm, recurrenceWasm } from './matmul.js';
 import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
+import { kmeansAssignWasm } from './kmeans.js';
 import type { MfArrays } from '../cpu/mf.js';
 import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
@@ -27,7 +28,8 @@ export type CpuKernels = 'auto' | 'wasm' | 'ts';
 const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
-const WASM_OPS = 'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR';
+const WASM_OPS =
+  'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR, k-means assignment';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -158,6 +160,12 @@ export class WasmKernels {
   ): boolean {
     if (!mfFits(info.k)) return false;
     return this.guard(() => mfBprWasm(this.runtime, t, users, pos, neg, loss, info));
+  }
+
+  /** The k-means assignment for float32 points and centroids (see wasm/kmeans.ts). */
+  kmeansAssign(x: TypedArray, c: TypedArray, info: KmeansInfo, labels: Int32Array, distances: TypedArray): boolean {
+    if (!(x instanceof Float32Array && c instanceof Float32Array && distances instanceof Float32Array)) return false;
+    return this.guard(() => kmeansAssignWasm(this.runtime, x, c, info, labels, distances));
   }
 
   private guard(run: () => void): boolean {
