@@ -7,7 +7,7 @@ import { mfBprStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { FitControl } from '../core/fit-control.js';
-import { sgdFoldIn, sgdLoop } from './sgd-loop.js';
+import { type HostTables, sgdFoldIn, sgdLoop } from './sgd-loop.js';
 import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 
@@ -98,9 +98,52 @@ export class BPR extends FactorModel {
     const I = data.numItems;
     const rng = new Rng(o.seed, 'BPR');
     const { seenOffsets: off, seenItems: seen } = this;
-    const n = seen.length;
-    const owner = new Int32Array(n);
+    const owner = new Int32Array(seen.length);
     for (let u = 0; u < U; u++) owner.fill(u, off[u]!, off[u + 1]!);
+    const tables = {
+      P: rng.normalArray(U * k, o.initStd),
+      Q: rng.normalArray(I * k, o.initStd),
+      bu: new Float32Array(U),
+      bi: new Float32Array(I),
+    };
+    await this.runSgd(owner, seen, tables, options.epochs ?? o.epochs, options, rng);
+  }
+
+  /** partialFit: the new distinct pairs are the positives; negatives avoid everything seen so far. */
+  protected override async continueFit(data: Interactions, tables: HostTables, options: FitOptions): Promise<void> {
+    const pairs = new Map<number, Set<number>>();
+    for (let r = 0; r < data.length; r++) {
+      const u = data.users[r]!;
+      if (!pairs.has(u)) pairs.set(u, new Set());
+      pairs.get(u)!.add(data.items[r]!);
+    }
+    const owner: number[] = [];
+    const items: number[] = [];
+    for (const [u, set] of pairs)
+      for (const i of set) {
+        owner.push(u);
+        items.push(i);
+      }
+    const rng = new Rng(this.opts.seed, 'BPR', 'shuffle');
+    const epochs = options.epochs ?? this.opts.epochs;
+    await this.runSgd(Int32Array.from(owner), Int32Array.from(items), tables, epochs, options, rng);
+  }
+
+  /** Epochs of BPR over the positive pairs (owner[j], positives[j]) from `tables`; installs the result. */
+  private async runSgd(
+    owner: Int32Array,
+    positives: Int32Array,
+    tables: HostTables,
+    epochs: number,
+    options: FitOptions,
+    rng: Rng,
+  ): Promise<void> {
+    const o = this.opts;
+    const k = o.factors;
+    const U = tables.bu.length;
+    const I = tables.bi.length;
+    const { seenOffsets: off, seenItems: seen } = this;
+    const n = positives.length;
     const users = new Int32Array(n);
     const pos = new Int32Array(n);
     const neg = new Int32Array(n);
@@ -110,13 +153,8 @@ export class BPR extends FactorModel {
       lr: o.lr,
       backend: o.backend,
       k,
-      tables: {
-        P: rng.normalArray(U * k, o.initStd),
-        Q: rng.normalArray(I * k, o.initStd),
-        bu: new Float32Array(U),
-        bi: new Float32Array(I),
-      },
-      epochs: options.epochs ?? o.epochs,
+      tables,
+      epochs,
       batchSize: o.batchSize,
       deterministic: options.deterministic ?? deterministicAlgorithms(),
       rows: () => {
@@ -125,7 +163,7 @@ export class BPR extends FactorModel {
           const a = perm[j]!;
           const u = owner[a]!;
           users[j] = u;
-          pos[j] = seen[a]!;
+          pos[j] = positives[a]!;
           neg[j] = sampleNegative(rng, I, seen, off[u]!, off[u + 1]!);
         }
         return { users, items: pos, third: neg };
@@ -144,7 +182,7 @@ export class BPR extends FactorModel {
         ),
       reduceLoss: (s, rows) => s / rows,
       onEpoch: options.onEpoch,
-      control: new FitControl(options, options.epochs ?? o.epochs),
+      control: new FitControl(options, epochs),
       onAborted: (t) => {
         this.setTables(k, t.P, t.Q, new Float32Array(U), t.bi, o.backend);
         this.abortedPartial = true;

@@ -2,13 +2,14 @@ import type { BackendName } from '../backends/backend.js';
 import { matmulFused } from '../ops/matmul.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Recommender } from './recommender.js';
+import { type FitOptions, Recommender } from './recommender.js';
+import type { HostTables } from './sgd-loop.js';
 import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { Rng } from '../core/random.js';
 import type { Id } from '../data/idmap.js';
 import { Interactions } from '../data/interactions.js';
-import { need, type StateArray } from './recommender-state.js';
-import { topKOnDevice, topKRow } from './topk.js';
+import { copyArrays, need, seenCsr, type StateArray } from './recommender-state.js';
+import { factorTopKOnDevice, topKRow } from './topk.js';
 
 /** Options of {@link FactorModel.foldIn}. */
 export interface FoldInOptions {
@@ -101,6 +102,78 @@ export abstract class FactorModel extends Recommender {
   }
 
   /**
+   * Continues training on `data` (new interactions) from the fitted tables, as LightFM's
+   * `fit_partial`: new users and items join the id maps with freshly initialized rows, every
+   * epoch runs over the rows of `data` only, and the global mean, clipping range and other
+   * statistics of the first fit are kept. Seen items grow by the new pairs. Supported by
+   * MatrixFactorization and BPR (SGD); other models throw a ValueError (use `foldIn` or `fit`).
+   * A failed call leaves the model as it was; an aborted one keeps its last batch.
+   */
+  async partialFit(data: Interactions, options: FitOptions = {}): Promise<this> {
+    const maps = this.fittedMaps('partialFit');
+    if (!(data instanceof Interactions))
+      throw new DataError(`${this.kind}.partialFit: data must be Interactions; got ${fmtValue(data)}`);
+    if (data.length === 0) throw new DataError(`${this.kind}.partialFit: the interactions are empty`);
+    if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 0))
+      throw new ValueError(
+        `${this.kind}.partialFit: epochs must be a non-negative integer; got ${fmtValue(options.epochs)}`,
+      );
+    if (this.continueFit === FactorModel.prototype.continueFit)
+      throw new ValueError(
+        `${this.kind}.partialFit: this model cannot continue training; fit it again or foldIn new users`,
+      );
+    const ids = (map: typeof data.userIds, col: Int32Array) => Array.from(col, (i) => map.id(i));
+    // Encoding against the fitted maps gives new ids the next indices, in first-seen order.
+    const rows = Interactions.fromArrays(
+      { users: ids(data.userIds, data.users), items: ids(data.itemIds, data.items), values: data.values },
+      { userIds: maps.users, itemIds: maps.items, duplicates: 'keep' },
+    );
+    const before = { json: this.toJSON(), arrays: copyArrays(this.allArrays()) };
+    const k = this.k;
+    const U = rows.numUsers;
+    const I = rows.numItems;
+    const rng = new Rng(Number(this.config().seed ?? 0), this.kind, 'init');
+    const std = Number(this.config().initStd ?? 0.1);
+    const grow = (a: Float32Array, n: number, random: boolean) => {
+      const out = random ? rng.normalArray(n, std) : new Float32Array(n);
+      out.set(a);
+      return out;
+    };
+    const tables = {
+      P: grow(this.P, U * k, true),
+      Q: grow(this.Q, I * k, true),
+      bu: grow(this.bu, U, false),
+      bi: grow(this.bi, I, false),
+    };
+    // Seen lists and item counts take the new pairs.
+    const lists = Array.from(
+      { length: U },
+      (_, u) =>
+        new Set(u < maps.users.size ? this.seenItems.subarray(this.seenOffsets[u]!, this.seenOffsets[u + 1]!) : []),
+    );
+    for (let r = 0; r < rows.length; r++) lists[rows.users[r]!]!.add(rows.items[r]!);
+    const csr = seenCsr(lists, I);
+    this.userMap = rows.userIds;
+    this.itemMap = rows.itemIds;
+    this.seenOffsets = csr.offsets;
+    this.seenItems = csr.items;
+    this.itemCounts = csr.counts;
+    this.abortedPartial = false;
+    try {
+      await this.continueFit(rows, tables, options);
+    } catch (e) {
+      if (!(this.abortedPartial && options.signal?.aborted)) this.restore(before.json, before.arrays);
+      throw e;
+    }
+    return this;
+  }
+
+  /** Runs the model's training over `data` (encoded in the extended maps) from `tables`, and installs the result. */
+  protected continueFit(_data: Interactions, _tables: HostTables, _options: FitOptions): Promise<void> {
+    return Promise.reject(new ValueError(`${this.kind}.partialFit: not supported`));
+  }
+
+  /**
    * The factors and bias of one new user from their items (sorted, known) and values, the item
    * tables frozen. Models that cannot fold in leave this throwing.
    */
@@ -125,13 +198,13 @@ export abstract class FactorModel extends Recommender {
     P.set(this.P.subarray(0, oldU * k));
     const bu = new Float32Array(U);
     bu.set(this.bu.subarray(0, oldU));
-    const offsets = new Int32Array(U + 1);
-    const seen: number[] = [];
-    for (let u = 0; u < U; u++) {
-      const list = lists.get(u) ?? this.seenItems.subarray(this.seenOffsets[u]!, this.seenOffsets[u + 1]!);
-      for (const i of list) seen.push(i);
-      offsets[u + 1] = seen.length;
-    }
+    const csr = seenCsr(
+      Array.from(
+        { length: U },
+        (_, u) => lists.get(u) ?? this.seenItems.subarray(this.seenOffsets[u]!, this.seenOffsets[u + 1]!),
+      ),
+      this.itemCounts.length,
+    );
     for (const r of rows) {
       const u = users.index(r.id);
       P.set(r.p, u * k);
@@ -141,8 +214,8 @@ export abstract class FactorModel extends Recommender {
     this.P = P;
     this.bu = bu;
     this.userMap = users;
-    this.seenOffsets = offsets;
-    this.seenItems = Int32Array.from(seen);
+    this.seenOffsets = csr.offsets;
+    this.seenItems = csr.items;
   }
 
   /** Factor tables as host arrays (copies are not made; treat them as read-only). */
@@ -254,42 +327,16 @@ export abstract class FactorModel extends Recommender {
    * On webgpu: the users' scores as one matmul with the item biases fused, then top-k selection
    * on the GPU ({@link topKOnDevice}); only [users, k] is read back.
    */
-  protected override async deviceTopK(
+  protected override deviceTopK(
     users: Int32Array,
     k: number,
     excludeSeen: boolean,
     allow: Uint8Array | undefined,
   ): Promise<{ items: Int32Array; scores: Float32Array }[] | undefined> {
-    if (!this.gpuQ || !this.gpuBi) return undefined;
-    const { P, bu } = this;
-    const d = this.k;
-    const n = this.bi.length;
-    const B = users.length;
-    const rows = new Float32Array(B * d);
-    for (let b = 0; b < B; b++) rows.set(P.subarray(users[b]! * d, (users[b]! + 1) * d), b * d);
-    let skip: Int32Array | undefined;
-    if (excludeSeen) {
-      const flat: number[] = [];
-      for (let b = 0; b < B; b++) {
-        const u = users[b]!;
-        for (let a = this.seenOffsets[u]!; a < this.seenOffsets[u + 1]!; a++) flat.push(b * n + this.seenItems[a]!);
-      }
-      skip = Int32Array.from(flat);
-    }
-    const pu = tensor(rows, { shape: [B, d], backend: 'webgpu' });
-    const s = matmulFused(pu, this.gpuQ, { transB: true, bias: this.gpuBi });
-    try {
-      const top = await topKOnDevice(s, k, skip, allow);
-      // The user's constant terms, as scoreUsers adds them (scores equal unclipped predictions).
-      for (let b = 0; b < B; b++) {
-        const c = this.mean + bu[users[b]!]!;
-        if (c !== 0) for (let j = 0; j < top[b]!.scores.length; j++) top[b]!.scores[j]! += c;
-      }
-      return top;
-    } finally {
-      pu.dispose();
-      s.dispose();
-    }
+    if (!this.gpuQ || !this.gpuBi) return Promise.resolve(undefined);
+    const seen = excludeSeen ? { offsets: this.seenOffsets, items: this.seenItems } : undefined;
+    const t = { P: this.P, bu: this.bu, mean: this.mean, k: this.k, Q: this.gpuQ, bi: this.gpuBi };
+    return factorTopKOnDevice(t, users, k, seen, allow);
   }
 
   /** Cosine similarity of item factor vectors (item biases left out: they are popularity, not likeness). */

@@ -7,7 +7,7 @@ import { mfSgdStep } from '../ops/fused/mf.js';
 import type { FitOptions } from './recommender.js';
 import { checkNumber } from '../core/checks.js';
 import { FitControl } from '../core/fit-control.js';
-import { sgdLoop } from './sgd-loop.js';
+import { type HostTables, sgdLoop } from './sgd-loop.js';
 import { deterministicAlgorithms } from '../core/determinism.js';
 import { factorSpec, registerRecommender } from './recommender-io.js';
 import { ridgeRow } from './als-solve.js';
@@ -149,6 +149,20 @@ export class MatrixFactorization extends FactorModel {
       bu: new Float32Array(data.numUsers),
       bi: new Float32Array(data.numItems),
     };
+    await this.runSgd(data, tables, epochs, options, rng);
+  }
+
+  /** partialFit: SGD over the new rows only, from the current (extended) tables; mean and clip stay. */
+  protected override async continueFit(data: Interactions, tables: HostTables, options: FitOptions): Promise<void> {
+    const rng = new Rng(this.opts.seed, this.kind, 'shuffle');
+    await this.runSgd(data, tables, options.epochs ?? this.opts.epochs, options, rng);
+  }
+
+  /** Epochs of shuffled SGD over `data`'s rows from `tables`; installs the result. */
+  private async runSgd(data: Interactions, tables: HostTables, epochs: number, options: FitOptions, rng: Rng) {
+    const o = this.opts;
+    const k = o.factors;
+    const n = data.length;
     const users = new Int32Array(n);
     const items = new Int32Array(n);
     const ratings = new Float32Array(n);

@@ -26,3 +26,28 @@ export function need(arrays: Record<string, StateArray>, name: string, kind: str
   if (!a) throw new DataError(`${kind}: the saved state has no array '${name}'`);
   return a;
 }
+
+/** Deep copies of saved arrays (a snapshot that later in-place updates cannot reach). */
+export function copyArrays(arrays: Record<string, StateArray>): Record<string, StateArray> {
+  const out: Record<string, StateArray> = {};
+  for (const [name, a] of Object.entries(arrays)) out[name] = { data: a.data.slice(), shape: [...a.shape] };
+  return out;
+}
+
+/** Per-user item lists as the sorted, deduplicated seen CSR, with each item's count of users. */
+export function seenCsr(
+  lists: readonly Iterable<number>[],
+  numItems: number,
+): { offsets: Int32Array; items: Int32Array; counts: Float32Array } {
+  const offsets = new Int32Array(lists.length + 1);
+  const items: number[] = [];
+  const counts = new Float32Array(numItems);
+  lists.forEach((list, u) => {
+    for (const i of [...new Set(list)].sort((a, b) => a - b)) {
+      items.push(i);
+      counts[i]!++;
+    }
+    offsets[u + 1] = items.length;
+  });
+  return { offsets, items: Int32Array.from(items), counts };
+}

@@ -4,7 +4,7 @@ import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModelState } from '../io/models.js';
-import { need, type RecommenderJSON, type StateArray } from './recommender-state.js';
+import { copyArrays, need, type RecommenderJSON, type StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
 import type { FitControlOptions } from '../core/fit-control.js';
 
@@ -381,10 +381,4 @@ export abstract class Recommender {
       `${this.kind}.${op}: unknown ${kind} id ${fmtValue(id)} (${typeof id}); the model was fitted on ${map.size} ${kind}s${hint ? `; ${hint}` : ''}`,
     );
   }
-}
-
-function copyArrays(arrays: Record<string, StateArray>): Record<string, StateArray> {
-  const out: Record<string, StateArray> = {};
-  for (const [name, a] of Object.entries(arrays)) out[name] = { data: a.data.slice(), shape: [...a.shape] };
-  return out;
 }

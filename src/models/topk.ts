@@ -3,6 +3,7 @@ import { add } from '../ops/elementwise.js';
 import { gather, scatterAdd } from '../ops/indexing.js';
 import { reshape, stack } from '../ops/movement.js';
 import { argmax } from '../ops/reduce.js';
+import { matmulFused } from '../ops/matmul.js';
 import { full, tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -136,5 +137,45 @@ export async function topKOnDevice(
   } finally {
     picked.idx.dispose();
     picked.val.dispose();
+  }
+}
+
+/**
+ * A factor model's top-K on the device: the users' rows of P as one [B, k] upload, one matmul
+ * with the GPU-resident Q and the item biases fused, {@link topKOnDevice}, then the user's
+ * constant terms (mean + b_u) added to the k scores on the host, so scores equal unclipped
+ * predictions as on the host path.
+ */
+export async function factorTopKOnDevice(
+  t: { P: Float32Array; bu: Float32Array; mean: number; k: number; Q: Tensor; bi: Tensor },
+  users: Int32Array,
+  k: number,
+  seen: { offsets: Int32Array; items: Int32Array } | undefined,
+  allow: Uint8Array | undefined,
+): Promise<{ items: Int32Array; scores: Float32Array }[]> {
+  const d = t.k;
+  const n = t.bi.shape[0]!;
+  const B = users.length;
+  const rows = new Float32Array(B * d);
+  for (let b = 0; b < B; b++) rows.set(t.P.subarray(users[b]! * d, (users[b]! + 1) * d), b * d);
+  let skip: Int32Array | undefined;
+  if (seen) {
+    const flat: number[] = [];
+    for (let b = 0; b < B; b++)
+      for (let a = seen.offsets[users[b]!]!; a < seen.offsets[users[b]! + 1]!; a++) flat.push(b * n + seen.items[a]!);
+    skip = Int32Array.from(flat);
+  }
+  const pu = tensor(rows, { shape: [B, d], backend: t.Q.backend });
+  const s = matmulFused(pu, t.Q, { transB: true, bias: t.bi });
+  try {
+    const top = await topKOnDevice(s, k, skip, allow);
+    for (let b = 0; b < B; b++) {
+      const c = t.mean + t.bu[users[b]!]!;
+      if (c !== 0) for (let j = 0; j < top[b]!.scores.length; j++) top[b]!.scores[j]! += c;
+    }
+    return top;
+  } finally {
+    pu.dispose();
+    s.dispose();
   }
 }
