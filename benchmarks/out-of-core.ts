@@ -1,0 +1,170 @@
+/**
+ * Out-of-core MF: StreamingMatrixFactorization.fitStream over a Parquet file read in chunks,
+ * against the in-memory path (readInteractionsParquet → Interactions → MatrixFactorization.fit)
+ * on the same file, with the same hyper-parameters and epochs. Each contender runs in its own
+ * child process so its peak RSS (process.resourceUsage().maxRSS) is its own.
+ *
+ * The file is generated once into the OS temp folder (not the repository): `--rows` rows
+ * (default 20,000,000) of users rows/100, items rows/1000, ratings from a planted rank-4 model
+ * plus noise, in row groups of 1,000,000, in random order.
+ *
+ *   nice -n 15 node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/out-of-core.ts --rows=20000000 --epochs=1
+ *
+ * Reported: peak RSS, wall time, rows/s of the training epochs (rows × epochs / time after the
+ * id pass or the load), and the training RMSE of the last epoch (the two should agree).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ParquetWriter, fileWriter } from 'hyparquet-writer';
+import { Rng } from '../src/core/random.js';
+import { readInteractionsParquet, readInteractionsParquetStream } from '../src/data/parquet-interactions.js';
+import { MatrixFactorization } from '../src/models/mf.js';
+import { StreamingMatrixFactorization } from '../src/models/streaming-fit.js';
+import { environment, fmt, markdownTable, writeResults } from './harness.js';
+
+function arg(name: string, fallback: number): number {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : fallback;
+}
+const ROWS = arg('rows', 20_000_000);
+const EPOCHS = arg('epochs', 1);
+const K = arg('factors', 16);
+const CHUNK = arg('chunk', 262_144);
+const OPTS = { factors: K, epochs: EPOCHS, lr: 0.01, reg: 0.02, seed: 1 };
+
+async function generate(path: string): Promise<void> {
+  const users = Math.max(10, Math.floor(ROWS / 100));
+  const items = Math.max(10, Math.floor(ROWS / 1000));
+  const rng = new Rng(7);
+  const uf = rng.normalArray(users * 4, 0.5);
+  const vf = rng.normalArray(items * 4, 0.5);
+  const writer = new ParquetWriter({
+    writer: fileWriter(path),
+    schema: [
+      { name: 'spark_schema', num_children: 3 },
+      { name: 'user', type: 'INT32', repetition_type: 'REQUIRED' },
+      { name: 'item', type: 'INT32', repetition_type: 'REQUIRED' },
+      { name: 'rating', type: 'FLOAT', repetition_type: 'REQUIRED' },
+    ],
+  });
+  const group = 1_000_000;
+  for (let s = 0; s < ROWS; s += group) {
+    const n = Math.min(group, ROWS - s);
+    const u = new Int32Array(n);
+    const i = new Int32Array(n);
+    const r = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      const a = Math.floor(rng.float() * users);
+      const b = Math.floor(rng.float() * items);
+      let dot = 0;
+      for (let f = 0; f < 4; f++) dot += uf[a * 4 + f]! * vf[b * 4 + f]!;
+      u[j] = a;
+      i[j] = b;
+      r[j] = 3 + dot + (rng.float() - 0.5) * 0.5;
+    }
+    await writer.write({
+      columnData: [
+        { name: 'user', data: u },
+        { name: 'item', data: i },
+        { name: 'rating', data: r },
+      ],
+      rowGroupSize: group,
+    });
+  }
+  writer.finish();
+}
+
+interface ChildResult {
+  mode: string;
+  peakRssMb: number;
+  seconds: number;
+  trainSeconds: number;
+  rowsPerSec: number;
+  rmse: number;
+}
+
+async function child(mode: string, path: string): Promise<ChildResult> {
+  const t0 = performance.now();
+  let tTrain = t0;
+  let rmse = NaN;
+  const onEpoch = (e: { loss: number }) => {
+    rmse = e.loss;
+  };
+  if (mode === 'stream') {
+    const mf = new StreamingMatrixFactorization(OPTS);
+    let first = true;
+    await mf.fitStream(
+      () => {
+        // The id pass is the first read; training starts at the second.
+        if (!first) tTrain = tTrain === t0 ? performance.now() : tTrain;
+        first = false;
+        return readInteractionsParquetStream(path, { value: 'rating' }, { batchRows: CHUNK });
+      },
+      { onEpoch },
+    );
+  } else {
+    const data = await readInteractionsParquet(path, { value: 'rating' }, { duplicates: 'keep' });
+    tTrain = performance.now();
+    await new MatrixFactorization(OPTS).fit(data, { onEpoch });
+  }
+  const t1 = performance.now();
+  return {
+    mode,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    seconds: (t1 - t0) / 1000,
+    trainSeconds: (t1 - tTrain) / 1000,
+    rowsPerSec: (ROWS * EPOCHS) / ((t1 - tTrain) / 1000),
+    rmse,
+  };
+}
+
+export async function run(): Promise<void> {
+  const path = join(tmpdir(), `attune-ooc-${ROWS}.parquet`);
+  const mode = process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1];
+  if (mode) {
+    console.log(`RESULT ${JSON.stringify(await child(mode, path))}`);
+    return;
+  }
+  if (!existsSync(path)) {
+    const t = performance.now();
+    await generate(path);
+    console.log(`generated ${path} (${ROWS} rows) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+  }
+  const results: ChildResult[] = [];
+  for (const m of ['stream', 'memory']) {
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), `--mode=${m}`],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    );
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`out-of-core: the ${m} run failed: ${r.stderr.slice(-2000)}`);
+    results.push(JSON.parse(line.slice(7)) as ChildResult);
+  }
+  const table = markdownTable(
+    ['fit', 'rows', 'epochs', 'peak RSS (MB)', 'wall (s)', 'training (s)', 'rows/s (training)', 'train RMSE'],
+    results.map((r) => [
+      r.mode === 'stream' ? `fitStream (chunks of ${CHUNK})` : 'in memory (readInteractionsParquet + fit)',
+      ROWS,
+      EPOCHS,
+      fmt(r.peakRssMb, 0),
+      fmt(r.seconds, 1),
+      fmt(r.trainSeconds, 1),
+      fmt(r.rowsPerSec, 0),
+      fmt(r.rmse, 4),
+    ]),
+  );
+  console.log(table);
+  writeResults(
+    'out-of-core',
+    { env: environment(), rows: ROWS, epochs: EPOCHS, factors: K, chunk: CHUNK, results },
+    table,
+  );
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
