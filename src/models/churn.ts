@@ -371,7 +371,13 @@ function columnMeans(m: Matrix): Float64Array {
 }
 
 export { churnReport, type ChurnReport } from './churn-report.js';
-export type { ChurnClassifierOptions, ChurnEpoch, ChurnExplainOptions, ChurnFitOptions } from './churn-options.js';
+export type {
+  ChurnClassifierOptions,
+  ChurnEpoch,
+  ChurnExplainOptions,
+  ChurnFitOptions,
+  ResolvedChurnOptions,
+} from './churn-options.js';
 export type {
   AttributionOptions,
   ChurnAttributions,

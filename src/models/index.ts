@@ -29,6 +29,7 @@ export {
   type ChurnEpoch,
   type ChurnReport,
   type ChurnExplainOptions,
+  type ResolvedChurnOptions,
   type AttributionOptions,
   type ChurnAttributions,
   type ChurnCoefficient,
