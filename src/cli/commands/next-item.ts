@@ -16,6 +16,7 @@ usage: attune next-item --events FILE [options]
   --dim N              embedding size; default 32
   --max-len N          recent events the model reads; default 20
   --k N                items per customer; default 10
+  --test-users N       customers tested on their last event; default 5000
   --out FILE           default next-items.csv: user, rank, item, score
 
 The last event of each customer with 3 or more is held out for the test (HR@k against
@@ -42,6 +43,7 @@ export async function nextItemCommand(
     dim: { type: 'string' },
     'max-len': { type: 'string' },
     k: { type: 'string' },
+    'test-users': { type: 'string' },
   });
   const file = required(cmd, 'events', v.events);
   const arch = choice(cmd, 'arch', v.arch, ['transformer', 'lstm'] as const, 'transformer');
@@ -49,6 +51,7 @@ export async function nextItemCommand(
   const dim = intOption(cmd, 'dim', v.dim, 32, 2, 1024);
   const maxLen = intOption(cmd, 'max-len', v['max-len'], 20, 2, 1000);
   const k = intOption(cmd, 'k', v.k, 10, 1, 1000);
+  const testUsers = intOption(cmd, 'test-users', v['test-users'], 5000, 1);
   const s = await commonSettings(cmd, v);
   const io = ioOverride ?? standardIO(s);
   const out = s.out ?? 'next-items.csv';
@@ -113,10 +116,14 @@ export async function nextItemCommand(
   bar.done(`loss ${history[history.length - 1]?.loss.toFixed(3) ?? ''}`);
 
   // Test: HR@k of the held-out last event on the whole catalogue, history items left out, against popularity.
-  const testSeqs = tested.map((u) => seqs[u]!);
+  // (at most --test-users of them: ranking the whole catalogue costs users × items)
+  const testSeqs = tested.slice(0, testUsers).map((u) => seqs[u]!);
   const evaluation = testSeqs.length > 0 ? await model.evaluate(testSeqs, { k, full: true }) : null;
   const popHr = testSeqs.length > 0 ? popularityHitRate(train, testSeqs, itemIds.length, k) : Number.NaN;
-  const recs = await model.recommendNextBatch(seqs, { k });
+  // In slices, so the score matrix of a large catalogue never holds every customer at once.
+  const recs: Awaited<ReturnType<NextItemModel['recommendNextBatch']>> = [];
+  for (let u = 0; u < seqs.length; u += 512)
+    recs.push(...(await model.recommendNextBatch(seqs.slice(u, u + 512), { k })));
   const rows = recs.flatMap((list, u) => list.map((r, j) => [userIds[u]!, j + 1, itemIds[r.item as number]!, r.score]));
   await writeRows(out, ['user', 'rank', 'item', 'score'], rows);
   io.log(`${out}: the next ${k} items for ${userIds.length.toLocaleString('en-US')} customers`);
