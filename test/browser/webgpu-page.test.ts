@@ -29,7 +29,7 @@ const FLAGS = [
 ];
 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-import * as at from '/dist/index.js';
+import * as at from '/dist/browser/index.js';
 const close = (a, b, tol) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tol * (1 + Math.abs(b[i])));
 try {
   const info = await at.ready({ backend: 'webgpu' });
@@ -99,9 +99,9 @@ describe.skipIf(browserMissing)('browser (headless Chromium, navigator.gpu)', ()
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(url);
+    await page.goto(url, { waitUntil: 'commit' });
     await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, {
-      timeout: 90_000,
+      timeout: 240_000,
     });
     const result = (await page.evaluate(
       () => (window as unknown as { __result: Record<string, unknown> }).__result,
@@ -117,15 +117,15 @@ describe.skipIf(browserMissing)('browser (headless Chromium, navigator.gpu)', ()
       grad: true,
       step: true,
     });
-  });
+  }, 300_000);
 
-  it('runs examples/browser/index.html on WebGPU and learns the weights', async () => {
+  it('runs examples/browser/linear.html on WebGPU and learns the weights', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${url}examples/browser/index.html`);
+    await page.goto(`${url}examples/browser/linear.html`, { waitUntil: 'commit' });
     await page.waitForFunction(() => document.getElementById('log')?.textContent?.includes('memory:'), undefined, {
-      timeout: 90_000,
+      timeout: 240_000,
     });
     const text = (await page.textContent('#log')) ?? '';
     expect(errors).toEqual([]);
@@ -134,5 +134,5 @@ describe.skipIf(browserMissing)('browser (headless Chromium, navigator.gpu)', ()
     expect(learned[0]).toBeCloseTo(1, 1);
     expect(learned[1]).toBeCloseTo(-2, 1);
     expect(learned[2]).toBeCloseTo(0.5, 1);
-  });
+  }, 300_000);
 });
