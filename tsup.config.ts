@@ -50,7 +50,11 @@ export default defineConfig([
     platform: 'browser',
     bundle: true,
     splitting: true,
-    external: ['webgpu', 'gpu.js'],
+    external: ['webgpu', 'gpu.js', 'vega', 'vega-lite'],
+    // The small dependencies are bundled in, so a page can load dist/browser/index.js with no
+    // bundler and no import map; the big lazy ones (vega for at.report, the optional backends)
+    // stay imports a bundler resolves.
+    noExternal: ['ndarray', 'hyparquet', 'hyparquet-writer', 'protobufjs'],
     // tsup would otherwise strip `node:` and mark the built-ins external before the stub sees them.
     removeNodeProtocol: false,
     esbuildPlugins: [nodeStub],
