@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as at from '../../src/index.js';
+import { maxAbsDiff } from './ort.js';
+
+/**
+ * An exported MatrixFactorization run by onnxruntime-web (its WebAssembly backend) in headless
+ * Chromium: the page fetches the ONNX bytes, scores a batch of users, and the scores must equal
+ * attune's within 1e-4, as in onnxruntime-node.
+ */
+const root = resolve(__dirname, '../..');
+const ORT_DIST = join(root, 'node_modules', 'onnxruntime-web', 'dist');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const browserMissing = !existsSync(CHROMIUM) && process.env.ATTUNE_REQUIRE_WEBGPU !== '1';
+if (browserMissing) console.log(`onnxruntime-web suite skipped: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+const USERS = [0, 4, 9];
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import * as ort from '/ort/ort.wasm.min.mjs';
+try {
+  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.wasmPaths = '/ort/';
+  const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const user = new ort.Tensor('int64', BigInt64Array.from(${JSON.stringify(USERS)}, BigInt), [${USERS.length}]);
+  const out = await session.run({ user });
+  window.__result = { scores: Array.from(out.scores.data), top: Array.from(out.topItems.data, Number) };
+} catch (e) {
+  window.__result = { error: String(e && e.stack || e) };
+}
+</script>`;
+
+let server: Server;
+let browser: Browser;
+let url = '';
+let model: at.models.MatrixFactorization;
+let bytes: Uint8Array;
+
+beforeAll(async () => {
+  if (browserMissing) return;
+  await at.ready({ backend: 'cpu' });
+  const rng = new at.data.Rng(4);
+  const users = Array.from({ length: 300 }, () => Math.floor(rng.float() * 10));
+  const items = Array.from({ length: 300 }, () => Math.floor(rng.float() * 20));
+  const values = users.map((u, j) => 1 + ((u + items[j]!) % 5));
+  model = await new at.models.MatrixFactorization({ factors: 4, epochs: 5, seed: 1 }).fit(
+    at.data.Interactions.fromArrays({ users, items, values }, { duplicates: 'last' }),
+  );
+  bytes = await at.onnx.export(model, { topK: 3 });
+  server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (path === '/model.onnx') return void res.writeHead(200).end(bytes);
+    const file = join(ORT_DIST, path.replace(/^\/ort\//, ''));
+    if (!path.startsWith('/ort/') || !file.startsWith(ORT_DIST) || !existsSync(file))
+      return void res.writeHead(404).end();
+    const type = file.endsWith('.mjs')
+      ? 'text/javascript'
+      : file.endsWith('.wasm')
+        ? 'application/wasm'
+        : 'application/octet-stream';
+    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe.skipIf(browserMissing)('onnxruntime-web in headless Chromium', () => {
+  it('runs an exported MatrixFactorization and matches attune within 1e-4', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(url);
+    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, {
+      timeout: 90_000,
+    });
+    const result = (await page.evaluate(
+      () => (window as unknown as { __result: Record<string, unknown> }).__result,
+    )) as {
+      scores?: number[];
+      top?: number[];
+      error?: string;
+    };
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    const n = model.numItems;
+    const ref = await model.topKIndices(Int32Array.from(USERS), { k: n, excludeSeen: false });
+    const expected = new Float32Array(USERS.length * n);
+    ref.forEach((r, b) => r.items.forEach((item, j) => (expected[b * n + item] = r.scores[j]!)));
+    expect(maxAbsDiff(result.scores!, expected)).toBeLessThan(1e-4);
+    expect(result.top).toEqual(ref.flatMap((r) => Array.from(r.items.subarray(0, 3))));
+  });
+});
