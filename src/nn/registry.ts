@@ -151,7 +151,8 @@ const checks = new Map<string, ConfigCheck>([
   [
     'LayerNorm',
     (c, s) => {
-      const n = c.normalizedShape;
+      // The constructor takes a single size as well as a list.
+      const n = typeof c.normalizedShape === 'number' ? [c.normalizedShape] : c.normalizedShape;
       if (c.elementwiseAffine === false) return boundedTable(s, c, 'normalizedShape', Array.isArray(n) ? n : [n]);
       const w = s.shape('weight');
       if (!Array.isArray(n) || n.length !== w.length || n.some((d, i) => d !== w[i]))

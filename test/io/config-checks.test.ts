@@ -72,6 +72,13 @@ describe('at.load checks a stored config against the stored shapes before buildi
     const x = at.tensor([[1, 2, 3]]);
     expect(Array.from(await back.forward(x).data())).toEqual(Array.from(await lin.forward(x).data()));
     for (const m of [lin, back]) m.dispose();
+    // A single size where the constructor takes one is the same LayerNorm.
+    const ln = new nn.LayerNorm(6);
+    const back2 = await at.load<at.nn.LayerNorm>(await withConfig(ln, (c) => (c.normalizedShape = 6)));
+    expect(back2.normalizedShape).toEqual([6]);
+    const bad = await loadError(await withConfig(ln, (c) => (c.normalizedShape = [7])));
+    expect(bad.message).toMatch(/LayerNorm config normalizedShape = \[7\] contradicts tensor 'weight' of shape \[6\]/);
+    for (const m of [ln, back2]) m.dispose();
   });
 
   it('a model type without a check is built within a budget of the file, and nothing is left behind', async () => {

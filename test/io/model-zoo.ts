@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type * as At from '../../src/index.js';
 
 /**
@@ -61,14 +62,13 @@ export function kmeansRows(): number[][] {
   return Array.from({ length: 45 }, (_, i) => [(i % 3) * 5 + ((i * 7) % 10) / 10, Math.floor(i / 15) + (i % 4) / 8]);
 }
 
-/** Purchase histories of 12 customers (frequency, recency, T in weeks, mean order value). */
+/**
+ * Purchase histories of 300 customers (frequency, recency, T, mean order value): the SciPy
+ * fixture of the LTV tests, on which BG/NBD and Gamma-Gamma converge to an interior optimum.
+ */
 export function ltvHistory(): { frequency: number[]; recency: number[]; T: number[]; monetary: number[] } {
-  return {
-    frequency: [0, 1, 2, 3, 0, 5, 1, 2, 4, 0, 2, 6],
-    recency: [0, 4, 10, 18, 0, 30, 2, 25, 20, 0, 7, 33],
-    T: [20, 30, 26, 35, 12, 38, 9, 40, 29, 31, 15, 36],
-    monetary: [0, 12, 30.5, 22, 0, 18, 45, 9.5, 27, 0, 14, 21],
-  };
+  const ref = JSON.parse(readFileSync(new URL('../models/fixtures/ltv-reference.json', import.meta.url), 'utf8'));
+  return ref.history;
 }
 
 const REVIEWS = ['great shoes love them', 'awful fit never again', 'love the colour', 'bad stitching awful'];
