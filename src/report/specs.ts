@@ -27,7 +27,14 @@ export function chart(values: readonly object[], body: VegaLiteSpec): VegaLiteSp
     config: {
       font: 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif',
       axis: { labelFontSize: 11, titleFontSize: 12, grid: true, gridColor: '#eee' },
-      legend: { labelFontSize: 11, titleFontSize: 12, orient: 'bottom', direction: 'vertical', labelLimit: 320, titleLimit: 320 },
+      legend: {
+        labelFontSize: 11,
+        titleFontSize: 12,
+        orient: 'bottom',
+        direction: 'vertical',
+        labelLimit: 320,
+        titleLimit: 320,
+      },
       range: { category: COLORS },
       view: { stroke: null },
     },

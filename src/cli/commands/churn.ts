@@ -145,7 +145,7 @@ function labels(table: CsvTable, file: string, c: number, positive: string | und
     throw new UsageError(
       `${file}, column "${table.header[c]}": ${positive === undefined ? 'no Yes, 1 or true value' : `no row has ${JSON.stringify(positive)}`}; its values are ${distinct.slice(0, 6).join(', ')}; say which means churned with --positive`,
     );
-  const empty = cells.findIndex((x) => x === '');
+  const empty = cells.indexOf('');
   if (empty >= 0)
     throw new InputError(`${file}, line ${table.lines[empty]}, column "${table.header[c]}": the target is empty`);
   if (distinct.length > 2)
