@@ -29,7 +29,9 @@ describe('compareArms', () => {
     });
     // a is significant alone (p ≈ 0.02) and survives the correction only if 3·p < 0.05.
     expect(r.a!.decision).toBe(adj[0]! < 0.05 ? 'treatment better' : 'no significant difference');
-    expect(r.a!.summary()).toMatch(/^a: two-proportion z-test: .*, p = 0\.0186\d, Holm-adjusted over 3 arms p = 0\.0558\d -> no significant difference \(alpha 0\.05\)$/);
+    expect(r.a!.summary()).toMatch(
+      /^a: two-proportion z-test: .*, p = 0\.0186\d, Holm-adjusted over 3 arms p = 0\.0558\d -> no significant difference \(alpha 0\.05\)$/,
+    );
     const none = ex.compareArms(control, arms, { correction: 'none' });
     expect(none.a!.pValue).toBe(raw[0]);
   });
