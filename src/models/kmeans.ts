@@ -87,10 +87,13 @@ export class KMeans {
       throw new ValueError(`${op}: nInit must be a positive integer; got ${fmtValue(nInit)}`);
     if (!Number.isInteger(maxIter) || maxIter < 1)
       throw new ValueError(`${op}: maxIter must be a positive integer; got ${fmtValue(maxIter)}`);
-    if (!(tol >= 0) || !Number.isFinite(tol))
+    if (typeof tol !== 'number' || !(tol >= 0) || !Number.isFinite(tol))
       throw new ValueError(`${op}: tol must be a finite number ≥ 0; got ${fmtValue(tol)}`);
     const init = options.init ?? 'k-means++';
-    if (typeof init === 'string' && init !== 'k-means++' && init !== 'random') {
+    if (
+      (typeof init === 'string' && init !== 'k-means++' && init !== 'random') ||
+      (typeof init !== 'string' && !Array.isArray(init))
+    ) {
       throw new ValueError(
         `${op}: init must be 'k-means++', 'random' or an array of k centroids; got ${fmtValue(init)}`,
       );

@@ -191,3 +191,10 @@ describe('KMeans options and errors', () => {
     expect(() => segmentProfiles({ a: [1, 2] }, [0, 0, 1])).toThrow(/"a" has 2 rows but labels has 3/);
   });
 });
+
+describe('KMeans options from a file are checked without coercion', () => {
+  it('a tol or init that is not a number or an array is a ValueError (was a TypeError; found by the config fuzzer)', () => {
+    for (const o of [{ tol: { toString: 1 } }, { init: { toString: 1 } }, { init: { length: 2 } }])
+      expect(() => new at.models.KMeans({ k: 2, ...(o as object) })).toThrow(at.ValueError);
+  });
+});
