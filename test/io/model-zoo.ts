@@ -154,7 +154,11 @@ export async function fingerprint(at: AtModule, model: unknown): Promise<unknown
     return { predict: Array.from(model.predict(pu, pi)), top };
   }
   if (model instanceof m.ChurnClassifier) {
-    const X = model.encoder!.transform(churnTable().table);
+    // A file may hold no encoder (saved without one): encode as makeModel did.
+    const encoder =
+      model.encoder ??
+      new at.data.TabularEncoder({ numeric: ['tenure', 'spend'], categorical: ['plan'] }).fit(churnTable().table);
+    const X = encoder.transform(churnTable().table);
     const p = await model.predictProba({ data: X.data, cols: X.cols });
     return { proba: Array.from(p), cols: X.names };
   }
