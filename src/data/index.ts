@@ -87,6 +87,7 @@ export {
   type ParquetVectors,
   type ParquetBatch,
   type ParquetReadOptions,
+  type ColumnOf,
 } from './parquet.js';
 export {
   readInteractionsParquet,

@@ -25,7 +25,8 @@ export interface ParquetVectors {
   dim: number;
 }
 
-type ColumnOf<K extends ParquetColumnKind> = K extends 'number'
+/** The array type `readParquet` gives for a column of each kind. */
+export type ColumnOf<K extends ParquetColumnKind> = K extends 'number'
   ? Float64Array
   : K extends 'vector'
     ? ParquetVectors

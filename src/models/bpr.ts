@@ -69,7 +69,7 @@ export class BPR extends FactorModel {
     return { ...this.opts };
   }
 
-  /** SGD on the new user's vector alone (the BPR loss, items frozen); see {@link sgdFoldIn}. */
+  /** SGD on the new user's vector alone (the BPR loss, items frozen); see `sgdFoldIn`. */
   protected override foldInRow(
     items: Int32Array,
     _values: Float32Array,

@@ -325,7 +325,7 @@ export abstract class FactorModel extends Recommender {
 
   /**
    * On webgpu: the users' scores as one matmul with the item biases fused, then top-k selection
-   * on the GPU ({@link topKOnDevice}); only [users, k] is read back.
+   * on the GPU (`topKOnDevice` in topk.ts); only [users, k] is read back.
    */
   protected override deviceTopK(
     users: Int32Array,

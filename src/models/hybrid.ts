@@ -26,7 +26,7 @@ export type { HybridLoss } from './hybrid-train.js';
 export interface HybridOptions {
   /** Dimension of the feature embeddings; default 30. */
   factors?: number;
-  /** `'warp'` (default; best for precision@k), `'bpr'` or `'logistic'`. See {@link trainHybrid}. */
+  /** `'warp'` (default; best for precision@k), `'bpr'` or `'logistic'`. See `trainHybrid`. */
   loss?: HybridLoss;
   /** Default 10. */
   epochs?: number;
@@ -174,7 +174,7 @@ export class HybridRecommender extends FactorModel {
 
   /**
    * A new user as a free vector learned by SGD with the model's loss against the frozen item
-   * representations (see {@link sgdFoldIn}); the user's features, if any, are not used (use
+   * representations (see `sgdFoldIn`); the user's features, if any, are not used (use
    * {@link HybridRecommender.recommendForFeatures} for a user with features and no history).
    */
   protected override foldInRow(

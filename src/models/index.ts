@@ -5,9 +5,11 @@ export {
   type PredictOptions,
   type RecommendOptions,
   type ScoredItem,
+  type TopK,
 } from './recommender.js';
 export type { RecommenderJSON, StateArray } from './recommender-state.js';
 export { FactorModel, type FoldInOptions, type FoldInResult } from './factor-model.js';
+export type { HostTables } from './sgd-loop.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { ALS, type ALSOptions } from './als.js';

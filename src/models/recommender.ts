@@ -65,7 +65,7 @@ export interface ScoredItem {
 const USER_CHUNK = 256;
 
 /** The top items of one row (dense indices) with their scores, best first. */
-type TopK = { items: Int32Array; scores: Float32Array };
+export type TopK = { items: Int32Array; scores: Float32Array };
 
 /**
  * The common API of attune's recommenders. `fit` takes {@link Interactions}; everything after
@@ -316,7 +316,7 @@ export abstract class Recommender {
 
   /**
    * The fitted state as named float32/int32 CPU tensors (factor tables, biases, seen items),
-   * for safetensors files. With {@link toJSON} it is all {@link loadRecommender} needs.
+   * for safetensors files. With {@link toJSON} it is all `loadRecommender` needs.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};

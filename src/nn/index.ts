@@ -11,7 +11,7 @@ export { Dropout } from './dropout.js';
 export { LayerNorm } from './layernorm.js';
 export type { LayerNormOptions } from './layernorm.js';
 export { registerModuleType, buildModule } from './registry.js';
-export type { ModuleFactory } from './registry.js';
+export type { ModuleFactory, ConfigCheck, StoredModule } from './registry.js';
 export * as init from './init.js';
 export * as functional from './functional.js';
 export { LSTM } from './lstm.js';
