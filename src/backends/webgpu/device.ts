@@ -22,7 +22,7 @@ async function findGpu(): Promise<GPU> {
   const specifier = 'webgpu';
   let mod: { create: (flags: string[]) => GPU };
   try {
-    mod = (await import(/* @vite-ignore */ specifier)) as typeof mod;
+    mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof mod;
   } catch (e) {
     throw new BackendError(
       `webgpu: no WebGPU adapter: navigator.gpu is missing and the 'webgpu' package could not be loaded (${(e as Error).message}). ${HINT}`,
