@@ -82,14 +82,29 @@ describe('at.load checks a stored config against the stored shapes before buildi
   });
 
   it('a model type without a check is built within a budget of the file, and nothing is left behind', async () => {
-    const nm = new at.models.NextItemModel({ numItems: 6, dim: 8, layers: 1, heads: 2, maxLen: 4, seed: 1 });
-    // 2^31 transformer layers: without the budget the loop allocates until the heap is gone.
-    const e = await loadError(await withConfig(nm, (c) => (c.layers = 2 ** 31)));
-    expect(e).toBeInstanceOf(at.DataError);
-    expect(e.message).toMatch(
-      /NextItemModel from the file: its config asks for more than \d+ parameter and buffer values/,
+    // A caller's own type (passed in `types`, so at.load has no check for it) whose config asks
+    // for 2^31 layers: without the budget the loop allocates until the heap is gone.
+    const tower = (c: Record<string, unknown>) => {
+      const layers: at.nn.Linear[] = [];
+      for (let i = 0; i < (c.n as number); i++) layers.push(new nn.Linear(4, 4, { seed: i }));
+      return new nn.Sequential(layers);
+    };
+    const small = tower({ n: 1 });
+    const { tensors, metadata } = at.parseSafetensors(await at.save(small));
+    const bytes = at.encodeSafetensors(tensors, {
+      ...metadata,
+      'attune.type': 'Tower',
+      'attune.config': JSON.stringify({ n: 2 ** 31 }),
+    });
+    const live = at.memory().tensors;
+    const e = await at.load(bytes, { types: { Tower: tower } }).then(
+      () => new Error('loaded'),
+      (err: Error) => err,
     );
-    nm.dispose();
+    expect(at.memory().tensors).toBe(live);
+    expect(e).toBeInstanceOf(at.DataError);
+    expect(e.message).toMatch(/Tower from the file: its config asks for more than \d+ parameter and buffer values/);
+    small.dispose();
   });
 
   it('buildWithin disposes what a failed build registered, and lets a build within the limit through', () => {
@@ -132,5 +147,51 @@ describe('buildModule looks up own registered types only', () => {
     const m = nn.buildModule('constructor', {}, { constructor: () => new nn.Linear(1, 1) });
     expect(m).toBeInstanceOf(nn.Linear);
     m.dispose();
+  });
+});
+
+describe('the sequence and text models check their stored sizes before building', () => {
+  const m = at.models;
+  const huge = 2 ** 31;
+
+  it('NextItemModel (transformer and LSTM): items, dim, maxLen and layers', async () => {
+    for (const arch of ['transformer', 'lstm'] as const) {
+      const model = new m.NextItemModel({ numItems: 6, dim: 8, arch, layers: 2, heads: 2, maxLen: 5, seed: 1 });
+      for (const field of ['numItems', 'dim', 'layers', ...(arch === 'transformer' ? ['maxLen'] : [])]) {
+        const e = await loadError(await withConfig(model, (c) => (c[field] = huge)));
+        expect(e).toBeInstanceOf(at.DataError);
+        expect(e.message).toMatch(new RegExp(`NextItemModel config ${field} = ${huge} contradicts`));
+      }
+      // The untouched file still loads.
+      const back = (await at.load(await at.save(model))) as at.models.NextItemModel;
+      expect(back.config()).toEqual(model.config());
+      back.dispose();
+      model.dispose();
+    }
+  });
+
+  it('Seq2Seq (LSTM and transformer): dim and layers', async () => {
+    const vocabulary = m.Vocabulary.build(['red shoes today', 'blue hats now']);
+    for (const arch of ['lstm', 'transformer'] as const) {
+      const model = new m.Seq2Seq({ arch, vocabulary, dim: 8, layers: 1, heads: 2, maxLen: 8, dropout: 0, seed: 4 });
+      for (const field of ['dim', 'layers']) {
+        const e = await loadError(await withConfig(model, (c) => (c[field] = huge)));
+        expect(e.message).toMatch(new RegExp(`Seq2Seq config ${field} = ${huge} contradicts`));
+      }
+      model.dispose();
+    }
+  });
+
+  it('TextClassifier (BiLSTM and transformer): dim, hidden and layers', async () => {
+    const texts = ['good fun', 'bad awful', 'great', 'terrible stuff'];
+    const labels = ['p', 'n', 'p', 'n'];
+    for (const encoder of ['bilstm', 'transformer'] as const) {
+      const model = m.TextClassifier.fromTexts(texts, labels, { encoder, dim: 8, hidden: 8, heads: 2, seed: 5 });
+      for (const field of ['dim', 'layers', ...(encoder === 'bilstm' ? ['hidden'] : [])]) {
+        const e = await loadError(await withConfig(model, (c) => (c[field] = huge)));
+        expect(e.message).toMatch(new RegExp(`TextClassifier config ${field} = ${huge} contradicts`));
+      }
+      model.dispose();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
 import { registerModuleType } from '../../nn/registry.js';
+import { nextItemConfigCheck as storedConfigCheck } from './stored-config.js';
 import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { LearnedPositionalEncoding } from '../../nn/positional.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
@@ -395,4 +396,4 @@ export class NextItemModel extends Module {
   }
 }
 
-registerModuleType('NextItemModel', (c) => new NextItemModel(c as unknown as NextItemModelOptions));
+registerModuleType('NextItemModel', (c) => new NextItemModel(c as unknown as NextItemModelOptions), storedConfigCheck);

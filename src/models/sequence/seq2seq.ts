@@ -9,6 +9,7 @@ import { Linear } from '../../nn/linear.js';
 import { LSTM } from '../../nn/lstm.js';
 import { Module, ModuleList, type ModuleConfig } from '../../nn/module.js';
 import { registerModuleType } from '../../nn/registry.js';
+import { seq2seqConfigCheck } from './stored-config.js';
 import { Rng } from '../../core/random.js';
 import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { SinusoidalPositionalEncoding } from '../../nn/positional.js';
@@ -385,4 +386,8 @@ export class Seq2Seq extends Module implements StepDecoder {
 }
 
 // Files saved before copying existed have no `copy` in their config: they load as non-copying models.
-registerModuleType('Seq2Seq', (c) => new Seq2Seq({ copy: false, ...(c as unknown as Seq2SeqOptions) }));
+registerModuleType(
+  'Seq2Seq',
+  (c) => new Seq2Seq({ copy: false, ...(c as unknown as Seq2SeqOptions) }),
+  seq2seqConfigCheck,
+);

@@ -367,4 +367,16 @@ export class TextClassifier extends Module {
   }
 }
 
-registerModuleType('TextClassifier', (c) => new TextClassifier(c as unknown as TextClassifierOptions));
+// Sizes in a stored config must agree with the stored tables before anything is built (see
+// NextItemModel's registration).
+registerModuleType(
+  'TextClassifier',
+  (c) => new TextClassifier(c as unknown as TextClassifierOptions),
+  (c, stored) => {
+    stored.dim(c, 'dim', 'embed.weight', 1);
+    if (c.encoder === 'bilstm') {
+      stored.dim(c, 'hidden', 'lstm.weight_hh_l0', 1);
+      stored.count(c, 'layers', (l) => `lstm.weight_ih_l${l}`);
+    } else stored.count(c, 'layers', (l) => `encoderLayers.${l}.linear1.weight`);
+  },
+);
