@@ -15,6 +15,9 @@ export const MODEL_TYPES = [
   'SVDpp',
   'BPR',
   'ImplicitALS',
+  'ALS',
+  'HybridRecommender',
+  'ImportedFactors',
   'ItemKNN',
   'Popularity',
   'ChurnClassifier',
@@ -95,6 +98,19 @@ export async function makeModel(at: AtModule, type: ModelType): Promise<unknown>
       return new m.BPR({ factors: 4, epochs: 3, seed: 1 }).fit(interactions(at));
     case 'ImplicitALS':
       return new m.ImplicitALS({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
+    case 'ALS':
+      return new m.ALS({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
+    case 'HybridRecommender':
+      return new m.HybridRecommender({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
+    case 'ImportedFactors': {
+      // Factors as Spark ALS hands them over: ids with one vector each.
+      const vectors = (n: number, shift: number) =>
+        Array.from({ length: n }, (_, r) => Array.from({ length: 3 }, (_, c) => Math.sin(r * 1.3 + c * 0.7 + shift)));
+      return at.importFactors({
+        userFactors: { ids: Array.from({ length: 24 }, (_, u) => u), factors: vectors(24, 0) },
+        itemFactors: { ids: Array.from({ length: 30 }, (_, i) => i), factors: vectors(30, 1) },
+      });
+    }
     case 'ItemKNN':
       return new m.ItemKNN({ neighbors: 5 }).fit(interactions(at));
     case 'Popularity':
