@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
+import { CHROMIUM, browserMissing } from '../browser/chromium.js';
 import { maxAbsDiff } from './ort.js';
 
 /**
@@ -13,9 +14,6 @@ import { maxAbsDiff } from './ort.js';
  */
 const root = resolve(__dirname, '../..');
 const ORT_DIST = join(root, 'node_modules', 'onnxruntime-web', 'dist');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const browserMissing = !existsSync(CHROMIUM) && process.env.ATTUNE_REQUIRE_WEBGPU !== '1';
-if (browserMissing) console.log(`onnxruntime-web suite skipped: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
 const USERS = [0, 4, 9];
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
