@@ -5,7 +5,6 @@ import { experimentSection, ltvSection } from './outcomes.js';
 import { nextItemSection, recommendationSection, segmentSection, trainingSection } from './sections.js';
 import type { ReportInput, ReportSection, VegaLiteSpec } from './types.js';
 
-export { thresholdCurves, concentrationCurve, type CurvePoint, type ThresholdCurves } from './curves.js';
 export type {
   ReportInput,
   ReportSection,
