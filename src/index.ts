@@ -73,7 +73,7 @@ export type {
   ModelClass,
   SaveableModel,
 } from './io/index.js';
-export { report, reportSections, renderChart } from './report/index.js';
+export { report, reportSections, renderChart, experimentFromTest } from './report/index.js';
 export type {
   ReportInput,
   ReportSection,
@@ -82,5 +82,7 @@ export type {
   RecommendationLists,
   ExperimentArm,
   ExperimentResult,
+  ExperimentReadout,
+  ExperimentTest,
   VegaLiteSpec,
 } from './report/index.js';

@@ -13,8 +13,11 @@ export type {
   RecommendationLists,
   ExperimentArm,
   ExperimentResult,
+  ExperimentReadout,
+  ExperimentTest,
   VegaLiteSpec,
 } from './types.js';
+export { experimentFromTest } from './experiments.js';
 
 /**
  * The sections and charts (Vega-Lite specs with captions) {@link report} would draw for

@@ -1,12 +1,14 @@
 import { ValueError } from '../core/errors.js';
+import { experimentFromTest } from './experiments.js';
 import { chart, enc, lines, num, pct } from './specs.js';
 import type { ReportInput, ReportSection } from './types.js';
 
 /**
- * A/B results: each arm's estimate with its interval. Any experiment analysis can feed it by
- * mapping its result onto {@link ExperimentResult} (arms with estimate, lower and upper).
+ * A/B results: each arm's estimate with its interval. `at.experiments` results are mapped by
+ * {@link experimentFromTest}; any other analysis can give arms with estimate, lower and upper.
  */
-export function experimentSection(results: NonNullable<ReportInput['experiments']>): ReportSection {
+export function experimentSection(inputs: NonNullable<ReportInput['experiments']>): ReportSection {
+  const results = inputs.map((e) => ('result' in e ? experimentFromTest(e) : e));
   return {
     id: 'experiments',
     title: 'A/B tests',
@@ -26,7 +28,7 @@ export function experimentSection(results: NonNullable<ReportInput['experiments'
         id: `experiment-${i}`,
         title: r.name,
         caption: best
-          ? `${r.metric} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
+          ? `${r.metric} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${r.verdict ? `. ${r.verdict}` : second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
           : `No arms were given for ${r.name}.`,
         spec: chart(rows, {
           height: 40 * Math.max(2, r.arms.length),
