@@ -119,6 +119,7 @@ export async function churnCommand(argv: readonly string[], ioOverride?: Command
   clf.dispose();
   return {
     command: cmd,
+    backend: s.backend,
     customers: table.rowCount,
     features: Xtrain.names,
     skipped,
