@@ -4,7 +4,7 @@ import { studentQuantile } from '../experiments/distributions.js';
 import type { MeansTestResult } from '../experiments/means.js';
 import type { ArmResult } from '../experiments/multiple.js';
 import type { ProportionTestResult } from '../experiments/proportions.js';
-import { fmtNum, type MeanStats } from '../experiments/result.js';
+import { type Decision, fmtNum, type MeanStats } from '../experiments/result.js';
 import type { ExperimentArm, ExperimentReadout, ExperimentResult, ExperimentTest } from './types.js';
 
 /**
@@ -50,7 +50,7 @@ export function experimentFromTest(readout: ExperimentReadout): ExperimentResult
   const verdicts: string[] = [];
   results.forEach((r, i) => {
     arms.push(singleArms(r, control, names[i]!).arms[1]!);
-    verdicts.push(`"${names[i]}": ${r.decision} (corrected p = ${fmtNum(r.pValue)})`);
+    verdicts.push(`${inWords(r.decision, control, names[i]!)} (corrected p = ${fmtNum(r.pValue)})`);
   });
   return {
     name,
@@ -84,10 +84,10 @@ function singleArms(
       metric: r.model === 'beta-binomial' ? 'conversion rate (posterior)' : 'mean outcome (posterior)',
       level: r.credibility,
       arms: [arm(control, r.control), arm(treatment, r.treatment)],
-      verdict: `The chance that "${treatment}" beats "${control}" is ${(r.probabilityToBeat * 100).toFixed(1)}%: ${r.decision} (the decision needs ${(r.threshold * 100).toFixed(0)}%).`,
+      verdict: `The chance that "${treatment}" beats "${control}" is ${(r.probabilityToBeat * 100).toFixed(1)}%: ${inWords(r.decision, control, treatment)} (the decision needs ${(r.threshold * 100).toFixed(0)}%).`,
     };
   }
-  const verdict = `The test reads ${r.decision}: ${r.effectName} ${fmtNum(r.effect)}, ${Math.round(r.confidence * 1000) / 10}% interval [${fmtNum(r.interval[0])}, ${fmtNum(r.interval[1])}], p = ${fmtNum(r.pValue)}.`;
+  const verdict = `The test reads ${inWords(r.decision, control, treatment)}: ${r.effectName} ${fmtNum(r.effect)}, ${Math.round(r.confidence * 1000) / 10}% interval [${fmtNum(r.interval[0])}, ${fmtNum(r.interval[1])}], p = ${fmtNum(r.pValue)}.`;
   if ('rate' in r.control) {
     const t = (r as ProportionTestResult).treatment;
     const arm = (label: string, a: { rate: number; interval: [number, number] }): ExperimentArm => ({
@@ -110,6 +110,13 @@ function singleArms(
     arms: [meanArm(control, m.control, r.confidence), meanArm(treatment, m.treatment, r.confidence)],
     verdict,
   };
+}
+
+/** A decision in the arms' own names: '"B" is better than "A"'. */
+function inWords(decision: Decision, control: string, treatment: string): string {
+  if (decision === 'treatment better') return `"${treatment}" is better than "${control}"`;
+  if (decision === 'control better') return `"${control}" is better than "${treatment}"`;
+  return `no significant difference between "${control}" and "${treatment}"`;
 }
 
 /** An arm's mean with its t interval at `confidence` (a single value gets a zero-width interval). */

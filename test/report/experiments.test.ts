@@ -27,7 +27,7 @@ describe('at.report maps at.experiments results', () => {
     });
     expect(r.arms[1]!.estimate).toBe(0.12);
     expect(r.arms[1]!.lower).toBeGreaterThan(r.arms[0]!.upper);
-    expect(r.verdict).toMatch(/treatment better/);
+    expect(r.verdict).toMatch(/^The test reads "B" is better than "A": difference in proportions/);
   });
 
   it('a null result says so in the caption, not "unlikely to be chance"', () => {
@@ -68,7 +68,7 @@ describe('at.report maps at.experiments results', () => {
       lower: b.treatment.interval[0],
       upper: b.treatment.interval[1],
     });
-    expect(r.verdict).toMatch(/beats "control" is 100\.0%|beats "control" is 99\.\d%/);
+    expect(r.verdict).toMatch(/beats "control" is (100\.0|99\.\d)%: "treatment" is better than "control"/);
   });
 
   it('compareArms: the control once, then every arm, each with its corrected decision', () => {
@@ -76,8 +76,8 @@ describe('at.report maps at.experiments results', () => {
     const r = experimentFromTest({ name: 'Three subject lines', result: arms, controlName: 'A' });
     expect(r.arms.map((a) => a.arm)).toEqual(['A', 'B', 'C']);
     expect(r.arms.map((a) => a.estimate)).toEqual([0.1, 0.12, 0.1005]);
-    expect(r.verdict).toMatch(/"B": treatment better/);
-    expect(r.verdict).toMatch(/"C": no significant difference/);
+    expect(r.verdict).toMatch(/"B" is better than "A" \(corrected p = /);
+    expect(r.verdict).toMatch(/no significant difference between "A" and "C"/);
   });
 
   it('draws test results and plain arms side by side in one HTML page', async () => {
@@ -88,7 +88,7 @@ describe('at.report maps at.experiments results', () => {
       ],
     });
     expect(html.match(/<svg/g)).toHaveLength(2);
-    expect(html).toContain('The test reads treatment better');
+    expect(html).toContain('The test reads &quot;treatment&quot; is better than &quot;control&quot;');
   });
 
   it('names what is wrong with something that is not a result', () => {
