@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/random.js';
 import { bayesProportions } from '../../src/experiments/bayes.js';
+import { cuped } from '../../src/experiments/cuped.js';
 import { welchTest } from '../../src/experiments/means.js';
 import { compareArms } from '../../src/experiments/multiple.js';
 import { twoProportionTest } from '../../src/experiments/proportions.js';
@@ -56,6 +57,21 @@ describe('at.report maps at.experiments results', () => {
       for (const a of r.arms) expect(a.lower < a.estimate && a.estimate < a.upper).toBe(true);
     expect(large.arms[0]!.estimate).toBeCloseTo(40, 0);
     expect(large.arms[1]!.estimate).toBeCloseTo(43, 0);
+  });
+
+  it('CUPED: the arms are the adjusted means, with intervals narrower than the raw ones', () => {
+    // The outcome is mostly last period's value x plus noise, so CUPED removes most of the variance.
+    const rng = new Rng(9);
+    const arm = (n: number, lift: number) => {
+      const x = Float64Array.from({ length: n }, () => 100 * rng.float());
+      return { x, y: Float64Array.from(x, (v) => v + lift + 4 * (rng.float() - 0.5)) };
+    };
+    const result = cuped(arm(400, 0), arm(400, 1));
+    const adjusted = experimentFromTest({ name: 'CUPED', result });
+    const raw = experimentFromTest({ name: 'raw', result: result.unadjusted });
+    expect(adjusted.arms[0]!.estimate).toBe(result.control.mean);
+    const width = (r: typeof raw) => r.arms[1]!.upper - r.arms[1]!.lower;
+    expect(width(adjusted)).toBeLessThan(width(raw) / 5);
   });
 
   it('a Bayesian reading: posterior means and credible intervals, the verdict names the probability', () => {
