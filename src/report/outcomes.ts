@@ -23,12 +23,13 @@ export function experimentSection(inputs: NonNullable<ReportInput['experiments']
       const [best, second] = sorted;
       const separated = best && second ? best.lower > second.upper : false;
       const rows = r.arms.map((a) => ({ ...a }));
+      // Arms in the order given (control first), not alphabetical.
       const x = { field: 'estimate', title: r.metric };
       return {
         id: `experiment-${i}`,
         title: r.name,
         caption: best
-          ? `${r.metric} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${r.verdict ? `. ${r.verdict}` : second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
+          ? `${r.metric.charAt(0).toUpperCase()}${r.metric.slice(1)} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${r.verdict ? `. ${r.verdict}` : second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
           : `No arms were given for ${r.name}.`,
         spec: chart(rows, {
           height: 40 * Math.max(2, r.arms.length),
@@ -36,7 +37,7 @@ export function experimentSection(inputs: NonNullable<ReportInput['experiments']
             {
               mark: { type: 'rule', strokeWidth: 2 },
               encoding: {
-                y: { field: 'arm', type: 'nominal', title: null },
+                y: { field: 'arm', type: 'nominal', title: null, sort: null },
                 x: { field: 'lower', type: 'quantitative', title: r.metric, scale: { zero: false } },
                 x2: { field: 'upper' },
               },
@@ -44,7 +45,7 @@ export function experimentSection(inputs: NonNullable<ReportInput['experiments']
             {
               mark: { type: 'point', filled: true, size: 80 },
               encoding: {
-                y: { field: 'arm', type: 'nominal', title: null },
+                y: { field: 'arm', type: 'nominal', title: null, sort: null },
                 x: enc(x),
                 color: { field: 'arm', type: 'nominal', legend: null },
               },

@@ -36,6 +36,7 @@ describe('at.report maps at.experiments results', () => {
       experiments: [{ name: 'No change', result: twoProportionTest(control, same) }],
     });
     const caption = section!.charts[0]!.caption;
+    expect(caption).toMatch(/^Conversion rate per variant/);
     expect(caption).toMatch(/no significant difference/);
     expect(caption).not.toMatch(/unlikely to be chance/);
   });
@@ -99,12 +100,20 @@ describe('at.report maps at.experiments results', () => {
   it('draws test results and plain arms side by side in one HTML page', async () => {
     const html = await report({
       experiments: [
-        { name: 'Subject line', result: twoProportionTest(control, better) },
+        {
+          name: 'Subject line',
+          result: twoProportionTest(control, better),
+          controlName: 'No email',
+          treatmentName: 'An email',
+        },
         { name: 'Hand-made', metric: 'rate', level: 0.9, arms: [{ arm: 'x', estimate: 0.5, lower: 0.4, upper: 0.6 }] },
       ],
     });
     expect(html.match(/<svg/g)).toHaveLength(2);
-    expect(html).toContain('The test reads &quot;treatment&quot; is better than &quot;control&quot;');
+    expect(html).toContain('The test reads &quot;An email&quot; is better than &quot;No email&quot;');
+    // The arms in the order given, control first, not alphabetically.
+    expect(html.indexOf('>No email<')).toBeGreaterThan(0);
+    expect(html.indexOf('>No email<')).toBeLessThan(html.indexOf('>An email<'));
   });
 
   it('names what is wrong with something that is not a result', () => {
