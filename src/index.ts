@@ -39,6 +39,31 @@ export * as metrics from './metrics/index.js';
 export * as nn from './nn/index.js';
 export * as models from './models/index.js';
 export * as optim from './optim/index.js';
+// The models also as top-level names: `import { BPR } from 'attune'` bundles BPR and what it
+// needs, while reading `models.BPR` keeps the whole namespace object (every model) in a bundle.
+export {
+  MatrixFactorization,
+  BaselineOnly,
+  SVDpp,
+  ALS,
+  BPR,
+  ImplicitALS,
+  ItemKNN,
+  Popularity,
+  HybridRecommender,
+  KMeans,
+  MiniBatchKMeans,
+  segmentProfiles,
+  ChurnClassifier,
+  NextItemModel,
+  Seq2Seq,
+  Vocabulary,
+  TextClassifier,
+  BetaGeo,
+  GammaGamma,
+  CustomerValue,
+} from './models/index.js';
+
 export * as privacy from './data/privacy/index.js';
 export * as fairness from './metrics/fairness.js';
 export * as experiments from './experiments/index.js';
@@ -73,7 +98,7 @@ export type {
   ModelClass,
   SaveableModel,
 } from './io/index.js';
-export { report, reportSections, renderChart } from './report/index.js';
+export { report, reportSections, renderChart, experimentFromTest } from './report/index.js';
 export type {
   ReportInput,
   ReportSection,
@@ -82,5 +107,7 @@ export type {
   RecommendationLists,
   ExperimentArm,
   ExperimentResult,
+  ExperimentReadout,
+  ExperimentTest,
   VegaLiteSpec,
 } from './report/index.js';

@@ -117,6 +117,32 @@ export function leaveLastOut(data: Interactions): Split {
   return splitBy(data, (r) => inTest[r] === 1);
 }
 
+/**
+ * Row indices split within each class of binary `labels` (0 or 1; other values go to neither
+ * side): `round(count * testFraction)` of each class's rows, drawn with `rng`, go to test, so
+ * both sides keep the positive rate. Both index lists come back sorted. The churn classifier's
+ * validation split and the CLI's churn test split both use it.
+ */
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  testFraction: number,
+  rng: Rng,
+): { train: number[]; test: number[] } {
+  if (!(testFraction > 0 && testFraction < 1))
+    throw new ValueError(`stratifiedSplit: testFraction must be in (0, 1); got ${fmtValue(testFraction)}`);
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const cls of [0, 1]) {
+    const rows: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === cls) rows.push(i);
+    rng.shuffle(rows);
+    const n = Math.round(rows.length * testFraction);
+    test.push(...rows.slice(0, n));
+    train.push(...rows.slice(n));
+  }
+  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+}
+
 function testCount(op: string, n: number, fraction: number): number {
   if (!(fraction > 0 && fraction < 1))
     throw new ValueError(`${op}: testFraction must be in (0, 1); got ${fmtValue(fraction)}`);

@@ -23,6 +23,7 @@ export {
   type CalibrationOptions,
   type CalibrationCurve,
 } from './classification.js';
+export { thresholdCurves, concentrationCurve, type CurvePoint, type ThresholdCurves } from './curves.js';
 export { silhouetteScore, type SilhouetteOptions } from './clustering.js';
 export {
   psi,

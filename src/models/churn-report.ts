@@ -1,5 +1,6 @@
 import type { Rng } from '../core/random.js';
 import type { Matrix } from '../data/matrix.js';
+import { stratifiedSplit } from '../data/split.js';
 import {
   brierScore,
   calibrationCurve,
@@ -64,24 +65,14 @@ export function churnReport(y: BinaryLabels, p: ArrayLike<number>, bins = 10): C
 }
 
 /** Splits rows into train and validation within each class (seeded), so both keep the churn rate. */
-export function stratifiedSplit(
+export function splitMatrixByClass(
   m: Matrix,
   y: Uint8Array,
   frac: number,
   rng: Rng,
 ): { train: { m: Matrix; y: Uint8Array }; val: { m: Matrix; y: Uint8Array } } {
-  const valRows: number[] = [];
-  const trainRows: number[] = [];
-  for (const cls of [0, 1]) {
-    const rows = [];
-    for (let i = 0; i < y.length; i++) if (y[i] === cls) rows.push(i);
-    rng.shuffle(rows);
-    const nv = Math.round(rows.length * frac);
-    valRows.push(...rows.slice(0, nv));
-    trainRows.push(...rows.slice(nv));
-  }
+  const { train, test } = stratifiedSplit(y, frac, rng);
   const take = (rows: number[]): { m: Matrix; y: Uint8Array } => {
-    rows.sort((a, b) => a - b);
     const data = new Float64Array(rows.length * m.cols);
     const yy = new Uint8Array(rows.length);
     rows.forEach((i, r) => {
@@ -90,5 +81,5 @@ export function stratifiedSplit(
     });
     return { m: { data, rows: rows.length, cols: m.cols }, y: yy };
   };
-  return { train: take(trainRows), val: take(valRows) };
+  return { train: take(train), val: take(test) };
 }

@@ -3,7 +3,7 @@ import { Rng } from '../core/random.js';
 import { DataError, ShapeError, ValueError, NumericalError, fmtValue } from '../core/errors.js';
 import { logLoss } from '../metrics/classification.js';
 import { toLabels, type BinaryLabels } from '../metrics/validate.js';
-import { type ChurnReport, churnReport, sig, stratifiedSplit } from './churn-report.js';
+import { type ChurnReport, churnReport, sig, splitMatrixByClass } from './churn-report.js';
 import { noGrad } from '../autograd/tape.js';
 import { scope } from '../memory.js';
 import { binaryCrossEntropyWithLogits } from '../nn/functional.js';
@@ -110,7 +110,7 @@ export class ChurnClassifier {
     if (typeof v === 'number') {
       if (!(v > 0 && v < 1))
         throw new ValueError(`${op}: validation must be a fraction in (0, 1) or { X, y }; got ${fmtValue(v)}`);
-      const split = stratifiedSplit(train, labels, v, rng);
+      const split = splitMatrixByClass(train, labels, v, rng);
       train = split.train.m;
       labels = split.train.y;
       val = split.val;

@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import { calibrationCurve, prAuc, rocAuc } from '../metrics/classification.js';
-import { thresholdCurves } from './curves.js';
+import { thresholdCurves } from '../metrics/curves.js';
 import { chart, diagonal, hrule, lines, num, pct } from './specs.js';
 import type { ReportInput, ReportSection } from './types.js';
 

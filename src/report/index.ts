@@ -5,7 +5,6 @@ import { experimentSection, ltvSection } from './outcomes.js';
 import { nextItemSection, recommendationSection, segmentSection, trainingSection } from './sections.js';
 import type { ReportInput, ReportSection, VegaLiteSpec } from './types.js';
 
-export { thresholdCurves, concentrationCurve, type CurvePoint, type ThresholdCurves } from './curves.js';
 export type {
   ReportInput,
   ReportSection,
@@ -14,8 +13,11 @@ export type {
   RecommendationLists,
   ExperimentArm,
   ExperimentResult,
+  ExperimentReadout,
+  ExperimentTest,
   VegaLiteSpec,
 } from './types.js';
+export { experimentFromTest } from './experiments.js';
 
 /**
  * The sections and charts (Vega-Lite specs with captions) {@link report} would draw for

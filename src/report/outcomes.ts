@@ -1,12 +1,14 @@
 import { ValueError } from '../core/errors.js';
+import { experimentFromTest } from './experiments.js';
 import { chart, enc, lines, num, pct } from './specs.js';
 import type { ReportInput, ReportSection } from './types.js';
 
 /**
- * A/B results: each arm's estimate with its interval. Any experiment analysis can feed it by
- * mapping its result onto {@link ExperimentResult} (arms with estimate, lower and upper).
+ * A/B results: each arm's estimate with its interval. `at.experiments` results are mapped by
+ * {@link experimentFromTest}; any other analysis can give arms with estimate, lower and upper.
  */
-export function experimentSection(results: NonNullable<ReportInput['experiments']>): ReportSection {
+export function experimentSection(inputs: NonNullable<ReportInput['experiments']>): ReportSection {
+  const results = inputs.map((e) => ('result' in e ? experimentFromTest(e) : e));
   return {
     id: 'experiments',
     title: 'A/B tests',
@@ -21,12 +23,13 @@ export function experimentSection(results: NonNullable<ReportInput['experiments'
       const [best, second] = sorted;
       const separated = best && second ? best.lower > second.upper : false;
       const rows = r.arms.map((a) => ({ ...a }));
+      // Arms in the order given (control first), not alphabetical.
       const x = { field: 'estimate', title: r.metric };
       return {
         id: `experiment-${i}`,
         title: r.name,
         caption: best
-          ? `${r.metric} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
+          ? `${r.metric.charAt(0).toUpperCase()}${r.metric.slice(1)} per variant; the bar is the ${pct(r.level)} interval. "${best.arm}" scores highest (${num(best.estimate, 3)})${r.verdict ? `. ${r.verdict}` : second ? (separated ? `, and its interval does not overlap "${second.arm}": the difference is unlikely to be chance.` : `, but its interval overlaps "${second.arm}": the test has not shown a clear winner yet.`) : '.'}`
           : `No arms were given for ${r.name}.`,
         spec: chart(rows, {
           height: 40 * Math.max(2, r.arms.length),
@@ -34,7 +37,7 @@ export function experimentSection(results: NonNullable<ReportInput['experiments'
             {
               mark: { type: 'rule', strokeWidth: 2 },
               encoding: {
-                y: { field: 'arm', type: 'nominal', title: null },
+                y: { field: 'arm', type: 'nominal', title: null, sort: null },
                 x: { field: 'lower', type: 'quantitative', title: r.metric, scale: { zero: false } },
                 x2: { field: 'upper' },
               },
@@ -42,7 +45,7 @@ export function experimentSection(results: NonNullable<ReportInput['experiments'
             {
               mark: { type: 'point', filled: true, size: 80 },
               encoding: {
-                y: { field: 'arm', type: 'nominal', title: null },
+                y: { field: 'arm', type: 'nominal', title: null, sort: null },
                 x: enc(x),
                 color: { field: 'arm', type: 'nominal', legend: null },
               },

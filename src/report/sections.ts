@@ -1,6 +1,6 @@
 import { ValueError } from '../core/errors.js';
 import { catalogCoverage } from '../metrics/ranking.js';
-import { concentrationCurve } from './curves.js';
+import { concentrationCurve } from '../metrics/curves.js';
 import { chart, diagonal, hrule, lines, num, pct } from './specs.js';
 import type { ReportInput, ReportSection } from './types.js';
 

@@ -1,3 +1,7 @@
+import type { BayesResult } from '../experiments/bayes.js';
+import type { MeansTestResult } from '../experiments/means.js';
+import type { ArmResult } from '../experiments/multiple.js';
+import type { ProportionTestResult } from '../experiments/proportions.js';
 import type { BinaryLabels } from '../metrics/validate.js';
 import type { TrackingRow } from '../models/ltv/tracking.js';
 import type { SegmentProfile } from '../models/segmentation.js';
@@ -59,6 +63,34 @@ export interface ExperimentResult {
   /** The interval's level, e.g. 0.95. */
   level: number;
   arms: readonly ExperimentArm[];
+  /**
+   * The test's own conclusion in a sentence, shown in the caption instead of the report's
+   * reading of the bars (set by {@link experimentFromTest}).
+   */
+  verdict?: string;
+}
+
+/**
+ * A result object of `at.experiments` as it comes back: `twoProportionTest`, `welchTest`,
+ * `cuped`, `bayesProportions`, `bayesMeans`, or the record `compareArms` returns.
+ */
+export type ExperimentTest =
+  | ProportionTestResult
+  | MeansTestResult
+  | BayesResult
+  | Readonly<Record<string, ArmResult<ProportionTestResult> | ArmResult<MeansTestResult>>>;
+
+/** An `at.experiments` result with the names the report shows; {@link experimentFromTest} maps it. */
+export interface ExperimentReadout {
+  /** The test's name, e.g. "Subject line B vs A". */
+  name: string;
+  result: ExperimentTest;
+  /** The control arm's label; default "control". */
+  controlName?: string;
+  /** The treatment arm's label for a two-arm result; default "treatment" (compareArms uses its keys). */
+  treatmentName?: string;
+  /** What is measured, e.g. "revenue per visitor"; default from the test ("conversion rate", "mean outcome"). */
+  metric?: string;
 }
 
 /**
@@ -91,8 +123,11 @@ export interface ReportInput {
     /** A baseline of the same metric (e.g. popularity's HR@10), drawn as a rule. */
     baseline?: { name: string; value: number };
   };
-  /** A/B test results with intervals. */
-  experiments?: readonly ExperimentResult[];
+  /**
+   * A/B test results with intervals: `at.experiments` result objects with a name
+   * ({@link ExperimentReadout}), or arms already mapped ({@link ExperimentResult}).
+   */
+  experiments?: readonly (ExperimentReadout | ExperimentResult)[];
   /** The lifetime-value tracking plot: `cohort` rows of `at.models.ltv.calibrationHoldout`. */
   ltvTracking?: readonly TrackingRow[];
 }

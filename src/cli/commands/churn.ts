@@ -4,7 +4,8 @@ import type { CsvTable } from '../../data/table.js';
 import { ChurnClassifier } from '../../models/churn.js';
 import { COMMON_HELP, COMMON_OPTIONS, UsageError, intOption, numberOption, parseCommand, required } from '../args.js';
 import { InputError, column, readTable, withFile, writeRows } from '../files.js';
-import { stratifiedSplit } from '../split.js';
+import { Rng } from '../../core/random.js';
+import { stratifiedSplit } from '../../data/split.js';
 import { type CommandIO, commonSettings, standardIO, writeExtras } from './common.js';
 
 export const CHURN_HELP = `attune churn — the probability that each customer leaves, from a table of customers
@@ -62,7 +63,7 @@ export async function churnCommand(argv: readonly string[], ioOverride?: Command
   const { numeric, categorical, skipped } = featureColumns(table, new Set([tc, idc]), dropped);
   if (numeric.length + categorical.length === 0)
     throw new UsageError(`${file}: no feature columns are left besides the target`);
-  const split = stratifiedSplit(y, testFraction, s.seed);
+  const split = stratifiedSplit(y, testFraction, new Rng(s.seed, 'attune churn --seed'));
   const pick = (rows: number[]): Record<string, string[]> =>
     Object.fromEntries([...numeric, ...categorical].map((c) => [c, rows.map((r) => table.column(c)[r]!)]));
   const enc = new TabularEncoder({ numeric, categorical, missing: 'median' });
@@ -118,6 +119,7 @@ export async function churnCommand(argv: readonly string[], ioOverride?: Command
   clf.dispose();
   return {
     command: cmd,
+    backend: s.backend,
     customers: table.rowCount,
     features: Xtrain.names,
     skipped,

@@ -149,6 +149,7 @@ export async function nextItemCommand(
   model.dispose();
   return {
     command: cmd,
+    backend: s.backend,
     customers: userIds.length,
     items: itemIds.length,
     events: table.rowCount,

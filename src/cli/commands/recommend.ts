@@ -129,6 +129,7 @@ export async function recommendCommand(
   const written = await writeExtras(s, charts, rec, io);
   return {
     command: cmd,
+    backend: s.backend,
     model,
     users: data.numUsers,
     items: data.numItems,

@@ -2,7 +2,8 @@ import { TabularEncoder } from '../../data/encoder.js';
 import type { SyntheticShop } from '../../data/synthetic.js';
 import { ChurnClassifier } from '../../models/churn.js';
 import type { ReportInput } from '../../report/types.js';
-import { stratifiedSplit } from '../split.js';
+import { Rng } from '../../core/random.js';
+import { stratifiedSplit } from '../../data/split.js';
 import { fmt, fmtInt, fmtPct, section, table } from './format.js';
 import type { DemoResult, DemoSizes } from './options.js';
 
@@ -18,7 +19,11 @@ export async function churnSection(
   const cols = shop.churn.columns;
   const numeric = ['tenure', 'recency', 'frequency', 'monetary', 'sessions', 'views', 'carts'] as const;
   // The latent segment is left out: a real shop would not know it.
-  const { train: trainRows, test: testRows } = stratifiedSplit(shop.churn.label, 0.3, seed);
+  const { train: trainRows, test: testRows } = stratifiedSplit(
+    shop.churn.label,
+    0.3,
+    new Rng(seed, 'attune demo --seed'),
+  );
   const pickRows = (rows: number[]): Record<string, (string | number)[]> => {
     const out: Record<string, (string | number)[]> = { plan: rows.map((r) => cols.plan[r]!) };
     for (const c of numeric) out[c] = rows.map((r) => cols[c][r]!);

@@ -1,5 +1,5 @@
 import { ValueError, fmtValue } from '../core/errors.js';
-import { checkFinite, checkPair, toLabels, type BinaryLabels } from '../metrics/validate.js';
+import { checkFinite, checkPair, toLabels, type BinaryLabels } from './validate.js';
 
 /** One point of a threshold curve: the x and y of the plot and the score threshold behind it. */
 export interface CurvePoint {
@@ -23,14 +23,15 @@ export interface ThresholdCurves {
  * ROC, precision-recall and cumulative-gains points of `scores` against 0/1 `labels`, for
  * plotting. Tied scores form one step (no order among ties is invented). Long curves are
  * thinned to about `maxPoints` points, keeping the first and last, so a chart of 100,000 rows
- * stays small; the areas themselves come from `at.metrics.rocAuc` / `prAuc`, not from these.
+ * stays small; the areas themselves come from `rocAuc` / `prAuc`, not from these. `at.report`
+ * draws its churn charts from these points.
  */
 export function thresholdCurves(
   labels: BinaryLabels,
   scores: ArrayLike<number>,
   options: { maxPoints?: number } = {},
 ): ThresholdCurves {
-  const op = 'report.thresholdCurves';
+  const op = 'metrics.thresholdCurves';
   const n = checkPair(op, 'labels', labels, 'scores', scores);
   const y = toLabels(op, 'labels', labels);
   checkFinite(op, 'scores', scores, true);
@@ -65,7 +66,7 @@ export function thresholdCurves(
 }
 
 /** Every ⌈len / max⌉-th point, always keeping the last one. */
-export function thin<T>(points: readonly T[], max: number): T[] {
+function thin<T>(points: readonly T[], max: number): T[] {
   if (points.length <= max) return [...points];
   const step = Math.ceil(points.length / max);
   const out: T[] = [];
@@ -87,7 +88,7 @@ export function concentrationCurve(
 ): CurvePoint[] {
   if (rankBy.length !== counts.length)
     throw new ValueError(
-      `report.concentrationCurve: rankBy has ${rankBy.length} items, counts ${counts.length}; they must match`,
+      `metrics.concentrationCurve: rankBy has ${rankBy.length} items, counts ${counts.length}; they must match`,
     );
   const order = Array.from({ length: counts.length }, (_, i) => i).sort((a, b) => rankBy[b]! - rankBy[a]! || a - b);
   let total = 0;
