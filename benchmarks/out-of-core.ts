@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { Rng } from '../src/core/random.js';
@@ -82,6 +82,8 @@ interface ChildResult {
   seconds: number;
   trainSeconds: number;
   rowsPerSec: number;
+  /** Process CPU time (user + system), s: load on the shared machine stretches wall time, not this. */
+  cpuSeconds: number;
   rmse: number;
 }
 
@@ -116,6 +118,7 @@ async function child(mode: string, path: string): Promise<ChildResult> {
     seconds: (t1 - t0) / 1000,
     trainSeconds: (t1 - tTrain) / 1000,
     rowsPerSec: (ROWS * EPOCHS) / ((t1 - tTrain) / 1000),
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
     rmse,
   };
 }
@@ -147,19 +150,35 @@ export async function run(): Promise<void> {
     results.push(JSON.parse(line.slice(7)) as ChildResult);
   }
   const table = markdownTable(
-    ['fit', 'rows', 'epochs', 'peak RSS (MB)', 'wall (s)', 'training (s)', 'rows/s (training)', 'train RMSE'],
+    [
+      'fit',
+      'rows',
+      'epochs',
+      'peak RSS (MB)',
+      'wall (s)',
+      'CPU (s)',
+      'training (s)',
+      'rows/s (training)',
+      'train RMSE',
+    ],
     results.map((r) => [
       r.mode === 'stream' ? `fitStream (chunks of ${CHUNK})` : 'in memory (readInteractionsParquet + fit)',
       ROWS,
       EPOCHS,
       fmt(r.peakRssMb, 0),
       fmt(r.seconds, 1),
+      fmt(r.cpuSeconds, 1),
       fmt(r.trainSeconds, 1),
       fmt(r.rowsPerSec, 0),
       fmt(r.rmse, 4),
     ]),
   );
   console.log(table);
+  console.log(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   writeResults(
     'out-of-core',
     { env: environment(), rows: ROWS, epochs: EPOCHS, factors: K, chunk: CHUNK, results },
