@@ -84,6 +84,13 @@ describe('StreamingBPR.fitStream (cpu)', () => {
         itemIds: known.itemIds,
       }),
     ).rejects.toThrow(/chunk 0 row 1: unknown user id "nobody"/);
+    // A source whose second pass holds an id the first pass did not: the maps are frozen after pass 0.
+    let pass = 0;
+    await expect(
+      new StreamingBPR(opts).fitStream(() =>
+        pass++ === 0 ? [{ users: ['a'], items: ['x'] }] : [{ users: ['a'], items: ['y'] }],
+      ),
+    ).rejects.toThrow(/chunk 0 row 0: unknown item id "y" \(string\)/);
     await expect(new StreamingBPR(opts).fitStream(() => [{ users: [1, 2], items: [1] }])).rejects.toThrow(
       /chunk 0 has 2 users but 1 items/,
     );
