@@ -98,10 +98,9 @@ export class ChurnClassifier {
     if (before.net !== this.net) before.net?.dispose();
     return this;
   }
-  /** Trains on labelled chunks larger than memory, read afresh each pass; see {@link fitChurnStream}. */
+  /** Trains on `{X, y}` chunks read afresh each pass (memory: the net and one chunk), calibrated on `validation`. */
   async fitStream(chunks: () => AsyncIterable<ChurnChunk> | Iterable<ChurnChunk>, options: ChurnStreamOptions = {}) {
-    await fitChurnStream(this, chunks, options);
-    return this;
+    return fitChurnStream(this, chunks, options).then(() => this);
   }
 
   private async train(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions): Promise<void> {
