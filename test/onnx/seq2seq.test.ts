@@ -119,6 +119,17 @@ describe('onnx.exportSeq2Seq (cpu)', () => {
     await expect(at.onnx.exportSeq2Seq(model, { opset: 12 })).rejects.toThrow(/opset/);
     await expect(at.onnx.exportSeq2Seq(model, { opset: 16 })).rejects.toThrow(/LayerNormalization.*opset ≥ 17/);
     await expect(at.onnx.exportSeq2Seq({} as never)).rejects.toThrow(/must be a Seq2Seq/);
+    await expect(at.onnx.seq2seqGreedy({} as never, ort, vocabulary, [['a']], { maxLen: 3 })).rejects.toThrow(
+      /sessions must be \{encoder, step\}/,
+    );
+    // A step graph from another model asks for an input this encoder does not give.
+    const other = new at.models.Seq2Seq({ vocabulary, arch: 'lstm', dim: 4, layers: 1, maxLen: 3 });
+    const enc = await ort.InferenceSession.create((await at.onnx.exportSeq2Seq(model)).encoder);
+    const step = await ort.InferenceSession.create((await at.onnx.exportSeq2Seq(other)).step);
+    await expect(
+      at.onnx.seq2seqGreedy({ encoder: enc, step }, ort, vocabulary, [['a']], { maxLen: 3 }),
+    ).rejects.toThrow(/the step graph's input state.h is not an encoder output/);
+    other.dispose();
     model.dispose();
   });
 });
