@@ -9,6 +9,7 @@ import type { BinaryLabels } from '../metrics/validate.js';
 import { binaryCrossEntropyWithLogits } from '../nn/functional.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { type Calibrator, fitIsotonic, fitPlatt } from './calibration.js';
 import type { TabularEncoder } from '../data/encoder.js';
 import { ChurnNet } from './churn-net.js';
@@ -111,28 +112,34 @@ export async function fitChurnStream(
       let b = 0;
       for await (const { m, y } of read()) {
         const perm = rng.permutation(m.rows);
-        for (let s = 0; s < m.rows; s += o.batchSize) {
-          const r = Math.min(o.batchSize, m.rows - s);
-          const xb = new Float32Array(r * d);
-          const yb = new Float32Array(r);
-          for (let j = 0; j < r; j++) {
-            const i = perm[s + j]!;
-            xb.set(m.data.subarray(i * d, (i + 1) * d), j * d);
-            yb[j] = y[i]!;
+        // The step losses stay on the device until the chunk ends: one readback per chunk.
+        const losses: { loss: Tensor; rows: number }[] = [];
+        try {
+          for (let s = 0; s < m.rows; s += o.batchSize) {
+            const r = Math.min(o.batchSize, m.rows - s);
+            const xb = new Float32Array(r * d);
+            const yb = new Float32Array(r);
+            for (let j = 0; j < r; j++) {
+              const i = perm[s + j]!;
+              xb.set(m.data.subarray(i * d, (i + 1) * d), j * d);
+              yb[j] = y[i]!;
+            }
+            const loss = scope(() => {
+              opt.zeroGrad();
+              const l = binaryCrossEntropyWithLogits(
+                net.forward(tensor(xb, { shape: [r, d], backend: net.backend })),
+                tensor(yb, { shape: [r, 1], backend: net.backend }),
+              );
+              l.backward();
+              opt.step();
+              return l.detach();
+            });
+            losses.push({ loss, rows: r });
+            await control.batch(epoch, ++b, batches);
           }
-          const loss = scope(() => {
-            opt.zeroGrad();
-            const l = binaryCrossEntropyWithLogits(
-              net.forward(tensor(xb, { shape: [r, d], backend: net.backend })),
-              tensor(yb, { shape: [r, 1], backend: net.backend }),
-            );
-            l.backward();
-            opt.step();
-            return l.detach();
-          });
-          total += (await loss.item()) * r;
-          loss.dispose();
-          await control.batch(epoch, ++b, batches);
+          for (const l of losses) total += (await l.loss.item()) * l.rows;
+        } finally {
+          for (const l of losses) l.loss.dispose();
         }
       }
       const info: ChurnEpoch = { epoch, loss: total / n };
