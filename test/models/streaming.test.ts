@@ -243,6 +243,23 @@ for (const backend of churnBackends) {
         /100 rows in X but 99 labels/,
       );
       await expect(m.predictProba(rows.X)).rejects.toThrow(/not fitted/);
+      // An abort mid-training keeps the earlier fit.
+      const fitted = await new ChurnClassifier({ hidden: [], epochs: 2, batchSize: 20, backend: b }).fitStream(
+        () => [rows],
+        {
+          validation: rows,
+        },
+      );
+      const before = await fitted.predictProba(rows.X);
+      const controller = new AbortController();
+      await expect(
+        fitted.fitStream(() => [rows], {
+          validation: rows,
+          signal: controller.signal,
+          onProgress: (p) => p.batch === 2 && controller.abort(new Error('stop here')),
+        }),
+      ).rejects.toThrow(/stop here/);
+      expect(Array.from(await fitted.predictProba(rows.X))).toEqual(Array.from(before));
     });
   });
 }
