@@ -10,18 +10,24 @@
  *
  *   nice -n 15 node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/out-of-core.ts --rows=20000000 --epochs=1
  *
- * Reported: peak RSS, wall time, rows/s of the training epochs (rows × epochs / time after the
- * id pass or the load), and the training RMSE of the last epoch (the two should agree).
+ * `--model=bpr` runs StreamingBPR.fitStream against BPR.fit instead (values ignored; the
+ * loss column is then BPR's mean loss per row).
+ *
+ * Reported: peak RSS, wall and process CPU time, the training epochs' time (after the id pass
+ * or the load) as wall and CPU seconds and as rows/s, and the last epoch's training loss (RMSE
+ * for MF; the two fits should agree). On a shared machine the CPU figures are the steady ones.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ParquetWriter, fileWriter } from 'hyparquet-writer';
 import { Rng } from '../src/core/random.js';
 import { readInteractionsParquet, readInteractionsParquetStream } from '../src/data/parquet-interactions.js';
 import { MatrixFactorization } from '../src/models/mf.js';
 import { StreamingMatrixFactorization } from '../src/models/streaming-fit.js';
+import { BPR } from '../src/models/bpr.js';
+import { StreamingBPR } from '../src/models/streaming-bpr.js';
 import { environment, fmt, markdownTable, writeResults } from './harness.js';
 
 function arg(name: string, fallback: number): number {
@@ -33,6 +39,8 @@ const EPOCHS = arg('epochs', 1);
 const K = arg('factors', 16);
 const CHUNK = arg('chunk', 262_144);
 const OPTS = { factors: K, epochs: EPOCHS, lr: 0.01, reg: 0.02, seed: 1 };
+const MODEL = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'mf';
+if (MODEL !== 'mf' && MODEL !== 'bpr') throw new Error(`out-of-core: --model must be mf or bpr; got ${MODEL}`);
 
 async function generate(path: string): Promise<void> {
   const users = Math.max(10, Math.floor(ROWS / 100));
@@ -82,23 +90,32 @@ interface ChildResult {
   seconds: number;
   trainSeconds: number;
   rowsPerSec: number;
+  /** Process CPU time (user + system), s: load on the shared machine stretches wall time, not this. */
+  cpuSeconds: number;
+  /** CPU time of the training epochs alone (after the id pass or the load). */
+  trainCpuSeconds: number;
   rmse: number;
 }
 
 async function child(mode: string, path: string): Promise<ChildResult> {
   const t0 = performance.now();
   let tTrain = t0;
+  const cpuNow = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  let cpuTrain = 0;
   let rmse = NaN;
   const onEpoch = (e: { loss: number }) => {
     rmse = e.loss;
   };
   if (mode === 'stream') {
-    const mf = new StreamingMatrixFactorization(OPTS);
+    const model = MODEL === 'bpr' ? new StreamingBPR(OPTS) : new StreamingMatrixFactorization(OPTS);
     let first = true;
-    await mf.fitStream(
+    await model.fitStream(
       () => {
         // The id pass is the first read; training starts at the second.
-        if (!first) tTrain = tTrain === t0 ? performance.now() : tTrain;
+        if (!first && tTrain === t0) {
+          tTrain = performance.now();
+          cpuTrain = cpuNow();
+        }
         first = false;
         return readInteractionsParquetStream(path, { value: 'rating' }, { batchRows: CHUNK });
       },
@@ -107,7 +124,8 @@ async function child(mode: string, path: string): Promise<ChildResult> {
   } else {
     const data = await readInteractionsParquet(path, { value: 'rating' }, { duplicates: 'keep' });
     tTrain = performance.now();
-    await new MatrixFactorization(OPTS).fit(data, { onEpoch });
+    cpuTrain = cpuNow();
+    await (MODEL === 'bpr' ? new BPR(OPTS) : new MatrixFactorization(OPTS)).fit(data, { onEpoch });
   }
   const t1 = performance.now();
   return {
@@ -116,6 +134,8 @@ async function child(mode: string, path: string): Promise<ChildResult> {
     seconds: (t1 - t0) / 1000,
     trainSeconds: (t1 - tTrain) / 1000,
     rowsPerSec: (ROWS * EPOCHS) / ((t1 - tTrain) / 1000),
+    cpuSeconds: cpuNow(),
+    trainCpuSeconds: cpuNow() - cpuTrain,
     rmse,
   };
 }
@@ -147,22 +167,42 @@ export async function run(): Promise<void> {
     results.push(JSON.parse(line.slice(7)) as ChildResult);
   }
   const table = markdownTable(
-    ['fit', 'rows', 'epochs', 'peak RSS (MB)', 'wall (s)', 'training (s)', 'rows/s (training)', 'train RMSE'],
+    [
+      'fit',
+      'rows',
+      'epochs',
+      'peak RSS (MB)',
+      'wall (s)',
+      'CPU (s)',
+      'training wall (s)',
+      'training CPU (s)',
+      'rows/s (training wall)',
+      'rows per CPU s (training)',
+      MODEL === 'bpr' ? 'train loss' : 'train RMSE',
+    ],
     results.map((r) => [
-      r.mode === 'stream' ? `fitStream (chunks of ${CHUNK})` : 'in memory (readInteractionsParquet + fit)',
+      `${MODEL === 'bpr' ? 'BPR' : 'MF'}: ${r.mode === 'stream' ? `fitStream (chunks of ${CHUNK})` : 'in memory (readInteractionsParquet + fit)'}`,
       ROWS,
       EPOCHS,
       fmt(r.peakRssMb, 0),
       fmt(r.seconds, 1),
+      fmt(r.cpuSeconds, 1),
       fmt(r.trainSeconds, 1),
+      fmt(r.trainCpuSeconds, 1),
       fmt(r.rowsPerSec, 0),
+      fmt((ROWS * EPOCHS) / r.trainCpuSeconds, 0),
       fmt(r.rmse, 4),
     ]),
   );
   console.log(table);
+  console.log(
+    `load average (1, 5, 15 min) at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`,
+  );
   writeResults(
-    'out-of-core',
-    { env: environment(), rows: ROWS, epochs: EPOCHS, factors: K, chunk: CHUNK, results },
+    MODEL === 'bpr' ? 'out-of-core-bpr' : 'out-of-core',
+    { env: environment(), model: MODEL, rows: ROWS, epochs: EPOCHS, factors: K, chunk: CHUNK, results },
     table,
   );
 }

@@ -11,6 +11,17 @@ export type {
 export { CsvParser, parseCsv, parseNumber, type CsvRecord, type CsvParseOptions } from './csv.js';
 export { ErrorLog, type CsvReadOptions } from './rows.js';
 export { CsvTable, parseCsvTable, readCsvTable, type NumberColumnOptions } from './table.js';
+export {
+  readCsvStream,
+  readInteractionsCsvStream,
+  featureChunks,
+  type CsvColumnKind,
+  type CsvColumnOf,
+  type CsvBatch,
+  type CsvStreamOptions,
+  type CsvInteractionColumns,
+  type ColumnBatch,
+} from './csv-stream.js';
 export { parseInteractionsCsv, readInteractionsCsv, type InteractionsCsvOptions } from './interactions-csv.js';
 export {
   loadMovieLens,

@@ -23,6 +23,7 @@ import {
   explainAttributions,
 } from './churn-explain.js';
 import { ChurnNet } from './churn-net.js';
+import { type ChurnChunk, type ChurnStreamOptions, fitChurnStream } from './churn-stream.js';
 import { registerChurnLoader } from './churn-io.js';
 import { Adam } from '../optim/adam.js';
 import { tensor } from '../tensor/creation.js';
@@ -97,6 +98,11 @@ export class ChurnClassifier {
     if (before.net !== this.net) before.net?.dispose();
     return this;
   }
+  /** Trains on `{X, y}` chunks read afresh each pass (memory: the net and one chunk), calibrated on `validation`. */
+  async fitStream(chunks: () => AsyncIterable<ChurnChunk> | Iterable<ChurnChunk>, options: ChurnStreamOptions = {}) {
+    return fitChurnStream(this, chunks, options).then(() => this);
+  }
+
   private async train(X: MatrixInput, y: BinaryLabels, options: ChurnFitOptions): Promise<void> {
     const op = 'ChurnClassifier.fit';
     const control = new FitControl(options, this.options.epochs);

@@ -14,6 +14,17 @@ export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } fr
 export { SVDpp, type SVDppOptions } from './svdpp.js';
 export { ALS, type ALSOptions } from './als.js';
 export { BPR, type BPROptions } from './bpr.js';
+// Streaming fits and imported factors (also exported at the top level, as before).
+export { StreamingMatrixFactorization, type StreamingFitOptions } from './streaming-fit.js';
+export type { InteractionChunks } from './streaming-common.js';
+export { StreamingBPR } from './streaming-bpr.js';
+export {
+  importFactors,
+  ImportedFactors,
+  type ImportFactorsOptions,
+  type FactorTableSource,
+} from './imported-factors.js';
+export type { ChurnChunk, ChurnStreamOptions } from './churn-stream.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';
 export { Popularity } from './popularity.js';

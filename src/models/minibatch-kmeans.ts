@@ -84,13 +84,7 @@ export class MiniBatchKMeans {
     for (let s = 0; s < steps; s++) {
       const idx = Int32Array.from({ length: Math.min(batchSize, m.rows) }, () => rng.int(m.rows));
       const batch = rowsOf(idx);
-      const { labels } = await assign(batch, c, k, backend);
-      for (let j = 0; j < idx.length; j++) {
-        const l = labels[j]!;
-        counts[l]!++;
-        const eta = 1 / counts[l]!;
-        for (let f = 0; f < d; f++) c[l * d + f] = (1 - eta) * c[l * d + f]! + eta * batch.data[j * d + f]!;
-      }
+      await step(batch, c, counts, k, backend);
       await control.batch(1, s + 1, steps);
     }
     const labels = new Int32Array(m.rows);
@@ -104,6 +98,79 @@ export class MiniBatchKMeans {
     }
     this.centroids = Array.from({ length: k }, (_, j) => Array.from(c.subarray(j * d, (j + 1) * d)));
     this.labels = labels;
+    this.inertia = inertia;
+    return this;
+  }
+
+  /**
+   * Clusters data larger than memory: `chunks()` gives the rows in chunks (each a
+   * {@link MatrixInput}: rows, `{data, cols}` or a tensor; `at.data.featureChunks` turns
+   * `readCsvStream`/`readParquetStream` batches into them), afresh for every pass. The
+   * k-means++ start is fitted on the first `initSize` rows of the stream (shuffle a sorted file
+   * first); each epoch (default 1) then streams the chunks and takes every `batchSize` rows of a
+   * chunk as one mini-batch, in order; a last pass computes the inertia. Memory: one chunk and
+   * the centroids. `labels` stays empty (it would be as long as the data): label rows with
+   * `predict`, chunk by chunk. Every mini-batch counts as a batch for `options`; an abort or a
+   * failure leaves the model as it was.
+   */
+  async fitStream(
+    chunks: () => AsyncIterable<MatrixInput> | Iterable<MatrixInput>,
+    options: FitControlOptions & { epochs?: number } = {},
+  ): Promise<this> {
+    const op = 'MiniBatchKMeans.fitStream';
+    if (typeof chunks !== 'function')
+      throw new ValueError(
+        `${op}: chunks must be a function returning an (async) iterable of matrices; got ${typeof chunks}`,
+      );
+    const epochs = checkInt(op, 'epochs', options.epochs ?? 1, 1);
+    const control = new FitControl(options, epochs);
+    const { k } = this;
+    const { batchSize, initSize, seed, backend } = this.options;
+    let d = -1;
+    let index = 0;
+    const read = async function* () {
+      index = 0;
+      for await (const x of chunks()) {
+        const m = await toMatrix(op, `chunk ${index}`, x);
+        if (d < 0) d = m.cols;
+        if (m.cols !== d) throw new ShapeError(`${op}: chunk ${index} has ${m.cols} columns; the first had ${d}`);
+        index++;
+        if (m.rows > 0) yield m;
+      }
+    };
+    // The start: k-means++ on the first initSize rows.
+    const want = Math.max(k, initSize);
+    const first: number[] = [];
+    for await (const m of read()) {
+      for (let j = 0; j < m.data.length && first.length < want * d; j++) first.push(m.data[j]!);
+      if (first.length >= want * d) break;
+    }
+    if (first.length < k * Math.max(d, 1))
+      throw new ValueError(`${op}: the chunks hold ${d > 0 ? first.length / d : 0} rows, fewer than k = ${k}`);
+    if (d < 1) throw new ShapeError(`${op}: the rows must have at least one column`);
+    const start = await new KMeans({ k, nInit: 3, seed, backend }).fit(
+      { data: Float64Array.from(first), rows: first.length / d, cols: d } as Matrix,
+      { signal: options.signal, yieldEvery: control.yieldEveryMs },
+    );
+    const c = Float64Array.from(start.centroids.flat());
+    const counts = new Float64Array(k);
+    let batches = 0;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      let b = 0;
+      for await (const m of read()) {
+        for (let s = 0; s < m.rows; s += batchSize) {
+          const n = Math.min(batchSize, m.rows - s);
+          await step({ data: m.data.subarray(s * d, (s + n) * d), rows: n, cols: d }, c, counts, k, backend);
+          // The first epoch does not know its batch count yet: it reports the count so far.
+          await control.batch(epoch, ++b, batches || b);
+        }
+      }
+      batches = b;
+    }
+    let inertia = 0;
+    for await (const m of read()) for (const v of (await assign(m, c, k, backend)).distances) inertia += v;
+    this.centroids = Array.from({ length: k }, (_, j) => Array.from(c.subarray(j * d, (j + 1) * d)));
+    this.labels = new Int32Array(0);
     this.inertia = inertia;
     return this;
   }
@@ -128,6 +195,24 @@ export class MiniBatchKMeans {
       config: { options: { k: this.k, ...options }, inertia: this.inertia },
       tensors: clusterTensors(this.centroids, this.labels),
     };
+  }
+}
+
+/** One mini-batch: assign its rows, then move each centroid toward its rows by 1 / (rows it has seen). */
+async function step(
+  batch: Matrix,
+  c: Float64Array,
+  counts: Float64Array,
+  k: number,
+  backend: BackendName | undefined,
+): Promise<void> {
+  const d = batch.cols;
+  const { labels } = await assign(batch, c, k, backend);
+  for (let j = 0; j < batch.rows; j++) {
+    const l = labels[j]!;
+    counts[l]!++;
+    const eta = 1 / counts[l]!;
+    for (let f = 0; f < d; f++) c[l * d + f] = (1 - eta) * c[l * d + f]! + eta * batch.data[j * d + f]!;
   }
 }
 

@@ -1,18 +1,14 @@
 import { ValueError, fmtValue } from '../core/errors.js';
 import { FitControl, type FitControlOptions } from '../core/fit-control.js';
 import { Rng } from '../core/random.js';
-import { type Id, IdMap } from '../data/idmap.js';
-import type { InteractionColumns } from '../data/interactions-types.js';
+import type { IdMap } from '../data/idmap.js';
 import { type MfParams, mfSgdStep } from '../ops/fused/mf.js';
 import { tensor, zeros } from '../tensor/creation.js';
 import { MatrixFactorization, type MatrixFactorizationOptions } from './mf.js';
 import type { EpochInfo } from './recommender.js';
+import { type InteractionChunks, encodeChunk, scanChunks } from './streaming-common.js';
 
-/**
- * Chunks of interaction rows, read afresh for every pass: a function returning a new async
- * iterable each call, e.g. `() => at.data.readInteractionsParquetStream('ratings.parquet', {value: 'rating'})`.
- */
-export type InteractionChunks = () => AsyncIterable<InteractionColumns> | Iterable<InteractionColumns>;
+export type { InteractionChunks } from './streaming-common.js';
 
 export interface StreamingFitOptions extends FitControlOptions {
   /** Overrides the model's `epochs`. */
@@ -70,40 +66,16 @@ export class StreamingMatrixFactorization extends MatrixFactorization {
     if (!Number.isInteger(epochs) || epochs < 0)
       throw new ValueError(`${op}: epochs must be a non-negative integer; got ${fmtValue(epochs)}`);
     const control = new FitControl(options, epochs);
-    const supplied = options.userIds !== undefined;
-    const users = supplied ? options.userIds! : new IdMap();
-    const items = supplied ? options.itemIds! : new IdMap();
-    // Pass 0: id maps, rating mean and range, item counts.
-    let n = 0;
-    let sum = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    let numChunks = 0;
-    const counts: number[] = [];
-    for await (const c of chunks()) {
-      const m = checkChunk(op, c, numChunks);
-      for (let r = 0; r < m; r++) {
-        const i = encode(op, items, c.items[r]!, 'item', supplied);
-        encode(op, users, c.users[r]!, 'user', supplied);
-        counts[i] = (counts[i] ?? 0) + 1;
-        // float32, as the kernel and Interactions hold ratings: the same mean as an in-memory fit.
-        const v = Math.fround(c.values ? c.values[r]! : 1);
-        if (!Number.isFinite(v)) throw new ValueError(`${op}: chunk ${numChunks} row ${r} has value ${fmtValue(v)}`);
-        sum += v;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      n += m;
-      numChunks++;
-      control.throwIfAborted();
-    }
-    if (n === 0) throw new ValueError(`${op}: the chunks hold no rows; there is nothing to fit`);
+    const maps = options.userIds ? { users: options.userIds, items: options.itemIds! } : undefined;
+    const scan = await scanChunks(op, chunks, maps, control);
+    const { users, items, rows: n, chunks: numChunks } = scan;
     const k = o.factors;
     const U = users.size;
     const I = items.size;
     const rng = new Rng(o.seed, this.kind);
-    const mean = o.biases ? sum / n : 0;
-    const clip: [number, number] = o.clip === true ? [lo, hi] : o.clip === false ? [-Infinity, Infinity] : o.clip;
+    const mean = o.biases ? scan.sum / n : 0;
+    const clip: [number, number] =
+      o.clip === true ? [scan.lo, scan.hi] : o.clip === false ? [-Infinity, Infinity] : o.clip;
     const params: MfParams = {
       userFactors: tensor(rng.normalArray(U * k, o.initStd), { shape: [U, k], backend: 'cpu' }),
       itemFactors: tensor(rng.normalArray(I * k, o.initStd), { shape: [I, k], backend: 'cpu' }),
@@ -112,18 +84,7 @@ export class StreamingMatrixFactorization extends MatrixFactorization {
     };
     const install = async (): Promise<void> => {
       const [P, Q, bu, bi] = (await Promise.all(Object.values(params).map((t) => t.data()))) as Float32Array[];
-      this.installStreamed(
-        users,
-        items,
-        k,
-        P!,
-        Q!,
-        bu!,
-        bi!,
-        mean,
-        clip,
-        Float32Array.from({ length: I }, (_, i) => counts[i] ?? 0),
-      );
+      this.installStreamed(users, items, k, P!, Q!, bu!, bi!, mean, clip, scan.itemCounts);
     };
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -132,17 +93,8 @@ export class StreamingMatrixFactorization extends MatrixFactorization {
         let loss = 0;
         let chunk = 0;
         for await (const c of chunks()) {
-          const m = checkChunk(op, c, chunk);
-          const perm = rng.permutation(m);
-          const u = new Int32Array(m);
-          const it = new Int32Array(m);
-          const v = new Float32Array(m);
-          for (let j = 0; j < m; j++) {
-            const r = perm[j]!;
-            u[j] = encode(op, users, c.users[r]!, 'user', true);
-            it[j] = encode(op, items, c.items[r]!, 'item', true);
-            v[j] = c.values ? c.values[r]! : 1;
-          }
+          const { users: u, items: it, values: v } = encodeChunk(op, c, chunk, { users, items }, rng);
+          const m = u.length;
           const cols = { users: tensor(u), items: tensor(it), ratings: tensor(v), loss: zeros([m]) };
           try {
             mfSgdStep(params, cols, {
@@ -207,23 +159,4 @@ export class StreamingMatrixFactorization extends MatrixFactorization {
     this.itemCounts = itemCounts;
     this.setTables(k, P, Q, bu, bi);
   }
-}
-
-function checkChunk(op: string, c: InteractionColumns, index: number): number {
-  if (c === null || typeof c !== 'object' || c.users === undefined || c.items === undefined)
-    throw new ValueError(`${op}: chunk ${index} must be {users, items, values?}; got ${fmtValue(c)}`);
-  const m = c.users.length;
-  if (c.items.length !== m || (c.values !== undefined && c.values.length !== m))
-    throw new ValueError(
-      `${op}: chunk ${index} has ${m} users but ${c.items.length} items${c.values ? ` and ${c.values.length} values` : ''}`,
-    );
-  return m;
-}
-
-function encode(op: string, map: IdMap, id: Id, kind: 'user' | 'item', known: boolean): number {
-  if (!known) return map.add(id);
-  const i = map.get(id);
-  if (i === undefined)
-    throw new ValueError(`${op}: unknown ${kind} id ${fmtValue(id)} (${typeof id}); it is not in the ${kind} map`);
-  return i;
 }

@@ -5,6 +5,7 @@ import { KMeans } from '../models/kmeans.js';
 import { MiniBatchKMeans } from '../models/minibatch-kmeans.js';
 import { Recommender } from '../models/recommender.js';
 import { NextItemModel } from '../models/sequence/next-item.js';
+import { Seq2Seq } from '../models/sequence/seq2seq.js';
 import { TextClassifier } from '../models/text/text-classifier.js';
 import { exportChurnGraph, exportKMeansGraph } from './classic.js';
 import { exportFactorGraph } from './factor.js';
@@ -68,6 +69,10 @@ export async function exportOnnx(model: OnnxExportable, options: OnnxExportOptio
   } else if (model instanceof TextClassifier) {
     await exportTextGraph(g, model);
     metadata['attune.classes'] = JSON.stringify(model.classes);
+  } else if ((model as unknown) instanceof Seq2Seq) {
+    throw new ValueError(
+      'onnx.export(Seq2Seq): a Seq2Seq exports as two graphs (the encoder and one decoder step); use onnx.exportSeq2Seq(model)',
+    );
   } else if ((model as unknown) instanceof Recommender) {
     throw new ValueError(
       `onnx.export(${name}): only factor recommenders (MF, SVD++, BPR, iALS, imported factors) export; ${name} scores by neighbour or popularity tables, which have no fixed-size graph`,

@@ -1,6 +1,14 @@
 import { decodeModel } from './proto.js';
 
 export { exportOnnx as export, type OnnxExportOptions, type OnnxExportable } from './export.js';
+export { exportSeq2Seq, type Seq2SeqOnnx } from './seq2seq.js';
+export {
+  seq2seqGreedy,
+  type OrtModuleLike,
+  type OrtSessionLike,
+  type OrtTensorLike,
+  type Seq2SeqGreedyOptions,
+} from './seq2seq-loop.js';
 export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './graph.js';
 
 /** What an ONNX file holds, for reports and checks: opset, op types, inputs, outputs and metadata. */

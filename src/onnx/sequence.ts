@@ -5,7 +5,7 @@ import { DataType } from './proto.js';
 import { geluTanh, layerNorm, linear, unsqueeze } from './ops.js';
 import { topKOutputs } from './factor.js';
 
-type Weights = Map<string, Float32Array>;
+export type Weights = Map<string, Float32Array>;
 
 /** The model's parameters as host arrays, by state-dict name. */
 export async function hostWeights(model: {
@@ -17,7 +17,7 @@ export async function hostWeights(model: {
   return out;
 }
 
-function need(g: OnnxGraph, w: Weights, name: string): Float32Array {
+export function need(g: OnnxGraph, w: Weights, name: string): Float32Array {
   const a = w.get(name);
   if (!a) throw new Error(`onnx.export(${g.model}): internal error, no parameter ${name}`);
   return a;
@@ -69,7 +69,7 @@ export async function exportNextItemGraph(g: OnnxGraph, model: NextItemModel, to
     for (let l = 0; l < blocks.length; l++)
       x = encoderBlock(g, w, `blocks.${l}`, x, mask, d, model.heads, blocks[l]!.norm1.eps, 'gelu');
   } else {
-    x = lstmStack(g, w, 'lstm', x, lengths, d, model.numLayers, false);
+    x = lstmStack(g, w, 'lstm', x, lengths, d, model.numLayers, false).out;
   }
   x = layerNorm(g, x, 'norm', need(g, w, 'norm.weight'), need(g, w, 'norm.bias'), model.norm.eps);
   // The hidden state at each row's last event: GatherND with one batch dimension.
@@ -170,10 +170,75 @@ function iofc(a: Float32Array, H: number): Float32Array {
   return out;
 }
 
+/** One layer of an nn.LSTM as an ONNX LSTM: its output, final states and hidden size. */
+export interface LstmLayerOut {
+  /** [T, batch, D·H] (time-major; D = 2 when bidirectional: forward then backward). */
+  y: string;
+  /** Final hidden and cell states, [D, batch, H] (the backward direction's is its state at t = 0). */
+  h: string;
+  c: string;
+  H: number;
+}
+
 /**
- * The layers of an nn.LSTM (parameters `<prefix>.weight_ih_l{k}` etc., `_reverse` for the backward
- * direction), one ONNX LSTM each, over [batch, T, d] with sequence_lens; returns
- * [batch, T, D·H] (D = 2 when bidirectional: forward then backward, as nn.LSTM concatenates).
+ * Layer `l` of an nn.LSTM (parameters `<prefix>.weight_ih_l{l}` etc., `_reverse` for the backward
+ * direction) over time-major x [T, batch, inF]; `seqLens` int32 [batch] or '' (every row full),
+ * `init` the initial states [D, batch, H] or none (zeros).
+ */
+export function lstmLayer(
+  g: OnnxGraph,
+  w: Weights,
+  prefix: string,
+  l: number,
+  x: string,
+  inF: number,
+  seqLens: string,
+  bidirectional: boolean,
+  init?: { h: string; c: string },
+): LstmLayerOut {
+  // weight_hh is [4H, H].
+  const H = Math.round(Math.sqrt(need(g, w, `${prefix}.weight_hh_l${l}`).length / 4));
+  const dirs = bidirectional ? ['', '_reverse'] : [''];
+  const Ws: Float32Array[] = [];
+  const Rs: Float32Array[] = [];
+  const Bs: Float32Array[] = [];
+  for (const sfx of dirs) {
+    Ws.push(iofc(need(g, w, `${prefix}.weight_ih_l${l}${sfx}`), H));
+    Rs.push(iofc(need(g, w, `${prefix}.weight_hh_l${l}${sfx}`), H));
+    const b = new Float32Array(8 * H);
+    b.set(iofc(w.get(`${prefix}.bias_ih_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 0);
+    b.set(iofc(w.get(`${prefix}.bias_hh_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 4 * H);
+    Bs.push(b);
+  }
+  const D = dirs.length;
+  const inputs = [
+    x,
+    g.f32(`${prefix}.W${l}`, concat(Ws), [D, 4 * H, inF]),
+    g.f32(`${prefix}.R${l}`, concat(Rs), [D, 4 * H, H]),
+    g.f32(`${prefix}.B${l}`, concat(Bs), [D, 8 * H]),
+    seqLens,
+  ];
+  if (init) inputs.push(init.h, init.c);
+  const [y, h, c] = g.op(
+    'LSTM',
+    inputs,
+    {
+      hidden_size: { i: H },
+      direction: { s: bidirectional ? 'bidirectional' : 'forward' },
+    },
+    3,
+  );
+  // Y is [T, D, batch, H]; the next layer reads [T, batch, D·H].
+  const yFlat = g.op1('Reshape', [
+    g.op1('Transpose', [y!], { perm: { ints: [0, 2, 1, 3] } }),
+    g.i64('shape', [0, 0, D * H]),
+  ]);
+  return { y: yFlat, h: h!, c: c!, H };
+}
+
+/**
+ * The layers of an nn.LSTM, one ONNX LSTM each, over [batch, T, d] with sequence_lens; returns
+ * [batch, T, D·H] and each layer's final states ([D, batch, H]).
  */
 export function lstmStack(
   g: OnnxGraph,
@@ -184,43 +249,18 @@ export function lstmStack(
   d: number,
   layers: number,
   bidirectional: boolean,
-): string {
+): { out: string; finals: LstmLayerOut[] } {
   const seqLens = g.op1('Cast', [lengths], { to: { i: DataType.INT32 } });
   let h = g.op1('Transpose', [x], { perm: { ints: [1, 0, 2] } });
   let inF = d;
-  const dirs = bidirectional ? ['', '_reverse'] : [''];
+  const finals: LstmLayerOut[] = [];
   for (let l = 0; l < layers; l++) {
-    // weight_hh is [4H, H].
-    const H = Math.round(Math.sqrt(need(g, w, `${prefix}.weight_hh_l${l}`).length / 4));
-    const Ws: Float32Array[] = [];
-    const Rs: Float32Array[] = [];
-    const Bs: Float32Array[] = [];
-    for (const sfx of dirs) {
-      const name = `${prefix}.weight_ih_l${l}${sfx}`;
-      Ws.push(iofc(need(g, w, name), H));
-      Rs.push(iofc(need(g, w, `${prefix}.weight_hh_l${l}${sfx}`), H));
-      const b = new Float32Array(8 * H);
-      b.set(iofc(w.get(`${prefix}.bias_ih_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 0);
-      b.set(iofc(w.get(`${prefix}.bias_hh_l${l}${sfx}`) ?? new Float32Array(4 * H), H), 4 * H);
-      Bs.push(b);
-    }
-    const D = dirs.length;
-    const [y] = g.op(
-      'LSTM',
-      [
-        h,
-        g.f32(`${prefix}.W${l}`, concat(Ws), [D, 4 * H, inF]),
-        g.f32(`${prefix}.R${l}`, concat(Rs), [D, 4 * H, H]),
-        g.f32(`${prefix}.B${l}`, concat(Bs), [D, 8 * H]),
-        seqLens,
-      ],
-      { hidden_size: { i: H }, direction: { s: bidirectional ? 'bidirectional' : 'forward' } },
-    );
-    // Y is [T, D, batch, H]; the next layer reads [T, batch, D·H].
-    h = g.op1('Reshape', [g.op1('Transpose', [y!], { perm: { ints: [0, 2, 1, 3] } }), g.i64('shape', [0, 0, D * H])]);
-    inF = D * H;
+    const layer = lstmLayer(g, w, prefix, l, h, inF, seqLens, bidirectional);
+    finals.push(layer);
+    h = layer.y;
+    inF = (bidirectional ? 2 : 1) * layer.H;
   }
-  return g.op1('Transpose', [h], { perm: { ints: [1, 0, 2] } });
+  return { out: g.op1('Transpose', [h], { perm: { ints: [1, 0, 2] } }), finals };
 }
 
 function concat(parts: Float32Array[]): Float32Array {

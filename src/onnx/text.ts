@@ -26,7 +26,7 @@ export async function exportTextGraph(g: OnnxGraph, model: TextClassifier): Prom
   const minusInf = g.f32('minus1e9', [-1e9], []);
   let width: number;
   if (model.lstm) {
-    x = lstmStack(g, w, 'lstm', x, lengths, d, model.numLayers, true);
+    x = lstmStack(g, w, 'lstm', x, lengths, d, model.numLayers, true).out;
     width = 2 * model.hidden;
   } else {
     g.requireOpset(17, 'the transformer encoder (LayerNormalization in its layers)');
