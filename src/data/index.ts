@@ -36,6 +36,7 @@ export {
   randomSplit,
   temporalSplit,
   leaveLastOut,
+  stratifiedSplit,
   type Split,
   type SeedOptions,
   type TemporalSplitOptions,
