@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { AttentionInfo, MatmulInfo } from '../../src/backends/backend.js';
 import { CpuBackend } from '../../src/backends/cpu/index.js';
+import { backendByName } from '../../src/backends/registry.js';
+import * as at from '../../src/index.js';
 import { WasmKernels, cpuThreadsFromEnv } from '../../src/backends/wasm/index.js';
 import { buildGemm } from '../../src/backends/wasm/matmul.js';
 import { PARALLEL_MIN_FLOPS, splitRanges } from '../../src/backends/wasm/threads.js';
@@ -182,6 +184,15 @@ describe('thread count and worker lifecycle', () => {
     expect(() => cpuThreadsFromEnv()).toThrow(BackendError);
     expect(() => cpuThreadsFromEnv()).toThrow(/ATTUNE_THREADS must be .*"two"/);
     expect(() => new CpuBackend({ kernels: 'wasm', threads: 0 })).toThrow(/cpu threads must be .*0/);
+  });
+
+  it('ready({ cpuThreads }) sets the live CPU backend, keeping its kernels', async () => {
+    const info = await at.ready({ backend: 'cpu', cpuKernels: 'wasm', cpuThreads: 2 });
+    expect(info.description).toMatch(/WebAssembly SIMD.*2 threads/);
+    const cpu = backendByName('cpu') as CpuBackend;
+    expect(cpu.wasm?.runtime.threads).toBe(2);
+    expect((await at.ready({ backend: 'cpu', cpuThreads: 1 })).description).toMatch(/WebAssembly SIMD.*; 1 thread\)/);
+    await at.ready({ backend: 'cpu', cpuKernels: 'auto', cpuThreads: cpuThreadsFromEnv() });
   });
 
   it('rethrows a worker failure as a BackendError naming the worker, and keeps working after', () => {

@@ -54,7 +54,8 @@ export class CpuBackend implements Backend {
   description = 'CPU';
   /** The WebAssembly SIMD kernels in use, or undefined when every op runs the TypeScript loops. */
   wasm: WasmKernels | undefined;
-  /** The thread count asked for (see {@link CpuThreads}); `wasm.runtime.threads` is what runs. */
+  /** The kernels and thread count asked for; `wasm.runtime.threads` is how many threads run. */
+  kernels: CpuKernels = 'auto';
   threads: CpuThreads = 'auto';
 
   private liveHandles = 0;
@@ -75,7 +76,7 @@ export class CpuBackend implements Backend {
   setKernels(mode: CpuKernels, threads: CpuThreads = this.threads): void {
     const { wasm, description } = selectCpuKernels(mode, threads);
     this.wasm?.dispose();
-    this.threads = threads;
+    [this.kernels, this.threads] = [mode, threads];
     this.wasm = wasm;
     this.description = description;
   }
