@@ -19,6 +19,13 @@ import { type ThreadJob, WasmThreadPool, workerThreads } from './threads.js';
  * tensor view into wasm memory ever lives past one kernel call, growing the memory cannot
  * invalidate one, and memory() (which counts tensor handles) stays exact. The arena itself is
  * reported by {@link WasmRuntime.arenaBytes}.
+ *
+ * Threads. With more than one thread the arena is a shared memory (declared with a 4 GiB
+ * maximum, which reserves address space, not pages) and every kernel module is compiled with a
+ * shared import; worker threads (threads.ts) instantiate the same modules over it, and a
+ * threaded kernel's slices write disjoint rows of the arena. A shared memory is never detached
+ * by a grow, so a view taken before one stays valid (only shorter); `reserve` still hands out
+ * fresh views after every grow. With one thread the memory is the plain unshared one.
  */
 
 /** Bytes in one WebAssembly page. */
