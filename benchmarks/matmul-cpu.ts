@@ -134,7 +134,9 @@ export async function run(argv: readonly string[] = []): Promise<{ markdown: str
     const diffs = new Map<string, number>();
     let reference: ArrayLike<number> | undefined;
     for (let r = 0; r < rounds; r++) {
-      for (const e of entries) {
+      // Each round starts one contender later, so none always runs right after the garbage-heavy
+      // tfjs-cpu (a major GC lands on whoever follows it).
+      for (const e of [...entries.slice(r % entries.length), ...entries.slice(0, r % entries.length)]) {
         const trial = await e.prepare(n, a, b);
         const result = trial.run();
         reference ??= result;
@@ -184,7 +186,7 @@ export async function run(argv: readonly string[] = []): Promise<{ markdown: str
   const markdown = [
     '# matmul on the CPU (float32, n x n @ n x n)',
     '',
-    `Interleaved contenders, ${rounds} rounds; medians over all reps; the result read back in every run. CPU ms is process CPU time per run, all threads summed (the steadier figure on a shared machine for one thread). Load average at start: ${loadAtStart}.`,
+    `Interleaved contenders, ${rounds} rounds (each starting one contender later); medians over all reps; the result read back in every run. CPU ms is process CPU time per run, all threads summed (the steadier figure on a shared machine for one thread). Load average at start: ${loadAtStart}.`,
     '',
     markdownTable(
       [
