@@ -44,7 +44,7 @@ export function cpuKernelsFromEnv(): CpuKernels {
 
 /**
  * Threads for the WebAssembly kernels: a count (1 = the calling thread only, no worker ever
- * starts) or `auto`, the available cores capped at {@link MAX_AUTO_THREADS}.
+ * starts) or `auto`, the available cores capped at 4.
  */
 export type CpuThreads = number | 'auto';
 
