@@ -203,6 +203,9 @@ describe('thread count and worker lifecycle', () => {
     const call = () => kernels.runtime.parallel('gemm:4x8', () => buildGemm(4, 8), [ok, bad]);
     expect(call).toThrow(BackendError);
     expect(call).toThrow(/worker 0 failed in gemm: RuntimeError: memory access out of bounds/);
+    const noSuchExport = () =>
+      kernels.runtime.parallel('gemm:4x8', () => buildGemm(4, 8), [ok, { fn: 'gemmm', args: [] }]);
+    expect(noSuchExport).toThrow(/thread job gemmm: no such export/);
     const info: MatmulInfo = {
       batch: 1,
       m: 128,

@@ -104,13 +104,13 @@ export function workerThreads(): WorkerThreads | string {
 }
 
 /**
- * Longest wait for a worker to start (it sets READY first thing) and for a started worker to
- * finish its slice, before the pool is declared broken. The calling thread cannot hear a
- * worker's 'error' or 'exit' event while it blocks, so a worker that died would otherwise be
- * waited on forever.
+ * Longest wait for a worker to start (it sets READY first thing) and, at the least, for a
+ * started worker to finish its slice, before the pool is declared broken. The calling thread
+ * cannot hear a worker's 'error' or 'exit' event while it blocks, so a worker that died would
+ * otherwise be waited on forever.
  */
 const BOOT_MS = 20_000;
-const STALL_MS = 300_000;
+const STALL_MS = 120_000;
 
 export class WasmThreadPool {
   /** Worker threads; the calling thread is one more. */
@@ -169,25 +169,30 @@ export class WasmThreadPool {
     if (this.broken) throw new BackendError(`WebAssembly worker threads unusable: ${this.broken}`);
     if (jobs.length - 1 > this.workers) throw new BackendError(`${jobs.length} jobs for ${this.workers} workers`);
     const kernel = this.register(key, module, local);
+    // Check every slice before starting any, so a bad one cannot leave others running.
+    const fnIndex = jobs.map((job) => kernel.names.indexOf(job.fn));
+    const bad = jobs.findIndex((job, i) => fnIndex[i]! < 0 || job.args.length > MAX_ARGS);
+    if (bad >= 0) throw new BackendError(`thread job ${jobs[bad]!.fn}: no such export or over ${MAX_ARGS} arguments`);
     const seq = ++this.seq;
     for (let w = 0; w < jobs.length - 1; w++) {
       const job = jobs[w + 1]!;
       const base = w * (SLOT_BYTES / 4);
-      const fnIndex = kernel.names.indexOf(job.fn);
-      if (fnIndex < 0 || job.args.length > MAX_ARGS) throw new BackendError(`bad thread job ${job.fn}`);
       this.ctl[base + KERNEL] = kernel.id;
-      this.ctl[base + EXPORT] = fnIndex;
+      this.ctl[base + EXPORT] = fnIndex[w + 1]!;
       this.ctl[base + NARGS] = job.args.length;
       this.args[w]!.set(job.args);
       Atomics.store(this.ctl, base + REQUEST, seq);
       Atomics.notify(this.ctl, base + REQUEST);
     }
     let localError: unknown;
+    const localStart = Date.now();
     try {
       local[jobs[0]!.fn]!(...jobs[0]!.args);
     } catch (e) {
       localError = e;
     }
+    // Slices are near-equal, so a worker taking 50 times the caller's own slice has stalled.
+    const stallMs = Math.max(STALL_MS, 50 * (Date.now() - localStart));
     // Every worker must finish before the caller reuses the memory, even when the own slice threw.
     const failures: string[] = [];
     for (let w = 0; w < jobs.length - 1; w++) {
@@ -196,9 +201,9 @@ export class WasmThreadPool {
       for (let done = Atomics.load(this.ctl, base + DONE); done !== seq; done = Atomics.load(this.ctl, base + DONE)) {
         Atomics.wait(this.ctl, base + DONE, done, 200);
         const ready = Atomics.load(this.ctl, base + READY) === 1;
-        if (Date.now() - started > (ready ? STALL_MS : BOOT_MS)) {
+        if (Date.now() - started > (ready ? stallMs : BOOT_MS)) {
           this.broken = ready
-            ? `worker ${w} did not finish ${jobs[w + 1]!.fn} within ${STALL_MS / 1000} s`
+            ? `worker ${w} did not finish ${jobs[w + 1]!.fn} within ${Math.round(stallMs / 1000)} s`
             : `worker ${w} did not start within ${BOOT_MS / 1000} s`;
           throw new BackendError(`WebAssembly ${this.broken}`);
         }
