@@ -78,12 +78,14 @@ port.close();
 `;
 
 /**
- * The smallest kernel call (in FLOPs: 2·m·n·k for a matmul) split over threads: 4 MFLOP is
- * about 0.1 ms of kernel time at 40 GFLOP/s, the order of waking a worker and waiting for it,
- * below which a second thread saves less than it costs (benchmarks/matmul.ts measures 128²,
- * 4.2 MFLOP, at about the same speed on one and two threads).
+ * The smallest kernel call (in FLOPs: 2·m·n·k for a matmul, 4·t_q·t_k·d a problem for the
+ * attention forward) split over threads. Measured with benchmarks/matmul-cpu.ts on 2 cores
+ * (load average about 13): a 128² matmul (4.2 MFLOP, about 0.1 ms) took 0.59 ms on one thread
+ * and 1.01 ms on two, since waking a worker and waiting for it costs about as much as the work;
+ * a 256² one (34 MFLOP) took 1.10 ms on two against 2.75 ms on one, for the same CPU time. The
+ * threshold sits between them.
  */
-export const PARALLEL_MIN_FLOPS = 4e6;
+export const PARALLEL_MIN_FLOPS = 1.6e7;
 
 /** One slice of a threaded kernel call: an export of a registered module and its arguments. */
 export interface ThreadJob {
