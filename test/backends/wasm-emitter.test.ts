@@ -218,6 +218,40 @@ describe('wasm runtime', () => {
     rt.dispose();
   });
 
+  it('falls back to TypeScript when the engine refuses a synchronous compile (browser main thread)', async () => {
+    const { WasmKernels } = await import('../../src/backends/wasm/index.js');
+    const kernels = new WasmKernels(1);
+    const Real = WebAssembly.Module;
+    // What Chrome throws on a page's main thread for a module over 4 KB.
+    const refuse = function (this: unknown, bytes: BufferSource) {
+      if ((bytes as Uint8Array).length > 100) throw new RangeError('WebAssembly.Module(): Buffer size exceeds 4 KB');
+      return new Real(bytes);
+    };
+    (WebAssembly as { Module: unknown }).Module = refuse;
+    try {
+      const info = {
+        batch: 1,
+        m: 2,
+        n: 2,
+        k: 2,
+        transA: false,
+        transB: false,
+        aBatchStride: 0,
+        bBatchStride: 0,
+        activation: 'none',
+      } as const;
+      const out = new Float32Array(4);
+      expect(kernels.matmul(new Float32Array(4).fill(1), new Float32Array(4).fill(1), undefined, info, out)).toBe(
+        false,
+      );
+      expect(kernels.fallbackReason).toMatch(
+        /refused to compile WebAssembly kernel gemm:4x8 .*synchronously.*4 KB.*TypeScript/,
+      );
+    } finally {
+      (WebAssembly as { Module: unknown }).Module = Real;
+    }
+  });
+
   it('refuses more than the 4 GiB address space with a capacity error', () => {
     const rt = new WasmRuntime();
     expect(() => rt.reserve(MAX_WASM_BYTES + 4, 'matmul 1x2x3')).toThrow(WasmCapacityError);

@@ -33,7 +33,12 @@ const PAGE = 65536;
 /** The 32-bit address space: 65536 pages, 4 GiB. */
 export const MAX_WASM_BYTES = 65536 * PAGE;
 
-/** Thrown (and caught by the router) when a kernel's operands do not fit the arena. */
+/**
+ * Thrown (and caught by the router, which runs the TypeScript kernel instead) when a kernel
+ * cannot run here: its operands do not fit the arena, or the engine refuses to compile it
+ * synchronously (Chrome allows synchronous compiles of at most 4 KB on a page's main thread, and
+ * kernels unrolled for a width, as MF at k = 100 with about 8 KB, are larger).
+ */
 export class WasmCapacityError extends Error {}
 
 let simdSupport: boolean | undefined;
@@ -148,7 +153,16 @@ export class WasmRuntime {
   private compiled(key: string, build: () => ModuleBuilder): { module: WebAssembly.Module; exports: Exports } {
     const hit = this.kernels.get(key);
     if (hit) return hit;
-    const module = new WebAssembly.Module(build().encode(this.imported));
+    const bytes = build().encode(this.imported);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch (e) {
+      if (e instanceof WebAssembly.CompileError) throw e; // an emitter bug: never hide it
+      throw new WasmCapacityError(
+        `the engine refused to compile WebAssembly kernel ${key} (${bytes.length} bytes) synchronously: ${(e as Error).message}`,
+      );
+    }
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     const entry = { module, exports: instance.exports as unknown as Exports };
     this.kernels.set(key, entry);
