@@ -2,17 +2,19 @@
  * CPU matmul, float32 n x n @ n x n, the four CPU paths side by side in one process:
  *
  * - attune-wasm: the CPU backend with its WebAssembly SIMD kernels (the default where SIMD
- *   validates), backend.matmul + readSync of the result;
+ *   validates), backend.matmul + readSync of the result, on 1 thread and on 2 (worker threads
+ *   over a shared memory, row panels split between them);
  * - attune-ts: the same backend with the TypeScript kernels forced (ATTUNE_CPU_KERNELS=ts);
  * - tfjs-wasm, tfjs-cpu: tf.matMul + dataSync.
  *
  * Contenders run interleaved, `--rounds` times (default 3), and each row reports the median
  * over all its rounds, so a neighbour's load on a shared machine hits all of them alike; the
- * ratios, not the absolute GFLOP/s, are the claim. All run on one thread: tfjs-wasm reports no
- * multithread support in Node, and attune's kernels have no worker threads yet.
+ * ratios, not the absolute GFLOP/s, are the claim. tfjs-wasm reports no multithread support in
+ * Node, so it runs on one thread; the 1- and 2-thread attune rows run in the same rounds.
  *
  *   npm run bench -- matmul-cpu [--sizes=256,512,1024] [--rounds=3]
  */
+import os from 'node:os';
 import type { MatmulInfo } from '../src/backends/backend.js';
 import { CpuBackend } from '../src/backends/cpu/index.js';
 import { environment, fmt, markdownTable, maxAbsDiff, median, seededFloat32, writeResults } from './harness.js';
@@ -22,6 +24,7 @@ import { parseSizes } from './side-by-side.js';
 type Run = () => ArrayLike<number>;
 interface Entry {
   name: string;
+  threads: number;
   prepare(n: number, a: Float32Array, b: Float32Array): Promise<{ run: Run; dispose(): void }>;
 }
 
@@ -37,10 +40,11 @@ const info = (n: number): MatmulInfo => ({
   activation: 'none',
 });
 
-function attune(name: string, kernels: 'wasm' | 'ts'): Entry {
-  const be = new CpuBackend({ kernels });
+function attune(name: string, kernels: 'wasm' | 'ts', threads = 1): Entry {
+  const be = new CpuBackend({ kernels, threads });
   return {
     name,
+    threads,
     async prepare(n, a, b) {
       const [ha, hb] = [be.upload(a, 'float32'), be.upload(b, 'float32')];
       return {
@@ -62,6 +66,7 @@ function attune(name: string, kernels: 'wasm' | 'ts'): Entry {
 function tfjs(backend: 'wasm' | 'cpu'): Entry {
   return {
     name: `tfjs-${backend}`,
+    threads: 1,
     async prepare(n, a, b) {
       const tf = await useTfBackend(backend);
       const [ta, tb] = [tf.tensor(a, [n, n], 'float32'), tf.tensor(b, [n, n], 'float32')];
@@ -83,8 +88,9 @@ function tfjs(backend: 'wasm' | 'cpu'): Entry {
 
 /**
  * Wall and on-CPU ms of each run, over reps filling about `budgetMs` (at least 2), after one
- * warmup. Every contender here runs on one thread, so process CPU time is the time the kernel
- * was actually scheduled: on a machine shared with other jobs it is the steadier measure.
+ * warmup. Process CPU time sums every thread: for a one-thread contender it is the time the
+ * kernel was actually scheduled, the steadier measure on a machine shared with other jobs; for
+ * two threads it shows what the split costs in total.
  */
 function timeRuns(run: Run, budgetMs: number): { wall: number[]; cpu: number[] } {
   run();
@@ -106,57 +112,81 @@ export async function run(argv: readonly string[] = []): Promise<{ markdown: str
   const sizes = parseSizes(argv, [256, 512, 1024]);
   const roundsArg = argv.find((x) => x.startsWith('--rounds='));
   const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 3;
-  const entries = [attune('attune-wasm', 'wasm'), attune('attune-ts', 'ts'), tfjs('wasm'), tfjs('cpu')];
+  const entries = [
+    attune('attune-wasm', 'wasm', 1),
+    attune('attune-wasm', 'wasm', 2),
+    attune('attune-ts', 'ts'),
+    tfjs('wasm'),
+    tfjs('cpu'),
+  ];
   const rows: (string | number)[][] = [];
   const json: Record<string, unknown>[] = [];
+  const loadAtStart = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
   for (const n of sizes) {
     const a = seededFloat32(n * n, 1);
     const b = seededFloat32(n * n, 2);
-    const samples = new Map<string, number[]>(entries.map((e) => [e.name, []]));
-    const cpuSamples = new Map<string, number[]>(entries.map((e) => [e.name, []]));
+    const id = (e: Entry) => `${e.name}/${e.threads}`;
+    const samples = new Map<string, number[]>(entries.map((e) => [id(e), []]));
+    const cpuSamples = new Map<string, number[]>(entries.map((e) => [id(e), []]));
     const diffs = new Map<string, number>();
     let reference: ArrayLike<number> | undefined;
     for (let r = 0; r < rounds; r++) {
-      for (const e of entries) {
+      // Each round starts one contender later, so none always runs right after the garbage-heavy
+      // tfjs-cpu (a major GC lands on whoever follows it).
+      for (const e of [...entries.slice(r % entries.length), ...entries.slice(0, r % entries.length)]) {
         const trial = await e.prepare(n, a, b);
         const result = trial.run();
         reference ??= result;
-        diffs.set(e.name, maxAbsDiff(result, reference));
+        diffs.set(id(e), maxAbsDiff(result, reference));
         const t = timeRuns(trial.run, n >= 1024 ? 600 : 400);
-        samples.get(e.name)!.push(...t.wall);
-        cpuSamples.get(e.name)!.push(...t.cpu);
+        samples.get(id(e))!.push(...t.wall);
+        cpuSamples.get(id(e))!.push(...t.cpu);
         trial.dispose();
       }
     }
     const ms = new Map([...samples].map(([k, v]) => [k, median(v)]));
     const cpuMs = new Map([...cpuSamples].map(([k, v]) => [k, median(v)]));
-    const wasmMs = ms.get('tfjs-wasm')!;
-    const wasmCpu = cpuMs.get('tfjs-wasm')!;
+    const wasmMs = ms.get('tfjs-wasm/1')!;
+    const wasmCpu = cpuMs.get('tfjs-wasm/1')!;
     for (const e of entries) {
-      const t = ms.get(e.name)!;
-      const c = cpuMs.get(e.name)!;
+      const t = ms.get(id(e))!;
+      const c = cpuMs.get(id(e))!;
       const gflops = (2 * n ** 3) / 1e9 / (t / 1e3);
       const cpuGflops = (2 * n ** 3) / 1e9 / (c / 1e3);
       rows.push([
         n,
         e.name,
-        1,
+        e.threads,
         fmt(t),
         fmt(gflops, 1),
         `${fmt(wasmMs / t)}x`,
         fmt(c),
         fmt(cpuGflops, 1),
         `${fmt(wasmCpu / c)}x`,
-        diffs.get(e.name)!.toExponential(1),
+        diffs.get(id(e))!.toExponential(1),
       ]);
-      json.push({ n, backend: e.name, threads: 1, medianMs: t, cpuMs: c, gflops, cpuGflops, vsTfjsWasm: wasmMs / t });
-      console.error(`[matmul-cpu] ${e.name} n=${n}: ${fmt(t)} ms, ${fmt(gflops, 1)} GFLOP/s (CPU time ${fmt(c)} ms)`);
+      json.push({
+        n,
+        backend: e.name,
+        threads: e.threads,
+        medianMs: t,
+        cpuMs: c,
+        gflops,
+        cpuGflops,
+        vsTfjsWasm: wasmMs / t,
+      });
+      console.error(
+        `[matmul-cpu] ${e.name} ${e.threads}t n=${n}: ${fmt(t)} ms, ${fmt(gflops, 1)} GFLOP/s (CPU time ${fmt(c)} ms)`,
+      );
     }
   }
   const markdown = [
     '# matmul on the CPU (float32, n x n @ n x n)',
     '',
-    `Interleaved contenders, ${rounds} rounds; medians over all reps; the result read back in every run. CPU ms is process CPU time per run (every contender is single-threaded), the steadier figure on a shared machine.`,
+    `Interleaved contenders, ${rounds} rounds (each starting one contender later); medians over all reps; the result read back in every run. CPU ms is process CPU time per run, all threads summed (the steadier figure on a shared machine for one thread). Load average at start: ${loadAtStart}.`,
     '',
     markdownTable(
       [

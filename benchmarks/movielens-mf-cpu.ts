@@ -78,8 +78,8 @@ function plainBpr(pr: Problem, t: ReturnType<typeof initTables>): void {
 
 type Epoch = () => void;
 
-function attune(kernels: 'wasm' | 'ts', pr: Problem, bpr: boolean): { epoch: Epoch; dispose(): void } {
-  const be = new CpuBackend({ kernels });
+function attune(kernels: 'wasm' | 'ts', pr: Problem, bpr: boolean, threads = 1): { epoch: Epoch; dispose(): void } {
+  const be = new CpuBackend({ kernels, threads });
   const t = initTables(pr.U, pr.I);
   const tables = {
     userFactors: be.upload(t.p, 'float32'),
@@ -131,6 +131,8 @@ export async function run(argv: readonly string[] = []): Promise<{ markdown: str
       ['plain TypeScript loop', { epoch: () => (bpr ? plainBpr : plainSgd)(pr, plainTables), dispose() {} }],
       ['attune-ts', attune('ts', pr, bpr)],
       ['attune-wasm', attune('wasm', pr, bpr)],
+      // SGD over rows in order has no output tiles to split: the 2-thread backend runs the same kernel.
+      ['attune-wasm, 2 threads', attune('wasm', pr, bpr, 2)],
     ];
     const wall = new Map<string, number[]>(contenders.map(([c]) => [c, []]));
     const cpu = new Map<string, number[]>(contenders.map(([c]) => [c, []]));
@@ -164,7 +166,7 @@ export async function run(argv: readonly string[] = []): Promise<{ markdown: str
   }
   const load = os.loadavg().map((x) => x.toFixed(1));
   const markdown = [
-    `# MF SGD and BPR epochs on the CPU (MovieLens-100k, ${n} rows, k = ${K}, one thread)`,
+    `# MF SGD and BPR epochs on the CPU (MovieLens-100k, ${n} rows, k = ${K})`,
     '',
     `Interleaved, ${rounds} rounds, medians. CPU ms is process CPU time per epoch. Load average at the end: ${load.join(', ')} (${os.cpus().length} cores).`,
     '',

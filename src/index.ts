@@ -29,7 +29,7 @@ export { useDeterministicAlgorithms, deterministicAlgorithms } from './core/dete
 export { FitControl } from './core/fit-control.js';
 export type { FitControlOptions, FitProgress } from './core/fit-control.js';
 export type { ReadyInfo, BackendRequest } from './backends/registry.js';
-export type { CpuKernels } from './backends/wasm/index.js';
+export type { CpuKernels, CpuThreads } from './backends/wasm/index.js';
 export type { BackendName, Activation, BackendMemory } from './backends/backend.js';
 export { ACTIVATIONS } from './backends/backend.js';
 export * from './core/errors.js';

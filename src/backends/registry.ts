@@ -1,7 +1,7 @@
 import { BackendError, fmtValue } from '../core/errors.js';
 import type { Backend, BackendName } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
-import type { CpuKernels } from './wasm/index.js';
+import type { CpuKernels, CpuThreads } from './wasm/index.js';
 
 /**
  * Backend selection is lazy: importing attune creates nothing. The CPU backend is made on first
@@ -105,11 +105,18 @@ async function create(name: BackendName): Promise<Backend> {
  * why in the returned `fallbackReason`. Asking for `webgpu` where no adapter answers throws a
  * `BackendError`; it never falls back silently. `cpuKernels` picks the CPU backend's kernels:
  * `auto` (WebAssembly SIMD where the engine has it, the default unless ATTUNE_CPU_KERNELS says
- * otherwise), `wasm`, or `ts` (the TypeScript loops); the CPU description says which run.
+ * otherwise), `wasm`, or `ts` (the TypeScript loops); `cpuThreads` how many threads those
+ * WebAssembly kernels split big matmuls and attention over (`auto` = cores up to 4, unless
+ * ATTUNE_THREADS says otherwise; 1 = no worker threads). The CPU description says which run.
  */
-export async function ready(options: { backend?: BackendRequest; cpuKernels?: CpuKernels } = {}): Promise<ReadyInfo> {
+export async function ready(
+  options: { backend?: BackendRequest; cpuKernels?: CpuKernels; cpuThreads?: CpuThreads } = {},
+): Promise<ReadyInfo> {
   const request = options.backend ?? 'auto';
-  if (options.cpuKernels !== undefined) (backendByName('cpu') as CpuBackend).setKernels(options.cpuKernels);
+  if (options.cpuKernels !== undefined || options.cpuThreads !== undefined) {
+    const cpu = backendByName('cpu') as CpuBackend;
+    cpu.setKernels(options.cpuKernels ?? cpu.kernels, options.cpuThreads ?? cpu.threads);
+  }
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu' && request !== 'gpujs') {
     throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${fmtValue(request)}`);
   }

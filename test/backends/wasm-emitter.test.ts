@@ -93,6 +93,36 @@ describe('wasm emitter', () => {
     const f = new ModuleBuilder().function('f', ['f32']);
     expect(() => f.simd('f32x4.extract_lane', 4)).toThrow(/lane 4/);
     expect(() => f.param(1)).toThrow(/no parameter 1/);
+    expect(() => f.params(2)).toThrow(/2 parameters asked, the function has 1/);
+  });
+
+  it('hands out all parameters and fresh locals as tuples, in index order', () => {
+    const mod = new ModuleBuilder();
+    const f = mod.function('mad', ['i32', 'i32', 'i32'], ['i32']);
+    const [a, b, c] = f.params(3);
+    const [t, u] = f.localsOf('i32', 2);
+    expect([a.index, b.index, c.index, t.index, u.index]).toEqual([0, 1, 2, 3, 4]);
+    f.get(a).get(b).op('i32.mul').set(t).get(c).set(u).get(t).get(u).op('i32.add');
+    expect(instantiate(mod).mad!(6, 7, 8)).toBe(50);
+  });
+
+  it('imports a shared memory (limits flag 0x03 with a maximum) when asked', () => {
+    const mod = new ModuleBuilder();
+    mod.function('one', [], ['i32']).i32(1);
+    const shared = { initial: 1, maximum: 4, shared: true };
+    const bytes = mod.encode(shared);
+    // Import entry: "env" "memory" kind 0x02, then flags 0x03, initial 1, maximum 4.
+    const at = bytes.findIndex((_, i) => bytes[i] === 0x02 && bytes[i + 1] === 0x03);
+    expect([...bytes.subarray(at, at + 4)]).toEqual([0x02, 0x03, 1, 4]);
+    const memory = new WebAssembly.Memory({ ...shared });
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<
+      string,
+      Fn
+    >;
+    expect(exports.one!()).toBe(1);
+    // The unshared encoding does not link against a shared memory.
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(mod.encode()), { env: { memory } })).toThrow();
   });
 });
 
@@ -172,6 +202,54 @@ describe('wasm runtime', () => {
     expect(big.buffer).toBe(rt.memory.buffer);
     // The engine detaches views of the old buffer; nothing may keep using one.
     expect(small.length).toBe(0);
+  });
+
+  it('with threads, runs on a shared memory whose views survive a grow', () => {
+    const rt = new WasmRuntime({ threads: 2 });
+    expect(rt.threads).toBe(2);
+    expect(rt.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const small = rt.reserve(64, 'test').f32;
+    small[3] = 7;
+    const big = rt.reserve(rt.arenaBytes() + 200_000, 'test').f32;
+    // A shared memory never moves: the old view still reads the same bytes, only shorter.
+    expect(small.length).toBeGreaterThan(0);
+    expect(big[3]).toBe(7);
+    expect(big.length).toBe(rt.arenaBytes() / 4);
+    rt.dispose();
+  });
+
+  it('falls back to TypeScript when the engine refuses a synchronous compile (browser main thread)', async () => {
+    const { WasmKernels } = await import('../../src/backends/wasm/index.js');
+    const kernels = new WasmKernels(1);
+    const Real = WebAssembly.Module;
+    // What Chrome throws on a page's main thread for a module over 4 KB.
+    const refuse = function (this: unknown, bytes: BufferSource) {
+      if ((bytes as Uint8Array).length > 100) throw new RangeError('WebAssembly.Module(): Buffer size exceeds 4 KB');
+      return new Real(bytes);
+    };
+    (WebAssembly as { Module: unknown }).Module = refuse;
+    try {
+      const info = {
+        batch: 1,
+        m: 2,
+        n: 2,
+        k: 2,
+        transA: false,
+        transB: false,
+        aBatchStride: 0,
+        bBatchStride: 0,
+        activation: 'none',
+      } as const;
+      const out = new Float32Array(4);
+      expect(kernels.matmul(new Float32Array(4).fill(1), new Float32Array(4).fill(1), undefined, info, out)).toBe(
+        false,
+      );
+      expect(kernels.fallbackReason).toMatch(
+        /refused to compile WebAssembly kernel gemm:4x8 .*synchronously.*4 KB.*TypeScript/,
+      );
+    } finally {
+      (WebAssembly as { Module: unknown }).Module = Real;
+    }
   });
 
   it('refuses more than the 4 GiB address space with a capacity error', () => {

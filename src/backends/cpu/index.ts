@@ -36,7 +36,8 @@ import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
-import { type CpuKernels, type WasmKernels, cpuKernelsFromEnv, selectCpuKernels } from '../wasm/index.js';
+import type { CpuKernels, CpuThreads, WasmKernels } from '../wasm/index.js';
+import { cpuKernelsFromEnv, cpuThreadsFromEnv, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
 
@@ -53,18 +54,29 @@ export class CpuBackend implements Backend {
   description = 'CPU';
   /** The WebAssembly SIMD kernels in use, or undefined when every op runs the TypeScript loops. */
   wasm: WasmKernels | undefined;
+  /** The kernels and thread count asked for; `wasm.runtime.threads` is how many threads run. */
+  kernels: CpuKernels = 'auto';
+  threads: CpuThreads = 'auto';
 
   private liveHandles = 0;
   private liveBytes = 0;
 
-  /** `kernels` defaults to ATTUNE_CPU_KERNELS, else `auto` (WebAssembly SIMD where available). */
-  constructor(options: { kernels?: CpuKernels } = {}) {
-    this.setKernels(options.kernels ?? cpuKernelsFromEnv());
+  /**
+   * `kernels` defaults to ATTUNE_CPU_KERNELS, else `auto` (WebAssembly SIMD where available);
+   * `threads` (for the WebAssembly kernels) to ATTUNE_THREADS, else `auto`.
+   */
+  constructor(options: { kernels?: CpuKernels; threads?: CpuThreads } = {}) {
+    this.setKernels(options.kernels ?? cpuKernelsFromEnv(), options.threads ?? cpuThreadsFromEnv());
   }
 
-  /** Switches between the WebAssembly and TypeScript kernels; tensors are unaffected. */
-  setKernels(mode: CpuKernels): void {
-    const { wasm, description } = selectCpuKernels(mode);
+  /**
+   * Switches between the WebAssembly and TypeScript kernels and sets the WebAssembly kernels'
+   * thread count (unchanged when omitted); tensors are unaffected, old worker threads stop.
+   */
+  setKernels(mode: CpuKernels, threads: CpuThreads = this.threads): void {
+    const { wasm, description } = selectCpuKernels(mode, threads);
+    this.wasm?.dispose();
+    [this.kernels, this.threads] = [mode, threads];
     this.wasm = wasm;
     this.description = description;
   }

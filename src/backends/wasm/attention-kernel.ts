@@ -95,94 +95,74 @@ function forVisibleKeys(s: Skeleton, body: () => void): void {
 }
 
 /**
- * attnFwd(q, k, v, mask, out, ml, acc, bh, heads, tq, tk, d, causal, hasMask, scale): out rows
+ * attnFwd(q, k, v, mask, out, ml, acc, p0, bh, heads, tq, tk, d, causal, hasMask, scale): out rows
  * normalized (zero for a row with no visible key), ml[2*row] = m and ml[2*row + 1] = l. `acc`
- * is d floats of scratch.
+ * is d floats of scratch. Problems p0 <= p < bh run, so threads can take disjoint ranges of them.
  */
 function emitForward(mod: ModuleBuilder): void {
-  const f = mod.function('attnFwd', [...new Array<'i32'>(14).fill('i32'), 'f32']);
-  const P = (n: number) => f.param(n);
-  const [q, k, v, mask, out, ml, acc, bh, heads, tq, tk, d, causal, hasMask, scale] = Array.from(
-    { length: 15 },
-    (_, n) => P(n),
-  ) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
-  const [p, i, j, end, c, dBytes, qi, kj, vj, row] = Array.from({ length: 10 }, () => f.local('i32'));
-  const [m, l, sc, w, x, alpha] = Array.from({ length: 6 }, () => f.local('f32'));
+  const f = mod.function('attnFwd', [...new Array<'i32'>(15).fill('i32'), 'f32']);
+  const [q, k, v, mask, out, ml, acc, p0, bh, heads, tq, tk, d, causal, hasMask, scale] = f.params(16);
+  const [p, i, j, end, c, dBytes, qi, kj, vj, row] = f.localsOf('i32', 10);
+  const [m, l, sc, w, x, alpha] = f.localsOf('f32', 6);
   const t = { n: f.local('f32'), r: f.local('f32'), y: f.local('f32') };
   const va = f.local('v128');
-  const sk: Skeleton = { f, p: p!, i: i!, j: j!, end: end!, heads, tq, tk, causal, hasMask, mask };
-  f.get(d).i32(4).op('i32.mul').set(dBytes!);
+  const sk: Skeleton = { f, p: p, i: i, j: j, end: end, heads, tq, tk, causal, hasMask, mask };
+  f.get(d).i32(4).op('i32.mul').set(dBytes);
   f.forRange(
-    p!,
-    () => f.i32(0),
+    p,
+    () => f.get(p0),
     () => f.get(bh),
     1,
     () => {
       f.forRange(
-        i!,
+        i,
         () => f.i32(0),
         () => f.get(tq),
         1,
         () => {
-          f.get(p!).get(tq).op('i32.mul').get(i!).op('i32.add').set(row!);
-          f.get(q).get(row!).get(dBytes!).op('i32.mul').op('i32.add').set(qi!);
-          f.f32(-Infinity).set(m!).f32(0).set(l!);
-          rowLoop(f, c!, dBytes!, () => f.get(acc).get(c!).op('i32.add').f32x4(0).simd('v128.store'));
+          f.get(p).get(tq).op('i32.mul').get(i).op('i32.add').set(row);
+          f.get(q).get(row).get(dBytes).op('i32.mul').op('i32.add').set(qi);
+          f.f32(-Infinity).set(m).f32(0).set(l);
+          rowLoop(f, c, dBytes, () => f.get(acc).get(c).op('i32.add').f32x4(0).simd('v128.store'));
           forVisibleKeys(sk, () => {
-            f.get(p!).get(tk).op('i32.mul').get(j!).op('i32.add').get(dBytes!).op('i32.mul').tee(kj!);
-            f.get(v).op('i32.add').set(vj!);
-            f.get(kj!).get(k).op('i32.add').set(kj!);
-            emitDot(f, qi!, kj!, c!, dBytes!, va);
-            f.get(scale).op('f32.mul').set(sc!);
+            f.get(p).get(tk).op('i32.mul').get(j).op('i32.add').get(dBytes).op('i32.mul').tee(kj);
+            f.get(v).op('i32.add').set(vj);
+            f.get(kj).get(k).op('i32.add').set(kj);
+            emitDot(f, qi, kj, c, dBytes, va);
+            f.get(scale).op('f32.mul').set(sc);
             // A new running max rescales what was accumulated so far.
-            f.get(sc!).get(m!).op('f32.gt');
+            f.get(sc).get(m).op('f32.gt');
             f.if(() => {
-              f.get(m!).get(sc!).op('f32.sub').set(x!);
-              emitExp(f, x!, t);
-              f.set(alpha!);
-              f.get(l!).get(alpha!).op('f32.mul').set(l!);
-              f.get(alpha!).simd('f32x4.splat').set(va);
-              rowLoop(f, c!, dBytes!, () => {
-                f.get(acc).get(c!).op('i32.add').get(acc).get(c!).op('i32.add').simd('v128.load').get(va);
+              f.get(m).get(sc).op('f32.sub').set(x);
+              emitExp(f, x, t);
+              f.set(alpha);
+              f.get(l).get(alpha).op('f32.mul').set(l);
+              f.get(alpha).simd('f32x4.splat').set(va);
+              rowLoop(f, c, dBytes, () => {
+                f.get(acc).get(c).op('i32.add').get(acc).get(c).op('i32.add').simd('v128.load').get(va);
                 f.simd('f32x4.mul').simd('v128.store');
               });
-              f.get(sc!).set(m!);
+              f.get(sc).set(m);
             });
-            f.get(sc!).get(m!).op('f32.sub').set(x!);
-            emitExp(f, x!, t);
-            f.tee(w!).get(l!).op('f32.add').set(l!);
-            f.get(w!).simd('f32x4.splat').set(va);
-            rowLoop(f, c!, dBytes!, () => {
-              f.get(acc).get(c!).op('i32.add').get(acc).get(c!).op('i32.add').simd('v128.load');
-              f.get(vj!).get(c!).op('i32.add').simd('v128.load').get(va).simd('f32x4.mul').simd('f32x4.add');
+            f.get(sc).get(m).op('f32.sub').set(x);
+            emitExp(f, x, t);
+            f.tee(w).get(l).op('f32.add').set(l);
+            f.get(w).simd('f32x4.splat').set(va);
+            rowLoop(f, c, dBytes, () => {
+              f.get(acc).get(c).op('i32.add').get(acc).get(c).op('i32.add').simd('v128.load');
+              f.get(vj).get(c).op('i32.add').simd('v128.load').get(va).simd('f32x4.mul').simd('f32x4.add');
               f.simd('v128.store');
             });
           });
           // out row = acc / l (zeros when no key was visible: acc is zero and l stays 0).
-          f.f32(1).get(l!).op('f32.div').f32(0).get(l!).f32(0).op('f32.gt').op('select').simd('f32x4.splat').set(va);
-          f.get(out).get(row!).get(dBytes!).op('i32.mul').op('i32.add').set(qi!);
-          rowLoop(f, c!, dBytes!, () => {
-            f.get(qi!).get(c!).op('i32.add').get(acc).get(c!).op('i32.add').simd('v128.load').get(va).simd('f32x4.mul');
+          f.f32(1).get(l).op('f32.div').f32(0).get(l).f32(0).op('f32.gt').op('select').simd('f32x4.splat').set(va);
+          f.get(out).get(row).get(dBytes).op('i32.mul').op('i32.add').set(qi);
+          rowLoop(f, c, dBytes, () => {
+            f.get(qi).get(c).op('i32.add').get(acc).get(c).op('i32.add').simd('v128.load').get(va).simd('f32x4.mul');
             f.simd('v128.store');
           });
-          f.get(ml).get(row!).i32(3).op('i32.shl').op('i32.add').get(m!).mem('f32.store');
-          f.get(ml).get(row!).i32(3).op('i32.shl').op('i32.add').get(l!).mem('f32.store', 4);
+          f.get(ml).get(row).i32(3).op('i32.shl').op('i32.add').get(m).mem('f32.store');
+          f.get(ml).get(row).i32(3).op('i32.shl').op('i32.add').get(l).mem('f32.store', 4);
         },
       );
     },
@@ -190,106 +170,87 @@ function emitForward(mod: ModuleBuilder): void {
 }
 
 /**
- * attnBwd(dO, O, lse, q, k, v, mask, dq, dk, dv, bh, heads, tq, tk, d, causal, hasMask, scale):
- * dq, dk, dv must be zero on entry.
+ * attnBwd(dO, O, lse, q, k, v, mask, dq, dk, dv, p0, bh, heads, tq, tk, d, causal, hasMask, scale):
+ * dq, dk, dv must be zero on entry. Problems p0 <= p < bh run (each writes only its own dq, dk
+ * and dv rows, so threads can take disjoint ranges).
  */
 function emitBackward(mod: ModuleBuilder): void {
-  const f = mod.function('attnBwd', [...new Array<'i32'>(17).fill('i32'), 'f32']);
-  const ps = Array.from({ length: 18 }, (_, n) => f.param(n));
-  const [dO, O, lse, q, k, v, mask, dq, dk, dv, bh, heads, tq, tk, d, causal, hasMask, scale] = ps as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
-  const [p, i, j, end, c, dBytes, qi, kj, row, a, b] = Array.from({ length: 11 }, () => f.local('i32'));
-  const [D, L, dot, dp, w, ds, x] = Array.from({ length: 7 }, () => f.local('f32'));
+  const f = mod.function('attnBwd', [...new Array<'i32'>(18).fill('i32'), 'f32']);
+  const [dO, O, lse, q, k, v, mask, dq, dk, dv, p0, bh, heads, tq, tk, d, causal, hasMask, scale] = f.params(19);
+  const [p, i, j, end, c, dBytes, qi, kj, row, a, b] = f.localsOf('i32', 11);
+  const [D, L, dot, dp, w, ds, x] = f.localsOf('f32', 7);
   const t = { n: f.local('f32'), r: f.local('f32'), y: f.local('f32') };
-  const [v1, v2, wv, dsv] = Array.from({ length: 4 }, () => f.local('v128'));
-  const sk: Skeleton = { f, p: p!, i: i!, j: j!, end: end!, heads, tq, tk, causal, hasMask, mask };
-  f.get(d).i32(4).op('i32.mul').set(dBytes!);
+  const [v1, v2, wv, dsv] = f.localsOf('v128', 4);
+  const sk: Skeleton = { f, p: p, i: i, j: j, end: end, heads, tq, tk, causal, hasMask, mask };
+  f.get(d).i32(4).op('i32.mul').set(dBytes);
   f.forRange(
-    p!,
-    () => f.i32(0),
+    p,
+    () => f.get(p0),
     () => f.get(bh),
     1,
     () => {
       f.forRange(
-        i!,
+        i,
         () => f.i32(0),
         () => f.get(tq),
         1,
         () => {
-          f.get(p!).get(tq).op('i32.mul').get(i!).op('i32.add').set(row!);
-          f.get(row!).get(dBytes!).op('i32.mul').set(qi!);
-          f.get(dO).get(qi!).op('i32.add').set(a!);
-          f.get(O).get(qi!).op('i32.add').set(b!);
-          emitDot(f, a!, b!, c!, dBytes!, v1!);
-          f.set(D!);
-          f.get(lse).get(row!).i32(2).op('i32.shl').op('i32.add').mem('f32.load').set(L!);
+          f.get(p).get(tq).op('i32.mul').get(i).op('i32.add').set(row);
+          f.get(row).get(dBytes).op('i32.mul').set(qi);
+          f.get(dO).get(qi).op('i32.add').set(a);
+          f.get(O).get(qi).op('i32.add').set(b);
+          emitDot(f, a, b, c, dBytes, v1);
+          f.set(D);
+          f.get(lse).get(row).i32(2).op('i32.shl').op('i32.add').mem('f32.load').set(L);
           forVisibleKeys(sk, () => {
-            f.get(p!).get(tk).op('i32.mul').get(j!).op('i32.add').get(dBytes!).op('i32.mul').set(kj!);
+            f.get(p).get(tk).op('i32.mul').get(j).op('i32.add').get(dBytes).op('i32.mul').set(kj);
             // dot = q_i·k_j and dp = dO_i·v_j in one pass.
-            f.f32x4(0).set(v1!).f32x4(0).set(v2!);
-            rowLoop(f, c!, dBytes!, () => {
-              f.get(v1!).get(q).get(qi!).op('i32.add').get(c!).op('i32.add').simd('v128.load');
+            f.f32x4(0).set(v1).f32x4(0).set(v2);
+            rowLoop(f, c, dBytes, () => {
+              f.get(v1).get(q).get(qi).op('i32.add').get(c).op('i32.add').simd('v128.load');
               f.get(k)
-                .get(kj!)
+                .get(kj)
                 .op('i32.add')
-                .get(c!)
+                .get(c)
                 .op('i32.add')
                 .simd('v128.load')
                 .simd('f32x4.mul')
                 .simd('f32x4.add')
-                .set(v1!);
-              f.get(v2!).get(dO).get(qi!).op('i32.add').get(c!).op('i32.add').simd('v128.load');
+                .set(v1);
+              f.get(v2).get(dO).get(qi).op('i32.add').get(c).op('i32.add').simd('v128.load');
               f.get(v)
-                .get(kj!)
+                .get(kj)
                 .op('i32.add')
-                .get(c!)
+                .get(c)
                 .op('i32.add')
                 .simd('v128.load')
                 .simd('f32x4.mul')
                 .simd('f32x4.add')
-                .set(v2!);
+                .set(v2);
             });
-            emitHsum(f, v1!);
-            f.set(dot!);
-            emitHsum(f, v2!);
-            f.set(dp!);
-            f.get(dot!).get(scale).op('f32.mul').get(L!).op('f32.sub').set(x!);
-            emitExp(f, x!, t);
-            f.tee(w!).get(dp!).get(D!).op('f32.sub').op('f32.mul').get(scale).op('f32.mul').set(ds!);
-            f.get(w!).simd('f32x4.splat').set(wv!);
-            f.get(ds!).simd('f32x4.splat').set(dsv!);
-            rowLoop(f, c!, dBytes!, () => {
-              const at = (base: Local, off: Local) => f.get(base).get(off).op('i32.add').get(c!).op('i32.add');
+            emitHsum(f, v1);
+            f.set(dot);
+            emitHsum(f, v2);
+            f.set(dp);
+            f.get(dot).get(scale).op('f32.mul').get(L).op('f32.sub').set(x);
+            emitExp(f, x, t);
+            f.tee(w).get(dp).get(D).op('f32.sub').op('f32.mul').get(scale).op('f32.mul').set(ds);
+            f.get(w).simd('f32x4.splat').set(wv);
+            f.get(ds).simd('f32x4.splat').set(dsv);
+            rowLoop(f, c, dBytes, () => {
+              const at = (base: Local, off: Local) => f.get(base).get(off).op('i32.add').get(c).op('i32.add');
               // dv_j += w dO_i
-              at(dv, kj!);
-              at(dv, kj!).simd('v128.load');
-              at(dO, qi!).simd('v128.load').get(wv!).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
+              at(dv, kj);
+              at(dv, kj).simd('v128.load');
+              at(dO, qi).simd('v128.load').get(wv).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
               // dq_i += ds k_j
-              at(dq, qi!);
-              at(dq, qi!).simd('v128.load');
-              at(k, kj!).simd('v128.load').get(dsv!).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
+              at(dq, qi);
+              at(dq, qi).simd('v128.load');
+              at(k, kj).simd('v128.load').get(dsv).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
               // dk_j += ds q_i
-              at(dk, kj!);
-              at(dk, kj!).simd('v128.load');
-              at(q, qi!).simd('v128.load').get(dsv!).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
+              at(dk, kj);
+              at(dk, kj).simd('v128.load');
+              at(q, qi).simd('v128.load').get(dsv).simd('f32x4.mul').simd('f32x4.add').simd('v128.store');
             });
           });
         },

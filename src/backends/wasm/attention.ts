@@ -2,6 +2,7 @@ import { ATTENTION_EMPTY_LSE, type AttentionInfo } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { buildAttention } from './attention-kernel.js';
 import type { WasmRuntime } from './runtime.js';
+import { PARALLEL_MIN_FLOPS, splitRanges } from './threads.js';
 
 /**
  * Drivers for the WebAssembly attention (attention-kernel.ts): copy q, k, v (and dO, O, lse)
@@ -20,8 +21,14 @@ function regions(sizes: readonly number[]): { offsets: number[]; total: number }
   return { offsets, total };
 }
 
-function exportsOf(rt: WasmRuntime): Record<string, (...args: number[]) => number | undefined> {
-  return rt.kernel('attention', buildAttention);
+/**
+ * Problem ranges [p0, p1) for the threads: whole (batch, head) problems, since each one writes
+ * only its own rows (forward: out and ml; backward: dq, dk, dv). One range when the call is
+ * under PARALLEL_MIN_FLOPS (about 4·t_q·t_k·d FLOPs a problem forward, twice that backward).
+ */
+function problemSlices(rt: WasmRuntime, info: AttentionInfo, flopsPerPair: number): [number, number][] {
+  const { bh, tq, tk, d } = info;
+  return splitRanges(bh, flopsPerPair * bh * tq * tk * d >= PARALLEL_MIN_FLOPS ? rt.threads : 1);
 }
 
 /** Whether the kernels apply: rows of whole f32x4 vectors (d a multiple of 4), float32. */
@@ -42,7 +49,9 @@ export function attentionForwardWasm(
   const { bh, heads, tq, tk, d, scale, causal } = info;
   const rows = bh * tq;
   const maskLen = mask ? mask.length : 0;
-  const { offsets, total } = regions([q.length, k.length, v.length, maskLen, rows * d, 2 * rows, d]);
+  const slices = problemSlices(rt, info, 4);
+  // One d-float accumulator row per thread.
+  const { offsets, total } = regions([q.length, k.length, v.length, maskLen, rows * d, 2 * rows, slices.length * d]);
   const [oq, ok, ov, om, oo, oml, oacc] = offsets as [number, number, number, number, number, number, number];
   const { f32, i32 } = rt.reserve(total * 4, `attention forward (bh ${bh}, tq ${tq}, tk ${tk}, d ${d})`);
   f32.set(q, oq);
@@ -50,23 +59,13 @@ export function attentionForwardWasm(
   f32.set(v, ov);
   if (mask) i32.set(mask, om);
   const B = 4;
-  exportsOf(rt).attnFwd!(
-    oq * B,
-    ok * B,
-    ov * B,
-    om * B,
-    oo * B,
-    oml * B,
-    oacc * B,
-    bh,
-    heads,
-    tq,
-    tk,
-    d,
-    causal ? 1 : 0,
-    mask ? 1 : 0,
-    scale,
-  );
+  const jobs = slices.map(([p0, p1], t) => ({
+    fn: 'attnFwd',
+    args: [oq, ok, ov, om, oo, oml, oacc + t * d]
+      .map((o) => o * B)
+      .concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
+  }));
+  rt.parallel('attention', buildAttention, jobs);
   out.set(f32.subarray(oo, oo + rows * d));
   for (let r = 0; r < rows; r++) {
     const l = f32[oml + 2 * r + 1]!;
@@ -125,26 +124,12 @@ export function attentionBackwardWasm(
   if (mask) i32.set(mask, om);
   f32.fill(0, odq, total);
   const B = 4;
-  exportsOf(rt).attnBwd!(
-    odo * B,
-    oo * B,
-    ol * B,
-    oq * B,
-    ok * B,
-    ov * B,
-    om * B,
-    odq * B,
-    odk * B,
-    odv * B,
-    bh,
-    heads,
-    tq,
-    tk,
-    d,
-    causal ? 1 : 0,
-    mask ? 1 : 0,
-    scale,
-  );
+  const addrs = [odo, oo, ol, oq, ok, ov, om, odq, odk, odv].map((o) => o * B);
+  const jobs = problemSlices(rt, info, 8).map(([p0, p1]) => ({
+    fn: 'attnBwd',
+    args: addrs.concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
+  }));
+  rt.parallel('attention', buildAttention, jobs);
   dq.set(f32.subarray(odq, odq + q.length));
   dk.set(f32.subarray(odk, odk + k.length));
   dv.set(f32.subarray(odv, odv + v.length));

@@ -10,9 +10,16 @@
  * fixed-width SIMD proposal (merged into the 2.0 spec), whose opcodes sit behind the 0xfd prefix.
  */
 
+import { LOADS, type MemOp, PLAIN, type PlainOp, SIMD, type SimdOp } from './opcodes.js';
+
+export type { MemOp, PlainOp, SimdOp } from './opcodes.js';
+
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+
+/** A fixed-length tuple of N elements of T (N up to a few dozen), for destructuring locals by name. */
+export type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
 
 /** A local variable or parameter index, typed so kernels cannot mix up ints and vectors. */
 export interface Local {
@@ -47,98 +54,6 @@ function name(out: number[], text: string): void {
   for (const b of bytes) out.push(b);
 }
 
-/** SIMD opcodes (after the 0xfd prefix) used by the kernels, by their text-format names. */
-const SIMD = {
-  'v128.load': 0x00,
-  'v128.load32_splat': 0x09,
-  'v128.store': 0x0b,
-  'v128.const': 0x0c,
-  'i32x4.splat': 0x11,
-  'f32x4.splat': 0x13,
-  'f32x4.extract_lane': 0x1f,
-  'f32x4.replace_lane': 0x20,
-  'f32x4.eq': 0x41,
-  'f32x4.lt': 0x43,
-  'f32x4.gt': 0x44,
-  'v128.and': 0x4e,
-  'v128.or': 0x50,
-  'v128.bitselect': 0x52,
-  'f32x4.nearest': 0x6a,
-  'i32x4.shl': 0xab,
-  'i32x4.add': 0xae,
-  'f32x4.abs': 0xe0,
-  'f32x4.neg': 0xe1,
-  'f32x4.sqrt': 0xe3,
-  'f32x4.add': 0xe4,
-  'f32x4.sub': 0xe5,
-  'f32x4.mul': 0xe6,
-  'f32x4.div': 0xe7,
-  'f32x4.min': 0xe8,
-  'f32x4.max': 0xe9,
-  'i32x4.trunc_sat_f32x4_s': 0xf8,
-  'f32x4.convert_i32x4_s': 0xfa,
-} as const;
-export type SimdOp = keyof typeof SIMD;
-
-/** Plain one-byte opcodes without immediates, by their text-format names. */
-const PLAIN = {
-  drop: 0x1a,
-  select: 0x1b,
-  'i32.eqz': 0x45,
-  'i32.eq': 0x46,
-  'i32.ne': 0x47,
-  'i32.lt_s': 0x48,
-  'i32.lt_u': 0x49,
-  'i32.gt_s': 0x4a,
-  'i32.gt_u': 0x4b,
-  'i32.le_s': 0x4c,
-  'i32.ge_s': 0x4e,
-  'f32.eq': 0x5b,
-  'f32.lt': 0x5d,
-  'f32.gt': 0x5e,
-  'f32.le': 0x5f,
-  'f32.ge': 0x60,
-  'i32.add': 0x6a,
-  'i32.sub': 0x6b,
-  'i32.mul': 0x6c,
-  'i32.div_s': 0x6d,
-  'i32.rem_s': 0x6f,
-  'i32.and': 0x71,
-  'i32.or': 0x72,
-  'i32.shl': 0x74,
-  'i32.shr_s': 0x75,
-  'i32.shr_u': 0x76,
-  'f32.abs': 0x8b,
-  'f32.neg': 0x8c,
-  'f32.sqrt': 0x91,
-  'f32.add': 0x92,
-  'f32.sub': 0x93,
-  'f32.mul': 0x94,
-  'f32.div': 0x95,
-  'f32.min': 0x96,
-  'f32.max': 0x97,
-  'f32.nearest': 0x90,
-  'i32.trunc_f32_s': 0xa8,
-  'f32.convert_i32_s': 0xb2,
-  'f32.reinterpret_i32': 0xbe,
-  'f64.add': 0xa0,
-  'f64.mul': 0xa2,
-  'f64.promote_f32': 0xbb,
-  'f32.demote_f64': 0xb6,
-} as const;
-export type PlainOp = keyof typeof PLAIN;
-
-/** Natural alignment (log2 bytes) of each memory access, the default memarg. */
-const LOADS = {
-  'i32.load': [0x28, 2],
-  'f32.load': [0x2a, 2],
-  'f64.load': [0x2b, 3],
-  'i32.store': [0x36, 2],
-  'f32.store': [0x38, 2],
-  'f64.store': [0x39, 3],
-} as const;
-export type MemOp = keyof typeof LOADS;
-
 /**
  * The body of one function. Each method appends one instruction; operands come from the value
  * stack exactly as in the text format, so `f.get(a); f.get(b); f.op('i32.add')` is `a + b`.
@@ -149,21 +64,37 @@ export class FunctionBuilder {
   private depth = 0;
 
   constructor(
-    readonly params: readonly ValType[],
+    readonly paramTypes: readonly ValType[],
     readonly results: readonly ValType[],
   ) {}
 
   /** The i-th parameter. */
   param(i: number): Local {
-    const type = this.params[i];
+    const type = this.paramTypes[i];
     if (type === undefined) throw new RangeError(`wasm emitter: no parameter ${i}`);
     return { index: i, type };
+  }
+
+  /**
+   * All `count` parameters in order, typed as a tuple so a kernel can destructure them by name;
+   * `count` must be the function's parameter count (a mismatch is an emitter bug, thrown).
+   */
+  params<N extends number>(count: N): Tuple<Local, N> {
+    if (count !== this.paramTypes.length) {
+      throw new RangeError(`wasm emitter: ${count} parameters asked, the function has ${this.paramTypes.length}`);
+    }
+    return this.paramTypes.map((_, i) => this.param(i)) as Tuple<Local, N>;
   }
 
   /** A fresh local of `type`, zero-initialized on entry as WebAssembly requires. */
   local(type: ValType): Local {
     this.locals.push(type);
-    return { index: this.params.length + this.locals.length - 1, type };
+    return { index: this.paramTypes.length + this.locals.length - 1, type };
+  }
+
+  /** `count` fresh locals of `type`, as a tuple (see {@link FunctionBuilder.params}). */
+  localsOf<N extends number>(type: ValType, count: N): Tuple<Local, N> {
+    return Array.from({ length: count }, () => this.local(type)) as Tuple<Local, N>;
   }
 
   get(l: Local): this {
@@ -344,8 +275,8 @@ export class ModuleBuilder {
     return fn;
   }
 
-  /** The module's bytes. */
-  encode(): Uint8Array<ArrayBuffer> {
+  /** The module's bytes; `memory` overrides the constructor's import (the runtime's shared memory). */
+  encode(memory: MemoryImport = this.memory): Uint8Array<ArrayBuffer> {
     const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
     const section = (id: number, content: number[]): void => {
       out.push(id);
@@ -357,8 +288,8 @@ export class ModuleBuilder {
     unsignedLeb(types, this.functions.length);
     for (const { fn } of this.functions) {
       types.push(0x60);
-      unsignedLeb(types, fn.params.length);
-      for (const p of fn.params) types.push(VALTYPE[p]);
+      unsignedLeb(types, fn.paramTypes.length);
+      for (const p of fn.paramTypes) types.push(VALTYPE[p]);
       unsignedLeb(types, fn.results.length);
       for (const r of fn.results) types.push(VALTYPE[r]);
     }
@@ -368,7 +299,7 @@ export class ModuleBuilder {
     name(imports, 'env');
     name(imports, 'memory');
     imports.push(0x02);
-    const { initial, maximum, shared } = this.memory;
+    const { initial, maximum, shared } = memory;
     imports.push(shared ? 0x03 : maximum === undefined ? 0x00 : 0x01);
     unsignedLeb(imports, initial);
     if (maximum !== undefined || shared) unsignedLeb(imports, maximum ?? initial);

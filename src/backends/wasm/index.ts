@@ -11,10 +11,11 @@ import {
 } from '../cpu/lstm.js';
 import { lstmBackwardWasm, lstmForwardWasm, lstmGatesFit } from './lstm.js';
 import { matmulWasm, recurrenceWasm } from './matmul.js';
+import { PARALLEL_MIN_FLOPS } from './threads.js';
 import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
 import { kmeansAssignWasm } from './kmeans.js';
 import type { MfArrays } from '../cpu/mf.js';
-import { WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
+import { type ThreadSetting, WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
 export { simdAvailable } from './runtime.js';
 
@@ -42,14 +43,64 @@ export function cpuKernelsFromEnv(): CpuKernels {
 }
 
 /**
+ * Threads for the WebAssembly kernels: a count (1 = the calling thread only, no worker ever
+ * starts) or `auto`, the available cores capped at 4.
+ */
+export type CpuThreads = number | 'auto';
+
+/**
+ * The most threads `auto` picks. Only 1 and 2 threads were measured (benchmarks/matmul.ts); a
+ * matmul's panels split evenly and each thread streams its own rows of A against the shared B,
+ * so a few more should still help, but past 4 the memory bandwidth of small machines is an
+ * unmeasured guess.
+ */
+export const MAX_AUTO_THREADS = 4;
+
+/** The thread count ATTUNE_THREADS asks for (`auto` when unset); a bad value is an error. */
+export function cpuThreadsFromEnv(): CpuThreads {
+  const env = typeof process === 'object' ? process.env?.ATTUNE_THREADS : undefined;
+  if (env === undefined || env === '' || env === 'auto') return 'auto';
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new BackendError(`ATTUNE_THREADS must be 'auto' or a whole number >= 1; got ${fmtValue(env)}`);
+  }
+  return n;
+}
+
+/** Resolves `auto` to the cores this process may use (capped), checking a number. */
+function resolveThreads(threads: CpuThreads): ThreadSetting {
+  if (threads === 'auto') {
+    const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
+      'node:os',
+    ) as { availableParallelism?: () => number } | undefined;
+    const cores = os?.availableParallelism?.() ?? 1;
+    return { threads: Math.max(1, Math.min(cores, MAX_AUTO_THREADS)) };
+  }
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new BackendError(`cpu threads must be 'auto' or a whole number >= 1; got ${fmtValue(threads)}`);
+  }
+  return { threads };
+}
+
+/**
  * The WebAssembly kernels behind the CPU backend. Each method returns false when it does not
  * apply (dtype other than float32, or operands past the 4 GiB address space); the caller then
  * runs the TypeScript kernel, and {@link fallbackReason} says why for the capacity case.
  */
 export class WasmKernels {
-  readonly runtime = new WasmRuntime();
+  readonly runtime: WasmRuntime;
   /** Why the last op that wanted WebAssembly ran on TypeScript instead (undefined if none did). */
   fallbackReason: string | undefined;
+
+  /** `threads` (default 1) is how many threads big matmuls and attention calls split over. */
+  constructor(threads: CpuThreads = 1) {
+    this.runtime = new WasmRuntime(resolveThreads(threads));
+  }
+
+  /** Stops the worker threads, if any started; the kernels keep running on one thread. */
+  dispose(): void {
+    this.runtime.dispose();
+  }
 
   matmul(a: TypedArray, b: TypedArray, bias: TypedArray | undefined, info: MatmulInfo, out: TypedArray): boolean {
     if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
@@ -180,8 +231,14 @@ export class WasmKernels {
   }
 }
 
-/** Resolves a mode to kernels (undefined: TypeScript only) and the backend description. */
-export function selectCpuKernels(mode: CpuKernels): { wasm: WasmKernels | undefined; description: string } {
+/**
+ * Resolves a mode and thread count to kernels (undefined: TypeScript only) and the backend
+ * description, which names the thread count and why it is lower than asked, if it is.
+ */
+export function selectCpuKernels(
+  mode: CpuKernels,
+  threads: CpuThreads = 'auto',
+): { wasm: WasmKernels | undefined; description: string } {
   if (!MODES.includes(mode)) {
     throw new BackendError(`cpu kernels must be 'auto', 'wasm' or 'ts'; got ${fmtValue(mode)}`);
   }
@@ -194,8 +251,13 @@ export function selectCpuKernels(mode: CpuKernels): { wasm: WasmKernels | undefi
       mode === 'ts' ? 'requested: cpuKernels or ATTUNE_CPU_KERNELS is ts' : 'no WebAssembly SIMD in this engine';
     return { wasm: undefined, description: `CPU: TypeScript kernels (${why})` };
   }
+  const wasm = new WasmKernels(threads);
+  const { threads: n, threadReason } = wasm.runtime;
+  const split = n > 1 ? `${n} threads for matmul and attention above ${PARALLEL_MIN_FLOPS / 1e6} MFLOP` : '1 thread';
   return {
-    wasm: new WasmKernels(),
-    description: `CPU: WebAssembly SIMD kernels emitted at run time (${WASM_OPS}), TypeScript for the rest`,
+    wasm,
+    description: `CPU: WebAssembly SIMD kernels emitted at run time (${WASM_OPS}; ${split}${
+      threadReason ? `: ${threadReason}` : ''
+    }), TypeScript for the rest`,
   };
 }

@@ -1,5 +1,5 @@
 import type { KmeansInfo } from '../backend.js';
-import { type Local, ModuleBuilder } from './emitter.js';
+import { ModuleBuilder } from './emitter.js';
 import type { WasmRuntime } from './runtime.js';
 
 /**
@@ -16,15 +16,7 @@ import type { WasmRuntime } from './runtime.js';
 function buildAssign(): ModuleBuilder {
   const mod = new ModuleBuilder();
   const f = mod.function('assign', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [X, CT, L, D, n, d, kp] = [0, 1, 2, 3, 4, 5, 6].map((i) => f.param(i)) as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [X, CT, L, D, n, d, kp] = f.params(7);
   const [i, blk, fi, xr, cp] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const best = f.local('i32');
   const [bestD, s] = [f.local('f32'), f.local('f32')];

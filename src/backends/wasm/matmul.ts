@@ -1,9 +1,10 @@
 import type { MatmulInfo } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { epilogue, foldSharedB } from '../cpu/matmul.js';
-import { type Local, ModuleBuilder } from './emitter.js';
+import { ModuleBuilder } from './emitter.js';
 import { BackendError } from '../../core/errors.js';
 import type { WasmRuntime } from './runtime.js';
+import { PARALLEL_MIN_FLOPS, splitRanges } from './threads.js';
 
 /**
  * float32 matmul as a WebAssembly SIMD kernel in the GotoBLAS shape: B packed into NR-column
@@ -38,20 +39,7 @@ const MC_PANELS = 16;
 export function buildGemm(mr: number, nr: number): ModuleBuilder {
   const mod = new ModuleBuilder();
   const f = mod.function('gemm', new Array(11).fill('i32'));
-  const P = (i: number) => f.param(i);
-  const [aPtr, aPanel, aStepP, aRow, bPtr, bPanel, bStepP, cPtr, mp, np, k] = [
-    P(0),
-    P(1),
-    P(2),
-    P(3),
-    P(4),
-    P(5),
-    P(6),
-    P(7),
-    P(8),
-    P(9),
-    P(10),
-  ];
+  const [aPtr, aPanel, aStepP, aRow, bPtr, bPanel, bStepP, cPtr, mp, np, k] = f.params(11);
   const pc = f.local('i32');
   const kc = f.local('i32');
   const ic = f.local('i32');
@@ -180,7 +168,7 @@ export function buildGemm(mr: number, nr: number): ModuleBuilder {
  */
 function emitPackB(mod: ModuleBuilder, nr: number): void {
   const f = mod.function('packB', ['i32', 'i32', 'i32', 'i32', 'i32']);
-  const [src, dst, k, n, np] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [Local, Local, Local, Local, Local];
+  const [src, dst, k, n, np] = f.params(5);
   const jp = f.local('i32');
   const p = f.local('i32');
   const s = f.local('i32');
@@ -274,12 +262,14 @@ export function matmulWasm(
   const cBase = stageBase + stageFloats + SLACK_FLOATS;
   // Padded rows of an untransposed A read up to MR-1 rows past A: keep those inside the arena.
   const total = Math.max(cBase + cFloats, aBase + mp * MR * k) + SLACK_FLOATS;
-  const kernel = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR));
-  const gemm = kernel.gemm!;
-  const pack = kernel.packB!;
+  const key = `gemm:${MR}x${NR}`;
+  const build = () => buildGemm(MR, NR);
+  const pack = rt.kernel(key, build).packB!;
   // Strides in bytes, see buildGemm.
   const [aPanel, aStepP, aRow] = transA ? [MR * 4, m * 4, 4] : [MR * k * 4, 4, k * 4];
   const [bPanel, bStepP] = [k * NR * 4, NR * 4];
+  // Row panels per thread: each slice writes its own rows of C, in the same K order as one thread.
+  const slices = splitRanges(mp, 2 * m * n * k >= PARALLEL_MIN_FLOPS ? rt.threads : 1);
   for (let bi = 0; bi < batch; bi++) {
     const { f32 } = rt.reserve(total * 4, `matmul ${m}x${k}x${n}`);
     if (bi === 0 || bBatchStride !== 0) {
@@ -291,7 +281,12 @@ export function matmulWasm(
       }
     }
     if (bi === 0 || aBatchStride !== 0) f32.set(a.subarray(bi * aBatchStride, bi * aBatchStride + aFloats), aBase);
-    gemm(aBase * 4, aPanel, aStepP, aRow, bBase * 4, bPanel, bStepP, cBase * 4, mp, np, k);
+    const [aStrides, bArgs, cPanel] = [[aPanel, aStepP, aRow], [bBase * 4, bPanel, bStepP], MR * ldc * 4];
+    const jobs = slices.map(([p0, p1]) => ({
+      fn: 'gemm',
+      args: [aBase * 4 + p0 * aPanel, ...aStrides, ...bArgs, cBase * 4 + p0 * cPanel, p1 - p0, np, k],
+    }));
+    rt.parallel(key, build, jobs);
     const cOff = bi * mn;
     if (ldc === n) {
       out.set(f32.subarray(cBase, cBase + mn), cOff);

@@ -52,38 +52,11 @@ function rowAddr(f: FunctionBuilder, table: Local, column: Local, r: Local, rowB
 function emitSgd(mod: ModuleBuilder, k: number): void {
   const types: ValType[] = [...new Array(11).fill('i32'), 'f32', 'f32', 'f32', 'f32', 'f32'];
   const f = mod.function('mfSgd', types);
-  const [P, Q, BU, BI, US, IS, RS, LS, count, hasLoss, biases, lr, reg, lrBias, regBias, mean] = types.map((_, i) =>
-    f.param(i),
-  ) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [P, Q, BU, BI, US, IS, RS, LS, count, hasLoss, biases, lr, reg, lrBias, regBias, mean] = f.params(16);
   const r = f.local('i32');
   const [p, q, bu, bi] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')];
   const [e, dot] = [f.local('f32'), f.local('f32')];
-  const [acc0, acc1, pv, qv, ev, lrv, regv] = Array.from({ length: 7 }, () => f.local('v128')) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [acc0, acc1, pv, qv, ev, lrv, regv] = f.localsOf('v128', 7);
   const rowBytes = k * 4;
   f.get(lr).simd('f32x4.splat').set(lrv);
   f.get(reg).simd('f32x4.splat').set(regv);
@@ -153,38 +126,11 @@ function emitSgd(mod: ModuleBuilder, k: number): void {
 function emitBpr(mod: ModuleBuilder, k: number): void {
   const types: ValType[] = [...new Array(8).fill('i32'), 'f32', 'f32', 'f32'];
   const f = mod.function('mfBpr', types);
-  const [P, Q, BI, US, IS, JS, XS, count, lr, reg, regBias] = types.map((_, i) => f.param(i)) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [P, Q, BI, US, IS, JS, XS, count, lr, reg, regBias] = f.params(11);
   const r = f.local('i32');
-  const [p, qi, qj, bi, bj] = Array.from({ length: 5 }, () => f.local('i32')) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [p, qi, qj, bi, bj] = f.localsOf('i32', 5);
   const [x, g] = [f.local('f32'), f.local('f32')];
-  const [acc, pv, qiv, qjv, gv, lrv, regv, xv] = Array.from({ length: 8 }, () => f.local('v128')) as Local[] as [
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-    Local,
-  ];
+  const [acc, pv, qiv, qjv, gv, lrv, regv, xv] = f.localsOf('v128', 8);
   const t = mathScratch(f);
   const rowBytes = k * 4;
   f.get(lr).simd('f32x4.splat').set(lrv);

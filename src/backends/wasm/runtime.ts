@@ -1,4 +1,5 @@
-import { ModuleBuilder } from './emitter.js';
+import { type MemoryImport, ModuleBuilder } from './emitter.js';
+import { type ThreadJob, WasmThreadPool, workerThreads } from './threads.js';
 
 /**
  * The WebAssembly side of the CPU backend: one linear memory used as a scratch arena, and the
@@ -18,6 +19,13 @@ import { ModuleBuilder } from './emitter.js';
  * tensor view into wasm memory ever lives past one kernel call, growing the memory cannot
  * invalidate one, and memory() (which counts tensor handles) stays exact. The arena itself is
  * reported by {@link WasmRuntime.arenaBytes}.
+ *
+ * Threads. With more than one thread the arena is a shared memory (declared with a 4 GiB
+ * maximum, which reserves address space, not pages) and every kernel module is compiled with a
+ * shared import; worker threads (threads.ts) instantiate the same modules over it, and a
+ * threaded kernel's slices write disjoint rows of the arena. A shared memory is never detached
+ * by a grow, so a view taken before one stays valid (only shorter); `reserve` still hands out
+ * fresh views after every grow. With one thread the memory is the plain unshared one.
  */
 
 /** Bytes in one WebAssembly page. */
@@ -25,7 +33,12 @@ const PAGE = 65536;
 /** The 32-bit address space: 65536 pages, 4 GiB. */
 export const MAX_WASM_BYTES = 65536 * PAGE;
 
-/** Thrown (and caught by the router) when a kernel's operands do not fit the arena. */
+/**
+ * Thrown (and caught by the router, which runs the TypeScript kernel instead) when a kernel
+ * cannot run here: its operands do not fit the arena, or the engine refuses to compile it
+ * synchronously (Chrome allows synchronous compiles of at most 4 KB on a page's main thread, and
+ * kernels unrolled for a width, as MF at k = 100 with about 8 KB, are larger).
+ */
 export class WasmCapacityError extends Error {}
 
 let simdSupport: boolean | undefined;
@@ -48,14 +61,55 @@ export function simdAvailable(): boolean {
 
 type Exports = Record<string, (...args: number[]) => number | undefined>;
 
+/**
+ * How many threads the runtime may use (1: the calling thread only) and, when fewer than asked
+ * could be had, why.
+ */
+export interface ThreadSetting {
+  readonly threads: number;
+  readonly reason?: string;
+}
+
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
-  private readonly kernels = new Map<string, Exports>();
+  private threadCount: number;
+  /** Why fewer threads run than were asked for (undefined when as asked). */
+  readonly threadReason: string | undefined;
+  private readonly imported: MemoryImport;
+  private readonly kernels = new Map<string, { module: WebAssembly.Module; exports: Exports }>();
+  private pool: WasmThreadPool | undefined;
+  /** Kernel calls split over more than one thread so far (tests check the threaded path ran). */
+  threadedCalls = 0;
   private f32View = new Float32Array(0);
   private i32View = new Int32Array(0);
 
-  constructor() {
-    this.memory = new WebAssembly.Memory({ initial: 16 });
+  /**
+   * With `threads` > 1 the memory is a shared one (maximum 4 GiB, reserved as address space
+   * only) that worker threads started on first use run the same kernels over; with 1 it is an
+   * ordinary growable memory and no worker ever starts.
+   */
+  constructor(setting: ThreadSetting = { threads: 1 }) {
+    let threads = setting.threads;
+    let reason = setting.reason;
+    const wt = threads > 1 ? workerThreads() : undefined;
+    if (typeof wt === 'string') [threads, reason] = [1, wt];
+    let memory: WebAssembly.Memory | undefined;
+    if (threads > 1) {
+      try {
+        memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_WASM_BYTES / PAGE, shared: true });
+      } catch (e) {
+        [threads, reason] = [1, `no shared WebAssembly memory: ${(e as Error).message}`];
+      }
+    }
+    this.memory = memory ?? new WebAssembly.Memory({ initial: 16 });
+    this.imported = memory ? { initial: 16, maximum: MAX_WASM_BYTES / PAGE, shared: true } : { initial: 1 };
+    this.threadCount = threads;
+    this.threadReason = reason;
+  }
+
+  /** Threads a kernel may split its work over (the calling thread included); 1 when single. */
+  get threads(): number {
+    return this.threadCount;
   }
 
   /** Bytes of linear memory reserved by the arena now. */
@@ -65,8 +119,9 @@ export class WasmRuntime {
 
   /**
    * Makes the arena at least `bytes` long and returns float32 and int32 views of all of it.
-   * Views taken before a call that grows the memory are detached by the engine (length 0), so
-   * callers take views from here after every `reserve`, never across one.
+   * Views taken before a call that grows an unshared memory are detached by the engine (length
+   * 0; a shared memory's old views stay valid but short), so callers take views from here after
+   * every `reserve`, never across one.
    */
   reserve(bytes: number, what: string): { f32: Float32Array; i32: Int32Array } {
     if (!(bytes <= MAX_WASM_BYTES)) {
@@ -82,22 +137,69 @@ export class WasmRuntime {
         throw new WasmCapacityError(`${what} needs ${bytes} bytes of WebAssembly memory: ${(e as Error).message}`);
       }
     }
-    if (this.f32View.buffer !== this.memory.buffer || this.f32View.length === 0) {
-      this.f32View = new Float32Array(this.memory.buffer);
-      this.i32View = new Int32Array(this.memory.buffer);
+    const buffer = this.memory.buffer;
+    if (this.f32View.buffer !== buffer || this.f32View.byteLength !== buffer.byteLength) {
+      this.f32View = new Float32Array(buffer);
+      this.i32View = new Int32Array(buffer);
     }
     return { f32: this.f32View, i32: this.i32View };
   }
 
   /** The exports of the kernel module `key`, built by `build` and compiled on first use. */
   kernel(key: string, build: () => ModuleBuilder): Exports {
+    return this.compiled(key, build).exports;
+  }
+
+  private compiled(key: string, build: () => ModuleBuilder): { module: WebAssembly.Module; exports: Exports } {
     const hit = this.kernels.get(key);
     if (hit) return hit;
-    const module = new WebAssembly.Module(build().encode());
+    const bytes = build().encode(this.imported);
+    let module: WebAssembly.Module;
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch (e) {
+      if (e instanceof WebAssembly.CompileError) throw e; // an emitter bug: never hide it
+      throw new WasmCapacityError(
+        `the engine refused to compile WebAssembly kernel ${key} (${bytes.length} bytes) synchronously: ${(e as Error).message}`,
+      );
+    }
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    const exports = instance.exports as unknown as Exports;
-    this.kernels.set(key, exports);
-    return exports;
+    const entry = { module, exports: instance.exports as unknown as Exports };
+    this.kernels.set(key, entry);
+    return entry;
+  }
+
+  /**
+   * Runs the slices of one kernel call: `jobs[0]` on the calling thread, the others on worker
+   * threads at the same time, and returns when all are done. The slices must write disjoint
+   * memory. With one job (or one thread) this is a plain call.
+   */
+  parallel(key: string, build: () => ModuleBuilder, jobs: readonly ThreadJob[]): void {
+    const { module, exports } = this.compiled(key, build);
+    if (jobs.length === 1) {
+      exports[jobs[0]!.fn]!(...jobs[0]!.args);
+      return;
+    }
+    if (jobs.length > this.threads) throw new Error(`${jobs.length} slices for ${this.threads} threads`);
+    if (!this.pool) {
+      const wt = workerThreads();
+      if (typeof wt === 'string') throw new Error(wt);
+      this.pool = new WasmThreadPool(wt, this.memory, this.threads - 1);
+    }
+    this.pool.run(key, module, exports, jobs);
+    this.threadedCalls++;
+  }
+
+  /** Whether worker threads have been started (they start on the first threaded call). */
+  get workersStarted(): boolean {
+    return this.pool !== undefined;
+  }
+
+  /** Stops the worker threads, if any ran; kernels keep working on the calling thread. */
+  dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
+    this.threadCount = 1;
   }
 
   /** Keys of the kernels compiled so far (for tests and `attune info`). */
