@@ -153,6 +153,16 @@ export interface MfBprInfo {
 }
 
 /**
+ * Sizes of one {@link Backend.topK} call: x is [rows, n] row-major and 0 < k ≤ n (the
+ * front-end, src/ops/topk.ts, checks both and handles k = 0 and empty rows itself).
+ */
+export interface TopKInfo {
+  readonly rows: number;
+  readonly n: number;
+  readonly k: number;
+}
+
+/**
  * Sizes of one {@link Backend.kmeansAssign} call: x is [n, d] and centroids [k, d], both
  * contiguous in the same float dtype, with n ≥ 0, d ≥ 1 and k ≥ 1.
  */
@@ -357,4 +367,14 @@ export interface Backend {
    * names the backend in a clear error where one lacks it.
    */
   kmeansAssign?(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle };
+  // top-K selection
+  /**
+   * The k largest entries of every row of x [rows, n] (float), best first: values [rows, k] in
+   * x's dtype and their column indices int32 [rows, k]. The order is total, so every backend
+   * returns the same indices for the same values: NaN ranks above +Infinity (as in argmax,
+   * where the first NaN wins), -0 equals +0, and equal values go to the lower index. So
+   * row r of topK with k = 1 is argmax of row r. See {@link TopKInfo}. Optional: the front-end
+   * names the backend in a clear error where one lacks it. Not differentiable.
+   */
+  topK?(x: Handle, info: TopKInfo): { values: Handle; indices: Handle };
 }

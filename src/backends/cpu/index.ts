@@ -19,6 +19,7 @@ import {
   type MfTables,
   type RandomInfo,
   type ReduceOp,
+  type TopKInfo,
   type UnaryOp,
   COMPARE_OPS,
 } from '../backend.js';
@@ -36,6 +37,7 @@ import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
+import { topKKernel } from './topk.js';
 import { type CpuKernels, type WasmKernels, cpuKernelsFromEnv, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
@@ -300,6 +302,15 @@ export class CpuBackend implements Backend {
     if (!this.wasm?.kmeansAssign(xs, cs, info, ls, distances.data))
       kmeansAssignKernel(xs, cs, info, ls, distances.data);
     return { labels, distances };
+  }
+
+  // ---- top-K selection ----
+
+  topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
+    const values = this.make(info.rows * info.k, x.dtype);
+    const indices = this.make(info.rows * info.k, 'int32');
+    topKKernel(arr(x), info, values.data, indices.data as Int32Array);
+    return { values, indices };
   }
 
   // ---- fused: attention ----

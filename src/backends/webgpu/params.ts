@@ -111,3 +111,6 @@ export const MF_PARAMS = defineUniforms('Params', {
 });
 
 export const KMEANS_PARAMS = defineUniforms('Params', { n: 'u32', d: 'u32', k: 'u32' });
+
+/** kernels/topk.wgsl: one pass writes columns start .. start+count-1 of the [rows, k] outputs. */
+export const TOPK_PARAMS = defineUniforms('Params', { rows: 'u32', n: 'u32', k: 'u32', start: 'u32', count: 'u32' });

@@ -11,6 +11,7 @@ import mf from '../../../kernels/mf_sgd.wgsl';
 import random from '../../../kernels/random.wgsl';
 import reduce from '../../../kernels/reduce.wgsl';
 import softmax from '../../../kernels/softmax.wgsl';
+import topk from '../../../kernels/topk.wgsl';
 import { activationWgsl, binaryWgsl, randomKindsWgsl, reduceIdsWgsl, unaryWgsl } from './generated.js';
 import * as P from './params.js';
 
@@ -37,6 +38,7 @@ export const SOURCES = {
   index: [P.INDEX_PARAMS.wgsl, index].join('\n'),
   mf: [P.MF_PARAMS.wgsl, mf].join('\n'),
   kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
+  topk: [P.TOPK_PARAMS.wgsl, topk].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

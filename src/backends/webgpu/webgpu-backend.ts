@@ -18,6 +18,7 @@ import type {
   MatmulInfo,
   RandomInfo,
   ReduceOp,
+  TopKInfo,
   UnaryOp,
 } from '../backend.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
@@ -33,6 +34,7 @@ import * as mf from './ops/mf.js';
 import * as mv from './ops/movement.js';
 import * as optim from './ops/optim.js';
 import { reduce, softmax } from './ops/reduce.js';
+import { topK } from './ops/topk.js';
 import { PipelineCache, type Constants } from './pipelines.js';
 import { BufferPool, USAGE } from './pool.js';
 import type { Family } from './sources.js';
@@ -321,6 +323,13 @@ export class WebGPUBackend implements Backend, GpuContext {
   kmeansAssign(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle } {
     this.check();
     return km.kmeansAssign(this, x, centroids, info);
+  }
+
+  // ---- top-K selection ----
+
+  topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
+    this.check();
+    return topK(this, x, info);
   }
 
   // ---- helpers ----
