@@ -1,4 +1,6 @@
 import type { DType, TypedArray } from '../core/dtype.js';
+import type { IalsCgInfo, TopKInfo } from './recsys-info.js';
+export type { IalsCgInfo, TopKInfo } from './recsys-info.js';
 import type { RandomInfo } from '../core/philox.js';
 import type { BinaryOp } from './binary-ops.js';
 import type { UnaryOp } from './unary-ops.js';
@@ -153,13 +155,13 @@ export interface MfBprInfo {
 }
 
 /**
- * Sizes of one {@link Backend.topK} call: x is [rows, n] row-major and 0 < k ≤ n (the
- * front-end, src/ops/topk.ts, checks both and handles k = 0 and empty rows itself).
+ * The observed entries of an implicit-ALS half-sweep by row of X: row u's columns (rows of Y)
+ * are cols[offsets[u]..offsets[u+1]) with confidences conf[...] (c = 1 + alpha · value).
  */
-export interface TopKInfo {
-  readonly rows: number;
-  readonly n: number;
-  readonly k: number;
+export interface IalsRows {
+  readonly offsets: Handle;
+  readonly cols: Handle;
+  readonly conf: Handle;
 }
 
 /**
@@ -377,4 +379,13 @@ export interface Backend {
    * names the backend in a clear error where one lacks it. Not differentiable.
    */
   topK?(x: Handle, info: TopKInfo): { values: Handle; indices: Handle };
+  // implicit ALS
+  /**
+   * Warm-started conjugate-gradient steps of implicit ALS (Takács et al. 2011), in place on X
+   * (float32): for each listed row u, `steps` CG iterations from the current x_u toward the
+   * solution of (G + Σ_j (c_j - 1) y_j y_jᵀ) x = Σ_j c_j y_j, where G = YᵀY + λI is given and
+   * j runs over u's observed entries. See {@link IalsCgInfo} and {@link IalsRows}. Rows are
+   * independent, so a backend may solve them in parallel. Optional, like the MF kernels.
+   */
+  ialsCg?(X: Handle, Y: Handle, gram: Handle, entries: IalsRows, rows: Handle, info: IalsCgInfo): void;
 }

@@ -1,6 +1,9 @@
+import type { BackendName } from '../backends/backend.js';
 import type { Interactions } from '../data/interactions.js';
+import { checkOneOf } from '../core/checks.js';
+import { DeviceSweeps } from './ials-device.js';
 import { Rng } from '../core/random.js';
-import { DataError } from '../core/errors.js';
+import { DataError, ValueError } from '../core/errors.js';
 import type { RawTensor } from '../io/safetensors.js';
 import { FactorModel } from './factor-model.js';
 import type { FitOptions } from './recommender.js';
@@ -9,6 +12,7 @@ import { type ArraySpec, factorSpec, registerRecommender } from './recommender-i
 import { need, type StateArray } from './recommender-state.js';
 import type { HostTables } from './sgd-loop.js';
 import { addOuter, choleskySolve, gram } from './als-solve.js';
+import { ialsCgKernel } from '../backends/cpu/ials.js';
 import { FitControl } from '../core/fit-control.js';
 
 export interface ImplicitALSOptions {
@@ -27,6 +31,12 @@ export interface ImplicitALSOptions {
   /** Default 0.01. */
   initStd?: number;
   seed?: number;
+  /**
+   * Where the sweeps run: 'cpu' (default; float64 CG vectors) or 'webgpu' (per half-sweep one
+   * matmul for YᵀY and one batched kernel for every row's CG steps, f32 vectors, k ≤ 128;
+   * `recommend` then scores on the GPU too).
+   */
+  backend?: BackendName;
 }
 
 /**
@@ -53,7 +63,12 @@ export class ImplicitALS extends FactorModel {
       cgSteps: checkNumber(k, 'cgSteps', options.cgSteps ?? 3, { integer: true, min: 1 }),
       initStd: checkNumber(k, 'initStd', options.initStd ?? 0.01, { min: 0 }),
       seed: checkNumber(k, 'seed', options.seed ?? 0, { integer: true, min: 0 }),
+      backend: checkOneOf(k, 'backend', options.backend ?? 'cpu', ['cpu', 'webgpu'] as const),
     };
+    if (this.opts.backend === 'webgpu' && this.opts.factors > 128)
+      throw new ValueError(
+        `${k}: factors must be at most 128 on webgpu (the CG kernel keeps them in private memory); got ${this.opts.factors}`,
+      );
   }
 
   config(): Record<string, unknown> {
@@ -166,25 +181,39 @@ export class ImplicitALS extends FactorModel {
     const byItem = transpose(byUser, I);
     const control = new FitControl(options, epochs);
     this.mean = 0;
+    const device =
+      o.backend === 'webgpu'
+        ? new DeviceSweeps(X, Y, byUser, byItem, rows ?? everyRow(U, I), k, o.reg, o.cgSteps)
+        : undefined;
+    const install = async () => {
+      await device?.read(X, Y);
+      this.setTables(k, X, Y, new Float32Array(U), new Float32Array(I), o.backend);
+    };
     // A half-iteration (the user sweep, then the item sweep) is a batch: an abort keeps both tables.
     const check = async (epoch: number, half: number): Promise<void> => {
       try {
         await control.batch(epoch, half, 2);
       } catch (e) {
-        this.setTables(k, X, Y, new Float32Array(U), new Float32Array(I));
+        await install();
         this.abortedPartial = true;
         throw e;
       }
     };
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const t0 = performance.now();
-      cgSweep(X, Y, byUser, k, o.reg, o.cgSteps, rows?.users);
-      await check(epoch, 1);
-      cgSweep(Y, X, byItem, k, o.reg, o.cgSteps, rows?.items);
-      await check(epoch, 2);
-      await options.onEpoch?.({ epoch, loss: NaN, ms: performance.now() - t0 });
+    try {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const t0 = performance.now();
+        if (device) device.userHalf();
+        else cgSweep(X, Y, byUser, k, o.reg, o.cgSteps, rows?.users);
+        await check(epoch, 1);
+        if (device) device.itemHalf();
+        else cgSweep(Y, X, byItem, k, o.reg, o.cgSteps, rows?.items);
+        await check(epoch, 2);
+        await options.onEpoch?.({ epoch, loss: NaN, ms: performance.now() - t0 });
+      }
+      await install();
+    } finally {
+      device?.dispose();
     }
-    this.setTables(k, X, Y, new Float32Array(U), new Float32Array(I));
   }
 
   protected override stateArrays(): Record<string, StateArray> {
@@ -250,6 +279,11 @@ function pairValues(
   return out;
 }
 
+function everyRow(users: number, items: number): { users: Int32Array; items: Int32Array } {
+  const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+  return { users: all(users), items: all(items) };
+}
+
 /** The item-major CSR of a user-major one. */
 function transpose(m: Csr, numCols: number): Csr {
   const offsets = new Int32Array(numCols + 1);
@@ -277,74 +311,9 @@ function cgSweep(
   steps: number,
   rows?: Int32Array,
 ): void {
-  const numY = Y.length / k;
-  const YtY = new Float64Array(k * k);
-  for (let i = 0; i < numY; i++) {
-    const o = i * k;
-    for (let a = 0; a < k; a++) {
-      const ya = Y[o + a]!;
-      for (let b = a; b < k; b++) YtY[a * k + b]! += ya * Y[o + b]!;
-    }
-  }
-  for (let a = 0; a < k; a++) {
-    YtY[a * k + a]! += reg;
-    for (let b = 0; b < a; b++) YtY[a * k + b] = YtY[b * k + a]!;
-  }
-  const x = new Float64Array(k);
-  const r = new Float64Array(k);
-  const p = new Float64Array(k);
-  const ap = new Float64Array(k);
-  const numX = X.length / k;
-  for (let n = 0; n < (rows ? rows.length : numX); n++) {
-    const u = rows ? rows[n]! : n;
-    const xo = u * k;
-    for (let f = 0; f < k; f++) x[f] = X[xo + f]!;
-    const lo = m.offsets[u]!;
-    const hi = m.offsets[u + 1]!;
-    // r = b - A x, with A = YtY + Σ (c-1) y yᵀ and b = Σ c y.
-    for (let a = 0; a < k; a++) {
-      let s = 0;
-      for (let b = 0; b < k; b++) s += YtY[a * k + b]! * x[b]!;
-      r[a] = -s;
-    }
-    for (let j = lo; j < hi; j++) {
-      const yo = m.cols[j]! * k;
-      const c = m.conf[j]!;
-      let yx = 0;
-      for (let f = 0; f < k; f++) yx += Y[yo + f]! * x[f]!;
-      const w = c - (c - 1) * yx;
-      for (let f = 0; f < k; f++) r[f]! += w * Y[yo + f]!;
-    }
-    p.set(r);
-    let rs = 0;
-    for (let f = 0; f < k; f++) rs += r[f]! * r[f]!;
-    for (let it = 0; it < steps && rs > 1e-20; it++) {
-      for (let a = 0; a < k; a++) {
-        let s = 0;
-        for (let b = 0; b < k; b++) s += YtY[a * k + b]! * p[b]!;
-        ap[a] = s;
-      }
-      for (let j = lo; j < hi; j++) {
-        const yo = m.cols[j]! * k;
-        let yp = 0;
-        for (let f = 0; f < k; f++) yp += Y[yo + f]! * p[f]!;
-        const w = (m.conf[j]! - 1) * yp;
-        for (let f = 0; f < k; f++) ap[f]! += w * Y[yo + f]!;
-      }
-      let pap = 0;
-      for (let f = 0; f < k; f++) pap += p[f]! * ap[f]!;
-      const step = rs / pap;
-      let rsNew = 0;
-      for (let f = 0; f < k; f++) {
-        x[f]! += step * p[f]!;
-        r[f]! -= step * ap[f]!;
-        rsNew += r[f]! * r[f]!;
-      }
-      for (let f = 0; f < k; f++) p[f] = r[f]! + (rsNew / rs) * p[f]!;
-      rs = rsNew;
-    }
-    for (let f = 0; f < k; f++) X[xo + f] = x[f]!;
-  }
+  const YtY = gram(Y, k);
+  for (let a = 0; a < k; a++) YtY[a * k + a]! += reg;
+  ialsCgKernel(X, Y, YtY, m, rows, k, steps);
 }
 
 /** The factor tables, and each seen pair's value where the file has them (older files have none). */

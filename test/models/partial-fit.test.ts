@@ -131,7 +131,7 @@ describe.each(backends)('partialFit of ImplicitALS and HybridRecommender on %s',
   onBackend(backend);
 
   it('ImplicitALS: new users and a new item join the maps and land in their cluster', async () => {
-    const m = await new ImplicitALS({ factors: 8, epochs: 10, seed: 1 }).fit(clusters());
+    const m = await new ImplicitALS({ factors: 8, epochs: 10, seed: 1, backend: backend as 'cpu' }).fit(clusters());
     const untouched = m.predict(['u5'], ['i1'])[0]!;
     await m.partialFit(newcomers(), { epochs: 5 });
     expect(m.numUsers).toBe(80);

@@ -38,6 +38,7 @@ import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
 import { topKKernel } from './topk.js';
+import { ialsCgHandles } from './ials.js';
 import { type CpuKernels, type WasmKernels, cpuKernelsFromEnv, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
@@ -304,7 +305,7 @@ export class CpuBackend implements Backend {
     return { labels, distances };
   }
 
-  // ---- top-K selection ----
+  // ---- top-K selection and implicit ALS (CPU twins of kernels/topk.wgsl and kernels/ials.wgsl) ----
 
   topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
     const values = this.make(info.rows * info.k, x.dtype);
@@ -312,6 +313,8 @@ export class CpuBackend implements Backend {
     topKKernel(arr(x), info, values.data, indices.data as Int32Array);
     return { values, indices };
   }
+
+  ialsCg: NonNullable<Backend['ialsCg']> = ialsCgHandles;
 
   // ---- fused: attention ----
 

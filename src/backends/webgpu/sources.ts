@@ -2,6 +2,7 @@ import adam from '../../../kernels/adam.wgsl';
 import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
+import ials from '../../../kernels/ials.wgsl';
 import index from '../../../kernels/index.wgsl';
 import kmeans from '../../../kernels/kmeans.wgsl';
 import lstm from '../../../kernels/lstm.wgsl';
@@ -39,6 +40,7 @@ export const SOURCES = {
   mf: [P.MF_PARAMS.wgsl, mf].join('\n'),
   kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
   topk: [P.TOPK_PARAMS.wgsl, topk].join('\n'),
+  ials: [P.IALS_PARAMS.wgsl, ials].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

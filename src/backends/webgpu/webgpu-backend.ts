@@ -20,6 +20,8 @@ import type {
   ReduceOp,
   TopKInfo,
   UnaryOp,
+  IalsCgInfo,
+  IalsRows,
 } from '../backend.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
@@ -35,6 +37,7 @@ import * as mv from './ops/movement.js';
 import * as optim from './ops/optim.js';
 import { reduce, softmax } from './ops/reduce.js';
 import { topK } from './ops/topk.js';
+import { ialsCg } from './ops/ials.js';
 import { PipelineCache, type Constants } from './pipelines.js';
 import { BufferPool, USAGE } from './pool.js';
 import type { Family } from './sources.js';
@@ -330,6 +333,13 @@ export class WebGPUBackend implements Backend, GpuContext {
   topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
     this.check();
     return topK(this, x, info);
+  }
+
+  // ---- fused: implicit ALS ----
+
+  ialsCg(X: Handle, Y: Handle, gram: Handle, entries: IalsRows, rows: Handle, info: IalsCgInfo): void {
+    this.check();
+    ialsCg(this, X, Y, gram, entries, rows, info);
   }
 
   // ---- helpers ----
