@@ -16,6 +16,7 @@ export { ALS, type ALSOptions } from './als.js';
 export { BPR, type BPROptions } from './bpr.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';
+export { fitSessionModel, type SessionModelOptions } from './session-next-item.js';
 export { Popularity } from './popularity.js';
 export { HybridRecommender, type HybridOptions, type HybridFitOptions, type HybridLoss } from './hybrid.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';
