@@ -19,7 +19,13 @@ export interface FeatureColumnsOptions {
    * `price<10`, `price=[10,50)` and `price>=50`. A non-finite number in such a column is a DataError.
    */
   bands?: Record<string, readonly number[]>;
-  /** Scale each row's weights to sum to 1 (as LightFM does), so rows with many features do not score louder; default true. */
+  /**
+   * Scale each row's weights to sum to 1 (as LightFM's Dataset does), so rows with many features
+   * do not score louder; default true. Where the number of features is itself a signal, turn it
+   * off: on ML-100k films with more genres are the popular ones, and a hybrid ranking held-out
+   * cold films by genre reaches HR@10 0.81 unnormalized against 0.52 normalized
+   * (benchmarks/lightfm-protocol.ts).
+   */
   normalize?: boolean;
 }
 
