@@ -7,7 +7,7 @@ export {
   type ScoredItem,
   type TopK,
 } from './recommender.js';
-export type { RecommenderJSON, StateArray } from './recommender-state.js';
+export type { RecommenderJSON, StateArray, VocabularyJSON } from './recommender-state.js';
 export { FactorModel, type FoldInOptions, type FoldInResult } from './factor-model.js';
 export type { HostTables } from './sgd-loop.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
