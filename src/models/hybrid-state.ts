@@ -1,4 +1,4 @@
-import { DataError, fmtValue } from '../core/errors.js';
+import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
 import type { FeatureMatrix } from '../data/features.js';
 import { IdMap } from '../data/idmap.js';
@@ -111,11 +111,12 @@ export function restoreSide(
 }
 
 /**
- * Appends catalog rows `from..catalog.size-1` (new users or items, all with interactions) to a
- * side. An id-only side gives each its own new feature. A side with a vocabulary takes the
+ * Appends catalog rows `from..catalog.size-1` (new users or items; `active` when they have
+ * interactions) to a side. An id-only side gives each its own new feature. A side with a vocabulary takes the
  * id's row of `features` when given (feature names it has not seen become new features; the
  * row's weights as that matrix made them), else the id's identity feature `id=<id>` alone.
- * New features start as `initTables` starts them. Returns a new side; `side` is not changed.
+ * New features start as `initTables` starts them. Rows that are not active leave their identity
+ * feature out and must use known names. Returns a new side; `side` is not changed.
  */
 export function growSide(
   side: HybridSide,
@@ -125,6 +126,7 @@ export function growSide(
   k: number,
   rng: Rng,
   op: string,
+  active = true,
 ): HybridSide {
   const names = side.vocab?.names.clone();
   let F = side.t.bias.length;
@@ -138,10 +140,25 @@ export function growSide(
       values.push(1);
     } else if (features?.ids.has(id)) {
       const src = features.ids.index(id);
+      // A row without interactions leaves its identity out and may only use known names (see rowsFor).
+      const drop = active ? -1 : features.identityOf[src]!;
+      const start = cols.length;
+      let total = 0;
       for (let j = features.offsets[src]!; j < features.offsets[src + 1]!; j++) {
-        cols.push(names.add(features.names.id(features.cols[j]!)));
+        if (features.cols[j] === drop) continue;
+        const name = features.names.id(features.cols[j]!);
+        if (!active && !names.has(name))
+          throw new ValueError(`${op}: item ${fmtValue(id)} has feature '${name}', which the model does not know`);
+        cols.push(names.add(name));
         values.push(features.values[j]!);
+        total += features.values[j]!;
       }
+      if (cols.length === start)
+        throw new DataError(
+          `${op}: ${fmtValue(id)} has no feature besides its id, so nothing places it before it has interactions`,
+        );
+      if (drop >= 0 && features.normalized && total > 0)
+        for (let j = start; j < values.length; j++) values[j]! /= total;
     } else if (features) {
       throw new DataError(`${op}: the new id ${fmtValue(id)} has no row in the feature matrix passed for its side`);
     } else {
@@ -165,4 +182,41 @@ export function growSide(
   };
   const csr = { offsets: Int32Array.from(offsets), cols: Int32Array.from(cols), values: Float32Array.from(values) };
   return { vocab: names && side.vocab ? { names, normalized: side.vocab.normalized } : undefined, csr, t };
+}
+
+/**
+ * The feature rows of a catalog in its index order. Without a feature matrix each row is its
+ * own feature. A row with no training interaction drops its identity feature (renormalized).
+ */
+export function rowsFor(
+  catalog: IdMap,
+  features: FeatureMatrix | undefined,
+  active: (r: number) => boolean,
+): { csr: Csr; features: number } {
+  const n = catalog.size;
+  if (!features) {
+    const offsets = Int32Array.from({ length: n + 1 }, (_, r) => r);
+    return { csr: { offsets, cols: offsets.slice(0, n), values: new Float32Array(n).fill(1) }, features: n };
+  }
+  const offsets = new Int32Array(n + 1);
+  const cols: number[] = [];
+  const values: number[] = [];
+  for (let r = 0; r < n; r++) {
+    const src = features.ids.index(catalog.id(r));
+    const drop = active(r) ? -1 : features.identityOf[src]!;
+    let total = 0;
+    const start = cols.length;
+    for (let j = features.offsets[src]!; j < features.offsets[src + 1]!; j++) {
+      if (features.cols[j] === drop) continue;
+      cols.push(features.cols[j]!);
+      values.push(features.values[j]!);
+      total += features.values[j]!;
+    }
+    if (drop >= 0 && features.normalized && total > 0) for (let j = start; j < values.length; j++) values[j]! /= total;
+    offsets[r + 1] = cols.length;
+  }
+  return {
+    csr: { offsets, cols: Int32Array.from(cols), values: Float32Array.from(values) },
+    features: features.numFeatures,
+  };
 }

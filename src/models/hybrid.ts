@@ -8,8 +8,16 @@ import type { Id, IdMap } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
 import type { RawTensor } from '../io/safetensors.js';
 import { FactorModel } from './factor-model.js';
-import { type HybridSide, growSide, restoreSide, sideArrays, sideSpec, vocabularyJSON } from './hybrid-state.js';
-import { type Csr, type HybridLoss, allReprs, initTables, repr, trainHybrid } from './hybrid-train.js';
+import {
+  type HybridSide,
+  growSide,
+  restoreSide,
+  rowsFor,
+  sideArrays,
+  sideSpec,
+  vocabularyJSON,
+} from './hybrid-state.js';
+import { type HybridLoss, allReprs, initTables, repr, trainHybrid } from './hybrid-train.js';
 import type { FitOptions, ScoredItem } from './recommender.js';
 import { type ArraySpec, factorSpec, registerRecommender } from './recommender-io.js';
 import type { RecommenderJSON, StateArray } from './recommender-state.js';
@@ -214,6 +222,37 @@ export class HybridRecommender extends FactorModel {
     await this.runTraining(users, epochs, options, new FitControl(options, epochs));
   }
 
+  /**
+   * Adds items that have no interactions yet (new products) to the catalog, each scored from
+   * its row of `features` alone, without training: the same representation a cold item gets at
+   * fit (its identity feature left out, the rest renormalized as the model's item features
+   * are). Works on a loaded model. Throws a ValueError when the model has no item features, for
+   * an id already in the catalog, or a feature name the model does not know (an untrained
+   * embedding would only add noise), and a DataError for a row with nothing but its identity.
+   */
+  addItems(features: FeatureMatrix): this {
+    const op = `${this.kind}.addItems`;
+    const items = this.fittedMaps('addItems').items;
+    checkFeatureOptions(op, { itemFeatures: features });
+    if (!this.itemSide?.vocab)
+      throw new ValueError(
+        `${op}: the model has no item features (fit it with {itemFeatures} to place new items by them)`,
+      );
+    const catalog = items.clone();
+    for (const id of features.ids.ids()) {
+      if (items.has(id)) throw new ValueError(`${op}: item ${fmtValue(id)} is already in the catalog`);
+      catalog.add(id);
+    }
+    const rng = new Rng(this.opts.seed, this.kind, 'init');
+    this.itemSide = growSide(this.itemSide, catalog, items.size, features, this.opts.factors, rng, op, false);
+    const counts = new Float32Array(catalog.size);
+    counts.set(this.itemCounts);
+    this.itemCounts = counts;
+    this.itemMap = catalog;
+    this.install();
+    return this;
+  }
+
   /** Kind, hyper-parameters, id maps, and each side's feature names. */
   override toJSON(): RecommenderJSON {
     return {
@@ -339,43 +378,6 @@ function checkFeatureOptions(op: string, options: HybridFitOptions): void {
 
 function vocabOf(f: FeatureMatrix | undefined): HybridSide['vocab'] {
   return f ? { names: f.names, normalized: f.normalized } : undefined;
-}
-
-/**
- * The feature rows of a catalog in its index order. Without a feature matrix each row is its
- * own feature. A row with no training interaction drops its identity feature (renormalized).
- */
-function rowsFor(
-  catalog: IdMap,
-  features: FeatureMatrix | undefined,
-  active: (r: number) => boolean,
-): { csr: Csr; features: number } {
-  const n = catalog.size;
-  if (!features) {
-    const offsets = Int32Array.from({ length: n + 1 }, (_, r) => r);
-    return { csr: { offsets, cols: offsets.slice(0, n), values: new Float32Array(n).fill(1) }, features: n };
-  }
-  const offsets = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < n; r++) {
-    const src = features.ids.index(catalog.id(r));
-    const drop = active(r) ? -1 : features.identityOf[src]!;
-    let total = 0;
-    const start = cols.length;
-    for (let j = features.offsets[src]!; j < features.offsets[src + 1]!; j++) {
-      if (features.cols[j] === drop) continue;
-      cols.push(features.cols[j]!);
-      values.push(features.values[j]!);
-      total += features.values[j]!;
-    }
-    if (drop >= 0 && features.normalized && total > 0) for (let j = start; j < values.length; j++) values[j]! /= total;
-    offsets[r + 1] = cols.length;
-  }
-  return {
-    csr: { offsets, cols: Int32Array.from(cols), values: Float32Array.from(values) },
-    features: features.numFeatures,
-  };
 }
 
 /** The scoring tables, and both feature sides where the file has them (files written before the sides were saved have none). */

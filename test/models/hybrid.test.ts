@@ -120,6 +120,32 @@ describe('HybridRecommender input errors', () => {
     await expect(back.recommendForFeatures(['likes=g9'])).rejects.toThrow(/unknown feature 'likes=g9'/);
   });
 
+  it('addItems: new products join a loaded model and are placed by their features alone', async () => {
+    const { data, items, users } = planted();
+    const m = await new HybridRecommender({ factors: 8, epochs: 30, seed: 3 }).fit(data, {
+      itemFeatures: items,
+      userFeatures: users,
+    });
+    const back = loadRecommender(saveRecommender(m)) as HybridRecommender;
+    const ids = Array.from({ length: 8 }, (_, j) => `new${j}`);
+    back.addItems(FeatureMatrix.fromColumns(ids, { genre: ids.map((_, j) => `g${j % G}`) }));
+    expect(back.numItems).toBe(ITEMS + 8);
+    const isNew = (id: unknown) => String(id).startsWith('new');
+    let right = 0;
+    for (let u = 0; u < 20; u++) {
+      const recs = await back.recommend(`u${u}`, { k: 2, filter: isNew });
+      right += recs.filter((r) => Number(String(r.item).slice(3)) % G === u % G).length;
+    }
+    expect(right / 40).toBeGreaterThanOrEqual(0.9); // a genre-blind choice gets 25%
+    expect(() => back.addItems(FeatureMatrix.fromColumns(['new0'], { genre: ['g0'] }))).toThrow(
+      /already in the catalog/,
+    );
+    expect(() => back.addItems(FeatureMatrix.fromColumns(['x'], { genre: ['g9'] }))).toThrow(/feature 'genre=g9'/);
+    expect(() => back.addItems(FeatureMatrix.fromLists(['y'], [[]]))).toThrow(DataError);
+    const idOnly = await new HybridRecommender({ factors: 4, epochs: 1 }).fit(data);
+    expect(() => idOnly.addItems(FeatureMatrix.fromColumns(['z'], { genre: ['g0'] }))).toThrow(/has no item features/);
+  });
+
   it('an older file without feature sides loads and scores; corrupt side data is a DataError', async () => {
     const { data, items, users } = planted();
     const m = await new HybridRecommender({ factors: 4, epochs: 1 }).fit(data, {
