@@ -47,6 +47,7 @@ const NO_GRADIENT = new Set([
   'ge',
   'argmax',
   'argmin',
+  'topK',
   'oneHot',
   'sign',
   'floor',
@@ -110,6 +111,7 @@ const CASES: Record<string, () => Out> = {
   logsumexp: () => at.logsumexp(leaf([3, 5]), 1),
   argmax: () => [at.argmax(leaf([3, 4])), at.argmax(leaf([3, 4]), undefined, true), at.argmax(leaf([3, 4]), 1, true)],
   argmin: () => [at.argmin(leaf([3, 4]), undefined, true), at.argmin(leaf([3, 4]), 0)],
+  topK: () => ({ ...at.topK(leaf([3, 70]), 66) }), // k > 64: two passes on webgpu
   softmax: () => at.softmax(leaf([3, 5])),
   logSoftmax: () => at.logSoftmax(leaf([3, 5]), 0),
   // movement

@@ -78,6 +78,9 @@ function activationGrad(act: Activation, g: Tensor, y: Tensor, tmp: <U extends T
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
+// Ops that select rather than compute record nothing and have no rule here: argmax/argmin,
+// the comparisons, and topK (src/ops/topk.ts), whose indices are integers; a gradient through
+// topK's values goes through gather with those indices.
 export const gradRules: { [K in OpName]: Rule<K> } = {
   neg: unaryRule((g) => o.neg(g)),
   abs: unaryRule((g, x, _, tmp) => o.mul(g, tmp(o.sign(x)))),

@@ -1,4 +1,6 @@
 import type { DType, TypedArray } from '../core/dtype.js';
+import type { IalsCgInfo, TopKInfo } from './recsys-info.js';
+export type { IalsCgInfo, TopKInfo } from './recsys-info.js';
 import type { RandomInfo } from '../core/philox.js';
 import type { BinaryOp } from './binary-ops.js';
 import type { UnaryOp } from './unary-ops.js';
@@ -150,6 +152,16 @@ export interface MfBprInfo {
   readonly lr: number;
   readonly reg: number;
   readonly regBias: number;
+}
+
+/**
+ * The observed entries of an implicit-ALS half-sweep by row of X: row u's columns (rows of Y)
+ * are cols[offsets[u]..offsets[u+1]) with confidences conf[...] (c = 1 + alpha · value).
+ */
+export interface IalsRows {
+  readonly offsets: Handle;
+  readonly cols: Handle;
+  readonly conf: Handle;
 }
 
 /**
@@ -357,4 +369,23 @@ export interface Backend {
    * names the backend in a clear error where one lacks it.
    */
   kmeansAssign?(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle };
+  // top-K selection
+  /**
+   * The k largest entries of every row of x [rows, n] (float), best first: values [rows, k] in
+   * x's dtype and their column indices int32 [rows, k]. The order is total, so every backend
+   * returns the same indices for the same values: NaN ranks above +Infinity (as in argmax,
+   * where the first NaN wins), -0 equals +0, and equal values go to the lower index. So
+   * row r of topK with k = 1 is argmax of row r. See {@link TopKInfo}. Optional: the front-end
+   * names the backend in a clear error where one lacks it. Not differentiable.
+   */
+  topK?(x: Handle, info: TopKInfo): { values: Handle; indices: Handle };
+  // implicit ALS
+  /**
+   * Warm-started conjugate-gradient steps of implicit ALS (Takács et al. 2011), in place on X
+   * (float32): for each listed row u, `steps` CG iterations from the current x_u toward the
+   * solution of (G + Σ_j (c_j - 1) y_j y_jᵀ) x = Σ_j c_j y_j, where G = YᵀY + λI is given and
+   * j runs over u's observed entries. See {@link IalsCgInfo} and {@link IalsRows}. Rows are
+   * independent, so a backend may solve them in parallel. Optional, like the MF kernels.
+   */
+  ialsCg?(X: Handle, Y: Handle, gram: Handle, entries: IalsRows, rows: Handle, info: IalsCgInfo): void;
 }

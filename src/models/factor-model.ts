@@ -106,7 +106,8 @@ export abstract class FactorModel extends Recommender {
    * `fit_partial`: new users and items join the id maps with freshly initialized rows, every
    * epoch runs over the rows of `data` only, and the global mean, clipping range and other
    * statistics of the first fit are kept. Seen items grow by the new pairs. Supported by
-   * MatrixFactorization and BPR (SGD); other models throw a ValueError (use `foldIn` or `fit`).
+   * MatrixFactorization and BPR (SGD), ImplicitALS (re-solves the rows `data` touches) and
+   * HybridRecommender (see theirs); other models throw a ValueError (use `foldIn` or `fit`).
    * A failed call leaves the model as it was; an aborted one keeps its last batch.
    */
   async partialFit(data: Interactions, options: FitOptions = {}): Promise<this> {

@@ -3,23 +3,26 @@ import { checkNumber, checkOneOf } from '../core/checks.js';
 import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import { FitControl } from '../core/fit-control.js';
 import { Rng } from '../core/random.js';
-import { FeatureMatrix } from '../data/features.js';
+import { FeatureMatrix, encodeFeatureRow } from '../data/features.js';
 import type { Id, IdMap } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
+import type { RawTensor } from '../io/safetensors.js';
 import { FactorModel } from './factor-model.js';
 import {
-  type Csr,
-  type FeatureTables,
-  type HybridLoss,
-  allReprs,
-  initTables,
-  repr,
-  trainHybrid,
-} from './hybrid-train.js';
+  type HybridSide,
+  growSide,
+  restoreSide,
+  rowsFor,
+  sideArrays,
+  sideSpec,
+  vocabularyJSON,
+} from './hybrid-state.js';
+import { type HybridLoss, allReprs, initTables, repr, trainHybrid } from './hybrid-train.js';
 import type { FitOptions, ScoredItem } from './recommender.js';
-import { factorSpec, registerRecommender } from './recommender-io.js';
+import { type ArraySpec, factorSpec, registerRecommender } from './recommender-io.js';
+import type { RecommenderJSON, StateArray } from './recommender-state.js';
 import { topKRow } from './topk.js';
-import { sgdFoldIn } from './sgd-loop.js';
+import { type HostTables, sgdFoldIn } from './sgd-loop.js';
 
 export type { HybridLoss } from './hybrid-train.js';
 
@@ -75,8 +78,8 @@ export interface HybridFitOptions extends FitOptions {
 export class HybridRecommender extends FactorModel {
   readonly kind = 'HybridRecommender';
   private readonly opts: Required<HybridOptions>;
-  private userSide: { features: FeatureMatrix | undefined; csr: Csr; t: FeatureTables } | undefined;
-  private itemSide: { features: FeatureMatrix | undefined; csr: Csr; t: FeatureTables } | undefined;
+  private userSide: HybridSide | undefined;
+  private itemSide: HybridSide | undefined;
 
   constructor(options: HybridOptions = {}) {
     super();
@@ -100,13 +103,7 @@ export class HybridRecommender extends FactorModel {
 
   /** Fits on `data` with the side features in `options` (see {@link HybridFitOptions}). */
   override async fit(data: Interactions, options: HybridFitOptions = {}): Promise<this> {
-    for (const name of ['itemFeatures', 'userFeatures'] as const) {
-      const f = options[name];
-      if (f !== undefined && !(f instanceof FeatureMatrix))
-        throw new DataError(
-          `${this.kind}.fit: ${name} must be an at.data.FeatureMatrix (FeatureMatrix.fromColumns or fromLists); got ${fmtValue(f)}`,
-        );
-    }
+    checkFeatureOptions(`${this.kind}.fit`, options);
     const before = { user: this.userSide, item: this.itemSide };
     try {
       return await super.fit(data, options);
@@ -138,9 +135,30 @@ export class HybridRecommender extends FactorModel {
     const init = new Rng(o.seed, this.kind, 'init');
     const userCsr = rowsFor(users, options.userFeatures, userActive);
     const itemCsr = rowsFor(items, options.itemFeatures, itemActive);
-    this.userSide = { features: options.userFeatures, csr: userCsr.csr, t: initTables(userCsr.features, k, init) };
-    this.itemSide = { features: options.itemFeatures, csr: itemCsr.csr, t: initTables(itemCsr.features, k, init) };
-    const pool = Int32Array.from({ length: items.size }, (_, i) => i).filter(itemActive);
+    this.userSide = {
+      vocab: vocabOf(options.userFeatures),
+      csr: userCsr.csr,
+      t: initTables(userCsr.features, k, init),
+    };
+    this.itemSide = {
+      vocab: vocabOf(options.itemFeatures),
+      csr: itemCsr.csr,
+      t: initTables(itemCsr.features, k, init),
+    };
+    await this.runTraining(undefined, epochs, options, control);
+  }
+
+  /** Epochs of trainHybrid over the users in `users` (all when undefined); installs the scoring tables. */
+  private async runTraining(
+    users: Int32Array | undefined,
+    epochs: number,
+    options: HybridFitOptions,
+    control: FitControl,
+  ): Promise<void> {
+    const o = this.opts;
+    const k = o.factors;
+    const counts = this.itemCounts;
+    const pool = Int32Array.from({ length: counts.length }, (_, i) => i).filter((i) => counts[i]! > 0);
     try {
       await trainHybrid({
         k,
@@ -148,13 +166,14 @@ export class HybridRecommender extends FactorModel {
         lr: o.lr,
         reg: o.reg,
         maxSampled: o.maxSampled,
-        user: this.userSide.t,
-        item: this.itemSide.t,
-        userCsr: userCsr.csr,
-        itemCsr: itemCsr.csr,
+        user: this.userSide!.t,
+        item: this.itemSide!.t,
+        userCsr: this.userSide!.csr,
+        itemCsr: this.itemSide!.csr,
         seenOffsets: this.seenOffsets,
         seenItems: this.seenItems,
         pool,
+        users,
         epochs,
         batch: o.batchSize,
         shuffle: new Rng(o.seed, this.kind, 'shuffle'),
@@ -170,6 +189,91 @@ export class HybridRecommender extends FactorModel {
       throw e;
     }
     this.install();
+  }
+
+  /**
+   * Continues training on new interactions (LightFM's `fit_partial`): new users and items join
+   * the id maps, and `epochs` epochs of the model's loss run over every positive of the users in
+   * `data` (their earlier items as well), with item negatives from all items with interactions.
+   * A new id takes its row of `userFeatures` / `itemFeatures` when given (feature names the model
+   * has not seen become new features), else its identity feature alone; a side fitted without
+   * features gives each new id its own feature. Items that were cold at fit keep their
+   * features-only rows. A failed call leaves the model as it was.
+   */
+  override async partialFit(data: Interactions, options: HybridFitOptions = {}): Promise<this> {
+    checkFeatureOptions(`${this.kind}.partialFit`, options);
+    return super.partialFit(data, options);
+  }
+
+  protected override async continueFit(data: Interactions, _t: HostTables, options: HybridFitOptions): Promise<void> {
+    const op = `${this.kind}.partialFit`;
+    if (!this.userSide || !this.itemSide)
+      throw new ValueError(
+        `${op}: this model was saved without its feature tables, so it cannot continue training; fit it again`,
+      );
+    const o = this.opts;
+    const rng = new Rng(o.seed, this.kind, 'init');
+    const grow = (side: HybridSide, map: IdMap, f: FeatureMatrix | undefined) =>
+      growSide(side, map, side.csr.offsets.length - 1, f, o.factors, rng, op);
+    this.userSide = grow(this.userSide, this.userMap!, options.userFeatures);
+    this.itemSide = grow(this.itemSide, this.itemMap!, options.itemFeatures);
+    const users = Int32Array.from(new Set(data.users)).sort();
+    const epochs = options.epochs ?? o.epochs;
+    await this.runTraining(users, epochs, options, new FitControl(options, epochs));
+  }
+
+  /**
+   * Adds items that have no interactions yet (new products) to the catalog, each scored from
+   * its row of `features` alone, without training: the same representation a cold item gets at
+   * fit (its identity feature left out, the rest renormalized as the model's item features
+   * are). Works on a loaded model. Throws a ValueError when the model has no item features, for
+   * an id already in the catalog, or a feature name the model does not know (an untrained
+   * embedding would only add noise), and a DataError for a row with nothing but its identity.
+   */
+  addItems(features: FeatureMatrix): this {
+    const op = `${this.kind}.addItems`;
+    const items = this.fittedMaps('addItems').items;
+    checkFeatureOptions(op, { itemFeatures: features });
+    if (!this.itemSide?.vocab)
+      throw new ValueError(
+        `${op}: the model has no item features (fit it with {itemFeatures} to place new items by them)`,
+      );
+    const catalog = items.clone();
+    for (const id of features.ids.ids()) {
+      if (items.has(id)) throw new ValueError(`${op}: item ${fmtValue(id)} is already in the catalog`);
+      catalog.add(id);
+    }
+    const rng = new Rng(this.opts.seed, this.kind, 'init');
+    this.itemSide = growSide(this.itemSide, catalog, items.size, features, this.opts.factors, rng, op, false);
+    const counts = new Float32Array(catalog.size);
+    counts.set(this.itemCounts);
+    this.itemCounts = counts;
+    this.itemMap = catalog;
+    this.install();
+    return this;
+  }
+
+  /** Kind, hyper-parameters, id maps, and each side's feature names. */
+  override toJSON(): RecommenderJSON {
+    return {
+      ...super.toJSON(),
+      features: { user: vocabularyJSON(this.userSide), item: vocabularyJSON(this.itemSide) },
+    };
+  }
+
+  protected override stateArrays(): Record<string, StateArray> {
+    const k = this.opts.factors;
+    return { ...super.stateArrays(), ...sideArrays('user', this.userSide, k), ...sideArrays('item', this.itemSide, k) };
+  }
+
+  /** @internal Restores the scoring tables and, where the file has them, both feature sides (checked). */
+  override restore(json: RecommenderJSON, arrays: Record<string, StateArray>): this {
+    super.restore(json, arrays);
+    const op = `load ${this.kind}`;
+    const features = json.features ?? { user: null, item: null };
+    this.userSide = restoreSide(op, 'user', arrays, features.user, this.userMap!.size);
+    this.itemSide = restoreSide(op, 'item', arrays, features.item, this.itemMap!.size);
+    return this;
   }
 
   /**
@@ -218,14 +322,19 @@ export class HybridRecommender extends FactorModel {
   ): Promise<ScoredItem[]> {
     const { items } = this.fittedMaps('recommendForFeatures');
     const side = this.userSide;
-    if (!side?.features)
+    if (!side?.vocab)
       throw new ValueError(
-        `${this.kind}.recommendForFeatures: the model has no user features (fit with {userFeatures}; a loaded model keeps only its scoring tables)`,
+        `${this.kind}.recommendForFeatures: the model has no user features (fit with {userFeatures}${side ? '' : '; this file was saved without its feature tables'})`,
       );
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1)
       throw new ValueError(`${this.kind}.recommendForFeatures: k must be a positive integer; got ${fmtValue(k)}`);
-    const row = side.features.encode(features, `${this.kind}.recommendForFeatures`);
+    const row = encodeFeatureRow(
+      side.vocab.names,
+      side.vocab.normalized,
+      features,
+      `${this.kind}.recommendForFeatures`,
+    );
     const p = new Float64Array(this.k);
     const csr = { offsets: Int32Array.of(0, row.cols.length), cols: row.cols, values: row.values };
     repr(csr, side.t, this.k, 0, p);
@@ -257,41 +366,28 @@ export class HybridRecommender extends FactorModel {
   }
 }
 
-/**
- * The feature rows of a catalog in its index order. Without a feature matrix each row is its
- * own feature. A row with no training interaction drops its identity feature (renormalized).
- */
-function rowsFor(
-  catalog: IdMap,
-  features: FeatureMatrix | undefined,
-  active: (r: number) => boolean,
-): { csr: Csr; features: number } {
-  const n = catalog.size;
-  if (!features) {
-    const offsets = Int32Array.from({ length: n + 1 }, (_, r) => r);
-    return { csr: { offsets, cols: offsets.slice(0, n), values: new Float32Array(n).fill(1) }, features: n };
+function checkFeatureOptions(op: string, options: HybridFitOptions): void {
+  for (const name of ['itemFeatures', 'userFeatures'] as const) {
+    const f = options[name];
+    if (f !== undefined && !(f instanceof FeatureMatrix))
+      throw new DataError(
+        `${op}: ${name} must be an at.data.FeatureMatrix (FeatureMatrix.fromColumns or fromLists); got ${fmtValue(f)}`,
+      );
   }
-  const offsets = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const values: number[] = [];
-  for (let r = 0; r < n; r++) {
-    const src = features.ids.index(catalog.id(r));
-    const drop = active(r) ? -1 : features.identityOf[src]!;
-    let total = 0;
-    const start = cols.length;
-    for (let j = features.offsets[src]!; j < features.offsets[src + 1]!; j++) {
-      if (features.cols[j] === drop) continue;
-      cols.push(features.cols[j]!);
-      values.push(features.values[j]!);
-      total += features.values[j]!;
-    }
-    if (drop >= 0 && features.normalized && total > 0) for (let j = start; j < values.length; j++) values[j]! /= total;
-    offsets[r + 1] = cols.length;
-  }
+}
+
+function vocabOf(f: FeatureMatrix | undefined): HybridSide['vocab'] {
+  return f ? { names: f.names, normalized: f.normalized } : undefined;
+}
+
+/** The scoring tables, and both feature sides where the file has them (files written before the sides were saved have none). */
+function hybridSpec(users: number, items: number, tensors: Record<string, RawTensor>): ArraySpec {
+  const k = tensors.userFactors?.shape[1] ?? 0;
   return {
-    csr: { offsets, cols: Int32Array.from(cols), values: Float32Array.from(values) },
-    features: features.numFeatures,
+    ...factorSpec(users, items, tensors),
+    ...sideSpec('user', users, k, tensors),
+    ...sideSpec('item', items, k, tensors),
   };
 }
 
-registerRecommender('HybridRecommender', HybridRecommender, (c) => new HybridRecommender(c), factorSpec);
+registerRecommender('HybridRecommender', HybridRecommender, (c) => new HybridRecommender(c), hybridSpec);

@@ -7,7 +7,7 @@ export {
   type ScoredItem,
   type TopK,
 } from './recommender.js';
-export type { RecommenderJSON, StateArray } from './recommender-state.js';
+export type { RecommenderJSON, StateArray, VocabularyJSON } from './recommender-state.js';
 export { FactorModel, type FoldInOptions, type FoldInResult } from './factor-model.js';
 export type { HostTables } from './sgd-loop.js';
 export { MatrixFactorization, BaselineOnly, type MatrixFactorizationOptions } from './mf.js';
@@ -27,6 +27,7 @@ export {
 export type { ChurnChunk, ChurnStreamOptions } from './churn-stream.js';
 export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';
+export { fitSessionModel, type SessionModelOptions } from './session-next-item.js';
 export { Popularity } from './popularity.js';
 export { HybridRecommender, type HybridOptions, type HybridFitOptions, type HybridLoss } from './hybrid.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';

@@ -1,12 +1,13 @@
-import { Interactions } from '../data/interactions.js';
+import type { Interactions } from '../data/interactions.js';
 import type { Id } from '../data/idmap.js';
-import { DataError, ValueError, fmtValue } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { FitControl } from '../core/fit-control.js';
 import { Recommender, type FitOptions, type ScoredItem } from './recommender.js';
 import { need, type StateArray } from './recommender-state.js';
 import { checkNumber } from '../core/checks.js';
 import { topKRow } from './topk.js';
 import { registerRecommender } from './recommender-io.js';
+import { type SessionRow, sessionInteractions } from './session-rows.js';
 
 export interface ItemKNNOptions {
   /** Neighbours kept per item; default 100. */
@@ -15,13 +16,7 @@ export interface ItemKNNOptions {
   shrink?: number;
 }
 
-/** One event of an anonymous session: which session, which item, when. */
-export interface SessionRow {
-  session: Id;
-  item: Id;
-  /** Any increasing unit (unix seconds, ms, a counter); orders the events of a session. */
-  time: number;
-}
+export type { SessionRow } from './session-rows.js';
 
 /** Options of {@link ItemKNN.recommendForSession}. */
 export interface SessionRecommendOptions {
@@ -73,25 +68,7 @@ export class ItemKNN extends Recommender {
    * once. Throws a DataError for no rows or a row without a session, item or finite time.
    */
   async fitSessions(rows: readonly SessionRow[], options: FitOptions = {}): Promise<this> {
-    if (!Array.isArray(rows) || rows.length === 0)
-      throw new DataError(`${this.kind}.fitSessions: expected a non-empty array of {session, item, time} rows`);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      if (
-        row === null ||
-        typeof row !== 'object' ||
-        row.session == null ||
-        row.item == null ||
-        !Number.isFinite(row.time)
-      )
-        throw new DataError(
-          `${this.kind}.fitSessions: row ${r} must be {session, item, time} with a finite time; got ${fmtValue(row)}`,
-        );
-    }
-    const data = Interactions.fromArrays(
-      { users: rows.map((r) => r.session), items: rows.map((r) => r.item), times: rows.map((r) => r.time) },
-      { duplicates: 'last' },
-    );
+    const data = sessionInteractions(`${this.kind}.fitSessions`, rows, 'last');
     return this.fit(data, options);
   }
 

@@ -12,6 +12,14 @@ export interface RecommenderJSON {
   itemIds: IdMapJSON;
   /** Scalars (global mean, rating range) that are not worth a tensor. */
   scalars: Record<string, number>;
+  /** HybridRecommender: each side's feature names (null where each row is its own feature). */
+  features?: { user: VocabularyJSON | null; item: VocabularyJSON | null };
+}
+
+/** The saved feature names of one side of a hybrid model, in column order, and whether rows were normalized. */
+export interface VocabularyJSON {
+  names: (string | number)[];
+  normalized: boolean;
 }
 
 /** A named array with its shape, the unit of `Recommender.stateDict`. */

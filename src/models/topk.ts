@@ -1,8 +1,8 @@
 import { scope } from '../memory.js';
 import { add } from '../ops/elementwise.js';
-import { gather, scatterAdd } from '../ops/indexing.js';
-import { reshape, stack } from '../ops/movement.js';
-import { argmax } from '../ops/reduce.js';
+import { scatterAdd } from '../ops/indexing.js';
+import { reshape } from '../ops/movement.js';
+import { topK } from '../ops/topk.js';
 import { matmulFused } from '../ops/matmul.js';
 import { full, tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -73,17 +73,14 @@ function swap(hi: Int32Array, hs: Float32Array, a: number, b: number): void {
   hs[b] = ts;
 }
 
-/** What an excluded or disallowed item scores on the device; anything at or below EXCLUDED is dropped. */
-const PENALTY = -1e30;
-const EXCLUDED = -1e29;
-
 /**
  * Top-K of every row of a device score matrix `scores` [B, n] (webgpu), without reading the
  * matrix back: excluded entries (`skip`, flat indices b·n + item, sorted or not) and items
- * outside `allow` get a large negative score by scatterAdd, then k rounds of argmax pick the
- * best entry of each row and push it down the same way. Only [B, k] indices and values come
- * back. argmax takes the first of equal maxima, so ties go to the lower item index, as in
- * {@link topKRow}. Rows with fewer than k eligible items return fewer. `scores` is not disposed.
+ * outside `allow` are set to -Infinity (scatterAdd, and one broadcast add), then the topK
+ * kernel (src/ops/topk.ts) selects each row's best k on the device; only [B, k] indices and
+ * values come back, and -Infinity entries are dropped, so rows with fewer than k eligible
+ * items return fewer. Ties go to the lower item index, as in {@link topKRow}. Scores must be
+ * finite (a factor model's are). `scores` is not disposed.
  */
 export async function topKOnDevice(
   scores: Tensor,
@@ -101,42 +98,29 @@ export async function topKOnDevice(
         reshape(s, [B * n]),
         0,
         tensor(skip, { backend }),
-        full([skip.length], PENALTY, { backend }),
+        full([skip.length], Number.NEGATIVE_INFINITY, { backend }),
       );
       s = reshape(flat, [B, n]);
     }
     if (allow) {
-      const row = Float32Array.from(allow, (a) => (a ? 0 : PENALTY));
+      const row = Float32Array.from(allow, (a) => (a ? 0 : Number.NEGATIVE_INFINITY));
       s = add(s, tensor(row, { shape: [1, n], backend }));
     }
-    const rowBase = tensor(
-      Int32Array.from({ length: B }, (_, b) => b * n),
-      { backend },
-    );
-    const push = full([B], PENALTY, { backend });
-    const idx: Tensor[] = [];
-    const val: Tensor[] = [];
-    for (let r = 0; r < kk; r++) {
-      const i = argmax(s, 1);
-      idx.push(i);
-      val.push(reshape(gather(s, 1, reshape(i, [B, 1])), [B]));
-      if (r + 1 < kk) s = reshape(scatterAdd(reshape(s, [B * n]), 0, add(i, rowBase), push), [B, n]);
-    }
-    return { idx: stack(idx, 1), val: stack(val, 1) };
+    return topK(s, kk);
   });
   try {
-    const items = (await picked.idx.data()) as Int32Array;
-    const vals = (await picked.val.data()) as Float32Array;
+    const items = (await picked.indices.data()) as Int32Array;
+    const vals = (await picked.values.data()) as Float32Array;
     const out: { items: Int32Array; scores: Float32Array }[] = [];
     for (let b = 0; b < B; b++) {
       let m = 0;
-      while (m < kk && vals[b * kk + m]! > EXCLUDED) m++;
+      while (m < kk && vals[b * kk + m]! > Number.NEGATIVE_INFINITY) m++;
       out.push({ items: items.slice(b * kk, b * kk + m), scores: vals.slice(b * kk, b * kk + m) });
     }
     return out;
   } finally {
-    picked.idx.dispose();
-    picked.val.dispose();
+    picked.indices.dispose();
+    picked.values.dispose();
   }
 }
 

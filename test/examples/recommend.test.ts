@@ -5,9 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../examples/recommend.js';
 
 describe('examples/recommend', () => {
-  it('fits MF on the synthetic shop ratings: beats the global mean, top-K and similar items', async () => {
+  it('fits MF on the synthetic shop ratings: beats the global mean, top-K, similar items, a folded-in user, a hybrid', async () => {
     const lines: string[] = [];
     const r = await main({ customers: 800, epochs: 30, k: 5, log: (l) => lines.push(l) });
+    // The new user's top-K leaves out the items they rated, and the hybrid ranks the whole
+    // catalogue, unrated items included.
+    expect(r.newUser.top).toHaveLength(5);
+    const rated = new Set(r.similar.slice(0, r.newUser.rated).map((s) => s.item));
+    expect(r.newUser.top.some((t) => rated.has(t.item))).toBe(false);
+    expect(r.hybrid?.top).toHaveLength(5);
     expect(r.source).toMatch(/synthetic shop/);
     expect(r.ratings).toBeGreaterThan(1000);
     expect(r.rmse).toBeLessThan(r.baselineRmse);
@@ -30,12 +36,16 @@ describe('examples/recommend', () => {
     writeFileSync(join(dir, 'u.data'), `${lines.join('\n')}\n`);
     writeFileSync(
       join(dir, 'u.item'),
-      Array.from({ length: 40 }, (_, i) => `${i + 1}|Movie ${i + 1} (1995)|01-Jan-1995||`).join('\n'),
+      Array.from(
+        { length: 40 },
+        (_, i) => `${i + 1}|Movie ${i + 1} (1995)|01-Jan-1995||http://x|0|${i % 2}|${(i + 1) % 2}`,
+      ).join('\n'),
     );
     const r = await main({ path: dir, epochs: 5, k: 5, log: () => {} });
     expect(r.ratings).toBe(lines.length);
     expect(r.users).toBe(60);
     expect(r.similar[0]!.title).toMatch(/^Movie \d+ \(1995\)$/);
+    expect(r.hybrid?.top[0]?.title).toMatch(/^Movie \d+ \(1995\)$/); // genres from u.item
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -100,8 +100,22 @@ export async function makeModel(at: AtModule, type: ModelType): Promise<unknown>
       return new m.ImplicitALS({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
     case 'ALS':
       return new m.ALS({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
-    case 'HybridRecommender':
-      return new m.HybridRecommender({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at));
+    case 'HybridRecommender': {
+      // With both feature sides, so a loaded model must keep them to serve users from features.
+      const F = at.data.FeatureMatrix;
+      const userFeatures = F.fromColumns(
+        Array.from({ length: 24 }, (_, u) => u),
+        { age: Array.from({ length: 24 }, (_, u) => ['young', 'mid', 'old'][u % 3]!) },
+      );
+      const itemFeatures = F.fromColumns(
+        Array.from({ length: 30 }, (_, i) => i),
+        { genre: Array.from({ length: 30 }, (_, i) => [`g${i % 4}`, `g${(i * 7) % 5}`]) },
+      );
+      return new m.HybridRecommender({ factors: 4, epochs: 2, seed: 1 }).fit(interactions(at), {
+        userFeatures,
+        itemFeatures,
+      });
+    }
     case 'ImportedFactors': {
       // Factors as Spark ALS hands them over: ids with one vector each.
       const vectors = (n: number, shift: number) =>
@@ -167,7 +181,12 @@ export async function fingerprint(at: AtModule, model: unknown): Promise<unknown
     const pu = users.flatMap((u) => items.map(() => u));
     const pi = users.flatMap(() => items);
     const top = await model.recommend(users[0]!, { k: 5 });
-    return { predict: Array.from(model.predict(pu, pi)), top };
+    // A new user from features alone: the hybrid's feature tables and names must survive a load.
+    const fromFeatures =
+      model instanceof m.HybridRecommender
+        ? await model.recommendForFeatures({ 'age=old': 1, 'age=mid': 0.5 }, { k: 5 })
+        : undefined;
+    return { predict: Array.from(model.predict(pu, pi)), top, fromFeatures };
   }
   if (model instanceof m.ChurnClassifier) {
     // A file may hold no encoder (saved without one): encode as makeModel did.

@@ -5,6 +5,8 @@ import { FeatureMatrix } from '../../src/data/features.js';
 import { Interactions } from '../../src/data/interactions.js';
 import { HybridRecommender } from '../../src/models/hybrid.js';
 import { loadRecommender, saveRecommender } from '../../src/models/index.js';
+import type { RecommenderJSON } from '../../src/models/recommender-state.js';
+import { encodeModelState } from '../../src/io/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
 
 // Planted: 4 genres; user u likes genre u % 4, item i has genre i % 4. Users interact with 9
@@ -104,7 +106,7 @@ describe('HybridRecommender input errors', () => {
     await expect(m.recommendForFeatures([])).rejects.toThrow(/feature row is empty/);
   });
 
-  it('saves and loads as its scoring tables (cold items included); features are not saved', async () => {
+  it('saves and loads with its feature sides: a loaded model serves new users from features', async () => {
     const { data, items, users } = planted();
     const m = await new HybridRecommender({ factors: 4, epochs: 3 }).fit(data, {
       itemFeatures: items,
@@ -113,7 +115,63 @@ describe('HybridRecommender input errors', () => {
     const back = loadRecommender(saveRecommender(m)) as HybridRecommender;
     expect(back.numItems).toBe(ITEMS);
     expect(await back.recommend('u3', { k: 5 })).toEqual(await m.recommend('u3', { k: 5 }));
-    await expect(back.recommendForFeatures(['likes=g1'])).rejects.toThrow(/has no user features/);
+    for (const row of [['likes=g1'], { 'likes=g2': 2, 'likes=g0': 1 }])
+      expect(await back.recommendForFeatures(row, { k: 6 })).toEqual(await m.recommendForFeatures(row, { k: 6 }));
+    await expect(back.recommendForFeatures(['likes=g9'])).rejects.toThrow(/unknown feature 'likes=g9'/);
+  });
+
+  it('addItems: new products join a loaded model and are placed by their features alone', async () => {
+    const { data, items, users } = planted();
+    const m = await new HybridRecommender({ factors: 8, epochs: 30, seed: 3 }).fit(data, {
+      itemFeatures: items,
+      userFeatures: users,
+    });
+    const back = loadRecommender(saveRecommender(m)) as HybridRecommender;
+    const ids = Array.from({ length: 8 }, (_, j) => `new${j}`);
+    back.addItems(FeatureMatrix.fromColumns(ids, { genre: ids.map((_, j) => `g${j % G}`) }));
+    expect(back.numItems).toBe(ITEMS + 8);
+    const isNew = (id: unknown) => String(id).startsWith('new');
+    let right = 0;
+    for (let u = 0; u < 20; u++) {
+      const recs = await back.recommend(`u${u}`, { k: 2, filter: isNew });
+      right += recs.filter((r) => Number(String(r.item).slice(3)) % G === u % G).length;
+    }
+    expect(right / 40).toBeGreaterThanOrEqual(0.9); // a genre-blind choice gets 25%
+    expect(() => back.addItems(FeatureMatrix.fromColumns(['new0'], { genre: ['g0'] }))).toThrow(
+      /already in the catalog/,
+    );
+    expect(() => back.addItems(FeatureMatrix.fromColumns(['x'], { genre: ['g9'] }))).toThrow(/feature 'genre=g9'/);
+    expect(() => back.addItems(FeatureMatrix.fromLists(['y'], [[]]))).toThrow(DataError);
+    const idOnly = await new HybridRecommender({ factors: 4, epochs: 1 }).fit(data);
+    expect(() => idOnly.addItems(FeatureMatrix.fromColumns(['z'], { genre: ['g0'] }))).toThrow(/has no item features/);
+  });
+
+  it('an older file without feature sides loads and scores; corrupt side data is a DataError', async () => {
+    const { data, items, users } = planted();
+    const m = await new HybridRecommender({ factors: 4, epochs: 1 }).fit(data, {
+      itemFeatures: items,
+      userFeatures: users,
+    });
+    const state = m.saveState();
+    const strip = (s: typeof state) => {
+      const tensors = Object.fromEntries(Object.entries(s.tensors).filter(([n]) => !/^(user|item)\./.test(n)));
+      const { features: _, ...config } = s.config as unknown as RecommenderJSON;
+      return { ...s, tensors, config: config as unknown as typeof s.config };
+    };
+    const old = loadRecommender(encodeModelState(strip(state))) as HybridRecommender;
+    expect(await old.recommend('u3', { k: 5 })).toEqual(await m.recommend('u3', { k: 5 }));
+    await expect(old.recommendForFeatures(['likes=g1'])).rejects.toThrow(/saved without its feature tables/);
+    await expect(old.partialFit(data)).rejects.toThrow(/saved without its feature tables/);
+    const json = state.config as unknown as RecommenderJSON;
+    const names = json.features!.user!.names;
+    const corrupt = (features: unknown) =>
+      loadRecommender(encodeModelState({ ...state, config: { ...json, features } as unknown as typeof state.config }));
+    expect(() => corrupt({ user: { names: names.slice(1), normalized: true }, item: json.features!.item })).toThrow(
+      /user feature names must be \d+ names/,
+    );
+    expect(() =>
+      corrupt({ user: { names: [...names.slice(1), names[0], names[0]].slice(1), normalized: true } }),
+    ).toThrow(DataError);
   });
 
   it('bands numeric columns and multi-hot lists', () => {

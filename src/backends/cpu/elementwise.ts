@@ -1,5 +1,7 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, BroadcastInfo, UnaryOp } from '../backend.js';
 import type { TypedArray } from '../../core/dtype.js';
+import { collapseDims, stridesOf } from '../../core/shape.js';
+import { forEachRow } from './layout.js';
 import { binaryDef } from '../binary-ops.js';
 import { UNARY } from '../unary-ops.js';
 
@@ -55,4 +57,46 @@ export function clampKernel(x: TypedArray, lo: number, hi: number, out: TypedArr
     const v = x[i]!;
     out[i] = v < lo ? lo : Math.min(v, hi);
   }
+}
+
+/**
+ * out = op(a, b) over `info.outShape`, each input read through its broadcast strides. Whole
+ * contiguous and scalar operands take one row loop; other layouts collapse to the fewest dims
+ * and loop over their rows.
+ */
+export function binaryKernel(op: BinaryOp, ad: TypedArray, bd: TypedArray, info: BroadcastInfo, od: TypedArray): void {
+  const n = info.outSize;
+  if (n === 0) return;
+  // Whole or scalar operands: one row. Same shape means every stride pattern over outShape
+  // is the contiguous one.
+  const [wholeA, wholeB] = [ad.length === n, bd.length === n];
+  if ((wholeA || ad.length === 1) && (wholeB || bd.length === 1) && (wholeA || wholeB)) {
+    binaryRow(op, ad, 0, wholeA ? 1 : 0, bd, 0, wholeB ? 1 : 0, od, 0, n);
+    return;
+  }
+  const { shape, strides } = collapseDims(info.outShape, [
+    info.strides[0]!,
+    info.strides[1]!,
+    stridesOf(info.outShape),
+  ]);
+  const r = shape.length;
+  const len = r === 0 ? 1 : shape[r - 1]!;
+  const sa = r === 0 ? 0 : strides[0]![r - 1]!;
+  const sb = r === 0 ? 0 : strides[1]![r - 1]!;
+  forEachRow(shape, strides, (o) => binaryRow(op, ad, o[0]!, sa, bd, o[1]!, sb, od, o[2]!, len));
+}
+
+/** out = cond ? a : b over `info.outShape`, each input read through its broadcast strides. */
+export function whereKernel(cd: TypedArray, ad: TypedArray, bd: TypedArray, info: BroadcastInfo, od: TypedArray): void {
+  if (info.outSize === 0) return;
+  const { shape, strides } = collapseDims(info.outShape, [
+    info.strides[0]!,
+    info.strides[1]!,
+    info.strides[2]!,
+    stridesOf(info.outShape),
+  ]);
+  const r = shape.length;
+  const len = r === 0 ? 1 : shape[r - 1]!;
+  const s = strides.map((st) => (r === 0 ? 0 : st[r - 1]!));
+  forEachRow(shape, strides, (o) => whereRow(cd, o[0]!, s[0]!, ad, o[1]!, s[1]!, bd, o[2]!, s[2]!, od, o[3]!, len));
 }

@@ -19,6 +19,7 @@ import {
   type MfTables,
   type RandomInfo,
   type ReduceOp,
+  type TopKInfo,
   type UnaryOp,
   COMPARE_OPS,
 } from '../backend.js';
@@ -28,14 +29,14 @@ import { attentionBackwardKernel, attentionForwardKernel } from './attention.js'
 import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
-import { binaryRow, clampKernel, unaryKernel, whereRow } from './elementwise.js';
-import { forEachRow } from './layout.js';
-import { collapseDims, stridesOf } from '../../core/shape.js';
+import { binaryKernel, clampKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { matmulKernel } from './matmul.js';
 import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
 import { copyKernel, indexAddKernel, indexSelectKernel } from './movement.js';
 import { adamKernel } from './optim.js';
 import { reduceKernel, softmaxKernel } from './reduce.js';
+import { topKKernel } from './topk.js';
+import { ialsCgHandles } from './ials.js';
 import type { CpuKernels, CpuThreads, WasmKernels } from '../wasm/index.js';
 import { cpuKernelsFromEnv, cpuThreadsFromEnv, selectCpuKernels } from '../wasm/index.js';
 
@@ -150,55 +151,13 @@ export class CpuBackend implements Backend {
 
   binary(op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): Handle {
     const out = this.make(info.outSize, COMPARE.has(op) ? 'int32' : a.dtype);
-    const ad = arr(a);
-    const bd = arr(b);
-    const od = out.data;
-    const n = info.outSize;
-    if (n === 0) return out;
-    if (a.size === n && b.size === n) {
-      // Same shape: every stride pattern over outShape is the contiguous one.
-      binaryRow(op, ad, 0, 1, bd, 0, 1, od, 0, n);
-      return out;
-    }
-    if (a.size === n && b.size === 1) {
-      binaryRow(op, ad, 0, 1, bd, 0, 0, od, 0, n);
-      return out;
-    }
-    if (a.size === 1 && b.size === n) {
-      binaryRow(op, ad, 0, 0, bd, 0, 1, od, 0, n);
-      return out;
-    }
-    const { shape, strides } = collapseDims(info.outShape, [
-      info.strides[0]!,
-      info.strides[1]!,
-      stridesOf(info.outShape),
-    ]);
-    const r = shape.length;
-    const len = r === 0 ? 1 : shape[r - 1]!;
-    const sa = r === 0 ? 0 : strides[0]![r - 1]!;
-    const sb = r === 0 ? 0 : strides[1]![r - 1]!;
-    forEachRow(shape, strides, (o) => binaryRow(op, ad, o[0]!, sa, bd, o[1]!, sb, od, o[2]!, len));
+    binaryKernel(op, arr(a), arr(b), info, out.data);
     return out;
   }
 
   where(cond: Handle, a: Handle, b: Handle, info: BroadcastInfo): Handle {
     const out = this.make(info.outSize, a.dtype);
-    if (info.outSize === 0) return out;
-    const cd = arr(cond);
-    const ad = arr(a);
-    const bd = arr(b);
-    const { shape, strides } = collapseDims(info.outShape, [
-      info.strides[0]!,
-      info.strides[1]!,
-      info.strides[2]!,
-      stridesOf(info.outShape),
-    ]);
-    const r = shape.length;
-    const len = r === 0 ? 1 : shape[r - 1]!;
-    const s = strides.map((st) => (r === 0 ? 0 : st[r - 1]!));
-    forEachRow(shape, strides, (o) =>
-      whereRow(cd, o[0]!, s[0]!, ad, o[1]!, s[1]!, bd, o[2]!, s[2]!, out.data, o[3]!, len),
-    );
+    whereKernel(arr(cond), arr(a), arr(b), info, out.data);
     return out;
   }
 
@@ -313,6 +272,17 @@ export class CpuBackend implements Backend {
       kmeansAssignKernel(xs, cs, info, ls, distances.data);
     return { labels, distances };
   }
+
+  // ---- top-K selection and implicit ALS (CPU twins of kernels/topk.wgsl and kernels/ials.wgsl) ----
+
+  topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
+    const values = this.make(info.rows * info.k, x.dtype);
+    const indices = this.make(info.rows * info.k, 'int32');
+    topKKernel(arr(x), info, values.data, indices.data as Int32Array);
+    return { values, indices };
+  }
+
+  ialsCg: NonNullable<Backend['ialsCg']> = ialsCgHandles;
 
   // ---- fused: attention ----
 

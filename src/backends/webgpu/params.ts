@@ -111,3 +111,9 @@ export const MF_PARAMS = defineUniforms('Params', {
 });
 
 export const KMEANS_PARAMS = defineUniforms('Params', { n: 'u32', d: 'u32', k: 'u32' });
+
+/** kernels/topk.wgsl: one pass writes columns start .. start+count-1 of the [rows, k] outputs. */
+export const TOPK_PARAMS = defineUniforms('Params', { rows: 'u32', n: 'u32', k: 'u32', start: 'u32', count: 'u32' });
+
+/** kernels/ials.wgsl: rows updated, factors, CG iterations per row. */
+export const IALS_PARAMS = defineUniforms('Params', { rows: 'u32', k: 'u32', steps: 'u32' });

@@ -2,6 +2,7 @@ import adam from '../../../kernels/adam.wgsl';
 import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
+import ials from '../../../kernels/ials.wgsl';
 import index from '../../../kernels/index.wgsl';
 import kmeans from '../../../kernels/kmeans.wgsl';
 import lstm from '../../../kernels/lstm.wgsl';
@@ -11,6 +12,7 @@ import mf from '../../../kernels/mf_sgd.wgsl';
 import random from '../../../kernels/random.wgsl';
 import reduce from '../../../kernels/reduce.wgsl';
 import softmax from '../../../kernels/softmax.wgsl';
+import topk from '../../../kernels/topk.wgsl';
 import { activationWgsl, binaryWgsl, randomKindsWgsl, reduceIdsWgsl, unaryWgsl } from './generated.js';
 import * as P from './params.js';
 
@@ -37,6 +39,8 @@ export const SOURCES = {
   index: [P.INDEX_PARAMS.wgsl, index].join('\n'),
   mf: [P.MF_PARAMS.wgsl, mf].join('\n'),
   kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
+  topk: [P.TOPK_PARAMS.wgsl, topk].join('\n'),
+  ials: [P.IALS_PARAMS.wgsl, ials].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

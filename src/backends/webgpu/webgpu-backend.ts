@@ -18,7 +18,10 @@ import type {
   MatmulInfo,
   RandomInfo,
   ReduceOp,
+  TopKInfo,
   UnaryOp,
+  IalsCgInfo,
+  IalsRows,
 } from '../backend.js';
 import { BackendError, DTypeError } from '../../core/errors.js';
 import { allocArray, type DType, type TypedArray } from '../../core/dtype.js';
@@ -33,6 +36,8 @@ import * as mf from './ops/mf.js';
 import * as mv from './ops/movement.js';
 import * as optim from './ops/optim.js';
 import { reduce, softmax } from './ops/reduce.js';
+import { topK } from './ops/topk.js';
+import { ialsCg } from './ops/ials.js';
 import { PipelineCache, type Constants } from './pipelines.js';
 import { BufferPool, USAGE } from './pool.js';
 import type { Family } from './sources.js';
@@ -321,6 +326,20 @@ export class WebGPUBackend implements Backend, GpuContext {
   kmeansAssign(x: Handle, centroids: Handle, info: KmeansInfo): { labels: Handle; distances: Handle } {
     this.check();
     return km.kmeansAssign(this, x, centroids, info);
+  }
+
+  // ---- top-K selection ----
+
+  topK(x: Handle, info: TopKInfo): { values: Handle; indices: Handle } {
+    this.check();
+    return topK(this, x, info);
+  }
+
+  // ---- fused: implicit ALS ----
+
+  ialsCg(X: Handle, Y: Handle, gram: Handle, entries: IalsRows, rows: Handle, info: IalsCgInfo): void {
+    this.check();
+    ialsCg(this, X, Y, gram, entries, rows, info);
   }
 
   // ---- helpers ----

@@ -5,3 +5,4 @@ export { scaledDotProductAttention, attentionComposed, type AttentionOptions } f
 export { lstmLayer, type LstmWeights, type LstmLayerOptions } from './lstm.js';
 export { kmeansAssign, type KmeansAssignment } from './kmeans.js';
 export { mfSgdStep, mfBprStep, type MfParams, type MfSgdStepOptions, type MfBprStepOptions } from './mf.js';
+export { ialsCgStep, type IalsEntries } from './ials.js';
