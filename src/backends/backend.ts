@@ -186,6 +186,17 @@ export interface AttentionInfo {
 export const ATTENTION_EMPTY_LSE = 1e30;
 
 /**
+ * Layer normalization of `rows` independent rows of `cols` values each (the trailing axes
+ * flattened): y = (x − mean) · rstd · weight + bias with rstd = 1 / √(var + eps), the biased
+ * variance. weight and bias, when given, are [cols].
+ */
+export interface LayerNormInfo {
+  readonly rows: number;
+  readonly cols: number;
+  readonly eps: number;
+}
+
+/**
  * One LSTM layer in one direction over a time-major sequence, PyTorch gate order i, f, g, o.
  * The input projections xProj = x @ W_ihᵀ + b_ih + b_hh are computed beforehand by one matmul.
  * With `lengths` (int32 [batch]) sequence b runs for lengths[b] steps: forward over t < len,
@@ -305,6 +316,26 @@ export interface Backend {
     v: Handle,
     info: AttentionInfo,
   ): { dq: Handle; dk: Handle; dv: Handle };
+  // ---- fused: layer norm (src/nn) ----
+  /** y [rows, cols], and each row's mean and rstd [rows] for the backward. */
+  layerNormForward(
+    x: Handle,
+    weight: Handle | null,
+    bias: Handle | null,
+    info: LayerNormInfo,
+  ): { y: Handle; mean: Handle; rstd: Handle };
+  /**
+   * Gradients of layerNormForward given dy [rows, cols]: dx [rows, cols] (through the weight
+   * when given), and dWeight = Σ_rows dy·x̂ and dBias = Σ_rows dy, each [cols].
+   */
+  layerNormBackward(
+    dy: Handle,
+    x: Handle,
+    weight: Handle | null,
+    mean: Handle,
+    rstd: Handle,
+    info: LayerNormInfo,
+  ): { dx: Handle; dWeight: Handle; dBias: Handle };
   // ---- fused: lstm (src/nn) ----
   /**
    * Runs the recurrence: xProj [T, B, 4H], whh [4H, H], h0 and c0 [B, H]. Returns y packed as

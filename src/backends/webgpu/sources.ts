@@ -4,6 +4,7 @@ import copy from '../../../kernels/copy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
 import index from '../../../kernels/index.wgsl';
 import kmeans from '../../../kernels/kmeans.wgsl';
+import layernorm from '../../../kernels/layernorm.wgsl';
 import lstm from '../../../kernels/lstm.wgsl';
 import math from '../../../kernels/math.wgsl';
 import matmul from '../../../kernels/matmul.wgsl';
@@ -37,6 +38,7 @@ export const SOURCES = {
   index: [P.INDEX_PARAMS.wgsl, index].join('\n'),
   mf: [P.MF_PARAMS.wgsl, mf].join('\n'),
   kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
+  layernorm: [P.LAYERNORM_PARAMS.wgsl, layernorm].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;
