@@ -39,9 +39,12 @@ fn ln_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
   if (r >= p.rows) { return; }
   let n = p.cols;
   let o = r * n;
+  // The mean as x0 + mean(x - x0): a row far from zero (values near 1000) summed directly in f32
+  // loses ~1e-4 of its spread to rounding; the shifted sum keeps it (the CPU twin sums in f64).
+  let x0 = f_x[o];
   var s = 0.0;
-  for (var j = 0u; j < n; j = j + 1u) { s = s + f_x[o + j]; }
-  let m = s / f32(n);
+  for (var j = 0u; j < n; j = j + 1u) { s = s + (f_x[o + j] - x0); }
+  let m = x0 + s / f32(n);
   var v = 0.0;
   for (var j = 0u; j < n; j = j + 1u) {
     let d = f_x[o + j] - m;
