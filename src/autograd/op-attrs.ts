@@ -3,6 +3,7 @@ import type { DifferentiableUnaryOp } from '../backends/unary-ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { AttentionAttrs } from '../ops/fused/attention.js';
 import type { LstmAttrs } from '../ops/fused/lstm.js';
+import type { LayerNormAttrs } from '../ops/fused/layernorm.js';
 
 type None = Record<string, never>;
 interface Reduction {
@@ -53,6 +54,8 @@ export interface OpAttrs extends UnaryAttrs {
   scatterAdd: { axis: number; index: Tensor };
   /** Fused attention, inputs [q, k, v]; keeps the per-row logsumexp for the fused backward. */
   attention: AttentionAttrs;
+  /** Fused layer norm over the last axis, inputs [x, weight?, bias?]; keeps each row's mean and rstd. */
+  layerNorm: LayerNormAttrs;
   /** Fused LSTM recurrence, inputs [xProj, W_hh, h0, c0]; output y packed [T + 2, B, H]. */
   lstm: LstmAttrs;
 }

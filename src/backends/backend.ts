@@ -1,6 +1,8 @@
 import type { DType, TypedArray } from '../core/dtype.js';
-import type { IalsCgInfo, TopKInfo } from './recsys-info.js';
-export type { IalsCgInfo, TopKInfo } from './recsys-info.js';
+import type { IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
+import type { Handle } from './handle.js';
+export type { Handle } from './handle.js';
+export type { IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
 import type { RandomInfo } from '../core/philox.js';
 import type { BinaryOp } from './binary-ops.js';
 import type { UnaryOp } from './unary-ops.js';
@@ -16,12 +18,6 @@ import type { UnaryOp } from './unary-ops.js';
  * by itself and is alive.
  */
 export type BackendName = 'cpu' | 'webgpu' | 'gpujs';
-
-/** An opaque reference to a backend's storage of `size` elements of `dtype`. */
-export interface Handle {
-  readonly size: number;
-  readonly dtype: DType;
-}
 
 /** The elementwise op families: each op defined once, with its CPU loop and WGSL expression. */
 export { UNARY_OPS, type UnaryOp } from './unary-ops.js';
@@ -152,16 +148,6 @@ export interface MfBprInfo {
   readonly lr: number;
   readonly reg: number;
   readonly regBias: number;
-}
-
-/**
- * The observed entries of an implicit-ALS half-sweep by row of X: row u's columns (rows of Y)
- * are cols[offsets[u]..offsets[u+1]) with confidences conf[...] (c = 1 + alpha · value).
- */
-export interface IalsRows {
-  readonly offsets: Handle;
-  readonly cols: Handle;
-  readonly conf: Handle;
 }
 
 /**
@@ -317,6 +303,26 @@ export interface Backend {
     v: Handle,
     info: AttentionInfo,
   ): { dq: Handle; dk: Handle; dv: Handle };
+  // ---- fused: layer norm (src/nn) ----
+  /** y [rows, cols], and each row's mean and rstd [rows] for the backward. */
+  layerNormForward(
+    x: Handle,
+    weight: Handle | null,
+    bias: Handle | null,
+    info: LayerNormInfo,
+  ): { y: Handle; mean: Handle; rstd: Handle };
+  /**
+   * Gradients of layerNormForward given dy [rows, cols]: dx [rows, cols] (through the weight
+   * when given), and dWeight = Σ_rows dy·x̂ and dBias = Σ_rows dy, each [cols].
+   */
+  layerNormBackward(
+    dy: Handle,
+    x: Handle,
+    weight: Handle | null,
+    mean: Handle,
+    rstd: Handle,
+    info: LayerNormInfo,
+  ): { dx: Handle; dWeight: Handle; dBias: Handle };
   // ---- fused: lstm (src/nn) ----
   /**
    * Runs the recurrence: xProj [T, B, 4H], whh [4H, H], h0 and c0 [B, H]. Returns y packed as

@@ -10,6 +10,7 @@ import {
   type Handle,
   type IndexInfo,
   type KmeansInfo,
+  type LayerNormInfo,
   type LstmInfo,
   type LstmSaved,
   type MatmulInfo,
@@ -28,6 +29,7 @@ import { philoxFill } from '../../core/philox.js';
 import { attentionBackwardKernel, attentionForwardKernel } from './attention.js';
 import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
+import { layerNormBackwardCpu, layerNormForwardCpu } from './layernorm.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryKernel, clampKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { matmulKernel } from './matmul.js';
@@ -315,6 +317,16 @@ export class CpuBackend implements Backend {
       attentionBackwardKernel(a.dOut, a.out, a.lse, a.q, a.k, a.v, mask, info, g.dq, g.dk, g.dv);
     }
     return { dq, dk, dv };
+  }
+
+  // ---- fused: layer norm (./layernorm.ts) ----
+
+  layerNormForward(x: Handle, weight: Handle | null, bias: Handle | null, info: LayerNormInfo) {
+    return layerNormForwardCpu((n) => this.make(n, x.dtype), x, weight, bias, info);
+  }
+
+  layerNormBackward(dy: Handle, x: Handle, w: Handle | null, mean: Handle, rstd: Handle, info: LayerNormInfo) {
+    return layerNormBackwardCpu((n) => this.make(n, x.dtype), dy, x, w, mean, rstd, info);
   }
 
   // ---- fused: lstm ----

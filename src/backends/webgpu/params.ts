@@ -36,6 +36,9 @@ export const ATTENTION_PARAMS = defineUniforms('Params', {
   scale: 'f32',
 });
 
+/** kernels/layernorm.wgsl. */
+export const LAYERNORM_PARAMS = defineUniforms('Params', { rows: 'u32', cols: 'u32', eps: 'f32' });
+
 export const COPY_PARAMS = defineUniforms('Params', {
   size: 'u32',
   rank: 'u32',

@@ -5,6 +5,7 @@ import elementwise from '../../../kernels/elementwise.wgsl';
 import ials from '../../../kernels/ials.wgsl';
 import index from '../../../kernels/index.wgsl';
 import kmeans from '../../../kernels/kmeans.wgsl';
+import layernorm from '../../../kernels/layernorm.wgsl';
 import lstm from '../../../kernels/lstm.wgsl';
 import math from '../../../kernels/math.wgsl';
 import matmul from '../../../kernels/matmul.wgsl';
@@ -41,6 +42,7 @@ export const SOURCES = {
   kmeans: [P.KMEANS_PARAMS.wgsl, kmeans].join('\n'),
   topk: [P.TOPK_PARAMS.wgsl, topk].join('\n'),
   ials: [P.IALS_PARAMS.wgsl, ials].join('\n'),
+  layernorm: [P.LAYERNORM_PARAMS.wgsl, layernorm].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

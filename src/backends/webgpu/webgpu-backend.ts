@@ -5,6 +5,7 @@ import type {
   MfSgdInfo,
   MfTables,
   KmeansInfo,
+  LayerNormInfo,
   AttentionInfo,
   LstmInfo,
   LstmSaved,
@@ -30,6 +31,7 @@ import { GpuHandle, gpu, isSoftwareAdapter, pipelineFrom, type GpuContext, type 
 import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
 import * as km from './ops/kmeans.js';
+import * as ln from './ops/layernorm.js';
 import * as lstm from './ops/lstm.js';
 import { matmul } from './ops/matmul.js';
 import * as mf from './ops/mf.js';
@@ -340,6 +342,30 @@ export class WebGPUBackend implements Backend, GpuContext {
   ialsCg(X: Handle, Y: Handle, gram: Handle, entries: IalsRows, rows: Handle, info: IalsCgInfo): void {
     this.check();
     ialsCg(this, X, Y, gram, entries, rows, info);
+  }
+
+  // ---- fused: layer norm ----
+
+  layerNormForward(
+    x: Handle,
+    weight: Handle | null,
+    bias: Handle | null,
+    info: LayerNormInfo,
+  ): { y: Handle; mean: Handle; rstd: Handle } {
+    this.check();
+    return ln.layerNormForward(this, x, weight, bias, info);
+  }
+
+  layerNormBackward(
+    dy: Handle,
+    x: Handle,
+    weight: Handle | null,
+    mean: Handle,
+    rstd: Handle,
+    info: LayerNormInfo,
+  ): { dx: Handle; dWeight: Handle; dBias: Handle } {
+    this.check();
+    return ln.layerNormBackward(this, dy, x, weight, mean, rstd, info);
   }
 
   // ---- helpers ----

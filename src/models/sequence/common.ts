@@ -56,6 +56,12 @@ export interface SequenceFitOptions extends FitControlOptions {
   patience?: number;
   /** Stop after the epoch in which this much wall time (seconds, validation included) has passed. */
   maxSeconds?: number;
+  /**
+   * Called after every epoch (after `onEpoch`); returning true ends training there, with the best
+   * weights restored as for `patience`. For budgets `maxSeconds` cannot express, such as the
+   * process's CPU time on a shared machine.
+   */
+  stopWhen?: (info: SequenceEpoch) => boolean;
   onEpoch?: (info: SequenceEpoch) => void | Promise<void>;
 }
 
@@ -75,6 +81,8 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   if (options.validation !== undefined && typeof options.validation !== 'function')
     throw new ValueError(`${op}: validation must be a function returning a score (higher is better)`);
   const validation: ValidationMetric | undefined = options.validation;
+  if (options.stopWhen !== undefined && typeof options.stopWhen !== 'function')
+    throw new ValueError(`${op}: stopWhen must be a function of the epoch returning true to stop`);
   const control = { onProgress: options.onProgress, yieldEvery: options.yieldEvery, signal: options.signal };
   return {
     epochs,
@@ -85,6 +93,7 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
     patience,
     maxSeconds,
     validation,
+    stopWhen: options.stopWhen,
     seed: options.seed ?? seed,
     signal: options.signal,
     // Checked here, before any work, so a bad option or an already fired signal throws at once.
@@ -166,7 +175,7 @@ export async function trainLoop<B>(
       const epochInfo: SequenceEpoch = { ...info, elapsedMs, ...(score === undefined ? {} : { validation: score }) };
       history.push(epochInfo);
       await onEpoch?.(epochInfo);
-      if (sinceBest >= fit.patience || elapsedMs >= fit.maxSeconds * 1000) break;
+      if (sinceBest >= fit.patience || elapsedMs >= fit.maxSeconds * 1000 || fit.stopWhen?.(epochInfo)) break;
     }
     // The best epoch's weights, when a later one scored worse.
     if (bestWeights && sinceBest > 0) {

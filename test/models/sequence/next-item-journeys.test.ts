@@ -108,6 +108,32 @@ describe('NextItemModel: validation, early stopping, cold start, small catalogue
     m.dispose();
   });
 
+  it('`stopWhen` ends training after the epoch it returns true for, best weights restored', async () => {
+    const m = new NextItemModel({ numItems: 10, dim: 8, layers: 1, heads: 1, maxLen: 6, seed: 3 });
+    const scripted = [0.4, 0.6, 0.5, 0.9];
+    let calls = 0;
+    let atBest: Float32Array | null = null;
+    const seen: number[] = [];
+    const hist = await m.fit(cycle(10, 40), {
+      epochs: 4,
+      lr: 1e-2,
+      validation: () => scripted[calls++]!,
+      onEpoch: async (e) => {
+        if (e.epoch === 2) atBest = Float32Array.from(await m.items.weight.data());
+      },
+      // A budget on something other than wall time: here, the epoch count it is shown.
+      stopWhen: (e) => {
+        seen.push(e.epoch);
+        return e.epoch === 3;
+      },
+    });
+    expect(seen).toEqual([1, 2, 3]);
+    expect(hist.map((e) => e.validation)).toEqual([0.4, 0.6, 0.5]);
+    expect(Array.from(await m.items.weight.data())).toEqual(Array.from(atBest!));
+    await expect(m.fit(cycle(10, 4), { stopWhen: 3 as never })).rejects.toThrow(/stopWhen must be a function/);
+    m.dispose();
+  });
+
   it('validates on the held-out next item and refuses a bad validation option', async () => {
     const data = cycle(10, 60);
     const m = new NextItemModel({ numItems: 10, dim: 16, layers: 1, heads: 2, maxLen: 8, dropout: 0, seed: 1 });
