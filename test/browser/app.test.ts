@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, CHROMIUM, FLAGS, browserMissing } from './chromium.js';
+import { ARTIFACTS, CHROMIUM, FLAGS, browserMissing, fileUnder, servePages } from './chromium.js';
 
 /**
  * examples/browser/index.html in headless Chromium on SwiftShader's WebGPU: it trains BPR and a
@@ -12,31 +11,20 @@ import { ARTIFACTS, CHROMIUM, FLAGS, browserMissing } from './chromium.js';
  * logged as an error. The build comes from test/global-setup.ts.
  */
 const root = resolve(__dirname, '../..');
-let server: Server;
+let closeServer: (() => void) | undefined;
 let browser: Browser;
 let url = '';
 
 beforeAll(async () => {
   if (browserMissing) return;
-  server = createServer((req, res) => {
-    const file = join(root, (req.url ?? '/').split('?')[0]!);
-    const served = [join(root, 'dist'), join(root, 'examples', 'browser')];
-    if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type = { '.js': 'text/javascript', '.html': 'text/html' }[extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  const served = [join(root, 'dist'), join(root, 'examples', 'browser')];
+  ({ url, close: closeServer } = await servePages((path) => fileUnder(served, join(root, path))));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
+  closeServer?.();
 });
 
 describe.skipIf(browserMissing)('the browser app (examples/browser/index.html)', () => {

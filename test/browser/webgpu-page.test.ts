@@ -1,33 +1,13 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, FLAGS, browserMissing, fileUnder, servePages } from './chromium.js';
 
 /**
  * The built ESM bundle in headless Chromium on navigator.gpu (SwiftShader here): a matmul, a
  * softmax and one autograd step on WebGPU, each compared with the CPU backend in the same page.
  */
 const root = resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without chromium (a fresh clone on a bare machine) the page cannot run: skip, saying why, unless
-// CI requires WebGPU (ATTUNE_REQUIRE_WEBGPU=1), where a missing browser is a failure.
-const browserMissing = !existsSync(CHROMIUM) && process.env.ATTUNE_REQUIRE_WEBGPU !== '1';
-if (browserMissing) console.log(`browser suite skipped: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
-const FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--use-webgpu-adapter=swiftshader',
-  '--use-vulkan=swiftshader',
-  '--enable-features=Vulkan',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
-
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import * as at from '/dist/browser/index.js';
 const close = (a, b, tol) => a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) <= tol * (1 + Math.abs(b[i])));
@@ -57,41 +37,22 @@ try {
 }
 </script>`;
 
-let server: Server;
+let closeServer: (() => void) | undefined;
 let browser: Browser;
 let url = '';
 
 beforeAll(async () => {
   if (browserMissing) return;
-  server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const file = join(root, path);
-    const served = [join(root, 'dist'), join(root, 'examples', 'browser')];
-    if (!served.some((dir) => file.startsWith(dir)) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const type =
-      extname(file) === '.js'
-        ? 'text/javascript'
-        : extname(file) === '.html'
-          ? 'text/html'
-          : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  const served = [join(root, 'dist'), join(root, 'examples', 'browser')];
+  ({ url, close: closeServer } = await servePages((path) =>
+    path === '/' ? PAGE : fileUnder(served, join(root, path)),
+  ));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
+  closeServer?.();
 });
 
 describe.skipIf(browserMissing)('browser (headless Chromium, navigator.gpu)', () => {

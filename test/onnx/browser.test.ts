@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
 import { join, resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { CHROMIUM, browserMissing } from '../browser/chromium.js';
+import { CHROMIUM, browserMissing, fileUnder, servePages } from '../browser/chromium.js';
 import { maxAbsDiff } from './ort.js';
 
 /**
@@ -31,7 +29,7 @@ try {
 }
 </script>`;
 
-let server: Server;
+let closeServer: (() => void) | undefined;
 let browser: Browser;
 let url = '';
 let model: at.models.MatrixFactorization;
@@ -48,23 +46,11 @@ beforeAll(async () => {
     at.data.Interactions.fromArrays({ users, items, values }, { duplicates: 'last' }),
   );
   bytes = await at.onnx.export(model, { topK: 3 });
-  server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-    if (path === '/model.onnx') return void res.writeHead(200).end(bytes);
-    const file = join(ORT_DIST, path.replace(/^\/ort\//, ''));
-    if (!path.startsWith('/ort/') || !file.startsWith(ORT_DIST) || !existsSync(file))
-      return void res.writeHead(404).end();
-    const type = file.endsWith('.mjs')
-      ? 'text/javascript'
-      : file.endsWith('.wasm')
-        ? 'application/wasm'
-        : 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type }).end(readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`;
+  ({ url, close: closeServer } = await servePages((path) => {
+    if (path === '/') return PAGE;
+    if (path === '/model.onnx') return bytes;
+    return path.startsWith('/ort/') ? fileUnder([ORT_DIST], join(ORT_DIST, path.slice('/ort/'.length))) : undefined;
+  }));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage'],
@@ -73,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.close();
+  closeServer?.();
 });
 
 describe.skipIf(browserMissing)('onnxruntime-web in headless Chromium', () => {
