@@ -150,6 +150,16 @@ describe('NextItemModel.fitStream: ids, bad input and abort (cpu)', () => {
     const m = new NextItemModel(small);
     await m.fitStream(() => rowChunks(cycles, 37), { epochs: 2, lr: 1e-2 });
     expect(m.itemIds!.size).toBe(10);
+    // The same rows as CSV, read in chunks of the same size: the same weights, bit for bit.
+    const rows = rowChunks(cycles, Infinity)[0]!;
+    const csv = `user,item\n${rows.users.map((u, j) => `${u},${rows.items[j]}`).join('\n')}\n`;
+    const fromCsv = new NextItemModel(small);
+    await fromCsv.fitStream(() => at.data.readInteractionsCsvStream({ text: csv }, {}, { batchRows: 37 }), {
+      epochs: 2,
+      lr: 1e-2,
+    });
+    expect(Array.from(await fromCsv.items.weight.data())).toEqual(Array.from(await m.items.weight.data()));
+    fromCsv.dispose();
     expect((await m.recommendNext(['p1', 'p2'], { k: 3 })).map((r) => typeof r.item)).toEqual([
       'string',
       'string',
