@@ -160,7 +160,8 @@ export class HybridRecommender extends FactorModel {
    * `readInteractionsCsvStream`, or any), while `userFeatures`/`itemFeatures` stay in memory.
    * Memory: the feature tables, the id maps and one chunk. The result is this model, fitted as
    * by `fit` (recommend, recommendForFeatures, addItems, save/load); seen items are not kept,
-   * so `excludeSeen` leaves nothing out. See `streamHybrid` for how it differs from `fit`.
+   * so `excludeSeen` leaves nothing out. Progress and abort come per chunk (not per
+   * `batchSize` pairs). See `streamHybrid` for how it differs from `fit`.
    *
    * @example
    * await model.fitStream(() => at.data.readInteractionsCsvStream('clicks.csv'), { itemFeatures });

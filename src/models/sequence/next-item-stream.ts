@@ -154,7 +154,9 @@ async function* userSequences(
       if (hasActions && net.actionNames.length === 0)
         throw new ValueError(`${op}: chunk ${chunk} has actions but the model was built without actions`);
     } else if (withActions !== hasActions)
-      throw new ValueError(`${op}: chunk ${chunk} ${withActions ? 'has' : 'lacks'} actions; chunk 0 did the opposite`);
+      throw new ValueError(
+        `${op}: chunk ${chunk} ${withActions ? 'has actions but chunk 0 has none' : 'has no actions but chunk 0 has them'}; give actions in every chunk or in none`,
+      );
     const out: EncodedEvents[] = [];
     for (let r = 0; r < m; r++) {
       const u = checkId(op, c.users[r]!, chunk, r, 'user');

@@ -204,6 +204,16 @@ describe('NextItemModel.fitStream: ids, bad input and abort (cpu)', () => {
     await expect(streamOf([{ users: ['a', 'a'], items: ['p1', 'p2'], actions: ['view', 'buy'] }])).rejects.toThrow(
       /chunk 0 has actions but the model was built without actions/,
     );
+    // Actions: trained with a model that has them, in every chunk or in none.
+    const withActions = new NextItemModel({ ...small, actions: ['view', 'buy'] });
+    const acted = (items: string[]) => ({ users: items.map(() => 'a'), items, actions: items.map((_, t) => t % 2) });
+    const hist = await withActions.fitStream(() => [acted(['p1', 'p2', 'p3']), acted(['p4', 'p5'])], { epochs: 1 });
+    expect(hist).toHaveLength(1);
+    expect((await withActions.predictNextAction(['p1', 'p2'])).map((a) => a.action).sort()).toEqual(['buy', 'view']);
+    await expect(
+      withActions.fitStream(() => [acted(['p1', 'p2']), { users: ['a'], items: ['p3'] }], { epochs: 1 }),
+    ).rejects.toThrow(/chunk 1 has no actions but chunk 0 has them/);
+    withActions.dispose();
     await expect(m.fitStream(rowChunks(cycles, 50) as never)).rejects.toThrow(/must be a function/);
     await expect(m.fitStream(() => rowChunks(cycles, 50), { batchSize: 0 })).rejects.toThrow(/batchSize/);
     m.dispose();
