@@ -117,7 +117,7 @@ for (const backend of backends) {
       streamed.dispose();
     });
 
-    it('saves and loads like a fitted hybrid: recommendForFeatures, and addItems after load', async () => {
+    it('saves and loads like a fitted hybrid: recommendForFeatures, addItems after load, partialFit', async () => {
       const p = planted();
       const m = await new HybridRecommender(opts).fitStream(() => chunksOf(p, 200), {
         itemFeatures: p.itemFeatures,
@@ -137,6 +137,22 @@ for (const backend of backends) {
         right += recs.filter((r) => Number(String(r.item).slice(3)) % G === u % G).length;
       }
       expect(right / 40).toBeGreaterThanOrEqual(0.9); // genre-blind: 25%
+      // It continues on new interactions (partialFit): new users of genre 1 score genre-1 items higher.
+      const users: string[] = [];
+      const items: string[] = [];
+      for (let v = 0; v < 10; v++)
+        for (let j = 0; j < 4; j++) {
+          users.push(`v${v}`);
+          items.push(`i${1 + G * ((v + 3 * j) % 20)}`);
+        }
+      await m.partialFit(Interactions.fromArrays({ users, items }), { epochs: 10 });
+      const warm = Array.from({ length: COLD_FROM }, (_, i) => `i${i}`);
+      const scores = m.predict(new Array(COLD_FROM).fill('v0'), warm);
+      const mean = (keep: (i: number) => boolean) => {
+        const xs = Array.from(scores).filter((_, i) => keep(i));
+        return xs.reduce((a, b) => a + b, 0) / xs.length;
+      };
+      expect(mean((i) => i % G === 1)).toBeGreaterThan(mean((i) => i % G !== 1) + 0.5);
       m.dispose();
       back.dispose();
     });
