@@ -19,8 +19,12 @@ export interface FitProgress {
   epochs: number;
   /** Batches done in this epoch, 1-based. */
   batch: number;
-  /** Batches in this epoch. */
-  batches: number;
+  /**
+   * Batches in this epoch; undefined while that is not known (the first epoch of a streamed
+   * fit, whose batches come from a source of unknown length: `fraction` then counts finished
+   * epochs).
+   */
+  batches: number | undefined;
   /** Fraction of the whole fit done, in [0, 1]. */
   fraction: number;
   /** Milliseconds since the fit started. */
@@ -91,10 +95,11 @@ export class FitControl {
   }
 
   /** After a batch: abort check, progress report, and a yield when `yieldEvery` has passed. */
-  async batch(epoch: number, batch: number, batches: number): Promise<void> {
+  async batch(epoch: number, batch: number, batches: number | undefined): Promise<void> {
     const now = performance.now();
     if (this.options.onProgress) {
-      const done = (epoch - 1 + batch / Math.max(batches, 1)) / Math.max(this.epochs, 1);
+      const inEpoch = batches === undefined ? 0 : batch / Math.max(batches, 1);
+      const done = (epoch - 1 + inEpoch) / Math.max(this.epochs, 1);
       this.options.onProgress({
         epoch,
         epochs: this.epochs,

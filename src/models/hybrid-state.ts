@@ -1,6 +1,7 @@
 import { DataError, ValueError, fmtValue } from '../core/errors.js';
 import type { Rng } from '../core/random.js';
-import type { FeatureMatrix } from '../data/features.js';
+import { FeatureMatrix } from '../data/features.js';
+import type { Id } from '../data/idmap.js';
 import { IdMap } from '../data/idmap.js';
 import type { RawTensor } from '../io/safetensors.js';
 import { checkCsr } from '../io/models.js';
@@ -219,4 +220,41 @@ export function rowsFor(
     csr: { offsets, cols: Int32Array.from(cols), values: Float32Array.from(values) },
     features: features.numFeatures,
   };
+}
+
+/**
+ * The catalog of one side: the interaction ids `ids` (in their order, so index r of the
+ * interactions is row r of the side), then the feature rows' other ids (cold rows). Every id of
+ * `ids` needs a feature row: a DataError lists those without.
+ */
+export function catalogOf(op: string, side: 'user' | 'item', ids: IdMap, features: FeatureMatrix | undefined): IdMap {
+  const out = ids.clone();
+  if (!features) return out;
+  const missing: Id[] = [];
+  for (let r = 0; r < ids.size; r++) if (!features.ids.has(ids.id(r))) missing.push(ids.id(r));
+  if (missing.length > 0)
+    throw new DataError(
+      `${op}: ${side}Features has no row for ${missing.length} of the ${ids.size} ${side}s in the interactions: ${fmtValue(missing)}; it has ${features.numRows} rows`,
+    );
+  for (const id of features.ids.ids()) out.add(id);
+  return out;
+}
+
+/** Throws a DataError when `itemFeatures` or `userFeatures` is given and is not a FeatureMatrix. */
+export function checkFeatureOptions(
+  op: string,
+  options: { itemFeatures?: FeatureMatrix | undefined; userFeatures?: FeatureMatrix | undefined },
+): void {
+  for (const name of ['itemFeatures', 'userFeatures'] as const) {
+    const f = options[name];
+    if (f !== undefined && !(f instanceof FeatureMatrix))
+      throw new DataError(
+        `${op}: ${name} must be an at.data.FeatureMatrix (FeatureMatrix.fromColumns or fromLists); got ${fmtValue(f)}`,
+      );
+  }
+}
+
+/** The feature names of a side fitted with `f` (none without: each row is its own feature). */
+export function vocabOf(f: FeatureMatrix | undefined): Vocabulary | undefined {
+  return f ? { names: f.names, normalized: f.normalized } : undefined;
 }

@@ -72,8 +72,7 @@ export interface HybridTrainOptions {
  * Calls `control.batch` after every `batch` pairs (the abort point).
  */
 export async function trainHybrid(o: HybridTrainOptions): Promise<void> {
-  const { k, seenOffsets: off, seenItems: seen, pool } = o;
-  const trainItems = o.trainItems ?? true;
+  const { seenOffsets: off, seenItems: seen } = o;
   const owners: number[] = [];
   const rows: number[] = [];
   const users = o.users ?? Int32Array.from({ length: off.length - 1 }, (_, u) => u);
@@ -84,11 +83,7 @@ export async function trainHybrid(o: HybridTrainOptions): Promise<void> {
     }
   }
   const n = rows.length;
-  const pu = new Float64Array(k);
-  const qi = new Float64Array(k);
-  const qj = new Float64Array(k);
-  const gu = new Float64Array(k);
-  const gi = new Float64Array(k);
+  const step = hybridStepper(o);
   const batches = Math.max(1, Math.ceil(n / o.batch));
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
@@ -98,64 +93,93 @@ export async function trainHybrid(o: HybridTrainOptions): Promise<void> {
       const end = Math.min(n, (b + 1) * o.batch);
       for (let p = b * o.batch; p < end; p++) {
         const u = owners[perm[p]!]!;
-        const i = seen[rows[perm[p]!]!]!;
-        const buv = repr(o.userCsr, o.user, k, u, pu);
-        const xi = buv + repr(o.itemCsr, o.item, k, i, qi) + dot(pu, qi, k);
-        // dL/dx for the positive and the negative, and the negative itself (-1: no update).
-        let dPos = 0;
-        let dNeg = 0;
-        let j = -1;
-        if (o.loss === 'warp') {
-          for (let s = 1; s <= o.maxSampled; s++) {
-            const c = pool[o.negatives.int(pool.length)]!;
-            if (contains(seen, off[u]!, off[u + 1]!, c)) continue;
-            const xj = buv + repr(o.itemCsr, o.item, k, c, qj) + dot(pu, qj, k);
-            if (xj > xi - 1) {
-              const w = Math.min(Math.log(Math.max(1, Math.floor((pool.length - 1) / s))), MAX_WARP_WEIGHT);
-              lossSum += w * (1 - xi + xj);
-              dPos = -w;
-              dNeg = w;
-              j = c;
-              break;
-            }
-          }
-        } else {
-          j = sampleUnseen(o.negatives, pool, seen, off[u]!, off[u + 1]!);
-          const xj = buv + repr(o.itemCsr, o.item, k, j, qj) + dot(pu, qj, k);
-          if (o.loss === 'bpr') {
-            const sg = sigmoid(xi - xj);
-            lossSum -= Math.log(Math.max(sg, 1e-12));
-            dPos = sg - 1;
-            dNeg = 1 - sg;
-          } else {
-            const si = sigmoid(xi);
-            const sj = sigmoid(xj);
-            lossSum -= Math.log(Math.max(si, 1e-12)) + Math.log(Math.max(1 - sj, 1e-12));
-            dPos = si - 1;
-            dNeg = sj;
-          }
-        }
-        if (dPos === 0 && dNeg === 0) continue;
-        // Gradients from the values before any update.
-        for (let f = 0; f < k; f++) {
-          gu[f] = dPos * qi[f]! + (j >= 0 ? dNeg * qj[f]! : 0);
-          gi[f] = dPos * pu[f]!;
-        }
-        // Pairwise losses cancel the user's bias; the logistic loss does not.
-        const userBiasGrad = o.loss === 'logistic' ? dPos + dNeg : 0;
-        update(o.userCsr, o.user, k, u, gu, userBiasGrad, o.lr, o.reg);
-        if (trainItems) {
-          update(o.itemCsr, o.item, k, i, gi, dPos, o.lr, o.reg);
-          if (j >= 0) {
-            for (let f = 0; f < k; f++) gi[f] = dNeg * pu[f]!;
-            update(o.itemCsr, o.item, k, j, gi, dNeg, o.lr, o.reg);
-          }
-        }
+        lossSum += step(u, seen[rows[perm[p]!]!]!, seen, off[u]!, off[u + 1]!);
       }
       await o.control.batch(epoch, b + 1, batches);
     }
     await o.onEpoch?.(epoch, n > 0 ? lossSum / n : 0, performance.now() - t0);
   }
+}
+
+/** What one SGD step of the hybrid reads and updates (see {@link hybridStepper}). */
+export type HybridStepOptions = Omit<
+  HybridTrainOptions,
+  'seenOffsets' | 'seenItems' | 'users' | 'epochs' | 'batch' | 'shuffle' | 'control' | 'onEpoch'
+>;
+
+/**
+ * One SGD step on a positive pair, as {@link trainHybrid} runs it, for in-memory and streamed
+ * fits alike: `step(u, i, seen, lo, hi)` trains user row `u` on item row `i`, with negatives
+ * drawn from `pool` and rejected when they are in the sorted `seen[lo..hi)` (the user's
+ * positives in memory; the positive alone when streaming, where the seen lists would be the
+ * data). Returns the pair's loss. The scratch vectors are the stepper's own.
+ */
+export function hybridStepper(
+  o: HybridStepOptions,
+): (u: number, i: number, seen: Int32Array, lo: number, hi: number) => number {
+  const { k, pool } = o;
+  const trainItems = o.trainItems ?? true;
+  const pu = new Float64Array(k);
+  const qi = new Float64Array(k);
+  const qj = new Float64Array(k);
+  const gu = new Float64Array(k);
+  const gi = new Float64Array(k);
+  return (u, i, seen, lo, hi) => {
+    let loss = 0;
+    const buv = repr(o.userCsr, o.user, k, u, pu);
+    const xi = buv + repr(o.itemCsr, o.item, k, i, qi) + dot(pu, qi, k);
+    // dL/dx for the positive and the negative, and the negative itself (-1: no update).
+    let dPos = 0;
+    let dNeg = 0;
+    let j = -1;
+    if (o.loss === 'warp') {
+      for (let s = 1; s <= o.maxSampled; s++) {
+        const c = pool[o.negatives.int(pool.length)]!;
+        if (contains(seen, lo, hi, c)) continue;
+        const xj = buv + repr(o.itemCsr, o.item, k, c, qj) + dot(pu, qj, k);
+        if (xj > xi - 1) {
+          const w = Math.min(Math.log(Math.max(1, Math.floor((pool.length - 1) / s))), MAX_WARP_WEIGHT);
+          loss = w * (1 - xi + xj);
+          dPos = -w;
+          dNeg = w;
+          j = c;
+          break;
+        }
+      }
+    } else {
+      j = sampleUnseen(o.negatives, pool, seen, lo, hi);
+      const xj = buv + repr(o.itemCsr, o.item, k, j, qj) + dot(pu, qj, k);
+      if (o.loss === 'bpr') {
+        const sg = sigmoid(xi - xj);
+        loss = -Math.log(Math.max(sg, 1e-12));
+        dPos = sg - 1;
+        dNeg = 1 - sg;
+      } else {
+        const si = sigmoid(xi);
+        const sj = sigmoid(xj);
+        loss = -(Math.log(Math.max(si, 1e-12)) + Math.log(Math.max(1 - sj, 1e-12)));
+        dPos = si - 1;
+        dNeg = sj;
+      }
+    }
+    if (dPos === 0 && dNeg === 0) return loss;
+    // Gradients from the values before any update.
+    for (let f = 0; f < k; f++) {
+      gu[f] = dPos * qi[f]! + (j >= 0 ? dNeg * qj[f]! : 0);
+      gi[f] = dPos * pu[f]!;
+    }
+    // Pairwise losses cancel the user's bias; the logistic loss does not.
+    const userBiasGrad = o.loss === 'logistic' ? dPos + dNeg : 0;
+    update(o.userCsr, o.user, k, u, gu, userBiasGrad, o.lr, o.reg);
+    if (trainItems) {
+      update(o.itemCsr, o.item, k, i, gi, dPos, o.lr, o.reg);
+      if (j >= 0) {
+        for (let f = 0; f < k; f++) gi[f] = dNeg * pu[f]!;
+        update(o.itemCsr, o.item, k, j, gi, dNeg, o.lr, o.reg);
+      }
+    }
+    return loss;
+  };
 }
 
 /** Row `r`'s representation into `out`; returns its bias. */

@@ -1,30 +1,36 @@
 import type { BackendName } from '../backends/backend.js';
 import { checkNumber, checkOneOf } from '../core/checks.js';
-import { DataError, ValueError, fmtValue } from '../core/errors.js';
+import { ValueError, fmtValue } from '../core/errors.js';
 import { FitControl } from '../core/fit-control.js';
 import { Rng } from '../core/random.js';
-import { FeatureMatrix, encodeFeatureRow } from '../data/features.js';
+import { type FeatureMatrix, encodeFeatureRow } from '../data/features.js';
 import type { Id, IdMap } from '../data/idmap.js';
 import type { Interactions } from '../data/interactions.js';
 import type { RawTensor } from '../io/safetensors.js';
 import { FactorModel } from './factor-model.js';
 import {
   type HybridSide,
+  catalogOf,
+  checkFeatureOptions,
   growSide,
   restoreSide,
   rowsFor,
   sideArrays,
   sideSpec,
+  vocabOf,
   vocabularyJSON,
 } from './hybrid-state.js';
+import { type HybridStreamFitOptions, streamHybrid } from './hybrid-stream.js';
 import { type HybridLoss, allReprs, initTables, repr, trainHybrid } from './hybrid-train.js';
 import type { FitOptions, ScoredItem } from './recommender.js';
 import { type ArraySpec, factorSpec, registerRecommender } from './recommender-io.js';
 import type { RecommenderJSON, StateArray } from './recommender-state.js';
+import type { InteractionChunks } from './streaming-common.js';
 import { topKRow } from './topk.js';
 import { type HostTables, sgdFoldIn } from './sgd-loop.js';
 
 export type { HybridLoss } from './hybrid-train.js';
+export type { HybridStreamFitOptions } from './hybrid-stream.js';
 
 export interface HybridOptions {
   /** Dimension of the feature embeddings; default 30. */
@@ -120,8 +126,8 @@ export class HybridRecommender extends FactorModel {
     const epochs = options.epochs ?? o.epochs;
     const control = new FitControl(options, epochs);
     // The catalog: the interactions' ids, then feature rows without interactions (cold rows).
-    const users = this.catalog('user', data.userIds, options.userFeatures);
-    const items = this.catalog('item', data.itemIds, options.itemFeatures);
+    const users = catalogOf(`${this.kind}.fit`, 'user', data.userIds, options.userFeatures);
+    const items = catalogOf(`${this.kind}.fit`, 'item', data.itemIds, options.itemFeatures);
     this.userMap = users;
     this.itemMap = items;
     const seenOffsets = new Int32Array(users.size + 1).fill(this.seenOffsets[data.numUsers]!);
@@ -146,6 +152,29 @@ export class HybridRecommender extends FactorModel {
       t: initTables(itemCsr.features, k, init),
     };
     await this.runTraining(undefined, epochs, options, control);
+  }
+
+  /**
+   * Trains on interactions larger than memory: `chunks()` returns a fresh async iterable of
+   * `{users, items}` row chunks per pass (`readInteractionsParquetStream`,
+   * `readInteractionsCsvStream`, or any), while `userFeatures`/`itemFeatures` stay in memory.
+   * Memory: the feature tables, the id maps and one chunk. The result is this model, fitted as
+   * by `fit` (recommend, recommendForFeatures, addItems, save/load); seen items are not kept,
+   * so `excludeSeen` leaves nothing out. Progress and abort come per chunk (not per
+   * `batchSize` pairs). See `streamHybrid` for how it differs from `fit`.
+   *
+   * @example
+   * await model.fitStream(() => at.data.readInteractionsCsvStream('clicks.csv'), { itemFeatures });
+   */
+  async fitStream(chunks: InteractionChunks, options: HybridStreamFitOptions = {}): Promise<this> {
+    await streamHybrid(this.kind, chunks, options, this.opts, (f) => {
+      [this.userMap, this.itemMap, this.itemCounts] = [f.users, f.items, f.itemCounts];
+      [this.userSide, this.itemSide] = [f.userSide, f.itemSide];
+      this.seenOffsets = new Int32Array(f.users.size + 1);
+      this.seenItems = new Int32Array(0);
+      this.install();
+    });
+    return this;
   }
 
   /** Epochs of trainHybrid over the users in `users` (all when undefined); installs the scoring tables. */
@@ -350,34 +379,6 @@ export class HybridRecommender extends FactorModel {
     const top = topKRow(scores, 0, n, k, undefined, allow);
     return Array.from(top.items, (i, j) => ({ item: items.id(i), score: top.scores[j]! }));
   }
-
-  /** The catalog of one side: the interactions' ids, then the feature rows' other ids. */
-  private catalog(side: 'user' | 'item', ids: IdMap, features: FeatureMatrix | undefined): IdMap {
-    const out = ids.clone();
-    if (!features) return out;
-    const missing: Id[] = [];
-    for (let r = 0; r < ids.size; r++) if (!features.ids.has(ids.id(r))) missing.push(ids.id(r));
-    if (missing.length > 0)
-      throw new DataError(
-        `${this.kind}.fit: ${side}Features has no row for ${missing.length} of the ${ids.size} ${side}s in the interactions: ${fmtValue(missing)}; it has ${features.numRows} rows`,
-      );
-    for (const id of features.ids.ids()) out.add(id);
-    return out;
-  }
-}
-
-function checkFeatureOptions(op: string, options: HybridFitOptions): void {
-  for (const name of ['itemFeatures', 'userFeatures'] as const) {
-    const f = options[name];
-    if (f !== undefined && !(f instanceof FeatureMatrix))
-      throw new DataError(
-        `${op}: ${name} must be an at.data.FeatureMatrix (FeatureMatrix.fromColumns or fromLists); got ${fmtValue(f)}`,
-      );
-  }
-}
-
-function vocabOf(f: FeatureMatrix | undefined): HybridSide['vocab'] {
-  return f ? { names: f.names, normalized: f.normalized } : undefined;
 }
 
 /** The scoring tables, and both feature sides where the file has them (files written before the sides were saved have none). */

@@ -29,7 +29,13 @@ export { ImplicitALS, type ImplicitALSOptions } from './ials.js';
 export { ItemKNN, type ItemKNNOptions, type SessionRow, type SessionRecommendOptions } from './itemknn.js';
 export { fitSessionModel, type SessionModelOptions } from './session-next-item.js';
 export { Popularity } from './popularity.js';
-export { HybridRecommender, type HybridOptions, type HybridFitOptions, type HybridLoss } from './hybrid.js';
+export {
+  HybridRecommender,
+  type HybridOptions,
+  type HybridFitOptions,
+  type HybridLoss,
+  type HybridStreamFitOptions,
+} from './hybrid.js';
 export { saveRecommender, loadRecommender } from './recommender-io.js';
 export { KMeans, type KMeansOptions, type KMeansRun } from './kmeans.js';
 export { elbow, type SelectKOptions, type SelectKResult, type SelectKScore } from './kmeans-select.js';
@@ -66,6 +72,8 @@ export {
   type NextItemValidation,
   type NextItemExplanation,
   type EventSequence,
+  type EventRows,
+  type EventRowChunks,
   type RecommendNextOptions,
 } from './sequence/next-item.js';
 export {

@@ -24,6 +24,8 @@ export interface ChunkScan {
   hi: number;
   /** Rows per item index. */
   itemCounts: Float32Array;
+  /** Rows per user index (0 for a supplied map's users the chunks never name). */
+  userCounts: Float32Array;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function scanChunks(
   const users = maps?.users ?? new IdMap();
   const items = maps?.items ?? new IdMap();
   const counts: number[] = [];
+  const userCounts: number[] = [];
   let rows = 0;
   let sum = 0;
   let lo = Infinity;
@@ -49,8 +52,9 @@ export async function scanChunks(
     const m = checkChunk(op, c, index);
     for (let r = 0; r < m; r++) {
       const i = encodeId(op, items, c.items[r]!, 'item', maps !== undefined, index, r);
-      encodeId(op, users, c.users[r]!, 'user', maps !== undefined, index, r);
+      const u = encodeId(op, users, c.users[r]!, 'user', maps !== undefined, index, r);
       counts[i] = (counts[i] ?? 0) + 1;
+      userCounts[u] = (userCounts[u] ?? 0) + 1;
       const v = Math.fround(c.values ? c.values[r]! : 1);
       if (!Number.isFinite(v)) throw new ValueError(`${op}: chunk ${index} row ${r} has value ${fmtValue(v)}`);
       sum += v;
@@ -63,7 +67,8 @@ export async function scanChunks(
   }
   if (rows === 0) throw new ValueError(`${op}: the chunks hold no rows; there is nothing to fit`);
   const itemCounts = Float32Array.from({ length: items.size }, (_, i) => counts[i] ?? 0);
-  return { users, items, rows, chunks: index, sum, lo, hi, itemCounts };
+  const perUser = Float32Array.from({ length: users.size }, (_, u) => userCounts[u] ?? 0);
+  return { users, items, rows, chunks: index, sum, lo, hi, itemCounts, userCounts: perUser };
 }
 
 /**
@@ -113,6 +118,10 @@ function encodeId(
   chunk: number,
   row: number,
 ): number {
+  if (typeof id !== 'string' && (typeof id !== 'number' || Number.isNaN(id)))
+    throw new ValueError(
+      `${op}: chunk ${chunk} row ${row}: the ${kind} id ${fmtValue(id)} (${typeof id}) must be a string or a number`,
+    );
   if (!known) return map.add(id);
   const i = map.get(id);
   if (i === undefined)

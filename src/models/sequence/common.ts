@@ -104,7 +104,11 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
 /**
  * The training loop the sequence models share: Adam over `module`'s parameters, one
  * `at.scope` per step (so live tensors stay flat), gradient clipping, the mean loss per epoch.
- * `epochBatches` returns the epoch's batches; `loss` builds the scalar loss of one.
+ * `epochBatches` returns the epoch's batches: an array, or an async iterable (a streamed epoch,
+ * built chunk by chunk so memory holds one chunk's batches) whose length is known only at its
+ * end; progress then reports `batches` from `expectedBatches`, else from the previous epoch's
+ * count, and leaves it out where neither is known (or the epoch runs past it). `loss` builds
+ * the scalar loss of one batch.
  * With a validation metric it scores every epoch (in eval mode), copies the weights of the best
  * one, stops after `patience` epochs without a better score, and restores the best weights, as
  * recommender studies do; `maxSeconds` bounds the wall time.
@@ -116,9 +120,10 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
 export async function trainLoop<B>(
   module: Module,
   fit: ReturnType<typeof resolveFit>,
-  epochBatches: (epoch: number) => B[],
+  epochBatches: (epoch: number) => readonly B[] | AsyncIterable<B>,
   loss: (batch: B) => Tensor,
   onEpoch: SequenceFitOptions['onEpoch'],
+  expectedBatches?: number,
 ): Promise<SequenceEpoch[]> {
   const params = module.parameters();
   const opt = new Adam(params, { lr: fit.lr, betas: [0.9, fit.beta2] });
@@ -127,6 +132,7 @@ export async function trainLoop<B>(
   let best = -Infinity;
   let bestWeights: Tensor[] | null = null;
   let sinceBest = 0;
+  let lastCount = expectedBatches;
   // The weights before this fit: a fit that fails (divergence, a lost device) puts them back.
   let startWeights: Tensor[] | null = noGrad(() => params.map((p) => o.mul(p, 1)));
   module.train();
@@ -136,7 +142,8 @@ export async function trainLoop<B>(
       let sum = 0;
       let n = 0;
       const batches = epochBatches(epoch);
-      for (const batch of batches) {
+      const total = Array.isArray(batches) ? batches.length : lastCount;
+      for await (const batch of batches) {
         const l = scope(() => {
           opt.zeroGrad();
           const value = loss(batch);
@@ -148,8 +155,9 @@ export async function trainLoop<B>(
         sum += await l.item();
         n++;
         l.dispose();
-        await fit.control.batch(epoch, n, batches.length);
+        await fit.control.batch(epoch, n, total !== undefined && n <= total ? total : undefined);
       }
+      lastCount = n;
       opt.zeroGrad();
       const info = { epoch, loss: n ? sum / n : NaN, ms: Date.now() - t0 };
       if (n > 0 && !Number.isFinite(info.loss)) {

@@ -1,6 +1,7 @@
 import { DataError, ValueError, fmtValue } from '../../core/errors.js';
 import { IdMap, type Id } from '../../data/idmap.js';
 import { Interactions } from '../../data/interactions.js';
+import type { Rng } from '../../core/random.js';
 
 /** One customer's events, oldest first: item ids, or item ids with an action per event. */
 export type EventSequence = readonly Id[] | { items: readonly Id[]; actions?: readonly (string | number)[] };
@@ -184,4 +185,25 @@ export function trainingWindows(seqs: readonly EncodedEvents[], maxLen: number):
     }
   }
   return out;
+}
+
+/**
+ * One epoch's batches of training windows: the windows shuffled, then sorted by length within
+ * runs of 32 batches (so each batch is padded only to its own longest window), cut into batches
+ * of `batchSize` and the batches shuffled. `windows` is not changed.
+ */
+export function shuffledBatches(
+  windows: readonly EncodedEvents[],
+  batchSize: number,
+  shuffler: Rng,
+): EncodedEvents[][] {
+  const order = shuffler.shuffle(windows.slice());
+  const run = 32 * batchSize;
+  for (let i = 0; i < order.length; i += run) {
+    const part = order.slice(i, i + run).sort((a, b) => a.items.length - b.items.length);
+    order.splice(i, part.length, ...part);
+  }
+  const out: EncodedEvents[][] = [];
+  for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));
+  return shuffler.shuffle(out);
 }

@@ -8,7 +8,7 @@ import * as o from '../../ops/index.js';
 import { tensor } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from './common.js';
-import { type EncodedEvents, padRight, trainingWindows } from './next-item-encoding.js';
+import { type EncodedEvents, padRight, shuffledBatches, trainingWindows } from './next-item-encoding.js';
 
 /**
  * Training losses. 'bce': SASRec's binary cross-entropy, the next item against `negatives`
@@ -62,21 +62,12 @@ export async function fitNextItem(
   const withActions = net.actionNames.length > 0 && windows.some((w) => w.actions);
   const shuffler = new Rng(fit.seed, 'NextItemModel.fit', 'shuffle');
   const negatives = new Rng(fit.seed, 'NextItemModel.fit', 'negatives');
-  const batches = () => {
-    const order = shuffler.shuffle(windows.slice());
-    const run = 32 * fit.batchSize;
-    for (let i = 0; i < order.length; i += run) {
-      const part = order.slice(i, i + run).sort((a, b) => a.items.length - b.items.length);
-      order.splice(i, part.length, ...part);
-    }
-    const out: EncodedEvents[][] = [];
-    for (let i = 0; i < order.length; i += fit.batchSize) out.push(order.slice(i, i + fit.batchSize));
-    return shuffler.shuffle(out);
-  };
+  const batches = () => shuffledBatches(windows, fit.batchSize, shuffler);
   return trainLoop(net, fit, batches, (batch) => batchLoss(net, batch, withActions, negatives), options.onEpoch);
 }
 
-function batchLoss(net: NextItemNetwork, batch: EncodedEvents[], withActions: boolean, negatives: Rng): Tensor {
+/** The scalar training loss of one batch of windows with the network's loss; `fitStream` shares it. */
+export function batchLoss(net: NextItemNetwork, batch: EncodedEvents[], withActions: boolean, negatives: Rng): Tensor {
   const B = batch.length;
   const T = Math.max(...batch.map((w) => w.items.length)) - 1;
   const inputs = batch.map((w) => ({

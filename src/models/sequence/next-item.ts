@@ -15,7 +15,7 @@ import { checkInt, checkRange, checkOneOf } from '../../core/checks.js';
 import { LearnedPositionalEncoding } from '../../nn/positional.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
-import { tensor, zeros } from '../../tensor/creation.js';
+import { zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { ScoredItem } from '../recommender.js';
 import type { SequenceEpoch, SequenceFitOptions, ValidationMetric } from './common.js';
@@ -30,10 +30,12 @@ import {
   recommendNextBatch,
 } from './next-item-inference.js';
 import { type NextItemLoss, fitNextItem } from './next-item-training.js';
+import { type EventRowChunks, fitNextItemStream, installItemCounts } from './next-item-stream.js';
 
 export type { NextItemEvaluateOptions, NextItemEvaluation, RankingResult } from './evaluate.js';
 export type { EventSequence } from './next-item-encoding.js';
 export type { NextItemExplanation, RecommendNextOptions } from './next-item-inference.js';
+export type { EventRowChunks, EventRows } from './next-item-stream.js';
 
 /** The held-out next item as `fit`'s validation metric (sampled ranking, see `evaluate`). */
 export interface NextItemValidation {
@@ -276,27 +278,19 @@ export class NextItemModel extends Module {
     const seqs = this.codec.sequencesOf(op, data);
     const counts = new Float32Array(this.numItems);
     for (const q of seqs) for (const i of q.items) counts[i]! += 1;
-    noGrad(() => this.itemCounts.assign(tensor(counts, { backend: this.itemCounts.backend })));
-    await this.initItemBias(counts);
+    await installItemCounts(this, counts);
     return fitNextItem(this, op, seqs, { ...options, validation: this.validationMetric(op, options.validation) });
   }
 
   /**
-   * Starts an untrained item bias at each item's log frequency (smoothed by one, centred on the
-   * mean): the popularity prior, which is what softmax and BCE logits learn first. Learned from
-   * zero it takes epochs, since with uniform negatives a rare item's bias is touched a few times
-   * an epoch; from the prior, training spends its steps on the sequential signal. A bias that
-   * has been trained (not all zero) is left as it is, so a second fit continues.
+   * {@link fit} on event logs larger than memory: `source()` returns a fresh (async) iterable of
+   * row chunks `{users, items, actions?}` [rows], grouped by user and in time order within a
+   * user (e.g. `() => at.data.readInteractionsCsvStream('events.csv')` of a log sorted by user,
+   * then time); memory holds the network and one chunk. See `fitNextItemStream`.
    */
-  private async initItemBias(counts: Float32Array): Promise<void> {
-    if (!this.itemBias) return;
-    const w = this.itemBias.weight;
-    if (((await w.data()) as Float32Array).some((v) => v !== 0)) return;
-    const logs = Float32Array.from(counts, (c) => Math.log(c + 1));
-    const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
-    const rows = new Float32Array(this.numItems + 1);
-    for (let i = 0; i < this.numItems; i++) rows[i + 1] = logs[i]! - mean;
-    noGrad(() => w.assign(tensor(rows, { shape: [this.numItems + 1, 1], backend: w.backend })));
+  fitStream(source: EventRowChunks, options: NextItemFitOptions = {}): Promise<SequenceEpoch[]> {
+    const validation = this.validationMetric('NextItemModel.fitStream', options.validation);
+    return fitNextItemStream(this, source, { ...options, validation });
   }
 
   /** The held-out-next-item form of `validation` as a metric; a function passes through. */
