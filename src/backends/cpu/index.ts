@@ -40,7 +40,7 @@ import { reduceKernel, softmaxKernel } from './reduce.js';
 import { topKKernel } from './topk.js';
 import { ialsCgHandles } from './ials.js';
 import type { CpuKernels, CpuThreads, WasmKernels } from '../wasm/index.js';
-import { cpuKernelsFromEnv, cpuThreadsFromEnv, selectCpuKernels } from '../wasm/index.js';
+import { cpuKernelsFromEnv, cpuThreadsFromEnv, describeWasmKernels, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
 
@@ -82,6 +82,13 @@ export class CpuBackend implements Backend {
     [this.kernels, this.threads] = [mode, threads];
     this.wasm = wasm;
     this.description = description;
+  }
+
+  /** Starts the Web Workers of a crossOriginIsolated page (see wasm/web-workers.ts; no-op elsewhere). */
+  async startThreads(): Promise<void> {
+    const wasm = this.wasm;
+    await wasm?.startWorkers();
+    if (wasm && this.wasm === wasm) this.description = describeWasmKernels(wasm);
   }
 
   private make(size: number, dtype: DType, data?: TypedArray): CpuHandle {
