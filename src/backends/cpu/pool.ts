@@ -1,0 +1,67 @@
+import { type DType, type TypedArray, allocArray } from '../../core/dtype.js';
+
+/**
+ * Free lists of the CPU backend's tensor arrays, by dtype and exact length. A training loop
+ * allocates the same output sizes every step, and a fresh TypedArray is not free: a
+ * zero-filled allocation plus the garbage collection it later causes (measured on a loaded
+ * 2-core machine: 1 µs CPU at 1 KiB, 11 µs at 64 KiB, 33 µs at 256 KiB, against 0.07, 0.5 and
+ * 2 µs to zero-fill a reused array). So a disposed tensor's array waits here for the next
+ * request of its dtype and length, and is handed out zero-filled, exactly as a new one would be.
+ *
+ * The hazard, and the rule against it. A reused array is rewritten by its next owner, so an
+ * array may enter the pool only if nothing outside the backend can still read it. The backend
+ * marks a handle `shared` when its array becomes visible outside (adopted from the caller
+ * without a copy, or exported as a view by `toNdarray`); a shared array is never pooled, only
+ * dropped. Inside the backend every kernel reads its arrays during the call only.
+ *
+ * Exact lengths, not buckets as on WebGPU: a CPU array's length is its tensor's size, which
+ * the kernels and `readSync` rely on. Arrays under {@link POOL_MIN_BYTES} stay with the engine
+ * (its small allocations are cheap); past {@link POOL_MAX_BYTES} pooled, disposed arrays are
+ * dropped for the garbage collector.
+ */
+export const POOL_MIN_BYTES = 1024;
+export const POOL_MAX_BYTES = 64 * 1024 * 1024;
+
+export class ArrayPool {
+  pooledBuffers = 0;
+  pooledBytes = 0;
+  private readonly free: Record<DType, Map<number, TypedArray[]>> = {
+    float32: new Map(),
+    int32: new Map(),
+    float64: new Map(),
+  };
+
+  /** `maxPooledBytes`: above this many pooled bytes, disposed arrays are dropped (0: no pooling). */
+  constructor(public maxPooledBytes = POOL_MAX_BYTES) {}
+
+  /** A zero-filled array of `size` elements: a pooled one when there is one, else a new one. */
+  acquire(dtype: DType, size: number): TypedArray {
+    const reused = this.free[dtype].get(size)?.pop();
+    if (!reused) return allocArray(dtype, size);
+    this.pooledBuffers--;
+    this.pooledBytes -= reused.byteLength;
+    return reused.fill(0);
+  }
+
+  /** Takes back an array nothing else reads any more; false when it is too small or the pool is full. */
+  release(dtype: DType, data: TypedArray): boolean {
+    const bytes = data.byteLength;
+    // A view into a larger buffer (never made here, but adopted ones can be) is not ours to reuse.
+    if (bytes < POOL_MIN_BYTES || data.byteOffset !== 0 || data.buffer.byteLength !== bytes) return false;
+    if (this.pooledBytes + bytes > this.maxPooledBytes) return false;
+    const lists = this.free[dtype];
+    let list = lists.get(data.length);
+    if (!list) lists.set(data.length, (list = []));
+    list.push(data);
+    this.pooledBuffers++;
+    this.pooledBytes += bytes;
+    return true;
+  }
+
+  /** Drops every pooled array (for the garbage collector). */
+  clear(): void {
+    for (const lists of Object.values(this.free)) lists.clear();
+    this.pooledBuffers = 0;
+    this.pooledBytes = 0;
+  }
+}
