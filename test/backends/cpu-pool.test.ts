@@ -92,22 +92,41 @@ for (const backend of ['cpu', 'cpu-ts'] as const) {
 }
 
 describe('ArrayPool', () => {
-  it('keeps arrays of at least POOL_MIN_BYTES, up to its byte limit, and returns them zero-filled', () => {
+  it('keeps arrays of at least POOL_MIN_BYTES and returns them zero-filled', () => {
     const pool = new ArrayPool(3 * 4096);
     expect(pool.release('float32', new Float32Array(POOL_MIN_BYTES / 4 - 1))).toBe(false);
+    // A view into a bigger buffer is someone else's memory.
+    expect(pool.release('float32', new Float32Array(2048).subarray(1024))).toBe(false);
     const a = new Float32Array(1024).fill(7);
     expect(pool.release('float32', a)).toBe(true);
-    expect(pool.release('float32', new Float32Array(1024))).toBe(true);
-    expect(pool.release('float32', new Float32Array(1024))).toBe(true);
-    expect(pool.release('float32', new Float32Array(1024))).toBe(false);
-    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([3, 3 * 4096]);
-    // A view into a bigger buffer is someone else's memory.
-    expect(new ArrayPool().release('float32', new Float32Array(2048).subarray(1024))).toBe(false);
-    const got = [1, 2, 3].map(() => pool.acquire('float32', 1024));
-    expect(got).toContain(a);
+    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([1, 4096]);
+    expect(pool.acquire('int32', 1024)).not.toBe(a);
+    expect(pool.acquire('float32', 1023)).not.toBe(a);
+    expect(pool.acquire('float32', 1024)).toBe(a);
     expect(a.every((x) => x === 0)).toBe(true);
-    expect(pool.pooledBuffers).toBe(0);
+    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([0, 0]);
     expect(pool.acquire('float32', 1024)).not.toBe(a);
-    expect(pool.acquire('int32', 1024)).toBeInstanceOf(Int32Array);
+  });
+
+  it('when full, drops the arrays released longest ago; refuses one larger than the limit', () => {
+    const pool = new ArrayPool(3 * 4096);
+    const arrays = [1, 2, 3, 4].map(() => new Float32Array(1024));
+    const big = new Float64Array(1024);
+    for (const x of arrays.slice(0, 3)) expect(pool.release('float32', x)).toBe(true);
+    // The fourth makes room by dropping the first; an 8 KiB array drops the next two.
+    expect(pool.release('float32', arrays[3]!)).toBe(true);
+    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([3, 3 * 4096]);
+    expect(pool.release('float64', big)).toBe(true);
+    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([2, 3 * 4096]);
+    expect(pool.release('float32', new Float32Array(4 * 1024))).toBe(false);
+    const kept = [pool.acquire('float32', 1024), pool.acquire('float32', 1024), pool.acquire('float64', 1024)];
+    expect(kept).toEqual([arrays[3], expect.any(Float32Array), big]);
+    expect(kept[1]).not.toBe(arrays[0]);
+    expect(kept[1]).not.toBe(arrays[1]);
+    expect(kept[1]).not.toBe(arrays[2]);
+    pool.release('float32', arrays[0]!);
+    pool.clear();
+    expect([pool.pooledBuffers, pool.pooledBytes]).toEqual([0, 0]);
+    expect(pool.acquire('float32', 1024)).not.toBe(arrays[0]);
   });
 });

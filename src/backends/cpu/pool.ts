@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocArray } from '../../core/dtype.js';
+import { type DType, type TypedArray, allocArray, dtypeOfArray } from '../../core/dtype.js';
 
 /**
  * Free lists of the CPU backend's tensor arrays, by dtype and exact length. A training loop
@@ -16,8 +16,8 @@ import { type DType, type TypedArray, allocArray } from '../../core/dtype.js';
  *
  * Exact lengths, not buckets as on WebGPU: a CPU array's length is its tensor's size, which
  * the kernels and `readSync` rely on. Arrays under {@link POOL_MIN_BYTES} stay with the engine
- * (its small allocations are cheap); past {@link POOL_MAX_BYTES} pooled, disposed arrays are
- * dropped for the garbage collector.
+ * (its small allocations are cheap); past {@link POOL_MAX_BYTES} pooled, the arrays released
+ * longest ago are dropped for the garbage collector.
  */
 export const POOL_MIN_BYTES = 1024;
 export const POOL_MAX_BYTES = 64 * 1024 * 1024;
@@ -30,37 +30,59 @@ export class ArrayPool {
     int32: new Map(),
     float64: new Map(),
   };
+  /** Every pooled array, oldest release first (a Set iterates in insertion order). */
+  private readonly byAge = new Set<TypedArray>();
 
-  /** `maxPooledBytes`: above this many pooled bytes, disposed arrays are dropped (0: no pooling). */
+  /** `maxPooledBytes`: above this many pooled bytes, the oldest pooled arrays are dropped (0: no pooling). */
   constructor(public maxPooledBytes = POOL_MAX_BYTES) {}
 
   /** A zero-filled array of `size` elements: a pooled one when there is one, else a new one. */
   acquire(dtype: DType, size: number): TypedArray {
     const reused = this.free[dtype].get(size)?.pop();
     if (!reused) return allocArray(dtype, size);
+    this.byAge.delete(reused);
     this.pooledBuffers--;
     this.pooledBytes -= reused.byteLength;
     return reused.fill(0);
   }
 
-  /** Takes back an array nothing else reads any more; false when it is too small or the pool is full. */
+  /**
+   * Takes back an array nothing else reads any more; false when it is too small or larger than
+   * the whole pool. When the pool is full, the arrays released longest ago make room: a loop
+   * whose shapes change (sequence batches of varying length) keeps the sizes it uses now.
+   */
   release(dtype: DType, data: TypedArray): boolean {
     const bytes = data.byteLength;
     // A view into a larger buffer (never made here, but adopted ones can be) is not ours to reuse.
     if (bytes < POOL_MIN_BYTES || data.byteOffset !== 0 || data.buffer.byteLength !== bytes) return false;
-    if (this.pooledBytes + bytes > this.maxPooledBytes) return false;
+    if (bytes > this.maxPooledBytes) return false;
+    for (const old of this.byAge) {
+      if (this.pooledBytes + bytes <= this.maxPooledBytes) break;
+      this.evict(old);
+    }
     const lists = this.free[dtype];
     let list = lists.get(data.length);
     if (!list) lists.set(data.length, (list = []));
     list.push(data);
+    this.byAge.add(data);
     this.pooledBuffers++;
     this.pooledBytes += bytes;
     return true;
   }
 
+  private evict(data: TypedArray): void {
+    const list = this.free[dtypeOfArray(data)].get(data.length)!;
+    // The oldest array of its size sits at the bottom of its list.
+    list.splice(list.indexOf(data), 1);
+    this.byAge.delete(data);
+    this.pooledBuffers--;
+    this.pooledBytes -= data.byteLength;
+  }
+
   /** Drops every pooled array (for the garbage collector). */
   clear(): void {
     for (const lists of Object.values(this.free)) lists.clear();
+    this.byAge.clear();
     this.pooledBuffers = 0;
     this.pooledBytes = 0;
   }
