@@ -29,6 +29,8 @@ try {
   // The kernels directly: one thread against three, matmul (transposed B, bias, gelu) and attention.
   const one = new WasmKernels(1);
   const three = new WasmKernels(3);
+  // Until startWorkers (at.ready) has run, one thread, saying when the workers come.
+  const beforeStart = { threads: three.runtime.threads, reason: three.runtime.threadReason };
   await three.startWorkers();
   const mm = (k, transB) => {
     const info = { batch: 1, m: 200, n: 300, k: 260, transA: false, transB, aBatchStride: 0, bBatchStride: 0, activation: transB ? 'gelu' : 'none' };
@@ -55,7 +57,7 @@ try {
     attention: attn(three).every((x, i) => sameBits(x, attnOne[i])),
   };
   window.__result = {
-    isolated: crossOriginIsolated, description: info.description, apiThreaded, threads: three.runtime.threads,
+    isolated: crossOriginIsolated, description: info.description, apiThreaded, threads: three.runtime.threads, beforeStart,
     threadedCalls: three.runtime.threadedCalls - before, same,
   };
   three.dispose();
@@ -101,6 +103,7 @@ describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Ch
     expect(r.isolated).toBe(true);
     expect(r.description).toMatch(/WebAssembly SIMD.*; 3 threads for matmul and attention above 16 MFLOP\)/);
     expect(r.threads).toBe(3);
+    expect(r.beforeStart).toEqual({ threads: 1, reason: '2 Web Workers start in await at.ready()' });
     // The public matmul ran threaded; so did the two matmuls and the attention forward and backward.
     expect(r.apiThreaded).toBe(1);
     expect(r.threadedCalls).toBe(4);
@@ -115,6 +118,10 @@ describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Ch
       /; 1 thread: the page is not crossOriginIsolated \(serve it with Cross-Origin-Opener-Policy/,
     );
     expect(r.threads).toBe(1);
+    expect(r.beforeStart).toEqual({
+      threads: 1,
+      reason: expect.stringMatching(/^the page is not crossOriginIsolated/),
+    });
     expect(r.apiThreaded).toBe(0);
     expect(r.threadedCalls).toBe(0);
     expect(r.same).toEqual({ api: true, matmul: true, matmulTransB: true, attention: true });
