@@ -43,7 +43,7 @@ const CONFIGS: Config[] = [
   { name: 'wasm, 2 threads', kernels: 'wasm', threads: 2 },
 ];
 
-interface Workload {
+export interface Workload {
   name: string;
   /** What the timed fit is (shown in the table). */
   what: string;
@@ -59,7 +59,8 @@ function flag(argv: readonly string[], name: string, fallback: number): number {
   return hit ? Number(hit.split('=')[1]) : fallback;
 }
 
-async function workloads(argv: readonly string[]): Promise<Workload[]> {
+/** The workloads above, data loaded (also used by benchmarks/cpu-pool.ts). */
+export async function workloads(argv: readonly string[]): Promise<Workload[]> {
   const ratings = await loadMovieLens(new URL('../../shared/datasets/movielens-100k/u.data', import.meta.url));
   const mfEpochs = flag(argv, 'mf-epochs', 10);
   const bprEpochs = flag(argv, 'bpr-epochs', 10);

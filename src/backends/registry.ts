@@ -107,7 +107,9 @@ async function create(name: BackendName): Promise<Backend> {
  * `auto` (WebAssembly SIMD where the engine has it, the default unless ATTUNE_CPU_KERNELS says
  * otherwise), `wasm`, or `ts` (the TypeScript loops); `cpuThreads` how many threads those
  * WebAssembly kernels split big matmuls and attention over (`auto` = cores up to 4, unless
- * ATTUNE_THREADS says otherwise; 1 = no worker threads). The CPU description says which run.
+ * ATTUNE_THREADS says otherwise; 1 = no worker threads). In a crossOriginIsolated browser page
+ * those threads are Web Workers, started here (when the CPU backend is picked or `cpuThreads`
+ * is given); elsewhere in a page one thread runs. The CPU description says which run.
  */
 export async function ready(
   options: { backend?: BackendRequest; cpuKernels?: CpuKernels; cpuThreads?: CpuThreads } = {},
@@ -120,20 +122,28 @@ export async function ready(
   if (request !== 'auto' && request !== 'cpu' && request !== 'webgpu' && request !== 'gpujs') {
     throw new BackendError(`ready: backend must be 'auto', 'cpu', 'webgpu' or 'gpujs'; got ${fmtValue(request)}`);
   }
+  // A page's Web Workers for the CPU kernels can only start here, asynchronously: when the CPU
+  // backend is asked for, falls out of `auto`, or had its threads set.
+  const startCpu = async (picked: BackendName) => {
+    if (picked === 'cpu' || options.cpuThreads !== undefined) await (backendByName('cpu') as CpuBackend).startThreads();
+  };
   if (request === 'auto') {
     try {
       const b = await init('webgpu');
       current = 'webgpu';
+      await startCpu(current);
       return { backend: 'webgpu', description: b.description };
     } catch (e) {
       const reason = `webgpu unavailable: ${(e as Error).message}`;
       const pick = await gpujsIfFaster();
       current = pick.backend.name;
+      await startCpu(current);
       return { backend: current, description: pick.backend.description, fallbackReason: `${reason}; ${pick.why}` };
     }
   }
   const b = await init(request);
   current = request;
+  await startCpu(current);
   return { backend: request, description: b.description };
 }
 

@@ -2,7 +2,7 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { backendByName } from '../backends/registry.js';
 import type { CpuBackend } from '../backends/cpu/index.js';
-import { arr } from '../backends/cpu/handle.js';
+import { exportArray } from '../backends/cpu/handle.js';
 import { DTypeError } from '../core/errors.js';
 import { wrap } from '../ops/dispatch.js';
 import { type TypedArray, dtypeOfArray } from '../core/dtype.js';
@@ -42,10 +42,14 @@ export function fromNdarray(nd: NdArray): Tensor {
   return tensor(out, { shape, dtype, backend: 'cpu' });
 }
 
-/** A row-major ndarray over a CPU tensor's memory (no copy; it stays valid until the tensor is disposed). */
+/**
+ * A row-major ndarray over a CPU tensor's memory, no copy: writes through it change the tensor.
+ * The tensor's array is then never recycled into another tensor (see backends/cpu/pool.ts), so
+ * the view keeps its values even after the tensor is disposed.
+ */
 export function toNdarray(t: Tensor): NdArray<TypedArray> {
   if (t.backend !== 'cpu') {
     throw new DTypeError(`toNdarray: tensor is on ${t.backend}; move it first with await t.to('cpu')`);
   }
-  return ndarray(arr(t.storage('toNdarray', 't').handle), [...t.shape]);
+  return ndarray(exportArray(t.storage('toNdarray', 't').handle), [...t.shape]);
 }

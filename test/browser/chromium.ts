@@ -39,19 +39,27 @@ export function fileUnder(dirs: readonly string[], file: string): Buffer | undef
   return dirs.some((dir) => file.startsWith(dir)) && existsSync(file) ? readFileSync(file) : undefined;
 }
 
+/** The response headers that make a page `crossOriginIsolated` (SharedArrayBuffer, Web Workers over shared memory). */
+export const CROSS_ORIGIN_ISOLATED = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 /**
  * A local HTTP server for a test page on a free port: `route(path)` gives the body for a path
  * (query dropped), or undefined for a 404. The content type follows the extension; `/` is HTML.
+ * `headers` go on every response (e.g. {@link CROSS_ORIGIN_ISOLATED}).
  */
 export async function servePages(
   route: (path: string) => string | Uint8Array | undefined,
+  headers: Record<string, string> = {},
 ): Promise<{ url: string; close: () => void }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const body = route(path);
     if (body === undefined) return void res.writeHead(404).end();
     const type = path === '/' ? 'text/html' : (CONTENT_TYPES[extname(path)] ?? 'application/octet-stream');
-    res.writeHead(200, { 'content-type': type }).end(body);
+    res.writeHead(200, { ...headers, 'content-type': type }).end(body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();

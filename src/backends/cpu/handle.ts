@@ -8,6 +8,11 @@ import type { DType, TypedArray } from '../../core/dtype.js';
  */
 export class CpuHandle implements Handle {
   disposed = false;
+  /**
+   * Whether `data` is visible outside the backend (adopted without a copy, or exported as a
+   * view): then it is never handed to another tensor after dispose (see pool.ts).
+   */
+  shared = false;
   constructor(
     readonly size: number,
     readonly dtype: DType,
@@ -18,4 +23,14 @@ export class CpuHandle implements Handle {
 /** The typed array behind a handle; every handle a CPU kernel receives is a CpuHandle. */
 export function arr(h: Handle): TypedArray {
   return (h as CpuHandle).data;
+}
+
+/**
+ * The typed array behind a CPU handle, for a view that outlives the call (toNdarray): marks the
+ * handle shared, so its array is never recycled into another tensor, even after dispose.
+ */
+export function exportArray(h: Handle): TypedArray {
+  const c = h as CpuHandle;
+  c.shared = true;
+  return c.data;
 }

@@ -25,6 +25,7 @@ import {
   COMPARE_OPS,
 } from '../backend.js';
 import { type DType, type TypedArray, allocArray, bytesPerElement } from '../../core/dtype.js';
+import { ArrayPool } from './pool.js';
 import { philoxFill } from '../../core/philox.js';
 import { attentionBackwardKernel, attentionForwardKernel } from './attention.js';
 import { CpuHandle, arr } from './handle.js';
@@ -40,7 +41,7 @@ import { reduceKernel, softmaxKernel } from './reduce.js';
 import { topKKernel } from './topk.js';
 import { ialsCgHandles } from './ials.js';
 import type { CpuKernels, CpuThreads, WasmKernels } from '../wasm/index.js';
-import { cpuKernelsFromEnv, cpuThreadsFromEnv, selectCpuKernels } from '../wasm/index.js';
+import { cpuKernelsFromEnv, cpuThreadsFromEnv, describeWasmKernels, selectCpuKernels } from '../wasm/index.js';
 
 export { CpuHandle } from './handle.js';
 
@@ -63,6 +64,8 @@ export class CpuBackend implements Backend {
 
   private liveHandles = 0;
   private liveBytes = 0;
+  /** Disposed tensors' arrays, reused for new outputs of the same dtype and size (pool.ts). */
+  readonly pool = new ArrayPool();
 
   /**
    * `kernels` defaults to ATTUNE_CPU_KERNELS, else `auto` (WebAssembly SIMD where available);
@@ -84,27 +87,37 @@ export class CpuBackend implements Backend {
     this.description = description;
   }
 
+  /** Starts the Web Workers of a crossOriginIsolated page (see wasm/web-workers.ts; no-op elsewhere). */
+  async startThreads(): Promise<void> {
+    const wasm = this.wasm;
+    await wasm?.startWorkers();
+    if (wasm && this.wasm === wasm) this.description = describeWasmKernels(wasm);
+  }
+
   private make(size: number, dtype: DType, data?: TypedArray): CpuHandle {
     this.liveHandles++;
     this.liveBytes += size * bytesPerElement(dtype);
-    return new CpuHandle(size, dtype, data ?? allocArray(dtype, size));
+    return new CpuHandle(size, dtype, data ?? this.pool.acquire(dtype, size));
   }
 
   // ---- storage ----
 
   /**
    * Wraps `values` as a handle without copying (zero-copy interop with ndarray and gpu.js
-   * results). The caller hands the array over and must not mutate it afterwards.
+   * results). The caller hands the array over and must not mutate it afterwards; it stays the
+   * caller's too, so it is never recycled into another tensor.
    */
   adopt(values: TypedArray, dtype: DType): Handle {
-    return this.make(values.length, dtype, values);
+    const h = this.make(values.length, dtype, values);
+    h.shared = true;
+    return h;
   }
 
   upload(values: TypedArray, dtype: DType): Handle {
-    const data = allocArray(dtype, values.length);
+    const h = this.make(values.length, dtype);
     // TypedArray.set converts element types; to int32 that truncates toward zero.
-    data.set(values);
-    return this.make(values.length, dtype, data);
+    h.data.set(values);
+    return h;
   }
 
   alloc(size: number, dtype: DType): Handle {
@@ -130,13 +143,15 @@ export class CpuBackend implements Backend {
     const c = h as CpuHandle;
     if (c.disposed) return;
     c.disposed = true;
+    if (!c.shared) this.pool.release(c.dtype, c.data);
     c.data = allocArray(c.dtype, 0);
     this.liveHandles--;
     this.liveBytes -= c.size * bytesPerElement(c.dtype);
   }
 
   memory(): BackendMemory {
-    return { handles: this.liveHandles, bytes: this.liveBytes, pooledBuffers: 0, pooledBytes: 0 };
+    const { pooledBuffers, pooledBytes } = this.pool;
+    return { handles: this.liveHandles, bytes: this.liveBytes, pooledBuffers, pooledBytes };
   }
 
   sync(): Promise<void> {

@@ -31,6 +31,9 @@ function problemSlices(rt: WasmRuntime, info: AttentionInfo, flopsPerPair: numbe
   return splitRanges(bh, flopsPerPair * bh * tq * tk * d >= PARALLEL_MIN_FLOPS ? rt.threads : 1);
 }
 
+/** The cache key of the attention module (forward and backward). */
+export const ATTENTION_KEY = 'attention';
+
 /** Whether the kernels apply: rows of whole f32x4 vectors (d a multiple of 4), float32. */
 export function attentionFits(info: AttentionInfo): boolean {
   return info.d % 4 === 0;
@@ -65,7 +68,7 @@ export function attentionForwardWasm(
       .map((o) => o * B)
       .concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
   }));
-  rt.parallel('attention', buildAttention, jobs);
+  rt.parallel(ATTENTION_KEY, buildAttention, jobs);
   out.set(f32.subarray(oo, oo + rows * d));
   for (let r = 0; r < rows; r++) {
     const l = f32[oml + 2 * r + 1]!;
@@ -129,7 +132,7 @@ export function attentionBackwardWasm(
     fn: 'attnBwd',
     args: addrs.concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
   }));
-  rt.parallel('attention', buildAttention, jobs);
+  rt.parallel(ATTENTION_KEY, buildAttention, jobs);
   dq.set(f32.subarray(odq, odq + q.length));
   dk.set(f32.subarray(odk, odk + k.length));
   dv.set(f32.subarray(odv, odv + v.length));

@@ -1,7 +1,7 @@
 import type { AttentionInfo, KmeansInfo, LstmInfo, MatmulInfo, MfBprInfo, MfSgdInfo } from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
+import { ATTENTION_KEY, attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
 import {
   type LstmBackwardBuffers,
   type LstmForwardBuffers,
@@ -10,7 +10,8 @@ import {
   lstmForwardKernel,
 } from '../cpu/lstm.js';
 import { lstmBackwardWasm, lstmForwardWasm, lstmGatesFit } from './lstm.js';
-import { matmulWasm, recurrenceWasm } from './matmul.js';
+import { GEMM_KEY, MR, NR, buildGemm, matmulWasm, recurrenceWasm } from './matmul.js';
+import { buildAttention } from './attention-kernel.js';
 import { PARALLEL_MIN_FLOPS } from './threads.js';
 import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
 import { kmeansAssignWasm } from './kmeans.js';
@@ -67,13 +68,15 @@ export function cpuThreadsFromEnv(): CpuThreads {
   return n;
 }
 
-/** Resolves `auto` to the cores this process may use (capped), checking a number. */
+/** Resolves `auto` to the cores this process (or page) may use (capped), checking a number. */
 function resolveThreads(threads: CpuThreads): ThreadSetting {
   if (threads === 'auto') {
-    const os = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.(
-      'node:os',
-    ) as { availableParallelism?: () => number } | undefined;
-    const cores = os?.availableParallelism?.() ?? 1;
+    const g = globalThis as {
+      process?: { getBuiltinModule?: (id: string) => unknown };
+      navigator?: { hardwareConcurrency?: number };
+    };
+    const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+    const cores = os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
     return { threads: Math.max(1, Math.min(cores, MAX_AUTO_THREADS)) };
   }
   if (!Number.isInteger(threads) || threads < 1) {
@@ -100,6 +103,19 @@ export class WasmKernels {
   /** Stops the worker threads, if any started; the kernels keep running on one thread. */
   dispose(): void {
     this.runtime.dispose();
+  }
+
+  /**
+   * Starts the Web Workers of a crossOriginIsolated page, handing them the kernels that split
+   * over threads (matmul and attention); a no-op in Node and where one thread was asked for.
+   */
+  startWorkers(): Promise<void> {
+    return this.runtime.startWorkers(
+      new Map([
+        [GEMM_KEY, () => buildGemm(MR, NR)],
+        [ATTENTION_KEY, buildAttention],
+      ]),
+    );
   }
 
   matmul(a: TypedArray, b: TypedArray, bias: TypedArray | undefined, info: MatmulInfo, out: TypedArray): boolean {
@@ -252,12 +268,14 @@ export function selectCpuKernels(
     return { wasm: undefined, description: `CPU: TypeScript kernels (${why})` };
   }
   const wasm = new WasmKernels(threads);
+  return { wasm, description: describeWasmKernels(wasm) };
+}
+
+/** The CPU description for WebAssembly kernels: the ops, the thread count, and why it is lower than asked. */
+export function describeWasmKernels(wasm: WasmKernels): string {
   const { threads: n, threadReason } = wasm.runtime;
   const split = n > 1 ? `${n} threads for matmul and attention above ${PARALLEL_MIN_FLOPS / 1e6} MFLOP` : '1 thread';
-  return {
-    wasm,
-    description: `CPU: WebAssembly SIMD kernels emitted at run time (${WASM_OPS}; ${split}${
-      threadReason ? `: ${threadReason}` : ''
-    }), TypeScript for the rest`,
-  };
+  return `CPU: WebAssembly SIMD kernels emitted at run time (${WASM_OPS}; ${split}${
+    threadReason ? `: ${threadReason}` : ''
+  }), TypeScript for the rest`;
 }

@@ -21,6 +21,8 @@ import { PARALLEL_MIN_FLOPS, splitRanges } from './threads.js';
 export const MR = 4;
 export const NR = 8;
 const KC = 256;
+/** The cache key of the gemm module (and its packB). */
+export const GEMM_KEY = `gemm:${MR}x${NR}`;
 /** A rows per M block, in panels (64 rows: MC·KC·4 bytes = 64 KiB of A stays in L2). */
 const MC_PANELS = 16;
 
@@ -262,7 +264,7 @@ export function matmulWasm(
   const cBase = stageBase + stageFloats + SLACK_FLOATS;
   // Padded rows of an untransposed A read up to MR-1 rows past A: keep those inside the arena.
   const total = Math.max(cBase + cFloats, aBase + mp * MR * k) + SLACK_FLOATS;
-  const key = `gemm:${MR}x${NR}`;
+  const key = GEMM_KEY;
   const build = () => buildGemm(MR, NR);
   const pack = rt.kernel(key, build).packB!;
   // Strides in bytes, see buildGemm.
@@ -323,7 +325,7 @@ export function recurrenceWasm(
   // The caller's own regions (extraFloats) start at `end`, reserved here in one go.
   const end = cBase + mp * MR * ldy + SLACK_FLOATS;
   const total = end + extraFloats;
-  const kernel = rt.kernel(`gemm:${MR}x${NR}`, () => buildGemm(MR, NR));
+  const kernel = rt.kernel(GEMM_KEY, () => buildGemm(MR, NR));
   const gemm = kernel.gemm!;
   const { f32 } = rt.reserve(total * 4, `LSTM recurrence ${m}x${k}x${n}`);
   if (transW) packTransposedB(w, 0, k, n, f32, bBase);

@@ -1,5 +1,6 @@
 import { type MemoryImport, ModuleBuilder } from './emitter.js';
-import { type ThreadJob, WasmThreadPool, workerThreads } from './threads.js';
+import { NodeThreadPool, type ThreadJob, type ThreadPool, workerThreads } from './threads.js';
+import { type PreloadedKernel, WebWorkerPool, webWorkersMissing } from './web-workers.js';
 
 /**
  * The WebAssembly side of the CPU backend: one linear memory used as a scratch arena, and the
@@ -25,7 +26,9 @@ import { type ThreadJob, WasmThreadPool, workerThreads } from './threads.js';
  * shared import; worker threads (threads.ts) instantiate the same modules over it, and a
  * threaded kernel's slices write disjoint rows of the arena. A shared memory is never detached
  * by a grow, so a view taken before one stays valid (only shorter); `reserve` still hands out
- * fresh views after every grow. With one thread the memory is the plain unshared one.
+ * fresh views after every grow. With one thread the memory is the plain unshared one. In Node
+ * the workers start on the first threaded call; in a crossOriginIsolated page they start in
+ * {@link WasmRuntime.startWorkers} (from `at.ready()`), and until then one thread runs.
  */
 
 /** Bytes in one WebAssembly page. */
@@ -73,11 +76,15 @@ export interface ThreadSetting {
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
   private threadCount: number;
+  /** Threads asked for where they start later (Web Workers in `startWorkers`); else threadCount. */
+  private readonly plannedThreads: number;
+  private readonly web: boolean;
   /** Why fewer threads run than were asked for (undefined when as asked). */
-  readonly threadReason: string | undefined;
+  threadReason: string | undefined;
   private readonly imported: MemoryImport;
   private readonly kernels = new Map<string, { module: WebAssembly.Module; exports: Exports }>();
-  private pool: WasmThreadPool | undefined;
+  private pool: ThreadPool | undefined;
+  private disposed = false;
   /** Kernel calls split over more than one thread so far (tests check the threaded path ran). */
   threadedCalls = 0;
   private f32View = new Float32Array(0);
@@ -85,14 +92,17 @@ export class WasmRuntime {
 
   /**
    * With `threads` > 1 the memory is a shared one (maximum 4 GiB, reserved as address space
-   * only) that worker threads started on first use run the same kernels over; with 1 it is an
-   * ordinary growable memory and no worker ever starts.
+   * only) that worker threads run the same kernels over; with 1 it is an ordinary growable
+   * memory and no worker ever starts. Node's worker threads start on first use; a page's Web
+   * Workers in {@link startWorkers}.
    */
   constructor(setting: ThreadSetting = { threads: 1 }) {
     let threads = setting.threads;
     let reason = setting.reason;
-    const wt = threads > 1 ? workerThreads() : undefined;
-    if (typeof wt === 'string') [threads, reason] = [1, wt];
+    const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+    this.web = threads > 1 && isNode !== 'string';
+    const missing = threads <= 1 ? undefined : this.web ? webWorkersMissing() : workerThreads();
+    if (typeof missing === 'string') [threads, reason] = [1, missing];
     let memory: WebAssembly.Memory | undefined;
     if (threads > 1) {
       try {
@@ -103,8 +113,31 @@ export class WasmRuntime {
     }
     this.memory = memory ?? new WebAssembly.Memory({ initial: 16 });
     this.imported = memory ? { initial: 16, maximum: MAX_WASM_BYTES / PAGE, shared: true } : { initial: 1 };
-    this.threadCount = threads;
-    this.threadReason = reason;
+    this.plannedThreads = threads;
+    this.threadCount = this.web ? 1 : threads;
+    this.threadReason = this.web && threads > 1 ? `${threads - 1} Web Workers start in await at.ready()` : reason;
+  }
+
+  /**
+   * Starts the Web Workers of a crossOriginIsolated page (a no-op in Node, where workers start
+   * on first use, and once started): compiles `threaded` (the kernels that split over threads,
+   * by key) asynchronously, hands them to every worker, and from then on runs the planned
+   * thread count. When a worker cannot start, one thread runs and {@link threadReason} says why.
+   */
+  async startWorkers(threaded: ReadonlyMap<string, () => ModuleBuilder>): Promise<void> {
+    if (!this.web || this.pool || this.plannedThreads <= 1) return;
+    const modules = new Map<string, PreloadedKernel>();
+    for (const [key, build] of threaded) {
+      const { module, exports } = await this.compiledAsync(key, build);
+      modules.set(key, { module, names: Object.keys(exports) });
+    }
+    try {
+      const pool = await WebWorkerPool.start(this.memory, this.plannedThreads - 1, modules);
+      if (this.pool || this.disposed) return pool.dispose();
+      [this.pool, this.threadCount, this.threadReason] = [pool, this.plannedThreads, undefined];
+    } catch (e) {
+      this.threadReason = (e as Error).message;
+    }
   }
 
   /** Threads a kernel may split its work over (the calling thread included); 1 when single. */
@@ -150,6 +183,20 @@ export class WasmRuntime {
     return this.compiled(key, build).exports;
   }
 
+  /** Compiles and instantiates `key` asynchronously (any size, on any thread) into the cache. */
+  private async compiledAsync(
+    key: string,
+    build: () => ModuleBuilder,
+  ): Promise<{ module: WebAssembly.Module; exports: Exports }> {
+    const hit = this.kernels.get(key);
+    if (hit) return hit;
+    const module = await WebAssembly.compile(build().encode(this.imported));
+    const instance = await WebAssembly.instantiate(module, { env: { memory: this.memory } });
+    const entry = this.kernels.get(key) ?? { module, exports: instance.exports as unknown as Exports };
+    this.kernels.set(key, entry);
+    return entry;
+  }
+
   private compiled(key: string, build: () => ModuleBuilder): { module: WebAssembly.Module; exports: Exports } {
     const hit = this.kernels.get(key);
     if (hit) return hit;
@@ -184,10 +231,14 @@ export class WasmRuntime {
     if (!this.pool) {
       const wt = workerThreads();
       if (typeof wt === 'string') throw new Error(wt);
-      this.pool = new WasmThreadPool(wt, this.memory, this.threads - 1);
+      this.pool = new NodeThreadPool(wt, this.memory, this.threads - 1);
     }
-    this.pool.run(key, module, exports, jobs);
-    this.threadedCalls++;
+    if (this.pool.run(key, module, exports, jobs)) {
+      this.threadedCalls++;
+      return;
+    }
+    // A kernel the Web Workers were not handed: its slices, one after another, here.
+    for (const job of jobs) exports[job.fn]!(...job.args);
   }
 
   /** Whether worker threads have been started (they start on the first threaded call). */
@@ -200,6 +251,7 @@ export class WasmRuntime {
     this.pool?.dispose();
     this.pool = undefined;
     this.threadCount = 1;
+    this.disposed = true;
   }
 
   /** Keys of the kernels compiled so far (for tests and `attune info`). */
