@@ -106,6 +106,7 @@ export {
 export {
   TextClassifier,
   type TextClassifierOptions,
+  type TextClassifierFitOptions,
   type TokenWeight,
   type Explanation,
 } from './text/text-classifier.js';
