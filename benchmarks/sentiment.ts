@@ -49,15 +49,15 @@ function accuracy(p1: readonly number[], split: Split): number {
 
 export async function run(argv: string[] = process.argv.slice(2)): Promise<string> {
   await at.ready({ backend: 'cpu' });
-  const epochs = Number(flag(argv, 'epochs', '8'));
+  const epochs = Number(flag(argv, 'epochs', '4'));
   const patience = Number(flag(argv, 'patience', '2'));
   const dim = Number(flag(argv, 'dim', '64'));
   const hidden = Number(flag(argv, 'hidden', '64'));
   const batchSize = Number(flag(argv, 'batch', '128'));
   const lr = Number(flag(argv, 'lr', '4e-3'));
   const encoder = flag(argv, 'encoder', 'bilstm') as 'bilstm' | 'transformer';
-  const pooling = flag(argv, 'pooling', 'attention') as 'attention' | 'attention+max';
-  const ngramBuckets = Number(flag(argv, 'ngrams', '0'));
+  const pooling = flag(argv, 'pooling', 'attention+max') as 'attention' | 'attention+max';
+  const ngramBuckets = Number(flag(argv, 'ngrams', '262144'));
   const dropout = Number(flag(argv, 'dropout', '0.3'));
   const wordDropout = Number(flag(argv, 'word-dropout', '0.05'));
   const labelSmoothing = Number(flag(argv, 'smoothing', '0'));
