@@ -107,6 +107,7 @@ export {
   TextClassifier,
   type TextClassifierOptions,
   type TextClassifierFitOptions,
+  type TextBatch,
   type TokenWeight,
   type Explanation,
 } from './text/text-classifier.js';

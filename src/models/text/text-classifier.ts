@@ -28,7 +28,7 @@ import {
 } from './text-batches.js';
 import type { Explanation, TextClassifierFitOptions, TextClassifierOptions, TokenWeight } from './text-types.js';
 
-export type { TextClassifierOptions, TextClassifierFitOptions, TokenWeight, Explanation };
+export type { TextClassifierOptions, TextClassifierFitOptions, TokenWeight, Explanation, TextBatch };
 
 /**
  * A classifier for short texts (reviews, messages, subject lines): word embedding → a
