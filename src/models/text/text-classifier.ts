@@ -94,7 +94,8 @@ export class TextClassifier extends Module {
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.3, 0, 1);
     this.wordDropout = checkRange(op, 'wordDropout', options.wordDropout ?? 0.05, 0, 1);
     this.pooling = checkOneOf(op, 'pooling', options.pooling ?? 'attention', ['attention', 'attention+max'] as const);
-    this.ngramBuckets = options.ngramBuckets ? checkInt(op, 'ngramBuckets', options.ngramBuckets, 2) : 0;
+    const buckets = options.ngramBuckets ?? 0;
+    this.ngramBuckets = buckets === 0 ? 0 : checkInt(op, 'ngramBuckets', buckets, 2);
     this.ngramOrder = checkInt(op, 'ngramOrder', options.ngramOrder ?? 2, 1);
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
     const base = options.backend ? { backend: options.backend } : {};

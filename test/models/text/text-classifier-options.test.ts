@@ -91,6 +91,7 @@ describe('TextClassifier n-grams and option checks (cpu)', () => {
       /pooling must be one of/,
     );
     expect(() => new TextClassifier({ vocabulary, classes, ngramBuckets: 1 })).toThrow(/ngramBuckets/);
+    expect(() => new TextClassifier({ vocabulary, classes, ngramBuckets: Number.NaN })).toThrow(/ngramBuckets/);
     expect(() => new TextClassifier({ vocabulary, classes, ngramBuckets: 8, ngramOrder: 0 })).toThrow(/ngramOrder/);
   });
 });
