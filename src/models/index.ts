@@ -114,6 +114,8 @@ export {
 export {
   TextClassifier,
   type TextClassifierOptions,
+  type TextClassifierFitOptions,
+  type TextBatch,
   type TokenWeight,
   type Explanation,
 } from './text/text-classifier.js';

@@ -1,3 +1,4 @@
+import { ValueError } from '../core/errors.js';
 import type { TextClassifier } from '../models/text/text-classifier.js';
 import type { OnnxGraph } from './graph.js';
 import { DataType } from './proto.js';
@@ -11,6 +12,10 @@ import { encoderBlock, hostWeights, lstmStack } from './sequence.js';
  * pooling weights `explain` reports).
  */
 export async function exportTextGraph(g: OnnxGraph, model: TextClassifier): Promise<void> {
+  if (model.pooling !== 'attention' || model.ngrams)
+    throw new ValueError(
+      `onnx.export(TextClassifier): pooling '${model.pooling}' with ngramBuckets ${model.ngramBuckets} is not exported; the graph covers pooling 'attention' without an n-gram bag`,
+    );
   const w = await hostWeights(model);
   const d = model.dim;
   const V = model.vocabulary.size;

@@ -14,61 +14,29 @@ import { SinusoidalPositionalEncoding } from '../../nn/positional.js';
 import { registerModuleType } from '../../nn/registry.js';
 import { TransformerEncoderLayer } from '../../nn/transformer.js';
 import * as o from '../../ops/index.js';
-import { tensor } from '../../tensor/creation.js';
+import { tensor, zeros } from '../../tensor/creation.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { type SequenceEpoch, type SequenceFitOptions, resolveFit, trainLoop } from '../sequence/common.js';
+import { type SequenceEpoch, resolveFit, trainLoop } from '../sequence/common.js';
 import { PAD, UNK, Vocabulary, type VocabularyOptions } from '../sequence/vocabulary.js';
-import { type EncodedText, encodeTexts, lengthBuckets } from './text-batches.js';
+import {
+  type EncodedText,
+  type TextBatch,
+  type TextEncoding,
+  encodeTexts,
+  lengthBuckets,
+  padBatch,
+} from './text-batches.js';
+import type { Explanation, TextClassifierFitOptions, TextClassifierOptions, TokenWeight } from './text-types.js';
 
-export interface TextClassifierOptions {
-  /** The word vocabulary (or its JSON); {@link TextClassifier.fromTexts} builds one from training texts. */
-  vocabulary: Vocabulary | { tokens: string[]; lowercase?: boolean };
-  /** Class names, in the order of `predict`'s columns (at least 2). */
-  classes: readonly string[];
-  /** 'bilstm' (the default) or 'transformer' (pre-LN encoder layers with sinusoidal positions). */
-  encoder?: 'bilstm' | 'transformer';
-  /** Embedding size; default 64. */
-  dim?: number;
-  /** Encoder width: hidden units per LSTM direction, or the transformer's model size (= dim); default 64. */
-  hidden?: number;
-  /** Encoder layers; default 1. */
-  layers?: number;
-  /** Attention heads of the transformer encoder; default 4. */
-  heads?: number;
-  /** Longest text in tokens; longer texts keep their first maxLen tokens. Default 64. */
-  maxLen?: number;
-  /** Dropout on embeddings and the pooled vector; default 0.3. */
-  dropout?: number;
-  /** Training only: the chance a known word is replaced by `<unk>` (teaches the model unknown words); default 0.05. */
-  wordDropout?: number;
-  /** Seed of the weights, dropout masks and shuffling; default 0. */
-  seed?: number;
-  backend?: BackendName;
-}
-
-/** One token of {@link TextClassifier.explain}: the word, whether the vocabulary knew it, its attention weight. */
-export interface TokenWeight {
-  token: string;
-  known: boolean;
-  weight: number;
-}
-
-export interface Explanation {
-  /** Class probabilities, in `classes` order. */
-  probabilities: number[];
-  /** The most probable class. */
-  label: string;
-  /** Each kept token's attention-pooling weight (they sum to 1; empty for an empty text). */
-  tokens: TokenWeight[];
-  /** Tokens past maxLen, not read by the model. */
-  truncated: number;
-}
+export type { TextClassifierOptions, TextClassifierFitOptions, TokenWeight, Explanation, TextBatch };
 
 /**
  * A classifier for short texts (reviews, messages, subject lines): word embedding → a
  * bidirectional LSTM or a transformer encoder → attention pooling (a learned query scores every
- * token; the softmax-weighted sum of the token states is the text's vector) → a linear layer.
- * The pooling weights are what {@link explain} returns: which words drove the prediction.
+ * token; the softmax-weighted sum of the token states is the text's vector; optionally the
+ * element-wise max over the tokens beside it) → a linear layer, plus optionally a hashed bag of
+ * word n-grams added to the logits (`ngramBuckets`). The pooling weights are what {@link explain}
+ * returns: which words drove the prediction.
  *
  * Tokens come from a word-level {@link Vocabulary}: words below its min count, and words never
  * seen in training, map to `<unk>` (id 3). An empty text (no tokens) is read as the single
@@ -88,6 +56,9 @@ export class TextClassifier extends Module {
   readonly maxLen: number;
   readonly dropoutP: number;
   readonly wordDropout: number;
+  readonly pooling: 'attention' | 'attention+max';
+  readonly ngramBuckets: number;
+  readonly ngramOrder: number;
   readonly seed: number;
   readonly embed: Embedding;
   readonly drop: Dropout;
@@ -97,6 +68,8 @@ export class TextClassifier extends Module {
   readonly poolKey: Linear;
   readonly poolQuery: Linear;
   readonly out: Linear;
+  /** The n-gram bag's table [ngramBuckets, classes] (bucket 0 is padding), when ngramBuckets > 0. */
+  readonly ngrams: Embedding | null;
 
   constructor(options: TextClassifierOptions) {
     super();
@@ -120,6 +93,10 @@ export class TextClassifier extends Module {
     this.maxLen = checkInt(op, 'maxLen', options.maxLen ?? 64, 1);
     this.dropoutP = checkRange(op, 'dropout', options.dropout ?? 0.3, 0, 1);
     this.wordDropout = checkRange(op, 'wordDropout', options.wordDropout ?? 0.05, 0, 1);
+    this.pooling = checkOneOf(op, 'pooling', options.pooling ?? 'attention', ['attention', 'attention+max'] as const);
+    const buckets = options.ngramBuckets ?? 0;
+    this.ngramBuckets = buckets === 0 ? 0 : checkInt(op, 'ngramBuckets', buckets, 2);
+    this.ngramOrder = checkInt(op, 'ngramOrder', options.ngramOrder ?? 2, 1);
     this.seed = checkInt(op, 'seed', options.seed ?? 0, 0);
     const base = options.backend ? { backend: options.backend } : {};
     const s = this.seed * 1000;
@@ -161,7 +138,15 @@ export class TextClassifier extends Module {
     // Additive attention pooling: score_t = q · tanh(K h_t).
     this.poolKey = this.registerModule('poolKey', new Linear(width, width, { ...base, seed: s + 4 }));
     this.poolQuery = this.registerModule('poolQuery', new Linear(width, 1, { ...base, bias: false, seed: s + 5 }));
-    this.out = this.registerModule('out', new Linear(width, this.classes.length, { ...base, seed: s + 6 }));
+    const C = this.classes.length;
+    const pooledWidth = this.pooling === 'attention+max' ? 2 * width : width;
+    this.out = this.registerModule('out', new Linear(pooledWidth, C, { ...base, seed: s + 6 }));
+    if (this.ngramBuckets > 0) {
+      // Sparse: a step updates only the buckets its batch touched. Zeros: the bag starts neutral.
+      const table = new Embedding(this.ngramBuckets, C, { ...base, paddingIdx: 0, sparse: true });
+      noGrad(() => table.weight.assign(zeros([this.ngramBuckets, C], base)));
+      this.ngrams = this.registerModule('ngrams', table);
+    } else this.ngrams = null;
     this.eval();
   }
 
@@ -190,10 +175,12 @@ export class TextClassifier extends Module {
   }
 
   /**
-   * Class logits [B, C] and pooling weights [B, T] of right-padded token ids [B·T] with their
-   * lengths (each ≥ 1).
+   * Class logits [B, C] and pooling weights [B, T] of a padded batch: token ids [B·T] with their
+   * lengths (each ≥ 1), and the n-gram buckets when the model has an n-gram bag.
    */
-  forward(ids: Int32Array, B: number, lengths: Int32Array): { logits: Tensor; weights: Tensor } {
+  forward(batch: TextBatch): { logits: Tensor; weights: Tensor } {
+    const { ids, lengths } = batch;
+    const B = lengths.length;
     const T = ids.length / B;
     let x = this.drop.forward(o.reshape(this.embed.forward(ids), [B, T, this.dim]));
     const padData = new Float32Array(B * T);
@@ -209,8 +196,22 @@ export class TextClassifier extends Module {
     const scores = o.reshape(this.poolQuery.forward(this.poolKey.forward(x, 'tanh')), [B, T]);
     // Padding gets -1e9 before the softmax, so it has weight 0.
     const weights = o.softmax(o.add(scores, o.mul(padding, -1e9)), -1);
-    const pooled = o.reshape(o.matmul(o.unsqueeze(weights, 1), x), [B, x.shape[2]!]);
-    return { logits: this.out.forward(this.drop.forward(pooled)), weights };
+    let pooled = o.reshape(o.matmul(o.unsqueeze(weights, 1), x), [B, x.shape[2]!]);
+    if (this.pooling === 'attention+max')
+      pooled = o.concat([pooled, o.max(o.add(x, o.mul(o.unsqueeze(padding, -1), -1e9)), 1)], 1);
+    let logits = this.out.forward(this.drop.forward(pooled));
+    if (this.ngrams) {
+      if (!batch.grams) throw new ValueError('TextClassifier.forward: this model has an n-gram bag; pass batch.grams');
+      const C = this.classes.length;
+      const G = batch.grams.length / B;
+      logits = o.add(logits, o.sum(o.reshape(this.ngrams.forward(batch.grams), [B, G, C]), 1));
+    }
+    return { logits, weights };
+  }
+
+  /** How texts become this model's input (see encodeTexts). */
+  private get encoding(): TextEncoding {
+    return { maxLen: this.maxLen, ngramOrder: this.ngramOrder, ngramBuckets: this.ngramBuckets };
   }
 
   private labelIndex(op: string, labels: readonly (string | number)[], n: number): Int32Array {
@@ -232,14 +233,15 @@ export class TextClassifier extends Module {
   async fit(
     texts: readonly string[],
     labels: readonly (string | number)[],
-    options: SequenceFitOptions = {},
+    options: TextClassifierFitOptions = {},
   ): Promise<SequenceEpoch[]> {
     const op = 'TextClassifier.fit';
     const fit = resolveFit(op, options, this.seed);
+    const labelSmoothing = checkRange(op, 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
     if (!Array.isArray(texts)) throw new ValueError(`${op}: texts must be an array of strings`);
     if (texts.length === 0) throw new DataError(`${op}: got no texts`);
     const y = this.labelIndex(op, labels, texts.length);
-    const data = encodeTexts(op, this.vocabulary, texts, this.maxLen, DataError);
+    const data = encodeTexts(op, this.vocabulary, texts, this.encoding, DataError);
     const shuffler = new Rng(fit.seed, 'TextClassifier.fit', 'shuffle');
     const dropper = new Rng(fit.seed, 'TextClassifier.fit', 'sample');
     return trainLoop(
@@ -247,34 +249,20 @@ export class TextClassifier extends Module {
       fit,
       () => lengthBuckets(shuffler, data, fit.batchSize),
       (rows) => {
-        const batch = this.batchOf(
+        const batch = padBatch(
           rows.map((r) => data[r]!),
+          this.ngrams !== null,
           this.wordDropout > 0 ? dropper : null,
+          this.wordDropout,
         );
-        const { logits } = this.forward(batch.ids, rows.length, batch.lengths);
-        return crossEntropy(
-          logits,
-          tensor(
-            Int32Array.from(rows, (r) => y[r]!),
-            { backend: this.backendName },
-          ),
+        const target = tensor(
+          Int32Array.from(rows, (r) => y[r]!),
+          { backend: this.backendName },
         );
+        return crossEntropy(this.forward(batch).logits, target, { labelSmoothing });
       },
       options.onEpoch,
     );
-  }
-
-  /** Pads encoded texts into one batch; with `dropper`, known words become `<unk>` at the word-dropout rate. */
-  private batchOf(rows: readonly EncodedText[], dropper: Rng | null): { ids: Int32Array; lengths: Int32Array } {
-    const T = Math.max(...rows.map((r) => r.ids.length));
-    const ids = new Int32Array(rows.length * T);
-    const lengths = Int32Array.from(rows, (r) => r.ids.length);
-    rows.forEach((r, b) =>
-      r.ids.forEach((id, t) => {
-        ids[b * T + t] = dropper && dropper.float() < this.wordDropout ? UNK : id;
-      }),
-    );
-    return { ids, lengths };
   }
 
   /** Runs the model in eval mode on texts, `batchSize` at a time; `use` reads each batch's outputs. */
@@ -285,7 +273,7 @@ export class TextClassifier extends Module {
     use: (rows: number[], probs: Float32Array, weights: Float32Array, T: number) => void,
   ): Promise<EncodedText[]> {
     if (!Array.isArray(texts)) throw new ValueError(`${op}: texts must be an array of strings`);
-    const data = encodeTexts(op, this.vocabulary, texts, this.maxLen);
+    const data = encodeTexts(op, this.vocabulary, texts, this.encoding);
     // Batches of similar lengths compute little padding; `use` gets the rows in their own order.
     const order = Array.from(data, (_, i) => i).sort((a, b) => data[a]!.ids.length - data[b]!.ids.length);
     const wasTraining = this.training;
@@ -293,12 +281,14 @@ export class TextClassifier extends Module {
     try {
       for (let start = 0; start < order.length; start += batchSize) {
         const rows = order.slice(start, start + batchSize);
-        const batch = this.batchOf(
+        const batch = padBatch(
           rows.map((r) => data[r]!),
+          this.ngrams !== null,
           null,
+          0,
         );
         await scope(async () => {
-          const r = noGrad(() => this.forward(batch.ids, rows.length, batch.lengths));
+          const r = noGrad(() => this.forward(batch));
           const probs = (await o.softmax(r.logits, -1).data()) as Float32Array;
           use(rows, probs, (await r.weights.data()) as Float32Array, batch.ids.length / rows.length);
         });
@@ -362,6 +352,9 @@ export class TextClassifier extends Module {
       maxLen: this.maxLen,
       dropout: this.dropoutP,
       wordDropout: this.wordDropout,
+      pooling: this.pooling,
+      ngramBuckets: this.ngramBuckets,
+      ngramOrder: this.ngramOrder,
       seed: this.seed,
     };
   }
@@ -378,5 +371,6 @@ registerModuleType(
       stored.dim(c, 'hidden', 'lstm.weight_hh_l0', 1);
       stored.count(c, 'layers', (l) => `lstm.weight_ih_l${l}`);
     } else stored.count(c, 'layers', (l) => `encoderLayers.${l}.linear1.weight`);
+    if (Number(c.ngramBuckets) > 0) stored.dim(c, 'ngramBuckets', 'ngrams.weight', 0);
   },
 );
