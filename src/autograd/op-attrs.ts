@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { AttentionAttrs } from '../ops/fused/attention.js';
 import type { LstmAttrs } from '../ops/fused/lstm.js';
 import type { LayerNormAttrs } from '../ops/fused/layernorm.js';
+import type { CrossEntropyAttrs } from '../ops/fused/cross-entropy.js';
 
 type None = Record<string, never>;
 interface Reduction {
@@ -56,6 +57,8 @@ export interface OpAttrs extends UnaryAttrs {
   attention: AttentionAttrs;
   /** Fused layer norm over the last axis, inputs [x, weight?, bias?]; keeps each row's mean and rstd. */
   layerNorm: LayerNormAttrs;
+  /** Fused softmax cross-entropy per row, inputs [logits, targets]; keeps each row's logsumexp. */
+  crossEntropy: CrossEntropyAttrs;
   /** Fused LSTM recurrence, inputs [xProj, W_hh, h0, c0]; output y packed [T + 2, B, H]. */
   lstm: LstmAttrs;
 }

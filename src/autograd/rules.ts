@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { attentionGrad } from '../ops/fused/attention.js';
 import { lstmGrad } from '../ops/fused/lstm.js';
 import { layerNormGrad } from '../ops/fused/layernorm.js';
+import { crossEntropyGrad } from '../ops/fused/cross-entropy.js';
 import type { OpAttrs, OpName } from './op-attrs.js';
 import { SparseRows } from './sparse.js';
 import type { GradNode } from './tape.js';
@@ -226,6 +227,7 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
   attention: (g, { inputs, attrs }, y) => attentionGrad(g, inputs, attrs, y),
   lstm: (g, { inputs, attrs }) => lstmGrad(g, inputs, attrs),
   layerNorm: (g, { inputs, attrs }) => layerNormGrad(g, inputs, attrs),
+  crossEntropy: (g, { inputs, attrs }) => crossEntropyGrad(g, inputs, attrs),
 };
 
 /** maximum/minimum: the gradient goes to the winning side; ties split it evenly. */

@@ -1,8 +1,8 @@
 import type { DType, TypedArray } from '../core/dtype.js';
-import type { IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
+import type { CrossEntropyKernels, IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
 import type { Handle } from './handle.js';
 export type { Handle } from './handle.js';
-export type { IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
+export type { CrossEntropyInfo, IalsCgInfo, IalsRows, LayerNormInfo, TopKInfo } from './fused-info.js';
 import type { RandomInfo } from '../core/philox.js';
 import type { BinaryOp } from './binary-ops.js';
 import type { UnaryOp } from './unary-ops.js';
@@ -234,7 +234,7 @@ export interface BackendMemory {
   readonly pooledBytes: number;
 }
 
-export interface Backend {
+export interface Backend extends CrossEntropyKernels {
   readonly name: BackendName;
   readonly dtypes: readonly DType[];
   /** A human-readable description: the adapter name for webgpu. */
@@ -285,7 +285,8 @@ export interface Backend {
   random(size: number, dtype: DType, info: RandomInfo): Handle;
 
   // Fused kernels. Each family is a primitive with a CPU twin and a WGSL kernel; their front-end
-  // ops and grad rules live with the layer or model that uses them.
+  // ops and grad rules live with the layer or model that uses them. Softmax cross-entropy's two
+  // methods are declared in CrossEntropyKernels (fused-info.ts).
   // ---- fused: attention (src/nn) ----
   /**
    * Tiled attention with an online softmax: memory is O(tq + tk) per problem, never tq × tk.

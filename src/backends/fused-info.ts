@@ -44,3 +44,32 @@ export interface LayerNormInfo {
   readonly cols: number;
   readonly eps: number;
 }
+
+/**
+ * Sizes of one softmax cross-entropy call (`Backend.crossEntropyForward` / `Backward`): logits
+ * [rows, cols] row-major, targets int32 [rows]. A row whose target is outside [0, cols) (the
+ * front-end's ignoreIndex, which it checks is not a class id) gives loss 0 and gradient 0.
+ */
+export interface CrossEntropyInfo {
+  readonly rows: number;
+  readonly cols: number;
+  /**
+   * Label smoothing ε in [0, 1]: loss = lse − (1 − ε)·x[target] − ε·mean(x), the one-hot target
+   * mixed with the uniform distribution.
+   */
+  readonly smoothing: number;
+}
+
+/** The fused softmax cross-entropy primitive (src/ops/fused/cross-entropy.ts), part of `Backend`. */
+export interface CrossEntropyKernels {
+  /**
+   * One pass per row: the log-sum-exp (online max) and the loss of each row, [rows] each; lse
+   * is kept for the backward.
+   */
+  crossEntropyForward(logits: Handle, targets: Handle, info: CrossEntropyInfo): { loss: Handle; lse: Handle };
+  /**
+   * dlogits [rows, cols] = g[r]·(softmax − (1 − ε)·onehot − ε/cols) from the upstream gradient
+   * g [rows] of the per-row losses; ignored rows get zeros.
+   */
+  crossEntropyBackward(g: Handle, logits: Handle, targets: Handle, lse: Handle, info: CrossEntropyInfo): Handle;
+}

@@ -11,6 +11,7 @@ import {
   type IndexInfo,
   type KmeansInfo,
   type LayerNormInfo,
+  type CrossEntropyInfo,
   type LstmInfo,
   type LstmSaved,
   type MatmulInfo,
@@ -31,6 +32,7 @@ import { attentionBackwardKernel, attentionForwardKernel } from './attention.js'
 import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
 import { layerNormBackwardCpu, layerNormForwardCpu } from './layernorm.js';
+import { crossEntropyBackwardCpu, crossEntropyForwardCpu } from './cross-entropy.js';
 import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
 import { binaryKernel, clampKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { matmulKernel } from './matmul.js';
@@ -342,6 +344,16 @@ export class CpuBackend implements Backend {
 
   layerNormBackward(dy: Handle, x: Handle, w: Handle | null, mean: Handle, rstd: Handle, info: LayerNormInfo) {
     return layerNormBackwardCpu((n) => this.make(n, x.dtype), dy, x, w, mean, rstd, info);
+  }
+
+  // ---- fused: softmax cross-entropy (./cross-entropy.ts) ----
+
+  crossEntropyForward(logits: Handle, targets: Handle, info: CrossEntropyInfo) {
+    return crossEntropyForwardCpu((n) => this.make(n, logits.dtype), this.wasm, logits, targets, info);
+  }
+
+  crossEntropyBackward(g: Handle, logits: Handle, targets: Handle, lse: Handle, info: CrossEntropyInfo) {
+    return crossEntropyBackwardCpu((n) => this.make(n, logits.dtype), this.wasm, g, logits, targets, lse, info);
   }
 
   // ---- fused: lstm ----

@@ -1,4 +1,12 @@
-import type { AttentionInfo, KmeansInfo, LstmInfo, MatmulInfo, MfBprInfo, MfSgdInfo } from '../backend.js';
+import type {
+  AttentionInfo,
+  CrossEntropyInfo,
+  KmeansInfo,
+  LstmInfo,
+  MatmulInfo,
+  MfBprInfo,
+  MfSgdInfo,
+} from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
 import { ATTENTION_KEY, attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
@@ -15,6 +23,7 @@ import { buildAttention } from './attention-kernel.js';
 import { PARALLEL_MIN_FLOPS } from './threads.js';
 import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
 import { kmeansAssignWasm } from './kmeans.js';
+import { crossEntropyBackwardWasm, crossEntropyForwardWasm } from './cross-entropy.js';
 import type { MfArrays } from '../cpu/mf.js';
 import { type ThreadSetting, WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
 
@@ -31,7 +40,7 @@ const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
 const WASM_OPS =
-  'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR, k-means assignment';
+  'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR, k-means assignment, softmax cross-entropy';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -227,6 +236,34 @@ export class WasmKernels {
   ): boolean {
     if (!mfFits(info.k)) return false;
     return this.guard(() => mfBprWasm(this.runtime, t, users, pos, neg, loss, info));
+  }
+
+  /** Softmax cross-entropy forward for float32 logits without label smoothing (see wasm/cross-entropy.ts). */
+  crossEntropyForward(
+    x: TypedArray,
+    t: TypedArray,
+    info: CrossEntropyInfo,
+    loss: TypedArray,
+    lse: TypedArray,
+  ): boolean {
+    if (info.smoothing > 0 || ![x, loss, lse].every((a) => a instanceof Float32Array)) return false;
+    const [fx, fl, fs] = [x, loss, lse] as Float32Array[];
+    return this.guard(() => crossEntropyForwardWasm(this.runtime, fx!, t as Int32Array, info, fl!, fs!));
+  }
+
+  /** Its backward, under the same conditions. */
+  crossEntropyBackward(
+    g: TypedArray,
+    x: TypedArray,
+    t: TypedArray,
+    lse: TypedArray,
+    info: CrossEntropyInfo,
+    d: TypedArray,
+  ): boolean {
+    const f = [g, x, lse, d];
+    if (info.smoothing > 0 || !f.every((a) => a instanceof Float32Array)) return false;
+    const [fg, fx, fl, fd] = f as Float32Array[];
+    return this.guard(() => crossEntropyBackwardWasm(this.runtime, fg!, fx!, t as Int32Array, fl!, info, fd!));
   }
 
   /** The k-means assignment for float32 points and centroids (see wasm/kmeans.ts). */

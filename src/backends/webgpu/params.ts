@@ -39,6 +39,9 @@ export const ATTENTION_PARAMS = defineUniforms('Params', {
 /** kernels/layernorm.wgsl. */
 export const LAYERNORM_PARAMS = defineUniforms('Params', { rows: 'u32', cols: 'u32', eps: 'f32' });
 
+/** kernels/cross-entropy.wgsl. */
+export const CROSS_ENTROPY_PARAMS = defineUniforms('Params', { rows: 'u32', cols: 'u32', smoothing: 'f32' });
+
 export const COPY_PARAMS = defineUniforms('Params', {
   size: 'u32',
   rank: 'u32',

@@ -1,6 +1,7 @@
 import adam from '../../../kernels/adam.wgsl';
 import attention from '../../../kernels/attention.wgsl';
 import copy from '../../../kernels/copy.wgsl';
+import crossentropy from '../../../kernels/cross-entropy.wgsl';
 import elementwise from '../../../kernels/elementwise.wgsl';
 import ials from '../../../kernels/ials.wgsl';
 import index from '../../../kernels/index.wgsl';
@@ -43,6 +44,7 @@ export const SOURCES = {
   topk: [P.TOPK_PARAMS.wgsl, topk].join('\n'),
   ials: [P.IALS_PARAMS.wgsl, ials].join('\n'),
   layernorm: [P.LAYERNORM_PARAMS.wgsl, layernorm].join('\n'),
+  crossentropy: [MATH, P.CROSS_ENTROPY_PARAMS.wgsl, crossentropy].join('\n'),
 } as const;
 
 export type Family = keyof typeof SOURCES;

@@ -6,6 +6,7 @@ import type {
   MfTables,
   KmeansInfo,
   LayerNormInfo,
+  CrossEntropyInfo,
   AttentionInfo,
   LstmInfo,
   LstmSaved,
@@ -32,6 +33,7 @@ import * as attn from './ops/attention.js';
 import * as ew from './ops/elementwise.js';
 import * as km from './ops/kmeans.js';
 import * as ln from './ops/layernorm.js';
+import * as ce from './ops/cross-entropy.js';
 import * as lstm from './ops/lstm.js';
 import { matmul } from './ops/matmul.js';
 import * as mf from './ops/mf.js';
@@ -344,28 +346,26 @@ export class WebGPUBackend implements Backend, GpuContext {
     ialsCg(this, X, Y, gram, entries, rows, info);
   }
 
-  // ---- fused: layer norm ----
+  // ---- fused: layer norm, softmax cross-entropy ----
 
-  layerNormForward(
-    x: Handle,
-    weight: Handle | null,
-    bias: Handle | null,
-    info: LayerNormInfo,
-  ): { y: Handle; mean: Handle; rstd: Handle } {
+  layerNormForward(x: Handle, weight: Handle | null, bias: Handle | null, info: LayerNormInfo) {
     this.check();
     return ln.layerNormForward(this, x, weight, bias, info);
   }
 
-  layerNormBackward(
-    dy: Handle,
-    x: Handle,
-    weight: Handle | null,
-    mean: Handle,
-    rstd: Handle,
-    info: LayerNormInfo,
-  ): { dx: Handle; dWeight: Handle; dBias: Handle } {
+  layerNormBackward(dy: Handle, x: Handle, w: Handle | null, mean: Handle, rstd: Handle, info: LayerNormInfo) {
     this.check();
-    return ln.layerNormBackward(this, dy, x, weight, mean, rstd, info);
+    return ln.layerNormBackward(this, dy, x, w, mean, rstd, info);
+  }
+
+  crossEntropyForward(logits: Handle, targets: Handle, info: CrossEntropyInfo) {
+    this.check();
+    return ce.crossEntropyForward(this, logits, targets, info);
+  }
+
+  crossEntropyBackward(g: Handle, logits: Handle, targets: Handle, lse: Handle, info: CrossEntropyInfo) {
+    this.check();
+    return ce.crossEntropyBackward(this, g, logits, targets, lse, info);
   }
 
   // ---- helpers ----

@@ -41,6 +41,11 @@ export interface SequenceFitOptions extends FitControlOptions {
   batchSize?: number;
   /** Adam learning rate; default 1e-3. */
   lr?: number;
+  /**
+   * A factor on `lr` for each epoch (1-based), read at its start: a decay such as cosine
+   * annealing. Default: constant lr.
+   */
+  lrSchedule?: (epoch: number) => number;
   /** Global gradient-norm clip; default 5 (0 turns clipping off). */
   clipNorm?: number;
   /** Adam's β2; default 0.999 (SASRec uses 0.98 on sparse item data). */
@@ -83,6 +88,8 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   const validation: ValidationMetric | undefined = options.validation;
   if (options.stopWhen !== undefined && typeof options.stopWhen !== 'function')
     throw new ValueError(`${op}: stopWhen must be a function of the epoch returning true to stop`);
+  if (options.lrSchedule !== undefined && typeof options.lrSchedule !== 'function')
+    throw new ValueError(`${op}: lrSchedule must be a function of the epoch returning a factor on lr`);
   const control = { onProgress: options.onProgress, yieldEvery: options.yieldEvery, signal: options.signal };
   return {
     epochs,
@@ -94,6 +101,7 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
     maxSeconds,
     validation,
     stopWhen: options.stopWhen,
+    lrSchedule: options.lrSchedule,
     seed: options.seed ?? seed,
     signal: options.signal,
     // Checked here, before any work, so a bad option or an already fired signal throws at once.
@@ -139,6 +147,14 @@ export async function trainLoop<B>(
   try {
     for (let epoch = 1; epoch <= fit.epochs; epoch++) {
       const t0 = Date.now();
+      if (fit.lrSchedule)
+        opt.lr = checkRange(
+          module.typeName() ?? 'fit',
+          'lrSchedule(epoch) · lr',
+          fit.lr * fit.lrSchedule(epoch),
+          0,
+          Infinity,
+        );
       let sum = 0;
       let n = 0;
       const batches = epochBatches(epoch);
