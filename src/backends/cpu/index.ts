@@ -33,7 +33,7 @@ import { CpuHandle, arr } from './handle.js';
 import { kmeansAssignKernel } from './kmeans.js';
 import { layerNormBackwardCpu, layerNormForwardCpu } from './layernorm.js';
 import { crossEntropyBackwardCpu, crossEntropyForwardCpu } from './cross-entropy.js';
-import { lstmBackwardKernel, lstmForwardKernel } from './lstm.js';
+import { lstmBackwardCpu, lstmForwardCpu } from './lstm-handles.js';
 import { binaryKernel, clampKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { matmulKernel } from './matmul.js';
 import { mfBprKernel, mfSgdKernel, type MfArrays } from './mf.js';
@@ -356,42 +356,14 @@ export class CpuBackend implements Backend {
     return crossEntropyBackwardCpu((n) => this.make(n, logits.dtype), this.wasm, g, logits, targets, lse, info);
   }
 
-  // ---- fused: lstm ----
+  // ---- fused: lstm (./lstm-handles.ts) ----
 
   lstmForward(xProj: Handle, whh: Handle, h0: Handle, c0: Handle, info: LstmInfo): { y: Handle; saved: LstmSaved } {
-    const { steps: T, batch: B, hidden: H } = info;
-    const dt = xProj.dtype;
-    const y = this.make((T + 2) * B * H, dt);
-    const gates = this.make(T * B * 4 * H, dt);
-    const hPrev = this.make(T * B * H, dt);
-    const cPrev = this.make(T * B * H, dt);
-    const lengths = info.lengths ? arr(info.lengths) : undefined;
-    const o = { y: y.data, gates: gates.data, hPrev: hPrev.data, cPrev: cPrev.data };
-    if (!this.wasm?.lstmForward(arr(xProj), arr(whh), arr(h0), arr(c0), lengths, info, o)) {
-      lstmForwardKernel(arr(xProj), arr(whh), arr(h0), arr(c0), lengths, info, o);
-    }
-    return { y, saved: { gates, hPrev, cPrev } };
+    return lstmForwardCpu((n) => this.make(n, xProj.dtype), this.wasm, xProj, whh, h0, c0, info);
   }
 
-  lstmBackward(
-    dY: Handle,
-    whh: Handle,
-    saved: LstmSaved,
-    info: LstmInfo,
-  ): { dGates: Handle; dWhh: Handle; dh0: Handle; dc0: Handle } {
-    const { steps: T, batch: B, hidden: H } = info;
-    const dt = dY.dtype;
-    const dGates = this.make(T * B * 4 * H, dt);
-    const dWhh = this.make(4 * H * H, dt);
-    const dh0 = this.make(B * H, dt);
-    const dc0 = this.make(B * H, dt);
-    const lengths = info.lengths ? arr(info.lengths) : undefined;
-    const o = { dGates: dGates.data, dWhh: dWhh.data, dh0: dh0.data, dc0: dc0.data };
-    const s = { gates: arr(saved.gates), hPrev: arr(saved.hPrev), cPrev: arr(saved.cPrev) };
-    if (!this.wasm?.lstmBackward(arr(dY), arr(whh), s, lengths, info, o)) {
-      lstmBackwardKernel(arr(dY), arr(whh), s.gates, s.hPrev, s.cPrev, lengths, info, o);
-    }
-    return { dGates, dWhh, dh0, dc0 };
+  lstmBackward(dY: Handle, whh: Handle, saved: LstmSaved, info: LstmInfo) {
+    return lstmBackwardCpu((n) => this.make(n, dY.dtype), this.wasm, dY, whh, saved, info);
   }
 }
 
