@@ -4,6 +4,7 @@
  * list of {@link Contender}s, so a new backend (attune webgpu, tfjs-webgpu, gpu.js) is one
  * more entry rather than a new script.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,4 +126,38 @@ export async function probeWebGPU(requested: boolean): Promise<{ ok: boolean; no
   } catch (e) {
     return { ok: false, note: `unavailable: ${(e as Error).message}` };
   }
+}
+
+/** A numeric `--name=value` command-line argument, or `fallback` when it is absent. */
+export function numberArg(name: string, fallback: number): number {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? Number(a.split('=')[1]) : fallback;
+}
+
+/**
+ * Runs `child(mode)` for each mode, each in a fresh child process of this same script (so each
+ * contender's peak RSS, `process.resourceUsage().maxRSS`, is its own), and returns their
+ * results in order; `prepare` runs once in the parent first (to generate the input file).
+ * Call it first thing: in a child (given `--mode=`) it runs `child`, prints the result for the
+ * parent and returns null.
+ */
+export async function runInChildProcesses<R>(
+  label: string,
+  modes: readonly string[],
+  child: (mode: string) => Promise<R>,
+  prepare: () => Promise<void> = async () => {},
+): Promise<R[] | null> {
+  const mode = process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1];
+  if (mode) {
+    console.log(`RESULT ${JSON.stringify(await child(mode))}`);
+    return null;
+  }
+  await prepare();
+  return modes.map((m) => {
+    const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), `--mode=${m}`];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) throw new Error(`${label}: the ${m} run failed: ${r.stderr.slice(-2000)}`);
+    return JSON.parse(line.slice(7)) as R;
+  });
 }

@@ -22,7 +22,6 @@
  * Reported: peak RSS, wall and process CPU time, the training epochs' time (after pass 0 or the
  * load) as wall and CPU seconds and rows per CPU second, and the last epoch's training loss.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,19 +32,15 @@ import { readParquet } from '../src/data/parquet.js';
 import { readInteractionsParquet, readInteractionsParquetStream } from '../src/data/parquet-interactions.js';
 import { HybridRecommender } from '../src/models/hybrid.js';
 import { NextItemModel } from '../src/models/sequence/next-item.js';
-import { environment, fmt, markdownTable, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, numberArg, runInChildProcesses, writeResults } from './harness.js';
 
-function arg(name: string, fallback: number): number {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.split('=')[1]) : fallback;
-}
 const MODEL = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'hybrid';
 if (MODEL !== 'hybrid' && MODEL !== 'next-item')
   throw new Error(`out-of-core-models: --model must be hybrid or next-item; got ${MODEL}`);
 const HYBRID = MODEL === 'hybrid';
-const ROWS = arg('rows', HYBRID ? 3_000_000 : 300_000);
-const EPOCHS = arg('epochs', 1);
-const CHUNK = arg('chunk', HYBRID ? 262_144 : 16_384);
+const ROWS = numberArg('rows', HYBRID ? 3_000_000 : 300_000);
+const EPOCHS = numberArg('epochs', 1);
+const CHUNK = numberArg('chunk', HYBRID ? 262_144 : 16_384);
 const GENRES = 20;
 const CATALOG = 1000;
 const USERS = Math.max(10, Math.floor(HYBRID ? ROWS / 50 : ROWS / 8.5));
@@ -63,7 +58,7 @@ const SEQ_OPTS = {
 };
 const SEQ_FIT = { epochs: EPOCHS, batchSize: 128, lr: 5e-3 };
 /** NextItemModel: stop after this many batches (an abort signal), so a large file measures memory in minutes. */
-const BATCHES = arg('batches', Infinity);
+const BATCHES = numberArg('batches', Infinity);
 
 /** Writes the file: user and item INT32 columns, in row groups of 1,000,000. */
 async function generate(path: string): Promise<number> {
@@ -223,31 +218,19 @@ async function child(mode: string, path: string): Promise<ChildResult> {
 
 export async function run(): Promise<void> {
   const path = join(tmpdir(), `attune-ooc-${MODEL}-${ROWS}.parquet`);
-  const mode = process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1];
-  if (mode) {
-    console.log(`RESULT ${JSON.stringify(await child(mode, path))}`);
-    return;
-  }
   let rows = ROWS;
-  if (!existsSync(path)) {
-    const t = performance.now();
-    rows = await generate(path);
-    console.log(`generated ${path} (${rows} rows) in ${fmt((performance.now() - t) / 1000, 1)} s`);
-  }
-  const results: ChildResult[] = [];
-  for (const m of ['stream', 'memory']) {
-    const r = spawnSync(
-      process.execPath,
-      [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), `--mode=${m}`],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      },
-    );
-    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`out-of-core-models: the ${m} run failed: ${r.stderr.slice(-2000)}`);
-    results.push(JSON.parse(line.slice(7)) as ChildResult);
-  }
+  const results = await runInChildProcesses<ChildResult>(
+    'out-of-core-models',
+    ['stream', 'memory'],
+    (mode) => child(mode, path),
+    async () => {
+      if (existsSync(path)) return;
+      const t = performance.now();
+      rows = await generate(path);
+      console.log(`generated ${path} (${rows} rows) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    },
+  );
+  if (!results) return;
   // The in-memory child counts the rows it read (next-item files hold whole sequences, ~ROWS).
   const events = results.find((r) => r.mode === 'memory')!.rows || rows;
   const name = HYBRID ? 'Hybrid' : 'NextItemModel';

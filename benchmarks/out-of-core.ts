@@ -17,7 +17,6 @@
  * or the load) as wall and CPU seconds and as rows/s, and the last epoch's training loss (RMSE
  * for MF; the two fits should agree). On a shared machine the CPU figures are the steady ones.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,16 +27,12 @@ import { MatrixFactorization } from '../src/models/mf.js';
 import { StreamingMatrixFactorization } from '../src/models/streaming-fit.js';
 import { BPR } from '../src/models/bpr.js';
 import { StreamingBPR } from '../src/models/streaming-bpr.js';
-import { environment, fmt, markdownTable, writeResults } from './harness.js';
+import { environment, fmt, markdownTable, numberArg, runInChildProcesses, writeResults } from './harness.js';
 
-function arg(name: string, fallback: number): number {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? Number(a.split('=')[1]) : fallback;
-}
-const ROWS = arg('rows', 20_000_000);
-const EPOCHS = arg('epochs', 1);
-const K = arg('factors', 16);
-const CHUNK = arg('chunk', 262_144);
+const ROWS = numberArg('rows', 20_000_000);
+const EPOCHS = numberArg('epochs', 1);
+const K = numberArg('factors', 16);
+const CHUNK = numberArg('chunk', 262_144);
 const OPTS = { factors: K, epochs: EPOCHS, lr: 0.01, reg: 0.02, seed: 1 };
 const MODEL = process.argv.find((a) => a.startsWith('--model='))?.slice(8) ?? 'mf';
 if (MODEL !== 'mf' && MODEL !== 'bpr') throw new Error(`out-of-core: --model must be mf or bpr; got ${MODEL}`);
@@ -142,30 +137,18 @@ async function child(mode: string, path: string): Promise<ChildResult> {
 
 export async function run(): Promise<void> {
   const path = join(tmpdir(), `attune-ooc-${ROWS}.parquet`);
-  const mode = process.argv.find((a) => a.startsWith('--mode='))?.split('=')[1];
-  if (mode) {
-    console.log(`RESULT ${JSON.stringify(await child(mode, path))}`);
-    return;
-  }
-  if (!existsSync(path)) {
-    const t = performance.now();
-    await generate(path);
-    console.log(`generated ${path} (${ROWS} rows) in ${fmt((performance.now() - t) / 1000, 1)} s`);
-  }
-  const results: ChildResult[] = [];
-  for (const m of ['stream', 'memory']) {
-    const r = spawnSync(
-      process.execPath,
-      [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), `--mode=${m}`],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1 << 24,
-      },
-    );
-    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`out-of-core: the ${m} run failed: ${r.stderr.slice(-2000)}`);
-    results.push(JSON.parse(line.slice(7)) as ChildResult);
-  }
+  const results = await runInChildProcesses<ChildResult>(
+    'out-of-core',
+    ['stream', 'memory'],
+    (mode) => child(mode, path),
+    async () => {
+      if (existsSync(path)) return;
+      const t = performance.now();
+      await generate(path);
+      console.log(`generated ${path} (${ROWS} rows) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    },
+  );
+  if (!results) return;
   const table = markdownTable(
     [
       'fit',

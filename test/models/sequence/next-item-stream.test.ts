@@ -1,41 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../../src/index.js';
 import { DataError, ValueError } from '../../../src/core/errors.js';
-import { Rng } from '../../../src/core/random.js';
 import type { FitProgress } from '../../../src/core/fit-control.js';
 import { Linear } from '../../../src/nn/linear.js';
 import * as o from '../../../src/ops/index.js';
 import { tensor } from '../../../src/tensor/creation.js';
 import { resolveFit, trainLoop } from '../../../src/models/sequence/common.js';
 import { conformanceBackends, onBackend } from '../../helpers/backends.js';
+import { markovJourneys } from './markov.js';
 
 const { NextItemModel, evaluateStaticScores } = at.models;
-
-/**
- * The Markov-chain source of next-item-journeys.test.ts: from item i the next item is
- * (i + 1) mod n with probability 0.5, (i + 5) mod n with 0.2, else a draw from a skewed
- * popularity (item j with weight 1/(1 + j)). Popularity sees the skew but not the order.
- */
-function markovJourneys(n: number, users: number, seed: number): number[][] {
-  const rng = new Rng(seed, 'markovJourneys');
-  const weights = Array.from({ length: n }, (_, j) => 1 / (1 + j));
-  const total = weights.reduce((a, b) => a + b, 0);
-  const popular = () => {
-    let u = rng.float() * total;
-    for (let j = 0; j < n; j++) if ((u -= weights[j]!) < 0) return j;
-    return n - 1;
-  };
-  return Array.from({ length: users }, () => {
-    const seq = [popular()];
-    const len = 6 + rng.int(6);
-    while (seq.length < len) {
-      const i = seq[seq.length - 1]!;
-      const u = rng.float();
-      seq.push(u < 0.5 ? (i + 1) % n : u < 0.7 ? (i + 5) % n : popular());
-    }
-    return seq;
-  });
-}
 
 /** The sequences as event rows grouped by user (an `ORDER BY user, time` log), in chunks of `size` rows. */
 function rowChunks<T>(seqs: T[][], size: number) {
