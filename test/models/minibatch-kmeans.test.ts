@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
+import { blobs } from './synthetic.js';
 
 const { MiniBatchKMeans, KMeans } = at.models;
-
-function blobs(n: number, k: number, seed: number): { x: number[][]; truth: number[] } {
-  const rng = new at.data.Rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
-  const truth: number[] = [];
-  const x = Array.from({ length: n }, (_, i) => {
-    const j = i % k;
-    truth.push(j);
-    return [8 * Math.cos(j) + gauss(), 8 * Math.sin(j) + gauss(), (j % 2) * 4 + gauss()];
-  });
-  return { x, truth };
-}
 
 // The update step is host code around the fused assignment kernel, run on cpu and webgpu.
 const backends = conformanceBackends().filter((b) => b === 'cpu' || b === 'webgpu') as at.BackendName[];

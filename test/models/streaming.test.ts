@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
 import { conformanceBackends, onBackend } from '../helpers/backends.js';
+import { blobs } from './synthetic.js';
 
 const { BPR, StreamingBPR, MiniBatchKMeans, KMeans, ChurnClassifier } = at.models;
 
@@ -114,18 +115,6 @@ describe('StreamingMatrixFactorization and imported factors under at.models', ()
     expect(Array.from(back.predict([0, 1, 2], [2, 0, 1]))).toEqual(Array.from(mf.predict([0, 1, 2], [2, 0, 1])));
   });
 });
-
-function blobs(n: number, k: number, seed: number): { x: number[][]; truth: number[] } {
-  const rng = new at.data.Rng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
-  const truth: number[] = [];
-  const x = Array.from({ length: n }, (_, i) => {
-    const j = i % k;
-    truth.push(j);
-    return [8 * Math.cos(j) + gauss(), 8 * Math.sin(j) + gauss(), (j % 2) * 4 + gauss()];
-  });
-  return { x, truth };
-}
 
 const kmBackends = conformanceBackends().filter((b) => b === 'cpu' || b === 'cpu-ts' || b === 'webgpu');
 for (const backend of kmBackends) {

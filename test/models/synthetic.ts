@@ -73,3 +73,16 @@ export function plantedClusters(opts: {
     groupOfItem: (i) => Math.floor(Number(i.slice(1)) / perGroup),
   };
 }
+
+/** n points in k seeded Gaussian blobs in 3-D (unit spread, centres 8 apart on a circle), with each point's true blob. */
+export function blobs(n: number, k: number, seed: number): { x: number[][]; truth: number[] } {
+  const rng = new Rng(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.float())) * Math.cos(2 * Math.PI * rng.float());
+  const truth: number[] = [];
+  const x = Array.from({ length: n }, (_, i) => {
+    const j = i % k;
+    truth.push(j);
+    return [8 * Math.cos(j) + gauss(), 8 * Math.sin(j) + gauss(), (j % 2) * 4 + gauss()];
+  });
+  return { x, truth };
+}

@@ -151,7 +151,10 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
 }
 
 describe('the WebAssembly cross-entropy kernels', () => {
-  it.skipIf(!simdAvailable())('match the TypeScript oracle across row chunks and padded rows', () => {
+  // No skip without SIMD: the runtime CI uses has it (wasm-emitter.test.ts asserts so), and a
+  // missing SIMD must fail here rather than leave the WebAssembly path untested.
+  it('match the TypeScript oracle across row chunks and padded rows', () => {
+    expect(simdAvailable()).toBe(true);
     const [rows, cols] = [11, 37]; // 37 → rows padded to 40 floats; chunks of 3 rows
     const x = vals(rows * cols, 8, 5);
     const t = Int32Array.from(targetsFor(rows, cols, 9).map((v, i) => (i === 4 ? -1 : v)));
