@@ -52,6 +52,8 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 const targetsFor = (rows: number, cols: number, seed: number) =>
   Int32Array.from({ length: rows }, (_, r) => (r * 7 + seed * 13) % cols);
 
+// Not gpujs: GpuJsBackend extends CpuBackend and only replaces matmul, so it would run the
+// cpu kernel a second time.
 for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
   describe(`fused softmax cross-entropy on ${backend}`, () => {
     onBackend(backend);

@@ -54,6 +54,8 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
   }
 }
 
+// Not gpujs: GpuJsBackend extends CpuBackend and only replaces matmul, so it would run the
+// cpu kernel a second time.
 for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
   describe(`fused layer norm on ${backend}`, () => {
     onBackend(backend);
