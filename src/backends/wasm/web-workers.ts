@@ -70,7 +70,7 @@ export interface PreloadedKernel {
 }
 
 export class WebWorkerPool extends ThreadPool {
-  private readonly started_: Worker[] = [];
+  private readonly liveWorkers: Worker[] = [];
   private readonly ids: Map<string, number>;
 
   private constructor(workers: number, kernels: ReadonlyMap<string, PreloadedKernel>) {
@@ -116,7 +116,7 @@ export class WebWorkerPool extends ThreadPool {
       } catch (e) {
         return fail((e as Error).message);
       }
-      this.started_.push(worker);
+      this.liveWorkers.push(worker);
       worker.onerror = (e) => fail(e.message || 'the worker script failed to load');
       worker.onmessage = (e: MessageEvent<{ ready?: boolean; error?: string }>) => {
         if (!e.data.ready) return fail(e.data.error ?? 'no reason given');
@@ -134,7 +134,7 @@ export class WebWorkerPool extends ThreadPool {
 
   protected terminate(): void {
     // Workers blocked in Atomics.wait were woken with QUIT; terminate() also stops one mid-kernel.
-    for (const w of this.started_) w.terminate();
-    this.started_.length = 0;
+    for (const w of this.liveWorkers) w.terminate();
+    this.liveWorkers.length = 0;
   }
 }
