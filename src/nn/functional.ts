@@ -219,6 +219,9 @@ export interface CrossEntropyOptions extends LossOptions {
  * Softmax cross-entropy with integer class targets (classes on the last axis).
  * Shapes: logits [..., C], targets int32 [...] → scalar (or [...] with 'none').
  * Ignored targets give loss 0; 'mean' divides by the number not ignored (at least 1).
+ * A target that is neither a class id in [0, C) nor ignoreIndex is an error: a ValueError
+ * naming it where the targets can be read without a stall (cpu), and otherwise (webgpu) a NaN
+ * loss for its row, which the models' fit loops report as a NumericalError.
  */
 export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntropyOptions = {}): Tensor {
   if (targets.dtype !== 'int32')
@@ -235,7 +238,8 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   const ignore = options.ignoreIndex;
   // Range-check what can be read without a GPU stall; an ignored id may be out of range.
   const tb = targets.backendImpl('crossEntropy', 'targets');
-  if (tb.readSync) {
+  const checked = tb.readSync !== undefined;
+  if (checked) {
     const ids = tb.readSync(targets.storage().handle);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] !== ignore && (ids[i]! < 0 || ids[i]! >= c)) {
@@ -251,13 +255,22 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   return composite((tmp) => {
     const mask = ignore === undefined ? null : tmp(o.ne(targets, ignore));
     const ids = mask && ignore! >= 0 && ignore! < c ? tmp(o.where(mask, targets, -1)) : targets;
-    const loss = crossEntropyFused(logits, ids, eps);
+    let loss = crossEntropyFused(logits, ids, eps);
+    // The kernel skips any out-of-range row (loss 0); where the ids were not read, a bad one
+    // turns its row's loss into NaN instead of a silently smaller loss.
+    if (!checked) loss = o.where(tmp(badTargets(targets, c, mask, tmp)), Number.NaN, tmp(loss));
     if (mask && (options.reduction ?? 'mean') === 'mean') {
       const count = tmp(o.sum(tmp(o.cast(mask, logits.dtype))));
       return o.div(tmp(o.sum(tmp(loss))), tmp(o.maximum(count, 1)));
     }
     return reduce('crossEntropy', loss, options.reduction, tmp);
   });
+}
+
+/** 1 where a target is outside [0, c) and not ignored (`kept` is 1 where not ignored), as int32. */
+function badTargets(targets: Tensor, c: number, kept: Tensor | null, tmp: <U extends Tensor>(x: U) => U): Tensor {
+  const valid = tmp(o.mul(tmp(o.ge(targets, 0)), tmp(o.lt(targets, c))));
+  return kept ? o.gt(tmp(o.sub(kept, valid)), 0) : o.eq(valid, 0);
 }
 
 /**

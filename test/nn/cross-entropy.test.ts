@@ -137,6 +137,29 @@ for (const backend of conformanceBackends().filter((b) => b !== 'gpujs')) {
       });
     });
 
+    // cpu reads the ids and names the bad one; webgpu would stall to read them, so the bad row's
+    // loss is NaN instead (the kernel alone would give it 0, a silently smaller loss).
+    it('a target that is neither a class id nor ignoreIndex is an error, never a silent 0', async () => {
+      await at.scope(async () => {
+        const x = at.tensor(vals(4 * 3, 8, 1), { shape: [4, 3] });
+        const ce = (ids: number[], options = {}) =>
+          at.nn.functional.crossEntropy(x, at.tensor(Int32Array.from(ids)), { reduction: 'none', ...options });
+        if (backend === 'webgpu') {
+          const rows = await ce([0, 3, 2, -1]).data();
+          expect([Number.isNaN(rows[1]!), Number.isNaN(rows[3]!)]).toEqual([true, true]);
+          expect(Number.isFinite(rows[0]!) && Number.isFinite(rows[2]!)).toBe(true);
+          const ignored = await ce([0, 3, 2, -100], { ignoreIndex: -100 }).data();
+          expect([Number.isNaN(ignored[1]!), ignored[3]]).toEqual([true, 0]);
+          expect(
+            Number.isNaN((await at.nn.functional.crossEntropy(x, at.tensor(Int32Array.from([0, 1, 7, 2]))).data())[0]!),
+          ).toBe(true);
+        } else {
+          expect(() => ce([0, 3, 2, 1])).toThrow(/targets\[1\] = 3 is not a class id in \[0, 3\)/);
+          expect(() => ce([0, 1, -100, -1], { ignoreIndex: -100 })).toThrow(/targets\[3\] = -1 .* or ignoreIndex -100/);
+        }
+      });
+    });
+
     it('bad input names what is wrong', () => {
       at.scope(() => {
         const x = at.zeros([4, 3]);
