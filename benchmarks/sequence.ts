@@ -49,7 +49,8 @@
  * --lstm-minutes=M (wall-time caps, default 3x the CPU budgets), --epochs=N (cap, default 300),
  * --patience=N (default 10), --loss=bce|sampled|full (default sampled), --negatives=N (default 1024),
  * --dropout=P (transformer, default 0.5), --lstm-dropout=P (default 0.2), --lr=X (default 5e-3),
- * --lr-decay=cosine|none (transformer, default cosine), --lstm-lr-decay=cosine|none (default none), --dim=N, --batch=N,
+ * --lr-decay=cosine|none (transformer, default cosine), --lstm-lr-decay=cosine|none (default none), --dim=N (default 50),
+ * --heads=N (default 1), --layers=N (transformer blocks, default 2), --batch=N,
  * --archs=transformer,lstm, --val-users=N (default 3000), --no-item-bias.
  * Writes bench-results/sequence.{json,md} (sequence-quick with --quick).
  */
@@ -157,6 +158,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
   const lstmMinutes = flag(argv, 'lstm-minutes', 3 * lstmCpuMinutes);
   const recipe = {
     dim: flag(argv, 'dim', 50),
+    heads: flag(argv, 'heads', 1),
+    layers: flag(argv, 'layers', 2),
     loss: textFlag(argv, 'loss', 'sampled') as 'bce' | 'sampled' | 'full',
     negatives: flag(argv, 'negatives', 1024),
     dropout: flag(argv, 'dropout', 0.5),
@@ -228,8 +231,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
       arch,
       numItems,
       dim: recipe.dim,
-      layers: arch === 'transformer' ? 2 : 1,
-      heads: 1,
+      layers: arch === 'transformer' ? recipe.layers : 1,
+      heads: recipe.heads,
       maxLen: 50,
       dropout: arch === 'transformer' ? recipe.dropout : recipe.lstmDropout,
       loss: recipe.loss,
@@ -331,7 +334,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     '',
     `${users.length} test users (${users.length < eligible.length ? `seeded subset of ${eligible.length}` : 'all'} users with >= 3 actions), ${numItems} items. Test: the last item ranked among itself and 100 negatives the user never touched (sampled), and among all items the user did not touch before (full). cpu backend, ${environment().cores} cores shared with other work (1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during training, so wall time is several times the CPU time).`,
     '',
-    `Recipe: dim ${recipe.dim}, 2 transformer blocks (1 head) / 1 LSTM layer, maxLen 50, dropout ${recipe.dropout} (LSTM ${recipe.lstmDropout}), loss ${recipe.loss}${recipe.negatives ? ` (${recipe.negatives} negatives)` : ''}${recipe.itemBias ? ', item bias' : ''}, Adam lr ${recipe.lr}${recipe.lrDecay === 'cosine' ? ' (cosine decay over the CPU budget)' : ''}${recipe.lstmLrDecay === recipe.lrDecay ? '' : ` (LSTM: ${recipe.lstmLrDecay === 'cosine' ? 'cosine decay' : 'no decay'})`} β2 0.98, batch ${recipe.batch}; validation NDCG@10 on ${validation.length} users' second-last item after every epoch, patience ${recipe.patience}, best weights restored; budget ${cpuMinutes} CPU min (transformer), ${lstmCpuMinutes} CPU min (LSTM), capped at ${+minutes.toFixed(2)} and ${+lstmMinutes.toFixed(2)} min of wall time.`,
+    `Recipe: dim ${recipe.dim}, ${recipe.layers} transformer blocks (${recipe.heads} head${recipe.heads > 1 ? 's' : ''}) / 1 LSTM layer, maxLen 50, dropout ${recipe.dropout} (LSTM ${recipe.lstmDropout}), loss ${recipe.loss}${recipe.negatives ? ` (${recipe.negatives} negatives)` : ''}${recipe.itemBias ? ', item bias' : ''}, Adam lr ${recipe.lr}${recipe.lrDecay === 'cosine' ? ' (cosine decay over the CPU budget)' : ''}${recipe.lstmLrDecay === recipe.lrDecay ? '' : ` (LSTM: ${recipe.lstmLrDecay === 'cosine' ? 'cosine decay' : 'no decay'})`} β2 0.98, batch ${recipe.batch}; validation NDCG@10 on ${validation.length} users' second-last item after every epoch, patience ${recipe.patience}, best weights restored; budget ${cpuMinutes} CPU min (transformer), ${lstmCpuMinutes} CPU min (LSTM), capped at ${+minutes.toFixed(2)} and ${+lstmMinutes.toFixed(2)} min of wall time.`,
     '',
     table,
     '',
