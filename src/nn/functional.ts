@@ -239,7 +239,7 @@ export function crossEntropy(logits: Tensor, targets: Tensor, options: CrossEntr
   // Range-check what can be read without a GPU stall; an ignored id may be out of range.
   const tb = targets.backendImpl('crossEntropy', 'targets');
   const checked = tb.readSync !== undefined;
-  if (checked) {
+  if (tb.readSync) {
     const ids = tb.readSync(targets.storage().handle);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] !== ignore && (ids[i]! < 0 || ids[i]! >= c)) {
