@@ -34,9 +34,31 @@ function problemSlices(rt: WasmRuntime, info: AttentionInfo, flopsPerPair: numbe
 /** The cache key of the attention module (forward and backward). */
 export const ATTENTION_KEY = 'attention';
 
-/** Whether the kernels apply: rows of whole f32x4 vectors (d a multiple of 4), float32. */
-export function attentionFits(info: AttentionInfo): boolean {
-  return info.d % 4 === 0;
+/**
+ * The kernel reads rows of whole f32x4 vectors, so a head size d that is not a multiple of 4
+ * (SASRec's 50) runs at dp = d rounded up, its rows zero-padded: the zero lanes add nothing to
+ * q·k (the scale is passed, not derived from d) and give zero output and gradient lanes, which
+ * are dropped on the way out.
+ */
+function paddedD(d: number): number {
+  return Math.ceil(d / 4) * 4;
+}
+
+/** Copies `rows` rows of d floats from `src` into `f32` at `at`, each row dp floats with zero lanes. */
+function putRows(f32: Float32Array, at: number, src: Float32Array, d: number, dp: number): void {
+  if (d === dp) return void f32.set(src, at);
+  const rows = src.length / d;
+  for (let r = 0; r < rows; r++) {
+    f32.set(src.subarray(r * d, (r + 1) * d), at + r * dp);
+    f32.fill(0, at + r * dp + d, at + (r + 1) * dp);
+  }
+}
+
+/** The inverse of putRows: rows of dp floats at `at` back into `dst` as rows of d. */
+function takeRows(dst: Float32Array, f32: Float32Array, at: number, d: number, dp: number): void {
+  const rows = dst.length / d;
+  if (d === dp) return void dst.set(f32.subarray(at, at + rows * d));
+  for (let r = 0; r < rows; r++) dst.set(f32.subarray(at + r * dp, at + r * dp + d), r * d);
 }
 
 export function attentionForwardWasm(
@@ -50,26 +72,29 @@ export function attentionForwardWasm(
   lse: Float32Array,
 ): void {
   const { bh, heads, tq, tk, d, scale, causal } = info;
+  const dp = paddedD(d);
   const rows = bh * tq;
+  const keys = bh * tk;
   const maskLen = mask ? mask.length : 0;
   const slices = problemSlices(rt, info, 4);
-  // One d-float accumulator row per thread.
-  const { offsets, total } = regions([q.length, k.length, v.length, maskLen, rows * d, 2 * rows, slices.length * d]);
+  // One dp-float accumulator row per thread.
+  const sizes = [rows * dp, keys * dp, keys * dp, maskLen, rows * dp, 2 * rows, slices.length * dp];
+  const { offsets, total } = regions(sizes);
   const [oq, ok, ov, om, oo, oml, oacc] = offsets as [number, number, number, number, number, number, number];
   const { f32, i32 } = rt.reserve(total * 4, `attention forward (bh ${bh}, tq ${tq}, tk ${tk}, d ${d})`);
-  f32.set(q, oq);
-  f32.set(k, ok);
-  f32.set(v, ov);
+  putRows(f32, oq, q, d, dp);
+  putRows(f32, ok, k, d, dp);
+  putRows(f32, ov, v, d, dp);
   if (mask) i32.set(mask, om);
   const B = 4;
   const jobs = slices.map(([p0, p1], t) => ({
     fn: 'attnFwd',
-    args: [oq, ok, ov, om, oo, oml, oacc + t * d]
+    args: [oq, ok, ov, om, oo, oml, oacc + t * dp]
       .map((o) => o * B)
-      .concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
+      .concat([p0, p1, heads, tq, tk, dp, causal ? 1 : 0, mask ? 1 : 0, scale]),
   }));
   rt.parallel(ATTENTION_KEY, buildAttention, jobs);
-  out.set(f32.subarray(oo, oo + rows * d));
+  takeRows(out, f32, oo, d, dp);
   for (let r = 0; r < rows; r++) {
     const l = f32[oml + 2 * r + 1]!;
     lse[r] = l > 0 ? f32[oml + 2 * r]! + Math.log(l) : ATTENTION_EMPTY_LSE;
@@ -91,19 +116,10 @@ export function attentionBackwardWasm(
   dv: Float32Array,
 ): void {
   const { bh, heads, tq, tk, d, scale, causal } = info;
+  const dp = paddedD(d);
+  const [qn, kn] = [bh * tq * dp, bh * tk * dp];
   const maskLen = mask ? mask.length : 0;
-  const sizes = [
-    dOut.length,
-    out.length,
-    lse.length,
-    q.length,
-    k.length,
-    v.length,
-    maskLen,
-    q.length,
-    k.length,
-    v.length,
-  ];
+  const sizes = [qn, qn, lse.length, qn, kn, kn, maskLen, qn, kn, kn];
   const { offsets, total } = regions(sizes);
   const [odo, oo, ol, oq, ok, ov, om, odq, odk, odv] = offsets as [
     number,
@@ -118,22 +134,22 @@ export function attentionBackwardWasm(
     number,
   ];
   const { f32, i32 } = rt.reserve(total * 4, `attention backward (bh ${bh}, tq ${tq}, tk ${tk}, d ${d})`);
-  f32.set(dOut, odo);
-  f32.set(out, oo);
+  putRows(f32, odo, dOut, d, dp);
+  putRows(f32, oo, out, d, dp);
   f32.set(lse, ol);
-  f32.set(q, oq);
-  f32.set(k, ok);
-  f32.set(v, ov);
+  putRows(f32, oq, q, d, dp);
+  putRows(f32, ok, k, d, dp);
+  putRows(f32, ov, v, d, dp);
   if (mask) i32.set(mask, om);
   f32.fill(0, odq, total);
   const B = 4;
   const addrs = [odo, oo, ol, oq, ok, ov, om, odq, odk, odv].map((o) => o * B);
   const jobs = problemSlices(rt, info, 8).map(([p0, p1]) => ({
     fn: 'attnBwd',
-    args: addrs.concat([p0, p1, heads, tq, tk, d, causal ? 1 : 0, mask ? 1 : 0, scale]),
+    args: addrs.concat([p0, p1, heads, tq, tk, dp, causal ? 1 : 0, mask ? 1 : 0, scale]),
   }));
   rt.parallel(ATTENTION_KEY, buildAttention, jobs);
-  dq.set(f32.subarray(odq, odq + q.length));
-  dk.set(f32.subarray(odk, odk + k.length));
-  dv.set(f32.subarray(odv, odv + v.length));
+  takeRows(dq, f32, odq, d, dp);
+  takeRows(dk, f32, odk, d, dp);
+  takeRows(dv, f32, odv, d, dp);
 }

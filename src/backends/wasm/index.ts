@@ -9,7 +9,7 @@ import type {
 } from '../backend.js';
 import { BackendError, fmtValue } from '../../core/errors.js';
 import type { TypedArray } from '../../core/dtype.js';
-import { ATTENTION_KEY, attentionBackwardWasm, attentionFits, attentionForwardWasm } from './attention.js';
+import { ATTENTION_KEY, attentionBackwardWasm, attentionForwardWasm } from './attention.js';
 import {
   type LstmBackwardBuffers,
   type LstmForwardBuffers,
@@ -132,7 +132,7 @@ export class WasmKernels {
     return this.guard(() => matmulWasm(this.runtime, a, b, bias, info, out));
   }
 
-  /** Fused attention forward; float32 with d a multiple of 4 (else the TypeScript kernel). */
+  /** Fused attention forward; float32 (else the TypeScript kernel), any head size. */
   attentionForward(
     q: TypedArray,
     k: TypedArray,
@@ -143,7 +143,7 @@ export class WasmKernels {
     lse: TypedArray,
   ): boolean {
     const f = [q, k, v, out, lse];
-    if (!attentionFits(info) || !f.every((x) => x instanceof Float32Array)) return false;
+    if (!f.every((x) => x instanceof Float32Array)) return false;
     const [fq, fk, fv, fo, fl] = f as Float32Array[];
     return this.guard(() => attentionForwardWasm(this.runtime, fq!, fk!, fv!, mask, info, fo!, fl!));
   }
@@ -156,7 +156,7 @@ export class WasmKernels {
     grads: { dq: TypedArray; dk: TypedArray; dv: TypedArray },
   ): boolean {
     const all = [...Object.values(arrays), ...Object.values(grads)];
-    if (!attentionFits(info) || !all.every((x) => x instanceof Float32Array)) return false;
+    if (!all.every((x) => x instanceof Float32Array)) return false;
     const a = arrays as Record<keyof typeof arrays, Float32Array>;
     const g = grads as Record<keyof typeof grads, Float32Array>;
     return this.guard(() =>
