@@ -178,7 +178,8 @@ export const gradRules: { [K in OpName]: Rule<K> } = {
         db = unbroadcast(db, b!.shape);
       }
       const grads: (Tensor | null)[] = [da, db];
-      if (bias) grads.push(bias.requiresGrad ? unbroadcast(o.mul(gz, 1), bias.shape) : null);
+      // A view of gz, not a copy: unbroadcast disposes what it is given, and tmp disposes gz.
+      if (bias) grads.push(bias.requiresGrad ? unbroadcast(share(gz), bias.shape) : null);
       return grads;
     }),
 

@@ -1,11 +1,14 @@
 import type { ReduceOp } from '../backends/backend.js';
-import { needsGrad, record } from '../autograd/tape.js';
+import { needsGrad, noGrad, record } from '../autograd/tape.js';
+import { isFloat } from '../core/dtype.js';
 import { ShapeError, ValueError } from '../core/errors.js';
 import { normalizeAxes, normalizeAxis } from '../core/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendOf, wrap } from './dispatch.js';
 import { cast, mul, sub, square } from './elementwise.js';
+import { matmul } from './matmul.js';
 import { permute, reshape } from './movement.js';
+import { full } from '../tensor/creation.js';
 
 /** One axis, several, or undefined for all; negative axes count from the end. */
 export type Axes = number | readonly number[] | undefined;
@@ -33,6 +36,9 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): 
     throw new ShapeError(`${op}: cannot reduce over an empty axis of shape [${x.shape.join(',')}]`);
   }
   const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  if (op === 'sum' && !trailing && isFloat(x.dtype) && inner > 0 && outer > 0 && axes.every((a, i) => a === i)) {
+    return sumLeading(x, inner, outer, reducedShape(x.shape, axes, keepDims));
+  }
   let src = x;
   if (!trailing) {
     const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
@@ -42,6 +48,23 @@ function reduceRaw(op: ReduceOp, x: Tensor, axes: number[], keepDims: boolean): 
   if (src !== x) src.dispose();
   const dtype = op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype;
   return wrap(backend, handle, reducedShape(x.shape, axes, keepDims), dtype);
+}
+
+/**
+ * A sum over leading axes, such as a bias's gradient ([rows, k] → [k]), as a row of ones times
+ * the [rows, k] view. The matmul kernels stream the rows in order, where moving the axes to the
+ * end would first copy the whole tensor strided: for the [positions, 23,715] logits of a
+ * full-softmax fit that copy took a quarter of the training time.
+ */
+function sumLeading(x: Tensor, rows: number, k: number, shape: number[]): Tensor {
+  return noGrad(() => {
+    const ones = full([rows], 1, { dtype: x.dtype, backend: x.backend });
+    const view = reshape(x, [rows, k]);
+    const s = matmul(ones, view);
+    const out = reshape(s, shape);
+    for (const t of [ones, view, s]) t.dispose();
+    return out;
+  });
 }
 
 function differentiable(

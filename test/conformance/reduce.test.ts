@@ -67,6 +67,25 @@ for (const backend of conformanceBackends()) {
       });
     }
 
+    // Leading axes take the ones-row matmul path (a bias's gradient), past the matmul tiles.
+    it('sum over leading axes matches the reference at [37, 5, 130]', async () => {
+      const shape = [37, 5, 130];
+      const x = data(sizeOf(shape), 9);
+      const t = at.tensor(x, { shape });
+      for (const [axes, keepDims] of [
+        [[0], false],
+        [[0, 1], false],
+        [[0, 1], true],
+      ] as const) {
+        const ref = reduceRef(x, shape, [...axes], REDUCTIONS[0]![1], keepDims);
+        const out = at.sum(t, [...axes], keepDims);
+        expect(out.shape).toEqual(ref.shape);
+        expectClose(await out.data(), ref.values, { rtol: rtol * 10, atol: atol * 10 }, `sum axes ${axes}`);
+        out.dispose();
+      }
+      t.dispose();
+    });
+
     it('var matches the two-pass formula, biased and unbiased', async () => {
       const x = data(24, 3);
       const t = at.tensor(x, { shape: [4, 6] });
