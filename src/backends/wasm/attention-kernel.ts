@@ -4,9 +4,9 @@ import { type FunctionBuilder, type Local, ModuleBuilder } from './emitter.js';
  * The attention forward and backward as WebAssembly SIMD, the same recurrences as the
  * TypeScript twin (src/backends/cpu/attention.ts): rows of q, k, v, out and dO are d floats
  * (d a multiple of 4, so every row is whole f32x4 vectors; attention.ts pads any other d), and
- * each (query, key) pair costs a few vector loops over d plus one scalar exp. WebAssembly has no exp, so {@link emitExp}
- * writes one (Cephes expf: range reduction by ln 2, a degree-6 polynomial, 2^n from the
- * exponent bits), accurate to about 1 ulp of float32. There is no log either: forward stores
+ * each (query, key) pair costs a few vector loops over d plus one scalar exp. WebAssembly has
+ * no exp, so {@link emitExp} writes one (Cephes expf: range reduction by ln 2, a degree-6
+ * polynomial, 2^n from the exponent bits), accurate to about 1 ulp of float32. There is no log either: forward stores
  * each row's running max m and sum l, and the caller forms lse = m + log(l).
  */
 
