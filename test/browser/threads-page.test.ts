@@ -96,6 +96,8 @@ async function runPage(url: string): Promise<Record<string, unknown>> {
   return result;
 }
 
+// Skipped only off CI on a machine without Chromium (chromium.ts logs the path it looked for);
+// with ATTUNE_REQUIRE_WEBGPU=1, as .ci/run sets, browserMissing is false and a missing browser fails.
 describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Chromium)', () => {
   it('a crossOriginIsolated page splits matmul and attention over 3 threads, bit for bit equal to one', async () => {
     const r = await runPage(servers[0]!.url);
