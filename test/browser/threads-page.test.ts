@@ -50,15 +50,23 @@ try {
   };
   const before = three.runtime.threadedCalls;
   const attnOne = attn(one);
+  const mmThree = mm(three, false);
   const same = {
     api: sameBits(viaApi, mm(one, false)),
-    matmul: sameBits(mm(three, false), mm(one, false)),
+    matmul: sameBits(mmThree, mm(one, false)),
     matmulTransB: sameBits(mm(three, true), mm(one, true)),
     attention: attn(three).every((x, i) => sameBits(x, attnOne[i])),
   };
+  // The unrolled MF (8 KB at 100 factors) and fused LSTM kernels, through the public API: the
+  // page's main thread compiles them synchronously (Chromium refuses only modules over 8 MB there).
+  const mf = new at.models.MatrixFactorization({ factors: 100, epochs: 1 });
+  await mf.fit(at.data.Interactions.fromArrays({ users: [0, 1, 2, 0], items: [0, 1, 2, 2], values: [5, 3, 4, 1] }));
+  const lstm = new at.nn.LSTM(8, 64, { seed: 1 });
+  await lstm.forward(at.tensor(data(5 * 2 * 8, 5), { shape: [5, 2, 8] })).output.data();
+  const onPage = { kernels: cpu.wasm.runtime.compiledKernels(), fallback: cpu.wasm.fallbackReason ?? null };
   window.__result = {
     isolated: crossOriginIsolated, description: info.description, apiThreaded, threads: three.runtime.threads, beforeStart,
-    threadedCalls: three.runtime.threadedCalls - before, same,
+    threadedCalls: three.runtime.threadedCalls - before, same, onPage, oneFallback: one.fallbackReason ?? null,
   };
   three.dispose();
 } catch (e) {
@@ -96,6 +104,14 @@ async function runPage(url: string): Promise<Record<string, unknown>> {
   return result;
 }
 
+/** Every kernel the page used compiled on its main thread: none fell back to TypeScript. */
+function expectCompiledOnPage(r: Record<string, unknown>): void {
+  expect(r.oneFallback).toBeNull();
+  const onPage = r.onPage as { kernels: string[]; fallback: string | null };
+  expect(onPage.fallback).toBeNull();
+  expect(onPage.kernels).toEqual(expect.arrayContaining(['gemm:4x8', 'mf:100', 'lstm:64']));
+}
+
 // Skipped only off CI on a machine without Chromium (chromium.ts logs the path it looked for);
 // with ATTUNE_REQUIRE_WEBGPU=1, as .ci/run sets, browserMissing is false and a missing browser fails.
 describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Chromium)', () => {
@@ -110,6 +126,7 @@ describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Ch
     expect(r.apiThreaded).toBe(1);
     expect(r.threadedCalls).toBe(4);
     expect(r.same).toEqual({ api: true, matmul: true, matmulTransB: true, attention: true });
+    expectCompiledOnPage(r);
   }, 180_000);
 
   it('a page that is not crossOriginIsolated runs one thread and says why', async () => {
@@ -127,5 +144,6 @@ describe.skipIf(browserMissing)('WebAssembly kernels on Web Workers (headless Ch
     expect(r.apiThreaded).toBe(0);
     expect(r.threadedCalls).toBe(0);
     expect(r.same).toEqual({ api: true, matmul: true, matmulTransB: true, attention: true });
+    expectCompiledOnPage(r);
   }, 180_000);
 });

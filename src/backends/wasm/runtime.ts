@@ -39,8 +39,10 @@ export const MAX_WASM_BYTES = 65536 * PAGE;
 /**
  * Thrown (and caught by the router, which runs the TypeScript kernel instead) when a kernel
  * cannot run here: its operands do not fit the arena, or the engine refuses to compile it
- * synchronously (Chrome allows synchronous compiles of at most 4 KB on a page's main thread, and
- * kernels unrolled for a width, as MF at k = 100 with about 8 KB, are larger).
+ * synchronously. Engines may refuse large synchronous compiles on a page's main thread: Chromium
+ * 156 refuses modules over 8 MB there (the kernels are kilobytes: MF at k = 100 is about 8 KB),
+ * and older Chrome releases refused anything over 4 KB. The runtime then compiles the module
+ * asynchronously for later calls.
  */
 export class WasmCapacityError extends Error {}
 
@@ -83,6 +85,10 @@ export class WasmRuntime {
   threadReason: string | undefined;
   private readonly imported: MemoryImport;
   private readonly kernels = new Map<string, { module: WebAssembly.Module; exports: Exports }>();
+  /** Asynchronous compiles started after the engine refused a synchronous one, by key. */
+  private readonly compiling = new Map<string, Promise<unknown>>();
+  /** Why such a compile failed, by key (later calls fall back without retrying). */
+  private readonly compileErrors = new Map<string, Error>();
   private pool: ThreadPool | undefined;
   private disposed = false;
   /** Kernel calls split over more than one thread so far (tests check the threaded path ran). */
@@ -200,14 +206,31 @@ export class WasmRuntime {
   private compiled(key: string, build: () => ModuleBuilder): { module: WebAssembly.Module; exports: Exports } {
     const hit = this.kernels.get(key);
     if (hit) return hit;
+    const failed = this.compileErrors.get(key);
+    if (failed) {
+      if (failed instanceof WebAssembly.CompileError) throw failed; // an emitter bug: never hide it
+      throw new WasmCapacityError(`WebAssembly kernel ${key} failed to compile asynchronously: ${failed.message}`);
+    }
+    if (this.compiling.has(key))
+      throw new WasmCapacityError(`WebAssembly kernel ${key} is still compiling asynchronously`);
     const bytes = build().encode(this.imported);
     let module: WebAssembly.Module;
     try {
       module = new WebAssembly.Module(bytes);
     } catch (e) {
       if (e instanceof WebAssembly.CompileError) throw e; // an emitter bug: never hide it
+      // The engine compiles this module only asynchronously here (see WasmCapacityError). This call
+      // falls back to TypeScript; the compile runs meanwhile, and the calls after it use the module.
+      const started = this.compiledAsync(key, build).then(
+        () => this.compiling.delete(key),
+        (err: Error) => {
+          this.compileErrors.set(key, err);
+          this.compiling.delete(key);
+        },
+      );
+      this.compiling.set(key, started);
       throw new WasmCapacityError(
-        `the engine refused to compile WebAssembly kernel ${key} (${bytes.length} bytes) synchronously: ${(e as Error).message}`,
+        `the engine refused to compile WebAssembly kernel ${key} (${bytes.length} bytes) synchronously: ${(e as Error).message}; it is being compiled asynchronously for later calls`,
       );
     }
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
@@ -239,6 +262,11 @@ export class WasmRuntime {
     }
     // A kernel the Web Workers were not handed: its slices, one after another, here.
     for (const job of jobs) exports[job.fn]!(...job.args);
+  }
+
+  /** Settles when the asynchronous compiles started by refused synchronous ones have finished. */
+  async compilesSettled(): Promise<void> {
+    await Promise.all([...this.compiling.values()]);
   }
 
   /** Whether worker threads have been started (they start on the first threaded call). */

@@ -13,8 +13,8 @@ import { BOOT_MS, ThreadPool, WORKER_CORE } from './threads.js';
  *   `receiveMessageOnPort`; nor does a worker start, or receive its first message, while the
  *   page's main thread is busy in a synchronous op. So the workers are started, and handed every
  *   kernel module they will run, in the async `at.ready()`, before any of them blocks. The
- *   modules are compiled there with the async `WebAssembly.compile` (Chrome refuses synchronous
- *   compiles over 4 KB on a page's main thread) and posted as `WebAssembly.Module`s. A kernel
+ *   modules are compiled there with the async `WebAssembly.compile` (an engine may refuse large
+ *   synchronous compiles on a page's main thread) and posted as `WebAssembly.Module`s. A kernel
  *   that was not handed over runs all its slices on the calling thread (same results: slices
  *   write disjoint rows, computed the same way).
  *
