@@ -61,7 +61,8 @@
  * --dropout=P (transformer, default 0.5), --lstm-dropout=P (default 0.2), --lr=X (default 5e-3),
  * --lr-decay=cosine|none (transformer, default cosine), --lstm-lr-decay=cosine|none (default none), --dim=N (transformer,
  * default 64), --lstm-dim=N (default 50), --heads=N (default 1), --layers=N (transformer blocks, default 2), --batch=N,
- * --archs=transformer,lstm, --val-users=N (default 3000), --no-item-bias.
+ * --archs=transformer,lstm, --val-users=N (default 3000), --no-item-bias, --weight-decay=X (AdamW,
+ * default 0), --ema=D (moving average of the weights, decay per step, default 0 = off).
  * Writes bench-results/sequence.{json,md} (sequence-quick with --quick).
  */
 import { readFileSync } from 'node:fs';
@@ -186,6 +187,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     valUsers: flag(argv, 'val-users', 3000),
     itemBias: !argv.includes('--no-item-bias'),
     lrDecay: textFlag(argv, 'lr-decay', 'cosine') as 'cosine' | 'none',
+    weightDecay: flag(argv, 'weight-decay', 0),
+    ema: flag(argv, 'ema', 0),
   };
   const archs = textFlag(argv, 'archs', 'transformer,lstm').split(',') as ('transformer' | 'lstm')[];
   const { seqs: all, numItems } = loadSequences();
@@ -260,6 +263,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
       batchSize: recipe.batch,
       lr: recipe.lr,
       beta2: 0.98,
+      weightDecay: recipe.weightDecay,
+      emaDecay: recipe.ema,
       validation: { sequences: validation, metric: 'ndcg' },
       patience: recipe.patience,
       maxSeconds: 60 * (arch === 'transformer' ? minutes : lstmMinutes),

@@ -9,3 +9,4 @@ export { Adagrad } from './adagrad.js';
 export type { AdagradOptions } from './adagrad.js';
 export { LRScheduler, StepLR, CosineAnnealing, LinearWarmup } from './scheduler.js';
 export { clipGradNorm } from './clip.js';
+export { WeightAverage } from './ema.js';

@@ -4,7 +4,8 @@ import type { BackendName } from '../../backends/backend.js';
 import { NumericalError, ValueError, fmtValue } from '../../core/errors.js';
 import { scope } from '../../memory.js';
 import type { Module } from '../../nn/module.js';
-import { Adam } from '../../optim/adam.js';
+import { Adam, AdamW } from '../../optim/adam.js';
+import { WeightAverage } from '../../optim/ema.js';
 import { clipGradNorm } from '../../optim/clip.js';
 import { noGrad } from '../../autograd/tape.js';
 import * as o from '../../ops/index.js';
@@ -50,6 +51,17 @@ export interface SequenceFitOptions extends FitControlOptions {
   clipNorm?: number;
   /** Adam's β2; default 0.999 (SASRec uses 0.98 on sparse item data). */
   beta2?: number;
+  /**
+   * Decoupled weight decay (AdamW): each step shrinks the weights by lr·weightDecay. Default 0
+   * (plain Adam). Sparse item tables decay only in the rows a step touched.
+   */
+  weightDecay?: number;
+  /**
+   * Decay of an exponential moving average of the weights (see {@link WeightAverage}), such as
+   * 0.999. With it, validation scores the averaged weights and fit leaves them in the model.
+   * Default 0 (off).
+   */
+  emaDecay?: number;
   /** Seed of the shuffling (and sampled negatives); default the model's seed. */
   seed?: number;
   /**
@@ -79,6 +91,8 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
   const clipNorm = options.clipNorm ?? 5;
   if (!(clipNorm >= 0)) throw new ValueError(`${op}: clipNorm must be >= 0; got ${fmtValue(clipNorm)}`);
   const beta2 = checkRange(op, 'beta2', options.beta2 ?? 0.999, 0, 1);
+  const weightDecay = checkRange(op, 'weightDecay', options.weightDecay ?? 0, 0, Infinity);
+  const emaDecay = checkRange(op, 'emaDecay', options.emaDecay ?? 0, 0, 1);
   const patience = options.patience === undefined ? Infinity : checkInt(op, 'patience', options.patience, 1);
   const maxSeconds = options.maxSeconds ?? Infinity;
   if (!(maxSeconds > 0))
@@ -97,6 +111,8 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
     lr,
     clipNorm,
     beta2,
+    weightDecay,
+    emaDecay,
     patience,
     maxSeconds,
     validation,
@@ -119,7 +135,8 @@ export function resolveFit(op: string, options: SequenceFitOptions, seed: number
  * the scalar loss of one batch.
  * With a validation metric it scores every epoch (in eval mode), copies the weights of the best
  * one, stops after `patience` epochs without a better score, and restores the best weights, as
- * recommender studies do; `maxSeconds` bounds the wall time.
+ * recommender studies do; `maxSeconds` bounds the wall time. With `emaDecay` the weights it
+ * scores, keeps and leaves in the model are the moving average's.
  * After every batch it drives `fit.control` (progress, event-loop turns, abort). An abort
  * rejects with the signal's reason and leaves the weights of the last finished batch (no best
  * weights restored, nothing rolled back); any other failure puts back the weights from before
@@ -134,7 +151,9 @@ export async function trainLoop<B>(
   expectedBatches?: number,
 ): Promise<SequenceEpoch[]> {
   const params = module.parameters();
-  const opt = new Adam(params, { lr: fit.lr, betas: [0.9, fit.beta2] });
+  const adam = { lr: fit.lr, betas: [0.9, fit.beta2] as [number, number], weightDecay: fit.weightDecay };
+  const opt = fit.weightDecay > 0 ? new AdamW(params, adam) : new Adam(params, adam);
+  const average = fit.emaDecay > 0 ? new WeightAverage(params, fit.emaDecay) : null;
   const history: SequenceEpoch[] = [];
   const start = Date.now();
   let best = -Infinity;
@@ -166,6 +185,7 @@ export async function trainLoop<B>(
           value.backward();
           if (fit.clipNorm > 0) clipGradNorm(params, fit.clipNorm);
           opt.step();
+          average?.update();
           return value;
         });
         sum += await l.item();
@@ -184,7 +204,8 @@ export async function trainLoop<B>(
       let score: number | undefined;
       if (fit.validation) {
         module.eval();
-        score = await fit.validation();
+        const validate = fit.validation;
+        score = average ? await average.withAverage(validate) : await validate();
         module.train();
         if (!Number.isFinite(score))
           throw new ValueError(`${module.typeName()}.fit: the validation metric returned ${score} in epoch ${epoch}`);
@@ -192,7 +213,7 @@ export async function trainLoop<B>(
           best = score;
           sinceBest = 0;
           for (const t of bestWeights ?? []) t.dispose();
-          bestWeights = params.map((p) => noGrad(() => o.mul(p, 1)));
+          bestWeights = average ? average.copies() : params.map((p) => noGrad(() => o.mul(p, 1)));
         } else sinceBest++;
       }
       const elapsedMs = Date.now() - start;
@@ -206,7 +227,7 @@ export async function trainLoop<B>(
       const saved = bestWeights;
       bestWeights = null; // assign consumes the copies
       noGrad(() => params.forEach((p, i) => p.assign(saved[i]!)));
-    }
+    } else average?.copyInto();
   } catch (e) {
     // An abort keeps the last finished batch's weights, as FitControlOptions.signal promises.
     if (fit.signal?.aborted && e === fit.signal.reason) throw e;
@@ -221,6 +242,7 @@ export async function trainLoop<B>(
     for (const t of bestWeights ?? []) t.dispose();
     opt.zeroGrad();
     opt.dispose();
+    average?.dispose();
     module.eval();
   }
   return history;
