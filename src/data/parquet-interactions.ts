@@ -13,12 +13,29 @@ export interface ParquetInteractionColumns {
   item?: string;
   /** The rating or weight column (any number type); omitted: every row counts 1. */
   value?: string;
+  /**
+   * The event time column: a number in any consistent unit, or a TIMESTAMP or DATE column (read
+   * as epoch milliseconds). It orders each user's events for the sequence models
+   * and time splits; omitted: the rows have no times.
+   */
+  time?: string;
 }
 
 function columnSpec(c: ParquetInteractionColumns) {
   const spec: Record<string, 'id' | 'number'> = { [c.user ?? 'user']: 'id', [c.item ?? 'item']: 'id' };
   if (c.value !== undefined) spec[c.value] = 'number';
+  if (c.time !== undefined) spec[c.time] = 'number';
   return spec;
+}
+
+/** The interaction columns of one decoded batch. */
+function interactionColumns(c: Record<string, never>, columns: ParquetInteractionColumns): InteractionColumns {
+  return {
+    users: c[columns.user ?? 'user']!,
+    items: c[columns.item ?? 'item']!,
+    ...(columns.value !== undefined ? { values: c[columns.value] } : {}),
+    ...(columns.time !== undefined ? { times: c[columns.time] } : {}),
+  };
 }
 
 /**
@@ -32,14 +49,8 @@ export async function* readInteractionsParquetStream(
   options: { batchRows?: number } = {},
 ): AsyncGenerator<InteractionColumns> {
   const spec = columnSpec(columns);
-  for await (const b of readParquetStream(source, { columns: spec, ...options })) {
-    const c = b.columns as Record<string, never>;
-    yield {
-      users: c[columns.user ?? 'user']!,
-      items: c[columns.item ?? 'item']!,
-      ...(columns.value !== undefined ? { values: c[columns.value] } : {}),
-    };
-  }
+  for await (const b of readParquetStream(source, { columns: spec, ...options }))
+    yield interactionColumns(b.columns as Record<string, never>, columns);
 }
 
 /** Reads a whole Parquet file of interactions into {@link Interactions} (options as `fromArrays`). */
@@ -49,15 +60,7 @@ export async function readInteractionsParquet(
   options: FromArraysOptions = {},
 ): Promise<Interactions> {
   const b = await readParquet(source, { columns: columnSpec(columns) });
-  const c = b.columns as Record<string, never>;
-  return Interactions.fromArrays(
-    {
-      users: c[columns.user ?? 'user']!,
-      items: c[columns.item ?? 'item']!,
-      ...(columns.value !== undefined ? { values: c[columns.value] } : {}),
-    },
-    options,
-  );
+  return Interactions.fromArrays(interactionColumns(b.columns as Record<string, never>, columns), options);
 }
 
 export interface ExportInteractionsOptions {

@@ -11,7 +11,8 @@ export type ParquetSource = string | URL | Uint8Array | ArrayBuffer | AsyncBuffe
 
 /**
  * What a column must hold, and what it is read into:
- * - `'number'`: INT32, INT64, FLOAT or DOUBLE → Float64Array;
+ * - `'number'`: INT32, INT64, FLOAT or DOUBLE → Float64Array; a TIMESTAMP or DATE column (INT64
+ *   or INT32 with that logical type) in milliseconds since the epoch;
  * - `'id'`: INT32, INT64 or a UTF-8 string → (string | number)[] (ids for an `IdMap`);
  * - `'string'`: UTF-8 string → string[];
  * - `'vector'`: a list of numbers (Spark's array<float>/array<double>, as ALS writes
@@ -278,6 +279,7 @@ function convert(
     throw new DataError(`${op}: column '${name}' is null at row ${firstRow + j}; fill or drop such rows first`);
   };
   if (kind === 'number') {
+    // hyparquet decodes TIMESTAMP and DATE columns to Dates: Number gives their epoch milliseconds.
     const out = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const v = data[from + j];

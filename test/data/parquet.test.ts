@@ -151,6 +151,53 @@ describe('exportInteractions writes what Spark reads, and reads back (cpu)', () 
     expect(batches).toEqual([3, 1, 2]);
   });
 
+  it('reads event times: the exported DOUBLE column, and TIMESTAMP and DATE columns as epoch milliseconds', async () => {
+    const timed = at.data.Interactions.fromArrays({
+      users: [7, 7, 8],
+      items: [1, 2, 2],
+      values: [5, 3, 4],
+      times: [30.5, 10, 20],
+    });
+    const bytes = at.data.exportInteractions(timed);
+    const back = await at.data.readInteractionsParquet(bytes, { value: 'rating', time: 'time' });
+    expect(Array.from(back.times!)).toEqual([30.5, 10, 20]);
+    expect((await at.data.readInteractionsParquet(bytes)).times).toBeUndefined();
+    const chunks: number[][] = [];
+    for await (const b of at.data.readInteractionsParquetStream(bytes, { time: 'time' }, { batchRows: 2 }))
+      chunks.push(Array.from(b.times as ArrayLike<number>));
+    expect(chunks).toEqual([[30.5, 10], [20]]);
+    // Event times as Spark and pandas write them: TIMESTAMP (INT64 millis) and DATE (INT32 days).
+    const when = [new Date('2024-01-02T03:04:05.006Z'), new Date('2024-01-01T00:00:00Z')];
+    const ids = [
+      { name: 'user', data: Int32Array.of(1, 1), type: 'INT32' as const },
+      { name: 'item', data: Int32Array.of(5, 6), type: 'INT32' as const },
+    ];
+    const stamped = parquetWriteBuffer({
+      columnData: [...ids, { name: 'at', data: when, type: 'TIMESTAMP' as const }],
+    });
+    const fromStamps = await at.data.readInteractionsParquet(new Uint8Array(stamped), { time: 'at' });
+    expect(Array.from(fromStamps.times!)).toEqual([1704164645006, 1704067200000]);
+    const days = [new Date('2024-01-02T00:00:00Z'), new Date('2024-02-03T00:00:00Z')];
+    const dated = parquetWriteBuffer({
+      columnData: [...ids.map(({ name, data }) => ({ name, data })), { name: 'day', data: days }],
+      schema: [
+        { name: 'root', num_children: 3 },
+        { name: 'user', type: 'INT32', repetition_type: 'REQUIRED' },
+        { name: 'item', type: 'INT32', repetition_type: 'REQUIRED' },
+        { name: 'day', type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' },
+      ],
+    });
+    const fromDays = await at.data.readInteractionsParquet(new Uint8Array(dated), { time: 'day' });
+    expect(Array.from(fromDays.times!)).toEqual([1704153600000, 1706918400000]);
+    // A time column that is not a number is refused by name.
+    const named = parquetWriteBuffer({
+      columnData: [...ids, { name: 'when', data: ['monday', 'tuesday'], type: 'STRING' as const }],
+    });
+    await expect(at.data.readInteractionsParquet(new Uint8Array(named), { time: 'when' })).rejects.toThrow(
+      /column 'when' must be a number; the file stores a string/,
+    );
+  });
+
   it('string ids: as strings, or as indices that importFactors maps back', async () => {
     const s = at.data.Interactions.fromArrays({ users: ['a', 'b'], items: ['x', 'y'], values: [1, 2] });
     const asStrings = await at.data.readParquet(at.data.exportInteractions(s), {
