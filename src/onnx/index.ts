@@ -10,6 +10,7 @@ export {
   type Seq2SeqGreedyOptions,
 } from './seq2seq-loop.js';
 export { DEFAULT_OPSET, MAX_OPSET, MIN_OPSET } from './graph.js';
+export { textInputs, type TextGraphInput } from './text.js';
 
 /** What an ONNX file holds, for reports and checks: opset, op types, inputs, outputs and metadata. */
 export interface OnnxSummary {

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as at from '../../src/index.js';
-import { encodeTexts } from '../../src/models/text/text-batches.js';
 import { maxAbsDiff, runOrt } from './ort.js';
 
 const texts = [
@@ -12,16 +11,35 @@ const texts = [
   'awful',
 ];
 const labels = ['pos', 'neg', 'pos', 'neg', 'pos', 'neg'];
+// Held-out texts: an unknown word, an empty text, and one longer than maxLen.
+const unseen = ['great but unheard-of', '', 'awful awful product broke after a day never again'];
 
 beforeAll(async () => {
   await at.ready({ backend: 'cpu' });
 });
 
+/** The int64 feeds runOrt takes, from onnx.textInputs. */
+function feeds(inputs: ReturnType<typeof at.onnx.textInputs>) {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, t]) => [
+      name,
+      { data: Array.from(t!.data, Number), dims: t!.dims, int64: true },
+    ]),
+  );
+}
+
 describe('onnx.export of TextClassifier (cpu)', () => {
-  for (const encoder of ['bilstm', 'transformer'] as const) {
-    it(`${encoder}: onnxruntime probabilities equal predict's on right-padded texts`, async () => {
+  const variants = [
+    { encoder: 'bilstm', pooling: 'attention', ngramBuckets: 0 },
+    { encoder: 'transformer', pooling: 'attention', ngramBuckets: 0 },
+    // The SST-2 benchmark's configuration: attention and max pooling, and a hashed n-gram bag.
+    { encoder: 'bilstm', pooling: 'attention+max', ngramBuckets: 64 },
+    { encoder: 'transformer', pooling: 'attention+max', ngramBuckets: 64 },
+  ] as const;
+  for (const v of variants) {
+    it(`${v.encoder}, pooling ${v.pooling}, ${v.ngramBuckets} n-gram buckets: onnxruntime equals predict and explain`, async () => {
       const model = at.models.TextClassifier.fromTexts(texts, labels, {
-        encoder,
+        ...v,
         dim: 8,
         hidden: 8,
         layers: 2,
@@ -31,16 +49,20 @@ describe('onnx.export of TextClassifier (cpu)', () => {
         seed: 2,
       });
       await model.fit(texts, labels, { epochs: 2 });
+      if (v.ngramBuckets > 0) {
+        // Training moved the bag off zero, so the graph's bag is exercised.
+        expect(maxAbsDiff(await model.ngrams!.weight.data(), new Float32Array(64 * 2))).toBeGreaterThan(1e-3);
+      }
       const bytes = await at.onnx.export(model);
-      expect(at.onnx.describe(bytes).ops).toContain(encoder === 'bilstm' ? 'LSTM' : 'LayerNormalization');
-      const enc = encodeTexts('test', model.vocabulary, texts, model.maxLen);
-      const T = Math.max(...enc.map((e) => e.ids.length));
-      const tokens = enc.flatMap((e) => Array.from({ length: T }, (_, t) => e.ids[t] ?? 0));
-      const out = await runOrt(bytes, {
-        tokens: { data: tokens, dims: [texts.length, T], int64: true },
-        lengths: { data: enc.map((e) => e.ids.length), dims: [texts.length], int64: true },
-      });
-      expect(maxAbsDiff(out.probabilities!, (await model.predict(texts)).flat())).toBeLessThan(1e-4);
+      const summary = at.onnx.describe(bytes);
+      expect(summary.ops).toContain(v.encoder === 'bilstm' ? 'LSTM' : 'LayerNormalization');
+      if (v.pooling === 'attention+max') expect(summary.ops).toContain('ReduceMax');
+      expect(summary.inputs).toEqual(v.ngramBuckets > 0 ? ['tokens', 'lengths', 'grams'] : ['tokens', 'lengths']);
+      const all = [...texts, ...unseen];
+      const inputs = at.onnx.textInputs(model, all);
+      expect(inputs.tokens.dims).toEqual([all.length, 5]);
+      const out = await runOrt(bytes, feeds(inputs));
+      expect(maxAbsDiff(out.probabilities!, (await model.predict(all)).flat())).toBeLessThan(1e-4);
       // The pooling weights of the first text, as explain reports them.
       const ex = await model.explain(texts[0]!);
       const w = ex.tokens.map((t) => t.weight);
@@ -48,4 +70,13 @@ describe('onnx.export of TextClassifier (cpu)', () => {
       model.dispose();
     });
   }
+
+  it('textInputs refuses an empty list and a text that is not a string, by name', () => {
+    const model = at.models.TextClassifier.fromTexts(texts, labels, { dim: 4, hidden: 4, minCount: 1 });
+    expect(() => at.onnx.textInputs(model, [])).toThrow(/onnx.textInputs: texts is empty/);
+    expect(() => at.onnx.textInputs(model, ['fine', 3 as unknown as string])).toThrow(
+      /onnx.textInputs: texts\[1\] must be a string; got 3/,
+    );
+    model.dispose();
+  });
 });
