@@ -64,7 +64,8 @@
  * --lstm-minutes=M (wall-time caps, default 3x the CPU budgets), --epochs=N (cap, default 300),
  * --patience=N (default 10), --loss=bce|sampled|full (default sampled), --negatives=N (default 1024),
  * --dropout=P (transformer, default 0.5), --lstm-dropout=P (default 0.2), --lr=X (default 5e-3),
- * --lr-decay=cosine|none (transformer, default cosine), --lstm-lr-decay=cosine|none (default none), --dim=N (transformer,
+ * --lr-decay=cosine|none (transformer, default cosine), --decay-start=F (share of the budget at
+ * constant lr before the cosine, default 0), --lstm-lr-decay=cosine|none (default none), --dim=N (transformer,
  * default 64), --lstm-dim=N (default 50), --heads=N (default 1), --layers=N (transformer blocks, default 2), --batch=N,
  * --archs=transformer,lstm, --val-users=N (default 3000), --no-item-bias, --weight-decay=X (AdamW,
  * default 0), --ema=D (moving average of the weights, decay per step, default 0 = off).
@@ -192,9 +193,13 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     valUsers: flag(argv, 'val-users', 3000),
     itemBias: !argv.includes('--no-item-bias'),
     lrDecay: textFlag(argv, 'lr-decay', 'cosine') as 'cosine' | 'none',
+    // The share of the budget at constant lr before the cosine starts (transformer).
+    decayStart: flag(argv, 'decay-start', 0),
     weightDecay: flag(argv, 'weight-decay', 0),
     ema: flag(argv, 'ema', 0),
   };
+  if (!(recipe.decayStart >= 0 && recipe.decayStart < 1))
+    throw new Error(`--decay-start must be in [0, 1); got ${recipe.decayStart}`);
   const archs = textFlag(argv, 'archs', 'transformer,lstm').split(',') as ('transformer' | 'lstm')[];
   const { seqs: all, numItems } = loadSequences();
   const eligible = all.filter((s) => s.length >= 3);
@@ -274,11 +279,16 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
       patience: recipe.patience,
       maxSeconds: 60 * (arch === 'transformer' ? minutes : lstmMinutes),
       stopWhen: () => cpuSeconds() - cpu0 >= 60 * budget,
-      // Cosine annealing over the CPU budget (the epoch count is not known ahead), floored at 5%.
+      // Cosine annealing over the CPU budget (the epoch count is not known ahead), floored at 5%,
+      // from `decayStart` of the budget on.
       ...((arch === 'transformer' ? recipe.lrDecay : recipe.lstmLrDecay) === 'cosine'
         ? {
-            lrSchedule: () =>
-              Math.max(0.05, 0.5 * (1 + Math.cos(Math.PI * Math.min(1, (cpuSeconds() - cpu0) / (60 * budget))))),
+            lrSchedule: () => {
+              const start = arch === 'transformer' ? recipe.decayStart : 0;
+              const spent = (cpuSeconds() - cpu0) / (60 * budget);
+              const p = Math.min(1, Math.max(0, spent - start) / (1 - start));
+              return Math.max(0.05, 0.5 * (1 + Math.cos(Math.PI * p)));
+            },
           }
         : {}),
       onEpoch: (e) => {
@@ -355,7 +365,7 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<strin
     '',
     `${users.length} test users (${users.length < eligible.length ? `seeded subset of ${eligible.length}` : 'all'} users with >= 3 actions), ${numItems} items. Test: the last item ranked among itself and 100 negatives the user never touched (sampled), and among all items the user did not touch before (full). cpu backend, ${environment().cores} cores shared with other work (1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during training, so wall time is several times the CPU time).`,
     '',
-    `Recipe: dim ${recipe.dim} (LSTM ${recipe.lstmDim}), ${recipe.layers} transformer blocks (${recipe.heads} head${recipe.heads > 1 ? 's' : ''}) / 1 LSTM layer, maxLen 50, dropout ${recipe.dropout} (LSTM ${recipe.lstmDropout}), loss ${recipe.loss}${recipe.negatives ? ` (${recipe.negatives} negatives)` : ''}${recipe.itemBias ? ', item bias' : ''}, Adam lr ${recipe.lr}${recipe.lrDecay === 'cosine' ? ' (cosine decay over the CPU budget)' : ''}${recipe.lstmLrDecay === recipe.lrDecay ? '' : ` (LSTM: ${recipe.lstmLrDecay === 'cosine' ? 'cosine decay' : 'no decay'})`} β2 0.98, batch ${recipe.batch}; validation NDCG@10 on ${validation.length} users' second-last item after every epoch, patience ${recipe.patience}, best weights restored; budget ${cpuMinutes} CPU min (transformer), ${lstmCpuMinutes} CPU min (LSTM), capped at ${+minutes.toFixed(2)} and ${+lstmMinutes.toFixed(2)} min of wall time.`,
+    `Recipe: dim ${recipe.dim} (LSTM ${recipe.lstmDim}), ${recipe.layers} transformer blocks (${recipe.heads} head${recipe.heads > 1 ? 's' : ''}) / 1 LSTM layer, maxLen 50, dropout ${recipe.dropout} (LSTM ${recipe.lstmDropout}), loss ${recipe.loss}${recipe.negatives ? ` (${recipe.negatives} negatives)` : ''}${recipe.itemBias ? ', item bias' : ''}, Adam lr ${recipe.lr}${recipe.lrDecay === 'cosine' ? ` (cosine decay over the CPU budget${recipe.decayStart > 0 ? `, from ${recipe.decayStart * 100}% of it` : ''})` : ''}${recipe.lstmLrDecay === recipe.lrDecay ? '' : ` (LSTM: ${recipe.lstmLrDecay === 'cosine' ? 'cosine decay' : 'no decay'})`} β2 0.98, batch ${recipe.batch}; validation NDCG@10 on ${validation.length} users' second-last item after every epoch, patience ${recipe.patience}, best weights restored; budget ${cpuMinutes} CPU min (transformer), ${lstmCpuMinutes} CPU min (LSTM), capped at ${+minutes.toFixed(2)} and ${+lstmMinutes.toFixed(2)} min of wall time.`,
     '',
     table,
     '',
