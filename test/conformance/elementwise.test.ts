@@ -114,6 +114,42 @@ for (const backend of conformanceBackends()) {
       });
     }
 
+    it('float32 arithmetic over 1,024+ elements (the CPU WebAssembly layouts) matches the reference', async () => {
+      // Same shape, a scalar on either side, a row on either side (bias-style), and one it refuses.
+      const pairs: [number[], number[]][] = [
+        [
+          [37, 41],
+          [37, 41],
+        ],
+        [[2051], [1]],
+        [[1], [2051]],
+        [[40, 64], [64]],
+        [[64], [40, 64]],
+        [
+          [40, 6],
+          [40, 1],
+        ],
+      ];
+      for (const [name, f] of BINARY.slice(0, 6)) {
+        for (const [as, bs] of pairs) {
+          const a = values(sizeOf(as), -3, 3, 3);
+          const b = values(sizeOf(bs), 0.5, 3, 4);
+          const ta = at.tensor(a, { shape: as });
+          const tb = at.tensor(b, { shape: bs });
+          const out = (at as unknown as Record<string, (a: at.Tensor, b: at.Tensor) => at.Tensor>)[name]!(ta, tb);
+          const ref = binaryRef(a, as, b, bs, f);
+          expect(out.shape).toEqual(ref.shape);
+          expectClose(
+            await out.data(),
+            ref.values,
+            { rtol, atol },
+            `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
+          );
+          for (const t of [ta, tb, out]) t.dispose();
+        }
+      }
+    });
+
     it('comparisons give int32 and arithmetic promotes int32 with float32', async () => {
       const a = at.tensor([1, 2, 3], { dtype: 'int32' });
       const b = at.tensor([1.5, 2, 2.5]);

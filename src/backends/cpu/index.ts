@@ -170,7 +170,7 @@ export class CpuBackend implements Backend {
 
   binary(op: BinaryOp, a: Handle, b: Handle, info: BroadcastInfo): Handle {
     const out = this.make(info.outSize, COMPARE.has(op) ? 'int32' : a.dtype);
-    binaryKernel(op, arr(a), arr(b), info, out.data);
+    if (!this.wasm?.binary(op, arr(a), arr(b), info, out.data)) binaryKernel(op, arr(a), arr(b), info, out.data);
     return out;
   }
 

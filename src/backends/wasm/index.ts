@@ -1,5 +1,7 @@
 import type {
   AttentionInfo,
+  BinaryOp,
+  BroadcastInfo,
   CrossEntropyInfo,
   KmeansInfo,
   LstmInfo,
@@ -23,6 +25,7 @@ import { buildAttention } from './attention-kernel.js';
 import { PARALLEL_MIN_FLOPS } from './threads.js';
 import { mfBprWasm, mfFits, mfSgdWasm } from './mf.js';
 import { kmeansAssignWasm } from './kmeans.js';
+import { binaryLayout, binaryWasm } from './binary.js';
 import { crossEntropyBackwardWasm, crossEntropyForwardWasm } from './cross-entropy.js';
 import type { MfArrays } from '../cpu/mf.js';
 import { type ThreadSetting, WasmCapacityError, WasmRuntime, simdAvailable } from './runtime.js';
@@ -40,7 +43,7 @@ const MODES: readonly CpuKernels[] = ['auto', 'wasm', 'ts'];
 
 /** The ops that have a WebAssembly kernel now, named in the backend description. */
 const WASM_OPS =
-  'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR, k-means assignment, softmax cross-entropy';
+  'matmul, attention forward and backward, LSTM forward and backward, MF SGD and BPR, k-means assignment, softmax cross-entropy, float32 add, sub, mul, div, maximum and minimum';
 
 /** The mode ATTUNE_CPU_KERNELS asks for (`auto` when unset); a bad value is an error, not ignored. */
 export function cpuKernelsFromEnv(): CpuKernels {
@@ -264,6 +267,13 @@ export class WasmKernels {
     if (info.smoothing > 0 || !f.every((a) => a instanceof Float32Array)) return false;
     const [fg, fx, fl, fd] = f as Float32Array[];
     return this.guard(() => crossEntropyBackwardWasm(this.runtime, fg!, fx!, t as Int32Array, fl!, info, fd!));
+  }
+
+  /** A float32 binary op in the layouts wasm/binary.ts covers; false leaves it to the row loops. */
+  binary(op: BinaryOp, a: TypedArray, b: TypedArray, info: BroadcastInfo, out: TypedArray): boolean {
+    if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array)) return false;
+    const layout = binaryLayout(op, a.length, b.length, info);
+    return layout !== null && this.guard(() => binaryWasm(this.runtime, layout, a, b, out));
   }
 
   /** The k-means assignment for float32 points and centroids (see wasm/kmeans.ts). */
