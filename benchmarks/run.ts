@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DEFAULT_ORDER = ['matmul', 'softmax', 'lstm', 'attention', 'movielens'];
+const DEFAULT_ORDER = ['matmul', 'softmax', 'elementwise', 'lstm', 'attention', 'movielens'];
 const NOT_BENCHMARKS = new Set(['harness', 'run', 'wgsl-loader', 'contenders', 'side-by-side', 'telco']);
 
 /** Files for one name: <name>.ts followed by every <name>-*.ts, sorted. */
