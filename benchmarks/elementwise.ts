@@ -16,12 +16,18 @@
  *
  *   node --import tsx benchmarks/elementwise.ts [--sizes=256,512,1024]
  */
-import { pathToFileURL } from 'node:url';
 import type { Backend, BroadcastInfo, Handle } from '../src/backends/backend.js';
 import { CpuBackend } from '../src/backends/cpu/index.js';
-import { type Contender, type TimingOptions, seededFloat32, writeResults } from './harness.js';
+import { type Contender, type TimingOptions, seededFloat32 } from './harness.js';
 import { type Out, useTfBackend } from './contenders.js';
-import { type SideBySideResult, adaptiveTiming, parseSizes, runSideBySide } from './side-by-side.js';
+import {
+  type BenchOutput,
+  type SideBySideResult,
+  adaptiveTiming,
+  runAndWrite,
+  runIfMain,
+  runSideBySide,
+} from './side-by-side.js';
 
 interface Problem {
   n: number;
@@ -134,15 +140,8 @@ export async function runElementwiseBench(sizes: number[]): Promise<SideBySideRe
 }
 
 /** Entry point used by run.ts: runs, writes bench-results/elementwise.{json,md}, returns the table. */
-export async function run(argv: readonly string[] = []): Promise<{ markdown: string; files: string[] }> {
-  const result = await runElementwiseBench(parseSizes(argv, [256, 512, 1024]));
-  const paths = writeResults('elementwise', result.json, result.markdown);
-  return { markdown: result.markdown, files: [paths.json, paths.md] };
+export function run(argv: readonly string[] = []): Promise<BenchOutput> {
+  return runAndWrite('elementwise', runElementwiseBench, argv);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { markdown, files } = await run(process.argv.slice(2));
-  console.log(markdown);
-  console.log(`\nwrote ${files.join(' and ')}`);
-  process.exit(0);
-}
+await runIfMain(import.meta.url, run);

@@ -17,11 +17,17 @@
  * The runner is in side-by-side.ts and the contender factories in contenders.ts (softmax.ts
  * reuses both). To add a backend, add one more Contender to `contenders()`.
  */
-import { pathToFileURL } from 'node:url';
 import type { BackendName, MatmulInfo } from '../src/backends/backend.js';
 import { type Out, attuneContender, tfjsContender } from './contenders.js';
-import { type Contender, type TimingOptions, seededFloat32, writeResults } from './harness.js';
-import { type SideBySideResult, adaptiveTiming, parseSizes, runSideBySide } from './side-by-side.js';
+import { type Contender, type TimingOptions, seededFloat32 } from './harness.js';
+import {
+  type BenchOutput,
+  type SideBySideResult,
+  adaptiveTiming,
+  runAndWrite,
+  runIfMain,
+  runSideBySide,
+} from './side-by-side.js';
 
 // ---------------------------------------------------------------------------------------------
 // matmul
@@ -112,16 +118,8 @@ export async function runMatmulBench(sizes: number[]): Promise<SideBySideResult>
 }
 
 /** Entry point used by run.ts: runs, writes bench-results/matmul.{json,md}, returns the table. */
-export async function run(argv: readonly string[] = []): Promise<{ markdown: string; files: string[] }> {
-  const result = await runMatmulBench(parseSizes(argv, [256, 512, 1024]));
-  const paths = writeResults('matmul', result.json, result.markdown);
-  return { markdown: result.markdown, files: [paths.json, paths.md] };
+export function run(argv: readonly string[] = []): Promise<BenchOutput> {
+  return runAndWrite('matmul', runMatmulBench, argv);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { markdown, files } = await run(process.argv.slice(2));
-  console.log(markdown);
-  console.log(`\nwrote ${files.join(' and ')}`);
-  // Dawn keeps the process alive while a device is open.
-  process.exit(0);
-}
+await runIfMain(import.meta.url, run);

@@ -1,7 +1,9 @@
 /**
- * The side-by-side runner of matmul.ts and softmax.ts: every contender on the same problem in
- * one process, each checked against the first one's result, with the speed ratios in the table.
+ * The side-by-side runner of matmul.ts, softmax.ts and elementwise.ts: every contender on the
+ * same problem in one process, each checked against the first one's result, with the speed
+ * ratios in the table.
  */
+import { pathToFileURL } from 'node:url';
 import {
   type Contender,
   type TimingOptions,
@@ -10,6 +12,7 @@ import {
   markdownTable,
   maxAbsDiff,
   timeTrial,
+  writeResults,
 } from './harness.js';
 import { type Out, webgpuAdapter } from './contenders.js';
 
@@ -184,4 +187,36 @@ export function adaptiveTiming(probeMs: number): TimingOptions {
 export function parseSizes(argv: readonly string[], fallback: number[]): number[] {
   const arg = argv.find((a) => a.startsWith('--sizes='));
   return arg ? arg.slice('--sizes='.length).split(',').map(Number) : fallback;
+}
+
+/** What run.ts gets from a benchmark's `run`: the table and the files written. */
+export interface BenchOutput {
+  markdown: string;
+  files: string[];
+}
+
+/**
+ * A side-by-side benchmark's `run` for run.ts: `--sizes` (default 256, 512, 1024), the results
+ * written to bench-results/<name>.{json,md}.
+ */
+export async function runAndWrite(
+  name: string,
+  bench: (sizes: number[]) => Promise<SideBySideResult>,
+  argv: readonly string[],
+): Promise<BenchOutput> {
+  const result = await bench(parseSizes(argv, [256, 512, 1024]));
+  const paths = writeResults(name, result.json, result.markdown);
+  return { markdown: result.markdown, files: [paths.json, paths.md] };
+}
+
+/**
+ * Runs `run` when the file `url` is the script node was started with (not imported by run.ts),
+ * prints the table and exits (Dawn keeps the process alive while a device is open).
+ */
+export async function runIfMain(url: string, run: (argv: readonly string[]) => Promise<BenchOutput>): Promise<void> {
+  if (!process.argv[1] || url !== pathToFileURL(process.argv[1]).href) return;
+  const { markdown, files } = await run(process.argv.slice(2));
+  console.log(markdown);
+  console.log(`\nwrote ${files.join(' and ')}`);
+  process.exit(0);
 }

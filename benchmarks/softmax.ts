@@ -11,11 +11,17 @@
  *
  *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/softmax.ts [--sizes=256,512,1024]
  */
-import { pathToFileURL } from 'node:url';
 import type { BackendName } from '../src/backends/backend.js';
-import { type Contender, type TimingOptions, seededFloat32, writeResults } from './harness.js';
+import { type Contender, type TimingOptions, seededFloat32 } from './harness.js';
 import { type Out, attuneContender, tfjsContender } from './contenders.js';
-import { type SideBySideResult, adaptiveTiming, parseSizes, runSideBySide } from './side-by-side.js';
+import {
+  type BenchOutput,
+  type SideBySideResult,
+  adaptiveTiming,
+  runAndWrite,
+  runIfMain,
+  runSideBySide,
+} from './side-by-side.js';
 
 interface Problem {
   n: number;
@@ -92,15 +98,8 @@ export async function runSoftmaxBench(sizes: number[]): Promise<SideBySideResult
 }
 
 /** Entry point used by run.ts: runs, writes bench-results/softmax.{json,md}, returns the table. */
-export async function run(argv: readonly string[] = []): Promise<{ markdown: string; files: string[] }> {
-  const result = await runSoftmaxBench(parseSizes(argv, [256, 512, 1024]));
-  const paths = writeResults('softmax', result.json, result.markdown);
-  return { markdown: result.markdown, files: [paths.json, paths.md] };
+export function run(argv: readonly string[] = []): Promise<BenchOutput> {
+  return runAndWrite('softmax', runSoftmaxBench, argv);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { markdown, files } = await run(process.argv.slice(2));
-  console.log(markdown);
-  console.log(`\nwrote ${files.join(' and ')}`);
-  process.exit(0);
-}
+await runIfMain(import.meta.url, run);

@@ -72,6 +72,23 @@ const BINARY: [string, (a: number, b: number) => number][] = [
   ['ge', (a, b) => +(a >= b)],
 ];
 
+/** Runs `at[name](a, b)` on the current backend and compares it with the broadcasting reference. */
+async function expectBinary(
+  name: string,
+  f: (a: number, b: number) => number,
+  [a, as]: [Float32Array, number[]],
+  [b, bs]: [Float32Array, number[]],
+  tolerance: { rtol: number; atol: number },
+): Promise<void> {
+  const ta = at.tensor(a, { shape: as });
+  const tb = at.tensor(b, { shape: bs });
+  const out = (at as unknown as Record<string, (a: at.Tensor, b: at.Tensor) => at.Tensor>)[name]!(ta, tb);
+  const ref = binaryRef(a, as, b, bs, f);
+  expect(out.shape).toEqual(ref.shape);
+  expectClose(await out.data(), ref.values, tolerance, `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`);
+  for (const t of [ta, tb, out]) t.dispose();
+}
+
 for (const backend of conformanceBackends()) {
   describe(`elementwise conformance on ${backend}`, () => {
     onBackend(backend);
@@ -96,18 +113,7 @@ for (const backend of conformanceBackends()) {
             const [as, bs] = swap ? [sb, sa] : [sa, sb];
             const a = values(sizeOf(as), -3, 3, 1).map((v) => Math.round(v * 2) / 2);
             const b = values(sizeOf(bs), 0.5, 3, 2).map((v, i) => ((i % 2 ? -1 : 1) * Math.round(v * 2)) / 2);
-            const ta = at.tensor(a, { shape: as });
-            const tb = at.tensor(b, { shape: bs });
-            const out = (at as unknown as Record<string, (a: at.Tensor, b: at.Tensor) => at.Tensor>)[name]!(ta, tb);
-            const ref = binaryRef(a, as, b, bs, f);
-            expect(out.shape).toEqual(ref.shape);
-            expectClose(
-              await out.data(),
-              ref.values,
-              { rtol, atol },
-              `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
-            );
-            for (const t of [ta, tb, out]) t.dispose();
+            await expectBinary(name, f, [a, as], [b, bs], { rtol, atol });
           }),
           { numRuns: backend === 'cpu' ? 40 : 15 },
         );
@@ -134,18 +140,7 @@ for (const backend of conformanceBackends()) {
         for (const [as, bs] of pairs) {
           const a = values(sizeOf(as), -3, 3, 3);
           const b = values(sizeOf(bs), 0.5, 3, 4);
-          const ta = at.tensor(a, { shape: as });
-          const tb = at.tensor(b, { shape: bs });
-          const out = (at as unknown as Record<string, (a: at.Tensor, b: at.Tensor) => at.Tensor>)[name]!(ta, tb);
-          const ref = binaryRef(a, as, b, bs, f);
-          expect(out.shape).toEqual(ref.shape);
-          expectClose(
-            await out.data(),
-            ref.values,
-            { rtol, atol },
-            `${name} ${JSON.stringify(as)} ${JSON.stringify(bs)}`,
-          );
-          for (const t of [ta, tb, out]) t.dispose();
+          await expectBinary(name, f, [a, as], [b, bs], { rtol, atol });
         }
       }
     });
