@@ -18,15 +18,15 @@
  */
 import type { Backend, BroadcastInfo, Handle } from '../src/backends/backend.js';
 import { CpuBackend } from '../src/backends/cpu/index.js';
-import { type Contender, type TimingOptions, seededFloat32 } from './harness.js';
+import { type Contender, seededFloat32 } from './harness.js';
 import { type Out, useTfBackend } from './contenders.js';
 import {
   type BenchOutput,
   type SideBySideResult,
-  adaptiveTiming,
   runAndWrite,
   runIfMain,
   runSideBySide,
+  shortOpTiming,
 } from './side-by-side.js';
 
 interface Problem {
@@ -115,10 +115,6 @@ export function contenders(): Contender<Problem, Out>[] {
   return [attuneCpu('wasm'), attuneCpu('ts'), tfjs('cpu'), tfjs('wasm'), plainLoop()];
 }
 
-function timingFor(_n: number, probeMs: number): TimingOptions {
-  return probeMs > 200 ? adaptiveTiming(probeMs) : { warmup: 3, minReps: 7, maxReps: 30, budgetMs: 1000 };
-}
-
 export async function runElementwiseBench(sizes: number[]): Promise<SideBySideResult> {
   return runSideBySide<Problem>({
     name: 'elementwise',
@@ -134,7 +130,7 @@ export async function runElementwiseBench(sizes: number[]): Promise<SideBySideRe
     problem: (n) => ({ n, a: seededFloat32(n * n, 3), b: seededFloat32(n * n, 4) }),
     contenders: contenders(),
     throughput: { label: 'GB/s', perRun: (n) => (12 * n * n) / 1e9 },
-    timing: timingFor,
+    timing: shortOpTiming,
     tolerance: 1e-6,
   });
 }

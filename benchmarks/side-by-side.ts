@@ -183,6 +183,11 @@ export function adaptiveTiming(probeMs: number): TimingOptions {
   return { warmup: 2, minReps: 5, maxReps: 25, budgetMs: 1500 };
 }
 
+/** Timing for ops of milliseconds (softmax, elementwise): more reps than adaptiveTiming below 200 ms. */
+export function shortOpTiming(_n: number, probeMs: number): TimingOptions {
+  return probeMs > 200 ? adaptiveTiming(probeMs) : { warmup: 3, minReps: 7, maxReps: 30, budgetMs: 1000 };
+}
+
 /** `--sizes=256,512` from the command line, else `fallback`. */
 export function parseSizes(argv: readonly string[], fallback: number[]): number[] {
   const arg = argv.find((a) => a.startsWith('--sizes='));

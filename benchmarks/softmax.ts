@@ -12,15 +12,15 @@
  *   node --import tsx --import ./benchmarks/wgsl-loader.mjs benchmarks/softmax.ts [--sizes=256,512,1024]
  */
 import type { BackendName } from '../src/backends/backend.js';
-import { type Contender, type TimingOptions, seededFloat32 } from './harness.js';
+import { type Contender, seededFloat32 } from './harness.js';
 import { type Out, attuneContender, tfjsContender } from './contenders.js';
 import {
   type BenchOutput,
   type SideBySideResult,
-  adaptiveTiming,
   runAndWrite,
   runIfMain,
   runSideBySide,
+  shortOpTiming,
 } from './side-by-side.js';
 
 interface Problem {
@@ -73,10 +73,6 @@ export function contenders(): Contender<Problem, Out>[] {
   return [attune('cpu'), attune('webgpu'), attune('gpujs'), tfjs('cpu'), tfjs('wasm'), tfjs('webgpu'), plainLoop()];
 }
 
-function timingFor(_n: number, probeMs: number): TimingOptions {
-  return probeMs > 200 ? adaptiveTiming(probeMs) : { warmup: 3, minReps: 7, maxReps: 30, budgetMs: 1000 };
-}
-
 export async function runSoftmaxBench(sizes: number[]): Promise<SideBySideResult> {
   return runSideBySide<Problem>({
     name: 'softmax',
@@ -92,7 +88,7 @@ export async function runSoftmaxBench(sizes: number[]): Promise<SideBySideResult
     problem: (n) => ({ n, x: seededFloat32(n * n, 3).map((v) => v * 8) }),
     contenders: contenders(),
     throughput: { label: 'GB/s', perRun: (n) => (8 * n * n) / 1e9 },
-    timing: timingFor,
+    timing: shortOpTiming,
     tolerance: 1e-5,
   });
 }

@@ -116,6 +116,7 @@ export {
   type TextClassifierOptions,
   type TextClassifierFitOptions,
   type TextBatch,
+  type TextEncoding,
   type TokenWeight,
   type Explanation,
 } from './text/text-classifier.js';

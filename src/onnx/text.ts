@@ -24,8 +24,7 @@ export function textInputs(
 ): { tokens: TextGraphInput; lengths: TextGraphInput; grams?: TextGraphInput } {
   const op = 'onnx.textInputs';
   if (texts.length === 0) throw new ValueError(`${op}: texts is empty; pass at least one text`);
-  const encoding = { maxLen: model.maxLen, ngramOrder: model.ngramOrder, ngramBuckets: model.ngramBuckets };
-  const batch = padBatch(encodeTexts(op, model.vocabulary, texts, encoding), model.ngrams !== null, null, 0);
+  const batch = padBatch(encodeTexts(op, model.vocabulary, texts, model.encoding), model.ngrams !== null, null, 0);
   const B = texts.length;
   const int64 = (a: Int32Array, dims: number[]) => ({ data: BigInt64Array.from(a, (v) => BigInt(v)), dims });
   return {

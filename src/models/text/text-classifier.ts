@@ -28,7 +28,7 @@ import {
 } from './text-batches.js';
 import type { Explanation, TextClassifierFitOptions, TextClassifierOptions, TokenWeight } from './text-types.js';
 
-export type { TextClassifierOptions, TextClassifierFitOptions, TokenWeight, Explanation, TextBatch };
+export type { TextClassifierOptions, TextClassifierFitOptions, TokenWeight, Explanation, TextBatch, TextEncoding };
 
 /**
  * A classifier for short texts (reviews, messages, subject lines): word embedding → a
@@ -210,7 +210,7 @@ export class TextClassifier extends Module {
   }
 
   /** How texts become this model's input (see encodeTexts). */
-  private get encoding(): TextEncoding {
+  get encoding(): TextEncoding {
     return { maxLen: this.maxLen, ngramOrder: this.ngramOrder, ngramBuckets: this.ngramBuckets };
   }
 
